@@ -1,0 +1,72 @@
+"""One error taxonomy for Okaeri.
+
+Every error an operator may see carries a stable ``code`` and a message in Japanese and English.
+Adapters translate AWS errors into these; the admin API maps each class to an HTTP status once.
+"""
+
+from __future__ import annotations
+
+
+class OkaeriError(Exception):
+    """Base of every domain error: a code plus a bilingual message."""
+
+    code: str = "error"
+
+    def __init__(self, message_ja: str, message_en: str, *, code: str | None = None) -> None:
+        super().__init__(f"{message_ja} / {message_en}")
+        self.message_ja = message_ja
+        self.message_en = message_en
+        if code is not None:
+            self.code = code
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message_ja": self.message_ja, "message_en": self.message_en}
+
+
+class ConfigError(OkaeriError):
+    """A shop, scenario, template, mask or order document that does not validate."""
+
+    code = "invalid_config"
+
+    def __init__(self, message_ja: str, message_en: str, *, problems: list[str] | None = None) -> None:
+        super().__init__(message_ja, message_en)
+        self.problems = problems or []
+
+
+class ParseError(OkaeriError):
+    """A mail that is not an order mail or cannot be read.
+
+    ``reason`` is the stable, machine-readable reason kept in the reception log
+    (``not_an_order``, ``too_large``, ``too_many_parts``, ``too_deep``, ``unrecognised``,
+    ``missing_field``, ``undecodable``, ``empty``).
+    """
+
+    code = "parse_failed"
+
+    def __init__(self, reason: str, message_ja: str, message_en: str) -> None:
+        super().__init__(message_ja, message_en, code=reason)
+        self.reason = reason
+
+
+class TemplateError(OkaeriError):
+    """A template that cannot be rendered: unknown tag, sandbox escape, runaway rendering."""
+
+    code = "template_error"
+
+
+class CouponPoolEmptyError(OkaeriError):
+    """A coupon pool has no unused code left."""
+
+    code = "coupon_pool_empty"
+
+
+class ComplianceError(OkaeriError):
+    """A scenario or a send that breaks the shop's compliance profile."""
+
+    code = "compliance_violation"
+
+
+class PlanningError(OkaeriError):
+    """An order that cannot be planned (for example no order date and no ship date)."""
+
+    code = "planning_error"

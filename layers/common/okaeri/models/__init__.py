@@ -1,0 +1,51 @@
+"""Pydantic models at the edges of the domain."""
+
+from okaeri.models.base import ConfigModel, load_document, read_document, validate_document
+from okaeri.models.delivery import (
+    PENDING_STATUSES,
+    Delivery,
+    DeliveryStatus,
+    Finding,
+    PlannedDelivery,
+    PlanResult,
+    Run,
+    SkippedStep,
+)
+from okaeri.models.order import Customer, Item, Order, OrderKind, ShipTo, normalise_order_id
+from okaeri.models.scenario import Conditions, Purpose, RepeatPolicy, Scenario, Step, Trigger
+from okaeri.models.shop import CalendarSettings, Legal, Links, QuietHours, Sender, Shop
+from okaeri.models.template import Template
+
+__all__ = [
+    "PENDING_STATUSES",
+    "CalendarSettings",
+    "Conditions",
+    "ConfigModel",
+    "Customer",
+    "Delivery",
+    "DeliveryStatus",
+    "Finding",
+    "Item",
+    "Legal",
+    "Links",
+    "Order",
+    "OrderKind",
+    "PlanResult",
+    "PlannedDelivery",
+    "Purpose",
+    "QuietHours",
+    "RepeatPolicy",
+    "Run",
+    "Scenario",
+    "Sender",
+    "ShipTo",
+    "Shop",
+    "SkippedStep",
+    "Step",
+    "Template",
+    "Trigger",
+    "load_document",
+    "normalise_order_id",
+    "read_document",
+    "validate_document",
+]

@@ -1,0 +1,96 @@
+"""Deliveries (one planned mail each), scenario runs, plan results."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_serializer
+
+DeliveryStatus = Literal["scheduled", "sending", "sent", "failed", "unknown", "cancelled", "skipped"]
+PENDING_STATUSES: frozenset[str] = frozenset({"scheduled", "sending"})
+SkipReason = Literal[
+    "past",
+    "beyond_max_window",
+    "compliance",
+    "unsubscribed",
+    "suppressed",
+    "repeat_once",
+    "repeat_active",
+    "order_cancelled",
+]
+
+
+class PlannedDelivery(BaseModel):
+    """One step's send time. ``at_once`` means it goes out as soon as it is planned."""
+
+    model_config = ConfigDict(frozen=True)
+
+    step: str
+    send_at: datetime
+    at_once: bool = False
+
+    @model_serializer(mode="plain")
+    def _as_spec_json(self) -> dict[str, Any]:
+        return {"step": self.step, "send_at": "now" if self.at_once else self.send_at.isoformat()}
+
+
+class SkippedStep(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    step: str
+    reason: str
+
+
+class PlanResult(BaseModel):
+    """What ``okaeri plan`` prints: the chosen scenario and each step's send time or skip reason."""
+
+    scenario: str | None
+    scenario_version: int | None = None
+    trigger: str | None = None
+    ship_date: date | None = None
+    deliveries: list[PlannedDelivery] = Field(default_factory=list)
+    skipped: list[SkippedStep] = Field(default_factory=list)
+
+
+class Delivery(BaseModel):
+    """A planned mail as stored: DynamoDB holds the truth, a schedule only wakes the sender."""
+
+    id: str
+    shop_id: str
+    order_key: str
+    run_id: str
+    customer_email: str | None
+    scenario_id: str
+    scenario_version: int
+    step_id: str
+    template_id: str
+    send_at: datetime
+    status: DeliveryStatus = "scheduled"
+    reason: str | None = None
+    message_id: str | None = None
+
+
+class Run(BaseModel):
+    """One run of a scenario for one customer (started by one order): what repeat policies look at."""
+
+    run_id: str
+    scenario_id: str
+    order_key: str
+    pending_delivery_ids: list[str] = Field(default_factory=list)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.pending_delivery_ids)
+
+
+class Finding(BaseModel):
+    """A compliance finding, tied to a step when it concerns one."""
+
+    model_config = ConfigDict(frozen=True)
+
+    step: str | None
+    rule: str
+    severity: Literal["error", "warning"]
+    message_ja: str
+    message_en: str
