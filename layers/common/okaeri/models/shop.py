@@ -30,7 +30,7 @@ class Sender(ConfigModel):
 
 
 class CalendarSettings(ConfigModel):
-    closed_weekdays: list[Weekday] = Field(default_factory=lambda: ["sat", "sun"])
+    closed_weekdays: list[Weekday] = Field(default_factory=lambda: list[Weekday](["sat", "sun"]))
     closed_on_public_holidays: bool = True
     closed_dates: list[date] = Field(default_factory=list)
     open_dates: list[date] = Field(default_factory=list)

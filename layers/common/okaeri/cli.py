@@ -1,0 +1,209 @@
+"""``okaeri`` command line: parse, plan, render, lint (SPEC §3).
+
+JSON goes to stdout; a refusal prints a bilingual reason on stderr and exits 1. Bad input never
+ends in a traceback: every refusal is an ``OkaeriError``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from okaeri.errors import ConfigError, OkaeriError
+from okaeri.models import Order, Scenario, Shop, Template, load_document
+
+EXIT_REFUSED = 1
+PREVIEW_SECRET_ENV = "OKAERI_UNSUBSCRIBE_SECRET"
+
+
+def _print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def _read_bytes(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise ConfigError(
+            f"{path} を読み込めません: {exc.strerror}", f"cannot read {path}: {exc.strerror}"
+        ) from exc
+
+
+def _parse_now(value: str | None) -> datetime:
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ConfigError(
+            f"--now の日時が読めません: {value}（例: 2026-11-20T11:06:12+09:00）",
+            f"--now is not an ISO 8601 date-time: {value} (e.g. 2026-11-20T11:06:12+09:00)",
+        ) from exc
+    if moment.tzinfo is None:
+        raise ConfigError(
+            "--now にはタイムゾーン（+09:00 など）を付けてください", "--now needs a UTC offset such as +09:00"
+        )
+    return moment
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from okaeri.parsing import ParseMask, parse_mail
+
+    masks = [load_document(ParseMask, path) for path in args.mask]
+    order = parse_mail(_read_bytes(args.mail), masks=masks, timezone=args.timezone)
+    _print_json(order.to_json_dict())
+    return 0
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from okaeri.planner import plan_order
+
+    shop = load_document(Shop, args.shop)
+    scenarios = [load_document(Scenario, path) for path in args.scenario]
+    order = load_document(Order, args.order)
+    results = plan_order(shop, scenarios, order, now=_parse_now(args.now), order_count=args.order_count)
+    if not results:
+        _print_json({"scenario": None, "ship_date": None, "deliveries": [], "skipped": []})
+        return 0
+    first, *others = (result.model_dump(mode="json") for result in results)
+    if others:
+        # One scenario runs per trigger: the highest-priority plan first, the other triggers' plans after.
+        first["other_plans"] = others
+    _print_json(first)
+    return 0
+
+
+def _coupon_source(specs: Sequence[str]) -> Any:
+    from okaeri.rendering import CsvCoupons, PreviewCoupons
+
+    if not specs:
+        return PreviewCoupons()
+    pools: dict[str, list[str]] = {}
+    for spec in specs:
+        pool, sep, path = spec.partition("=")
+        if not sep or not pool or not path:
+            raise ConfigError(
+                f"--coupons は POOL=ファイル.csv の形で指定してください: {spec}",
+                f"--coupons takes POOL=FILE.csv: {spec}",
+            )
+        pools[pool] = _read_bytes(path).decode("utf-8-sig").splitlines()
+    return CsvCoupons(pools)
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from okaeri.rendering import MailContext, check_template, render_mail
+    from okaeri.unsubscribe import make_token, unsubscribe_url
+
+    shop = load_document(Shop, args.shop)
+    template = load_document(Template, args.template)
+    order = load_document(Order, args.order)
+    to = args.to or order.customer.email
+    if not to:
+        raise ConfigError(
+            "宛先がありません: 注文に customer.email がないので --to を指定してください",
+            "no recipient: the order has no customer.email, so give --to",
+        )
+    pools = check_template(template)
+    secret = os.environ.get(PREVIEW_SECRET_ENV, "okaeri-local-preview").encode()
+    token = make_token(secret, shop_id=shop.id, delivery_id=args.delivery_id, email=to)
+    ctx = MailContext(
+        shop=shop,
+        order=order,
+        delivery_id=args.delivery_id,
+        customer_order_count=args.order_count,
+        advertising=args.advertising or bool(pools),
+        unsubscribe_url=unsubscribe_url(shop, token),
+        coupons=_coupon_source(args.coupons),
+    )
+    _, message = render_mail(template, ctx, to=to, now=_parse_now(args.now))
+    sys.stdout.buffer.write(bytes(message))
+    sys.stdout.flush()
+    return 0
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    from okaeri.compliance import has_errors, lint_scenario
+
+    shop = load_document(Shop, args.shop)
+    scenario = load_document(Scenario, args.scenario)
+    templates = None
+    if args.template:
+        loaded = [load_document(Template, path) for path in args.template]
+        templates = {template.id: template for template in loaded}
+    findings = lint_scenario(shop, scenario, templates=templates)
+    failed = has_errors(findings)
+    _print_json(
+        {
+            "scenario": scenario.id,
+            "profile": shop.compliance,
+            "ok": not failed,
+            "findings": [finding.model_dump() for finding in findings],
+        }
+    )
+    for finding in findings:
+        print(f"{finding.severity}: [{finding.step}] {finding.rule}: {finding.message_ja}", file=sys.stderr)
+    return EXIT_REFUSED if failed else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="okaeri", description="Okaeri follow-up mail: parse, plan, render, lint"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    parse = commands.add_parser("parse", help="read an order mail and print the Order as JSON")
+    parse.add_argument("mail", help="the mail file (.eml)")
+    parse.add_argument("--mask", action="append", default=[], help="a parse mask (YAML); may repeat")
+    parse.add_argument("--timezone", default="Asia/Tokyo", help="timezone of times in the mail")
+    parse.set_defaults(run=cmd_parse)
+
+    plan = commands.add_parser("plan", help="plan an order's follow-up mails")
+    plan.add_argument("--shop", required=True)
+    plan.add_argument("--scenario", action="append", required=True, help="may repeat")
+    plan.add_argument("--order", required=True, help="an Order JSON (as printed by `okaeri parse`)")
+    plan.add_argument("--now", help="ISO 8601 date-time with offset (default: the current time)")
+    plan.add_argument(
+        "--order-count", type=int, default=1, help="this order is the customer's N-th (default 1)"
+    )
+    plan.set_defaults(run=cmd_plan)
+
+    render = commands.add_parser("render", help="render a template for an order into a MIME message")
+    render.add_argument("--shop", required=True)
+    render.add_argument("--template", required=True)
+    render.add_argument("--order", required=True)
+    render.add_argument("--to", help="recipient (default: the order's customer.email)")
+    render.add_argument("--coupons", action="append", default=[], help="POOL=codes.csv; may repeat")
+    render.add_argument("--advertising", action="store_true", help="add the 特定電子メール法 footer")
+    render.add_argument("--delivery-id", default="preview", help="the delivery the mail belongs to")
+    render.add_argument("--order-count", type=int, default=1, help="this order is the customer's N-th")
+    render.add_argument("--now", help="the Date header's time (default: now)")
+    render.set_defaults(run=cmd_render)
+
+    lint = commands.add_parser("lint", help="check a scenario against the shop's compliance profile")
+    lint.add_argument("--shop", required=True)
+    lint.add_argument("--scenario", required=True)
+    lint.add_argument("--template", action="append", default=[], help="templates to check too; may repeat")
+    lint.set_defaults(run=cmd_lint)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except OkaeriError as exc:
+        print(f"okaeri {args.command}: {exc.message_ja}", file=sys.stderr)
+        print(f"okaeri {args.command}: {exc.message_en}", file=sys.stderr)
+        return EXIT_REFUSED
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
