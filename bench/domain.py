@@ -1,0 +1,128 @@
+"""Domain throughput on one core: mails parsed, orders planned, mails rendered per second; import time."""
+
+from __future__ import annotations
+
+import contextlib
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from okaeri.models import Order, Scenario, Shop, Template, load_document
+
+ROOT = Path(__file__).resolve().parents[1]
+MAILS = ROOT / "tests" / "fixtures" / "mail"
+CONFIG = ROOT / "tests" / "fixtures" / "config"
+BENCH_DATA = Path(__file__).resolve().parent / "data"
+
+
+def per_second(work: Callable[[], int], *, seconds: float = 2.0) -> float:
+    """Run ``work`` (which returns how many items it did) repeatedly for about ``seconds``; best of 3."""
+    rates = []
+    for _ in range(3):
+        done = 0
+        start = time.perf_counter()
+        while (elapsed := time.perf_counter() - start) < seconds / 3:
+            done += work()
+        rates.append(done / elapsed)
+    return max(rates)
+
+
+def parse_rate() -> tuple[float, int]:
+    from okaeri.errors import ParseError
+    from okaeri.parsing import ParseMask, parse_mail
+
+    mails = [path.read_bytes() for path in sorted(MAILS.glob("*.eml"))]
+    masks = [load_document(ParseMask, path) for path in sorted(MAILS.glob("*mask*.yaml"))]
+
+    def work() -> int:
+        for raw in mails:
+            # refusals (not an order, caps) are work done too
+            with contextlib.suppress(ParseError):
+                parse_mail(raw, masks=masks)
+        return len(mails)
+
+    return per_second(work), len(mails)
+
+
+def _bench_inputs() -> tuple[Shop, list[Scenario], Template, Order]:
+    shop = load_document(Shop, BENCH_DATA / "shop.yaml")
+    scenarios = [load_document(Scenario, path) for path in sorted(BENCH_DATA.glob("scenario-*.yaml"))]
+    template = load_document(Template, BENCH_DATA / "template.yaml")
+    order = load_document(Order, BENCH_DATA / "order.json")
+    return shop, scenarios, template, order
+
+
+def plan_rate() -> float:
+    from okaeri.planner import plan_order
+
+    shop, scenarios, _, order = _bench_inputs()
+    now = datetime.fromisoformat("2026-11-20T11:06:00+09:00")
+    orders = [order.model_copy(update={"order_id": f"B-{n}"}) for n in range(100)]
+
+    def work() -> int:
+        for each in orders:
+            plan_order(shop, scenarios, each, now=now, order_count=2)
+        return len(orders)
+
+    return per_second(work)
+
+
+def render_rate() -> float:
+    from okaeri.rendering import MailContext, PreviewCoupons, render_mail
+
+    shop, _, template, order = _bench_inputs()
+    now = datetime.fromisoformat("2026-11-24T10:00:00+09:00")
+    contexts = [
+        MailContext(
+            shop=shop,
+            order=order,
+            delivery_id=f"d-{n}",
+            customer_order_count=1 + n % 3,
+            advertising=n % 2 == 0,
+            unsubscribe_url=f"https://okaeri.example/u/token{n}",
+            coupons=PreviewCoupons(),
+        )
+        for n in range(100)
+    ]
+
+    def work() -> int:
+        for ctx in contexts:
+            _, message = render_mail(template, ctx, to="buyer@example.jp", now=now)
+            bytes(message)
+        return len(contexts)
+
+    return per_second(work)
+
+
+def import_ms(statement: str, *, runs: int = 15) -> float:
+    """Median wall time of a fresh interpreter running ``statement``, minus a bare interpreter's."""
+
+    def median_ms(code: str) -> float:
+        samples = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], check=True)
+            samples.append((time.perf_counter() - start) * 1000)
+        return statistics.median(samples)
+
+    return median_ms(statement) - median_ms("pass")
+
+
+def run() -> list[tuple[str, str, str]]:
+    """(figure, measured, target) rows."""
+    parsed, mail_count = parse_rate()
+    return [
+        (f"mails parsed per second (the {mail_count} test mails in turn)", f"{parsed:,.0f}", "≥ 500"),
+        ("orders planned per second (3 scenarios, 3-step plan)", f"{plan_rate():,.0f}", "≥ 5,000"),
+        ("mails rendered per second (text + HTML, MIME bytes)", f"{render_rate():,.0f}", "≥ 1,000"),
+        ("`import okaeri` (ms)", f"{import_ms('import okaeri'):.1f}", "≤ 150"),
+        (
+            "`import okaeri.parsing, okaeri.planner, okaeri.rendering, okaeri.compliance` (ms)",
+            f"{import_ms('import okaeri.parsing, okaeri.planner, okaeri.rendering, okaeri.compliance'):.1f}",
+            "≤ 150",
+        ),
+    ]
