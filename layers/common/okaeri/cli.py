@@ -85,7 +85,7 @@ def _coupon_source(specs: Sequence[str]) -> Any:
 
     if not specs:
         return PreviewCoupons()
-    pools: dict[str, list[str]] = {}
+    pools: dict[str, Path] = {}
     for spec in specs:
         pool, sep, path = spec.partition("=")
         if not sep or not pool or not path:
@@ -93,7 +93,9 @@ def _coupon_source(specs: Sequence[str]) -> Any:
                 f"--coupons は POOL=ファイル.csv の形で指定してください: {spec}",
                 f"--coupons takes POOL=FILE.csv: {spec}",
             )
-        pools[pool] = _read_bytes(path).decode("utf-8-sig").splitlines()
+        if not Path(path).is_file():
+            raise ConfigError(f"{path} を読み込めません", f"cannot read {path}")
+        pools[pool] = Path(path)
     return CsvCoupons(pools)
 
 

@@ -70,3 +70,15 @@ class PlanningError(OkaeriError):
     """An order that cannot be planned (for example no order date and no ship date)."""
 
     code = "planning_error"
+
+
+class InvalidTokenError(OkaeriError):
+    """An unsubscribe token that was tampered with, truncated or signed with another secret."""
+
+    code = "invalid_token"
+
+
+class InvalidAddressError(OkaeriError):
+    """A recipient or sender address that cannot go into a mail header."""
+
+    code = "invalid_address"
