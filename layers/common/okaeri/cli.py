@@ -201,8 +201,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.run(args)
     except OkaeriError as exc:
-        print(f"okaeri {args.command}: {exc.message_ja}", file=sys.stderr)
-        print(f"okaeri {args.command}: {exc.message_en}", file=sys.stderr)
+        print(f"okaeri {args.command}: [{exc.code}] {exc.message_ja}", file=sys.stderr)
+        print(f"okaeri {args.command}: [{exc.code}] {exc.message_en}", file=sys.stderr)
         return EXIT_REFUSED
     return code
 
