@@ -1,0 +1,179 @@
+"""Whatever arrives, ``parse_mail`` returns an Order or raises ParseError with a known reason.
+
+Mutilated versions of the sample mails (truncated, bytes flipped, charset labels swapped, MIME
+boundaries corrupted, a 100 KB header line) must never let another exception escape, and the
+one place that turns an unforeseen exception into ``unrecognised`` must only ever see exceptions
+raised inside the standard library, never a bug of the parser itself.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import traceback
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from okaeri.errors import ParseError
+from okaeri.models.order import Order
+from okaeri.parsing import parse_mail
+from tests.conftest import FIXTURES, SHARED_FIXTURES
+from tests.unit.parsing.support import masks_for
+
+REASONS = {
+    "empty",
+    "too_large",
+    "too_many_parts",
+    "too_deep",
+    "not_an_order",
+    "unrecognised",
+    "missing_field",
+    "undecodable",
+}
+SAMPLES = sorted((FIXTURES / "mail").glob("*.eml")) + sorted((SHARED_FIXTURES / "mail").glob("*.eml"))
+RAW = {path: path.read_bytes() for path in SAMPLES}
+MASKS = [mask for path in SAMPLES for mask in masks_for(path)]
+LABELS = [b"utf-8", b"Shift_JIS", b"ISO-2022-JP", b"EUC-JP", b"x-unknown", b"us-ascii", b"", b'"', b"utf-7"]
+_CHARSET = re.compile(rb"charset=\"?[^\";\s]*\"?", re.IGNORECASE)
+_BOUNDARY = re.compile(rb"boundary=\"?([^\";\s]+)\"?", re.IGNORECASE)
+
+
+def outcome(raw: bytes) -> Order | ParseError:
+    """Parse, and check that a refusal is well formed and no parser bug hid behind it."""
+    try:
+        return parse_mail(raw, masks=MASKS)
+    except ParseError as error:
+        refusal = error
+    assert refusal.reason in REASONS
+    assert refusal.message_ja
+    assert refusal.message_en
+    cause = refusal.__cause__
+    if cause is not None and not isinstance(cause, ParseError):
+        where = traceback.extract_tb(cause.__traceback__)[-1].filename
+        assert "okaeri" not in where, f"the parser raised {cause!r} itself at {where}"
+        assert "pydantic" not in where, f"the parser built an invalid Order: {cause!r}"
+    return refusal
+
+
+# --- mutations ---------------------------------------------------------------------------------
+
+
+def truncate(raw: bytes, data: st.DataObject) -> bytes:
+    return raw[: data.draw(st.integers(0, len(raw)), label="cut at")]
+
+
+def flip_bytes(raw: bytes, data: st.DataObject) -> bytes:
+    if not raw:
+        return raw
+    mutable = bytearray(raw)
+    for _ in range(data.draw(st.integers(1, 20), label="flips")):
+        mutable[data.draw(st.integers(0, len(raw) - 1))] = data.draw(st.integers(0, 255))
+    return bytes(mutable)
+
+
+def swap_charset(raw: bytes, data: st.DataObject) -> bytes:
+    label = data.draw(st.sampled_from(LABELS), label="charset")
+    return _CHARSET.sub(b"charset=" + label, raw)
+
+
+def corrupt_boundaries(raw: bytes, data: st.DataObject) -> bytes:
+    found = _BOUNDARY.search(raw)
+    if found is None:
+        return raw
+    boundary = found.group(1)
+    choice = data.draw(
+        st.sampled_from(["rename", "drop-close", "declare-other", "duplicate"]), label="corruption"
+    )
+    if choice == "rename":
+        return raw.replace(b"--" + boundary, b"--" + boundary[:-1] + b"X", 1)
+    if choice == "drop-close":
+        return raw.replace(b"--" + boundary + b"--", b"")
+    if choice == "declare-other":
+        return raw.replace(found.group(0), b"boundary=nothing-here", 1)
+    middle = raw.index(b"--" + boundary) if b"--" + boundary in raw else len(raw) // 2
+    return raw[:middle] + raw[middle:] * 3
+
+
+def long_header(raw: bytes, data: st.DataObject) -> bytes:
+    name = data.draw(
+        st.sampled_from([b"X-Long", b"Subject", b"From", b"To", b"Content-Type"]), label="header"
+    )
+    value = data.draw(
+        st.sampled_from([b"a" * 100_000, b"=?utf-8?B?44GC?= " * 6_000, b"\xe3\x81\x82" * 33_000])
+    )
+    return name + b": " + value + b"\r\n" + raw
+
+
+def insert_noise(raw: bytes, data: st.DataObject) -> bytes:
+    at = data.draw(st.integers(0, len(raw)), label="insert at")
+    return raw[:at] + data.draw(st.binary(min_size=1, max_size=64), label="noise") + raw[at:]
+
+
+MUTATIONS = [truncate, flip_bytes, swap_charset, corrupt_boundaries, long_header, insert_noise]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_mutilated_samples_give_an_order_or_a_parse_error(data: st.DataObject) -> None:
+    raw = RAW[data.draw(st.sampled_from(SAMPLES), label="sample")]
+    for mutate in data.draw(st.lists(st.sampled_from(MUTATIONS), min_size=1, max_size=3), label="mutations"):
+        raw = mutate(raw, data)
+    assert isinstance(outcome(raw), Order | ParseError)
+
+
+@settings(max_examples=60, deadline=None)
+@given(raw=st.binary(max_size=2000))
+def test_arbitrary_bytes_give_an_order_or_a_parse_error(raw: bytes) -> None:
+    assert isinstance(outcome(raw), Order | ParseError)
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=st.text(max_size=500), charset=st.sampled_from(LABELS))
+def test_arbitrary_text_parts_give_an_order_or_a_parse_error(text: str, charset: bytes) -> None:
+    raw = (
+        b"Content-Type: text/plain; charset=" + charset + b"\r\n\r\n" + text.encode("utf-8", "surrogatepass")
+    )
+    assert isinstance(outcome(raw), Order | ParseError)
+
+
+@pytest.mark.parametrize("path", SAMPLES[:3] + SAMPLES[-3:], ids=lambda path: path.stem)
+def test_a_100_kb_header_line_does_not_hurt_a_good_mail(path: Path) -> None:
+    before = outcome(RAW[path])
+    after = outcome(b"X-Long: " + b"a" * 100_000 + b"\r\n" + RAW[path])
+    if isinstance(before, Order):
+        assert after == before
+    else:
+        assert isinstance(after, ParseError)
+        assert after.reason == before.reason
+
+
+PATHOLOGICAL_PREFIXES = [
+    "",
+    "[注文者]   ",
+    "[商品]\n",
+    "お名前：",
+    "注文番号：",
+    "（1）",
+    "〒",
+    "ご注文者情報\nお名前：",
+]
+PATHOLOGICAL_FILLS = [" ", "\t", "(", "1,", "a@", "¥1 "]
+
+
+@pytest.mark.parametrize("prefix", PATHOLOGICAL_PREFIXES)
+@pytest.mark.parametrize("fill", PATHOLOGICAL_FILLS)
+def test_a_100_kb_body_line_is_read_in_linear_time(prefix: str, fill: str) -> None:
+    line = prefix + fill * (100_000 // len(fill))
+    body = f"【楽天市場】\n{line}\n[受注番号] 338361-20261120-0912345678\n{line}\n"
+    raw = b"From: <order@mycart.example>\nSubject: x\nContent-Type: text/plain; charset=utf-8\n\n"
+    started = time.perf_counter()
+    outcome(raw + body.encode())
+    # linear work is a few milliseconds; one quadratic pattern would take minutes
+    assert time.perf_counter() - started < 1.0
+
+
+def test_the_robustness_samples_include_every_fixture() -> None:
+    assert len(SAMPLES) >= len(list((FIXTURES / "mail").glob("*.eml"))) >= 15
