@@ -12,8 +12,20 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 OrderKind = Literal["order", "shipment", "cancellation"]
 
 BUILTIN_SOURCES = frozenset(
-    {"rakuten", "yahoo", "amazon", "shopify", "makeshop", "colorme", "futureshop", "ec-cube", "base", "stores",
-     "csv", "api"}
+    {
+        "rakuten",
+        "yahoo",
+        "amazon",
+        "shopify",
+        "makeshop",
+        "colorme",
+        "futureshop",
+        "ec-cube",
+        "base",
+        "stores",
+        "csv",
+        "api",
+    }
 )
 _MASK_SOURCE = re.compile(r"^mask:[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")

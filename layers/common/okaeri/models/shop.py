@@ -55,9 +55,7 @@ class QuietHours(ConfigModel):
     @model_validator(mode="after")
     def _not_empty(self) -> QuietHours:
         if self.start == self.end:
-            raise ValueError(
-                "送信停止時間の開始と終了が同じです / quiet hours start and end are the same"
-            )
+            raise ValueError("送信停止時間の開始と終了が同じです / quiet hours start and end are the same")
         return self
 
 
@@ -108,9 +106,7 @@ class Shop(ConfigModel):
     @classmethod
     def _transit_days(cls, value: dict[str, int]) -> dict[str, int]:
         if any(days < 0 or days > 30 for days in value.values()):
-            raise ValueError(
-                "配送日数は 0〜30 日で指定してください / transit days must be between 0 and 30"
-            )
+            raise ValueError("配送日数は 0〜30 日で指定してください / transit days must be between 0 and 30")
         value.setdefault("default", 1)
         return value
 
