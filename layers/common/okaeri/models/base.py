@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from okaeri.errors import ConfigError
@@ -17,7 +16,7 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 class ConfigModel(BaseModel):
     """A document an operator writes: unknown keys are refused (typos must not pass silently)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 _JA_BY_TYPE: dict[str, str] = {
@@ -105,6 +104,8 @@ def read_document(path: str | Path) -> Any:
         ) from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{file} は UTF-8 ではありません", f"{file} is not UTF-8") from exc
+    import yaml  # only the CLI and the local stack read files: keep it off the Lambda import path
+
     try:
         if file.suffix.lower() == ".json":
             return json.loads(text)

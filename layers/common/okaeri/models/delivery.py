@@ -24,7 +24,7 @@ SkipReason = Literal[
 class PlannedDelivery(BaseModel):
     """One step's send time. ``at_once`` means it goes out as soon as it is planned."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     step: str
     send_at: datetime
@@ -36,7 +36,7 @@ class PlannedDelivery(BaseModel):
 
 
 class SkippedStep(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     step: str
     reason: str
@@ -87,7 +87,7 @@ class Run(BaseModel):
 class Finding(BaseModel):
     """A compliance finding, tied to a step when it concerns one."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     step: str | None
     rule: str
