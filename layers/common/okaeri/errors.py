@@ -82,3 +82,44 @@ class InvalidAddressError(OkaeriError):
     """A recipient or sender address that cannot go into a mail header."""
 
     code = "invalid_address"
+
+
+class TransportError(OkaeriError):
+    """A send that did not go out. ``retryable``: nothing was accepted, so trying later is safe."""
+
+    code = "send_failed"
+
+    def __init__(self, message_ja: str, message_en: str, *, retryable: bool, code: str | None = None) -> None:
+        super().__init__(message_ja, message_en, code=code)
+        self.retryable = retryable
+
+
+class ThrottledError(TransportError):
+    """SES (or a relay) asked us to slow down: nothing was sent; back off, then move the schedule."""
+
+    code = "throttled"
+
+    def __init__(self, message_ja: str, message_en: str) -> None:
+        super().__init__(message_ja, message_en, retryable=True)
+
+
+class AmbiguousSendError(OkaeriError):
+    """The mail may or may not have been accepted (a connection lost after the data went out).
+
+    Never retried by itself: the delivery stays ``sending`` until its lease expires and becomes
+    ``unknown`` for an operator to resend or drop.
+    """
+
+    code = "send_ambiguous"
+
+
+class NotFoundError(OkaeriError):
+    """A shop, scenario, template, order or delivery that does not exist (for this shop)."""
+
+    code = "not_found"
+
+
+class ConflictError(OkaeriError):
+    """A state change that no longer applies (the delivery moved on meanwhile)."""
+
+    code = "conflict"

@@ -1,9 +1,28 @@
-"""Interfaces the domain needs from the outside world (adapters live in ``okaeri.aws``)."""
+"""Interfaces the services need from the outside world.
+
+The AWS adapters in ``okaeri.aws`` implement them over DynamoDB, EventBridge Scheduler, SES,
+SMTP, S3 and Secrets Manager; ``tests/fakes.py`` implements them in memory for unit tests. Every
+method is safe to call twice with the same arguments (at-least-once events).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Protocol
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from okaeri.models import (
+    CustomerRecord,
+    Delivery,
+    Order,
+    OrderRecord,
+    ReceptionEntry,
+    RelayConfig,
+    Scenario,
+    SendLogEntry,
+    Shop,
+    Template,
+)
 
 
 class Clock(Protocol):
@@ -20,3 +39,141 @@ class CouponSource(Protocol):
     """
 
     def code_for(self, pool: str, delivery_id: str) -> str: ...
+
+
+class Orders(Protocol):
+    def put_new(self, record: OrderRecord) -> bool:
+        """Store a new order; False (and no change) when (shop, order key) is already there."""
+
+    def get(self, shop_id: str, order_key: str) -> OrderRecord | None: ...
+
+    def apply_shipment(self, shop_id: str, shipment: Order, *, raw_key: str, at: datetime) -> OrderRecord:
+        """Set shipped_at/carrier/tracking on the order (created from the shipment when unknown)."""
+
+    def mark_cancelled(self, shop_id: str, cancellation: Order, *, raw_key: str, at: datetime) -> OrderRecord:
+        """Mark the order cancelled (a stub is kept when the order itself was never seen)."""
+
+
+class Customers(Protocol):
+    def record_order(
+        self, shop_id: str, customer_id: str, *, email: str, name: str | None, order_key: str
+    ) -> int:
+        """Count the order once for the customer (upsert); returns the customer's order count."""
+
+    def get(self, shop_id: str, customer_id: str) -> CustomerRecord | None: ...
+
+    def mark_unsubscribed(self, shop_id: str, customer_id: str, *, at: datetime) -> None: ...
+
+    def suppression(self, shop_id: str, address: str) -> str | None:
+        """The reason an address is suppressed (bounce, complaint, unsubscribe, manual), or None."""
+
+    def suppress(
+        self, shop_id: str, address: str, *, reason: str, at: datetime, delivery_id: str | None
+    ) -> None: ...
+
+
+class Deliveries(Protocol):
+    def put_new(self, delivery: Delivery) -> bool:
+        """Store a planned delivery; False (no change) when its id exists already."""
+
+    def get(self, shop_id: str, delivery_id: str) -> Delivery | None: ...
+
+    def by_order(self, shop_id: str, order_key: str) -> list[Delivery]: ...
+
+    def by_customer(self, shop_id: str, customer_id: str) -> list[Delivery]: ...
+
+    def claim(
+        self, shop_id: str, delivery_id: str, *, now: datetime, lease_until: datetime
+    ) -> Delivery | None:
+        """``scheduled`` and due → ``sending`` with a lease (attempts + 1); None when that no longer holds."""
+
+    def mark_sent(
+        self, shop_id: str, delivery_id: str, *, message_id: str, transport: str, at: datetime
+    ) -> bool:
+        """``sending`` → ``sent``; False when it was not ``sending``."""
+
+    def release(self, shop_id: str, delivery_id: str, *, send_at: datetime, reason: str) -> bool:
+        """``sending`` → ``scheduled`` at a later time (nothing was sent: throttled or refused)."""
+
+    def finish(
+        self, shop_id: str, delivery_id: str, *, status: str, reason: str, from_status: Sequence[str]
+    ) -> bool:
+        """Move to ``failed``, ``skipped``, ``cancelled`` or ``unknown`` from one of ``from_status``."""
+
+    def reschedule(self, shop_id: str, delivery_id: str, *, send_at: datetime) -> bool:
+        """A ``scheduled`` delivery gets a new send time."""
+
+    def due(self, now: datetime, *, limit: int) -> list[Delivery]:
+        """``scheduled`` deliveries whose send time has come, across shops (the sweeper)."""
+
+    def expired_leases(self, now: datetime, *, limit: int) -> list[Delivery]:
+        """``sending`` deliveries whose lease has run out (ambiguous: they become ``unknown``)."""
+
+    def mark_unknown(self, shop_id: str, delivery_id: str, *, now: datetime) -> bool:
+        """``sending`` with an expired lease → ``unknown``."""
+
+    def count_event(self, shop_id: str, delivery_id: str, event: str, *, status: str | None) -> None:
+        """Count an SES event on the delivery (and set a bounced/complained status when given)."""
+
+
+class Logs(Protocol):
+    def put_reception(self, entry: ReceptionEntry) -> None: ...
+
+    def put_send(self, entry: SendLogEntry) -> None: ...
+
+    def put_audit(self, shop_id: str, *, action: str, at: datetime, detail: Mapping[str, Any]) -> None: ...
+
+
+class ShopConfig(Protocol):
+    def shop(self, shop_id: str) -> Shop | None: ...
+
+    def active_scenarios(self, shop_id: str) -> list[Scenario]: ...
+
+    def scenario_version(self, shop_id: str, scenario_id: str, version: int) -> Scenario | None: ...
+
+    def template(self, shop_id: str, template_id: str, version: int | None = None) -> Template | None:
+        """A template version, or the current one when ``version`` is None."""
+
+    def masks(self, shop_id: str) -> list[Any]: ...
+
+    def relays(self, shop_id: str) -> list[RelayConfig]: ...
+
+    def count(self, shop_id: str, *, day: date, scenario_id: str, step_id: str, counter: str) -> None:
+        """Add one to a per-day, per-step counter (sent, delivered, bounced, complained, …)."""
+
+
+class Coupons(Protocol):
+    def code_for(self, shop_id: str, pool: str, delivery_id: str) -> str:
+        """The pool's next unused code, given once per delivery (the same code when asked again)."""
+
+
+class Schedules(Protocol):
+    def create(
+        self, *, name: str, at: datetime, timezone: str, payload: Mapping[str, str], window_minutes: int
+    ) -> bool:
+        """A one-off schedule; False when one of that name exists already (ConflictException)."""
+
+    def update(
+        self, *, name: str, at: datetime, timezone: str, payload: Mapping[str, str], window_minutes: int
+    ) -> None:
+        """Move a schedule (created when it is gone)."""
+
+    def delete(self, name: str) -> None:
+        """Remove a schedule; a missing one is fine."""
+
+
+class Transport(Protocol):
+    """One way out (SES or an SMTP relay). Raises ThrottledError, TransportError or AmbiguousSendError."""
+
+    name: str
+
+    def send(self, *, sender: str, recipient: str, raw: bytes, tags: Mapping[str, str]) -> str:
+        """Send the raw MIME message once; returns the provider's message id."""
+
+
+class RawMail(Protocol):
+    def get(self, key: str) -> bytes: ...
+
+
+class Secrets(Protocol):
+    def get_json(self, secret_id: str) -> dict[str, str]: ...

@@ -12,6 +12,14 @@ from okaeri.models.delivery import (
     SkippedStep,
 )
 from okaeri.models.order import Customer, Item, Order, OrderKind, ShipTo, normalise_order_id
+from okaeri.models.records import (
+    CustomerRecord,
+    OrderRecord,
+    ReceptionEntry,
+    RelayConfig,
+    SendLogEntry,
+    SesEvent,
+)
 from okaeri.models.scenario import Conditions, Purpose, RepeatPolicy, Scenario, Step, Trigger
 from okaeri.models.shop import CalendarSettings, Legal, Links, QuietHours, Sender, Shop
 from okaeri.models.template import Template
@@ -22,6 +30,7 @@ __all__ = [
     "Conditions",
     "ConfigModel",
     "Customer",
+    "CustomerRecord",
     "Delivery",
     "DeliveryStatus",
     "Finding",
@@ -30,14 +39,19 @@ __all__ = [
     "Links",
     "Order",
     "OrderKind",
+    "OrderRecord",
     "PlanResult",
     "PlannedDelivery",
     "Purpose",
     "QuietHours",
+    "ReceptionEntry",
+    "RelayConfig",
     "RepeatPolicy",
     "Run",
     "Scenario",
+    "SendLogEntry",
     "Sender",
+    "SesEvent",
     "ShipTo",
     "Shop",
     "SkippedStep",

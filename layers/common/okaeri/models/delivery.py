@@ -54,21 +54,37 @@ class PlanResult(BaseModel):
 
 
 class Delivery(BaseModel):
-    """A planned mail as stored: DynamoDB holds the truth, a schedule only wakes the sender."""
+    """A planned mail as stored: DynamoDB holds the truth, a schedule only wakes the sender.
+
+    ``send_at`` is an aware datetime; ``ship_date`` is kept so the compliance rules can be checked
+    again, on the real dates, just before the send. ``edited_subject`` / ``edited_text`` hold an
+    operator's edit of this one mail; otherwise the pinned template version is rendered.
+    """
+
+    model_config = ConfigDict(defer_build=True)
 
     id: str
     shop_id: str
     order_key: str
     run_id: str
+    customer_id: str | None = None
     customer_email: str | None
     scenario_id: str
     scenario_version: int
     step_id: str
     template_id: str
+    template_version: int | None = None
+    ship_date: date | None = None
     send_at: datetime
     status: DeliveryStatus = "scheduled"
     reason: str | None = None
+    lease_until: datetime | None = None
+    attempts: int = 0
+    transport: str | None = None
     message_id: str | None = None
+    sent_at: datetime | None = None
+    edited_subject: str | None = None
+    edited_text: str | None = None
 
 
 class Run(BaseModel):

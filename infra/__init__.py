@@ -1,0 +1,1 @@
+"""Okaeri's infrastructure: the resource definitions shared by the CDK app and the local stack."""

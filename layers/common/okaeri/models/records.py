@@ -1,0 +1,103 @@
+"""What the pipeline stores besides deliveries: orders as received, customers, logs, relays, SES events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from okaeri.models.order import Order
+
+OrderStatus = Literal["open", "cancelled"]
+ReceptionResult = Literal["parsed", "duplicate", "not_an_order", "failed", "refused"]
+SuppressionReason = Literal["bounce", "complaint", "unsubscribe", "manual"]
+SesEventType = Literal[
+    "Send",
+    "Delivery",
+    "Bounce",
+    "Complaint",
+    "Reject",
+    "Open",
+    "Click",
+    "DeliveryDelay",
+    "RenderingFailure",
+    "Subscription",
+]
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+
+class OrderRecord(_Record):
+    """An order as the shop received it. ``order_rank`` is its place among the customer's orders (1 = first)."""
+
+    shop_id: str
+    order: Order
+    customer_id: str | None = None
+    order_rank: int = 1
+    status: OrderStatus = "open"
+    received_at: datetime
+    raw_keys: list[str] = Field(default_factory=list)
+
+    @property
+    def order_key(self) -> str:
+        return self.order.key
+
+
+class CustomerRecord(_Record):
+    shop_id: str
+    customer_id: str
+    email: str
+    name: str | None = None
+    order_count: int = 0
+    unsubscribed_at: datetime | None = None
+
+
+class ReceptionEntry(_Record):
+    """One received mail and what became of it; the raw mail stays in S3 under ``s3_key``."""
+
+    shop_id: str
+    s3_key: str
+    received_at: datetime
+    result: ReceptionResult
+    reason: str | None = None
+    message_ja: str | None = None
+    message_en: str | None = None
+    order_key: str | None = None
+    kind: str | None = None
+    sender: str | None = None
+    subject: str | None = None
+
+
+class SendLogEntry(_Record):
+    shop_id: str
+    delivery_id: str
+    at: datetime
+    status: str
+    transport: str | None = None
+    message_id: str | None = None
+    reason: str | None = None
+
+
+class RelayConfig(_Record):
+    """An SMTP relay for some recipient domains (Rakuten's masked addresses go through Rakuten's)."""
+
+    host: str
+    port: int = 587
+    domains: list[str]  # a domain matches itself and its subdomains
+    secret_arn: str  # Secrets Manager: {"username": …, "password": …}
+    mail_from: str | None = None  # the From registered with the relay (RMS), when it differs
+
+
+class SesEvent(_Record):
+    """The part of an SES event-publishing record Okaeri reads."""
+
+    event_type: SesEventType
+    message_id: str
+    shop_id: str | None = None
+    delivery_id: str | None = None
+    recipients: list[str] = Field(default_factory=list)
+    bounce_type: str | None = None  # Permanent | Transient | Undetermined
+    at: datetime
