@@ -1,0 +1,71 @@
+"""Typed settings per function, read from the environment once at cold start (never at import).
+
+Each function has one model composed from small mixins; a missing or bad variable fails the cold
+start with a message that names it, instead of a KeyError deep in a handler.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from typing import TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from okaeri.models.base import validate_document
+
+SettingsT = TypeVar("SettingsT", bound="_Settings")
+
+
+class _Settings(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class TablesMixin(_Settings):
+    orders_table: str
+    customers_table: str
+    deliveries_table: str
+    logs_table: str
+    config_table: str
+    retention_days: int = Field(default=730, ge=1, le=3650)
+
+
+class InboundMixin(_Settings):
+    raw_mail_bucket: str
+
+
+class SchedulingMixin(_Settings):
+    schedule_group: str
+    send_function_arn: str
+    scheduler_role_arn: str
+    schedule_dlq_arn: str
+
+
+class MailMixin(_Settings):
+    ses_configuration_set: str
+    unsubscribe_secret_id: str
+    send_lease_minutes: int = Field(default=10, ge=1, le=60)
+
+
+class IngestSettings(TablesMixin, InboundMixin):
+    """functions/ingest"""
+
+
+class ScheduleSettings(TablesMixin, SchedulingMixin):
+    """functions/schedule"""
+
+
+class SendSettings(TablesMixin, SchedulingMixin, MailMixin):
+    """functions/send (schedule wake-ups, the sweeper and SES events)"""
+
+
+def settings_from(model: type[SettingsT], environ: dict[str, str]) -> SettingsT:
+    """Validate the environment (variable names in upper case) as ``model``."""
+    values = {name.lower(): value for name, value in environ.items()}
+    return validate_document(model, values, what="環境変数 / environment")
+
+
+@cache
+def load_settings(model: type[SettingsT]) -> SettingsT:
+    """The function's settings, read once per cold start."""
+    return settings_from(model, dict(os.environ))
