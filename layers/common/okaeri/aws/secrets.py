@@ -1,0 +1,89 @@
+"""Secrets Manager: relay credentials (JSON) and the unsubscribe signing secret (bytes).
+
+Values are cached for ``ttl_seconds`` (default five minutes) per warm Lambda, so a burst of sends
+costs one ``GetSecretValue`` per secret, and a rotated secret is picked up within the TTL. The
+clock is injected (``time.monotonic`` by default) so tests move it instead of waiting.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+from botocore.exceptions import ClientError
+
+from okaeri.errors import ConfigError, NotFoundError
+
+if TYPE_CHECKING:
+    from mypy_boto3_secretsmanager import SecretsManagerClient
+
+DEFAULT_TTL_SECONDS: Final = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Value:
+    fetched_at: float
+    text: str | None
+    binary: bytes | None
+
+
+class SecretsManagerSecrets:
+    """``ports.Secrets`` over Secrets Manager, with a small TTL cache."""
+
+    def __init__(
+        self,
+        client: SecretsManagerClient,
+        *,
+        ttl_seconds: float = DEFAULT_TTL_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._client = client
+        self._ttl = ttl_seconds
+        self._clock = clock
+        self._cache: dict[str, _Value] = {}
+
+    def get_json(self, secret_id: str) -> dict[str, str]:
+        """A secret stored as a JSON object of strings (``{"username": …, "password": …}``)."""
+        text = self._value(secret_id).text
+        try:
+            document = json.loads(text) if text is not None else None
+        except json.JSONDecodeError as exc:
+            raise _malformed(secret_id, "is not JSON") from exc
+        if not isinstance(document, dict) or not all(isinstance(v, str) for v in document.values()):
+            raise _malformed(secret_id, "is not a JSON object of strings")
+        return document
+
+    def get_bytes(self, secret_id: str) -> bytes:
+        """A secret's bytes: ``SecretBinary`` as stored, or ``SecretString`` encoded as UTF-8."""
+        value = self._value(secret_id)
+        if value.binary is not None:
+            return value.binary
+        return (value.text or "").encode()
+
+    def _value(self, secret_id: str) -> _Value:
+        now = self._clock()
+        cached = self._cache.get(secret_id)
+        if cached is not None and now - cached.fetched_at < self._ttl:
+            return cached
+        try:
+            response = self._client.get_secret_value(SecretId=secret_id)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+                raise NotFoundError(
+                    f"シークレット {secret_id} が見つかりません", f"the secret {secret_id} does not exist"
+                ) from exc
+            raise  # access denied, decryption failure, throttling: not a domain fact; the call fails
+        value = _Value(now, response.get("SecretString"), response.get("SecretBinary"))
+        self._cache[secret_id] = value
+        return value
+
+
+def _malformed(secret_id: str, problem: str) -> ConfigError:
+    return ConfigError(
+        f"シークレット {secret_id} の形式が正しくありません（文字列の値だけを持つ JSON オブジェクトが必要です）",
+        f"the secret {secret_id} {problem}",
+        problems=[f"{secret_id}: {problem}"],
+    )
