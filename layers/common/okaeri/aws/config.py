@@ -1,0 +1,409 @@
+"""The ``config`` table: what operators edit (shop, scenarios, templates, masks, relays), the daily
+counters, and the coupon pools. Everything of a shop is under ``pk`` = shop id.
+
+Scenarios and templates are versioned: ``<kind>#<id>#v0001``, ``#v0002``, … are kept for good
+(deliveries keep the version they were planned with), and ``<kind>#<id>#current`` holds the number
+of the version in use, a copy of it (one read for the current one) and, for a scenario, whether it
+is active. A save writes the new version and moves the pointer in one transaction; saving content
+equal to the current version makes no new version.
+
+Coupon codes: ``coupon#<pool>#free#<code>`` (unused), ``coupon#<pool>#given#<delivery id>`` (the code
+a delivery got) and ``coupon#<pool>#used#<code>`` (the code is spent: it can never be loaded as free
+again). A code moves from free to given+used in one transaction, so two deliveries never share one.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from okaeri.aws.dynamo import SK, Expression, Table
+from okaeri.errors import ConflictError, CouponPoolEmptyError, NotFoundError
+from okaeri.models import RelayConfig, Scenario, Shop, Template
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+    from okaeri.parsing import ParseMask
+
+VersionedT = TypeVar("VersionedT", Scenario, Template)
+
+SHOP_SK = "shop"
+COUNTER_PATTERN = re.compile(r"^[a-z][a-z_]{0,31}$")
+_STATS_ATTRIBUTES = frozenset({"pk", "sk", "day", "scenario_id", "step_id"})
+_NOT_CONTENT = frozenset({"version", "active"})  # what a save may differ in without being an edit
+
+
+@dataclass(frozen=True)
+class StepStats:
+    """One day's counters of one scenario step (``sent``, ``delivered``, ``bounced``, …)."""
+
+    day: date
+    scenario_id: str
+    step_id: str
+    counters: dict[str, int]
+
+
+def _version_sk(kind: str, doc_id: str, version: int) -> str:
+    return f"{kind}#{doc_id}#v{version:04d}"
+
+
+def _current_sk(kind: str, doc_id: str) -> str:
+    return f"{kind}#{doc_id}#current"
+
+
+def _content(document: Scenario | Template) -> dict[str, Any]:
+    return document.model_dump(mode="json", exclude=set(_NOT_CONTENT))
+
+
+class DynamoConfig:
+    """``ports.ShopConfig`` over the ``config`` table, and the writers the admin API and the local
+    stack use."""
+
+    def __init__(self, table_name: str, *, client: DynamoDBClient | None = None) -> None:
+        self._table = Table(table_name, client=client)
+
+    # --- shop ----------------------------------------------------------------------------------
+
+    def shop(self, shop_id: str) -> Shop | None:
+        item = self._table.get(shop_id, SHOP_SK)
+        return Shop.model_validate(item["doc"]) if item is not None else None
+
+    def put_shop(self, shop: Shop) -> None:
+        self._table.put({"pk": shop.id, "sk": SHOP_SK, "doc": shop.model_dump(mode="json")})
+
+    # --- scenarios -----------------------------------------------------------------------------
+
+    def scenarios(self, shop_id: str) -> list[Scenario]:
+        """The current version of every scenario, active or not, by id."""
+        return self._currents(shop_id, "scenario", Scenario)
+
+    def active_scenarios(self, shop_id: str) -> list[Scenario]:
+        return [scenario for scenario in self.scenarios(shop_id) if scenario.active]
+
+    def scenario(self, shop_id: str, scenario_id: str) -> Scenario | None:
+        """The current version of one scenario."""
+        return self._current(shop_id, "scenario", scenario_id, Scenario)
+
+    def scenario_version(self, shop_id: str, scenario_id: str, version: int) -> Scenario | None:
+        """A version as it was saved (its ``active`` flag is the one it was saved with)."""
+        return self._version(shop_id, "scenario", scenario_id, version, Scenario)
+
+    def save_scenario(self, shop_id: str, scenario: Scenario) -> Scenario:
+        """Store an edit as the next version (the ``version`` given is ignored) and make it current;
+        the same content again makes no new version (only ``active`` is applied)."""
+        return self._save(shop_id, "scenario", scenario, active=scenario.active)
+
+    def set_scenario_active(self, shop_id: str, scenario_id: str, active: bool) -> Scenario:
+        """Switch a scenario on or off (its current version; no new version)."""
+        doc = self._set_active(shop_id, scenario_id, active)
+        if doc is None:
+            raise NotFoundError(
+                f"シナリオ {scenario_id} が見つかりません",
+                f"scenario {scenario_id} not found in shop {shop_id}",
+            )
+        return Scenario.model_validate(doc)
+
+    def _set_active(self, shop_id: str, scenario_id: str, active: bool) -> dict[str, Any] | None:
+        expr = Expression()
+        update = expr.update(set_values={"active": active, "doc.active": active})
+        item = self._table.update(
+            shop_id,
+            _current_sk("scenario", scenario_id),
+            expr,
+            update=update,
+            condition=f"attribute_exists({SK})",
+        )
+        return dict(item["doc"]) if item is not None else None
+
+    # --- templates -----------------------------------------------------------------------------
+
+    def templates(self, shop_id: str) -> list[Template]:
+        """The current version of every template, by id."""
+        return self._currents(shop_id, "template", Template)
+
+    def template(self, shop_id: str, template_id: str, version: int | None = None) -> Template | None:
+        if version is None:
+            return self._current(shop_id, "template", template_id, Template)
+        return self._version(shop_id, "template", template_id, version, Template)
+
+    def save_template(self, shop_id: str, template: Template) -> Template:
+        """Like ``save_scenario``: a new version only when the content changed."""
+        return self._save(shop_id, "template", template, active=None)
+
+    # --- versioned documents -------------------------------------------------------------------
+
+    def _currents(self, shop_id: str, kind: str, model: type[VersionedT]) -> list[VersionedT]:
+        # The prefix also reads the versions: a few RRU per shop, and one query instead of N reads.
+        expr = Expression()
+        items = self._table.query_all(
+            expr, f"pk = {expr.value(shop_id)} AND begins_with(sk, {expr.value(kind + '#')})"
+        )
+        return [model.model_validate(item["doc"]) for item in items if str(item["sk"]).endswith("#current")]
+
+    def _current(self, shop_id: str, kind: str, doc_id: str, model: type[VersionedT]) -> VersionedT | None:
+        item = self._table.get(shop_id, _current_sk(kind, doc_id))
+        return model.model_validate(item["doc"]) if item is not None else None
+
+    def _version(
+        self, shop_id: str, kind: str, doc_id: str, version: int, model: type[VersionedT]
+    ) -> VersionedT | None:
+        item = self._table.get(shop_id, _version_sk(kind, doc_id, version))
+        return model.model_validate(item["doc"]) if item is not None else None
+
+    def _save(self, shop_id: str, kind: str, document: VersionedT, *, active: bool | None) -> VersionedT:
+        current = self._current(shop_id, kind, document.id, type(document))
+        if current is not None and _content(current) == _content(document):
+            if active is not None and getattr(current, "active", active) != active:
+                doc = self._set_active(shop_id, document.id, active)
+                return type(document).model_validate(doc) if doc is not None else current
+            return current
+        version = current.version + 1 if current is not None else 1
+        saved = document.model_copy(update={"version": version})
+        doc = saved.model_dump(mode="json")
+        pointer: dict[str, Any] = {
+            "pk": shop_id,
+            "sk": _current_sk(kind, saved.id),
+            "version": version,
+            "doc": doc,
+        }
+        if active is not None:
+            pointer["active"] = active
+        expr = Expression()
+        moved_from = (
+            f"attribute_not_exists({SK})"
+            if current is None
+            else f"{expr.name('version')} = {expr.value(current.version)}"
+        )
+        version_item = {
+            "pk": shop_id,
+            "sk": _version_sk(kind, saved.id, version),
+            "version": version,
+            "doc": doc,
+        }
+        actions = [
+            self._table.put_action(version_item, condition=f"attribute_not_exists({SK})"),
+            self._table.put_action(pointer, condition=moved_from, expr=expr),
+        ]
+        if self._table.transact(actions) is not None:
+            raise ConflictError(
+                f"{kind} {saved.id} は同時に編集されました。読み込み直してから保存してください",
+                f"{kind} {saved.id} was edited meanwhile; reload it and save again",
+            )
+        return saved
+
+    # --- masks, relays -------------------------------------------------------------------------
+
+    def masks(self, shop_id: str) -> list[ParseMask]:
+        from okaeri.parsing import ParseMask  # the parsers load only where masks are used
+
+        return [ParseMask.model_validate(item["doc"]) for item in self._prefixed(shop_id, "mask#")]
+
+    def put_mask(self, shop_id: str, mask: ParseMask) -> None:
+        self._table.put({"pk": shop_id, "sk": f"mask#{mask.name}", "doc": mask.model_dump(mode="json")})
+
+    def delete_mask(self, shop_id: str, name: str) -> None:
+        self._table.delete(shop_id, f"mask#{name}")
+
+    def relays(self, shop_id: str) -> list[RelayConfig]:
+        return list(self.named_relays(shop_id).values())
+
+    def named_relays(self, shop_id: str) -> dict[str, RelayConfig]:
+        return {
+            str(item["name"]): RelayConfig.model_validate(item["doc"])
+            for item in self._prefixed(shop_id, "relay#")
+        }
+
+    def put_relay(self, shop_id: str, name: str, relay: RelayConfig) -> None:
+        self._table.put(
+            {"pk": shop_id, "sk": f"relay#{name}", "name": name, "doc": relay.model_dump(mode="json")}
+        )
+
+    def delete_relay(self, shop_id: str, name: str) -> None:
+        self._table.delete(shop_id, f"relay#{name}")
+
+    def _prefixed(self, shop_id: str, prefix: str) -> list[dict[str, Any]]:
+        expr = Expression()
+        return self._table.query_all(
+            expr, f"pk = {expr.value(shop_id)} AND begins_with(sk, {expr.value(prefix)})"
+        )
+
+    # --- daily counters ------------------------------------------------------------------------
+
+    def count(self, shop_id: str, *, day: date, scenario_id: str, step_id: str, counter: str) -> None:
+        if not COUNTER_PATTERN.match(counter) or counter in _STATS_ATTRIBUTES:
+            raise ValueError(f"not a counter name: {counter!r}")
+        expr = Expression()
+        update = expr.update(
+            set_values={"day": day.isoformat(), "scenario_id": scenario_id, "step_id": step_id},
+            add={counter: 1},
+        )
+        self._table.update(shop_id, f"stats#{day.isoformat()}#{scenario_id}#{step_id}", expr, update=update)
+
+    def stats(self, shop_id: str, day_from: date, day_to: date) -> list[StepStats]:
+        """Every step's counters from ``day_from`` to ``day_to`` (both included), by day."""
+        expr = Expression()
+        condition = (
+            f"pk = {expr.value(shop_id)} AND sk BETWEEN {expr.value(f'stats#{day_from.isoformat()}#')} "
+            f"AND {expr.value(f'stats#{day_to.isoformat()}#~')}"  # "~" sorts after every id character
+        )
+        return [
+            StepStats(
+                day=date.fromisoformat(str(item["day"])),
+                scenario_id=str(item["scenario_id"]),
+                step_id=str(item["step_id"]),
+                counters={name: int(value) for name, value in item.items() if name not in _STATS_ATTRIBUTES},
+            )
+            for item in self._table.query_all(expr, condition)
+        ]
+
+
+# --- coupons -----------------------------------------------------------------------------------
+
+_LOAD_BATCH = 50  # codes per transaction: a check and a put each, within DynamoDB's 100 actions
+_CANDIDATES = 10  # free codes read per try; a claimer picks among them at random to avoid the others
+_CONDITION_FAILED = "ConditionalCheckFailed"
+
+
+def _coupon_sk(pool: str, state: str, name: str) -> str:
+    return f"coupon#{pool}#{state}#{name}"
+
+
+class DynamoCoupons:
+    """``ports.Coupons`` over the ``config`` table: unique codes, once per delivery.
+
+    ``max_attempts`` bounds the transactions one ``code_for`` may try when other deliveries take
+    the codes it aimed at (a sale burst); past it a ConflictError asks the caller to retry later.
+    """
+
+    def __init__(
+        self,
+        table_name: str,
+        *,
+        max_attempts: int = 8,
+        client: DynamoDBClient | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._table = Table(table_name, client=client)
+        self._max_attempts = max_attempts
+        self._rng = rng or random.Random()
+
+    def for_shop(self, shop_id: str) -> ShopCoupons:
+        """The shop's pools as the renderer's ``CouponSource``."""
+        return ShopCoupons(self, shop_id)
+
+    def load_pool(self, shop_id: str, pool: str, codes: Iterable[str]) -> int:
+        """Add codes to the pool as unused; loading the same codes again changes nothing, and a code
+        already given to a delivery is skipped. Returns how many of ``codes`` are unused now."""
+        unique = list(dict.fromkeys(code.strip() for code in codes if code.strip()))
+        loaded = 0
+        for start in range(0, len(unique), _LOAD_BATCH):
+            loaded += self._load_batch(shop_id, pool, unique[start : start + _LOAD_BATCH])
+        return loaded
+
+    def _load_batch(self, shop_id: str, pool: str, codes: list[str]) -> int:
+        for _ in range(len(codes) + self._max_attempts):  # each lost round drops a spent code or retries
+            if not codes:
+                return 0
+            actions: list[TransactWriteItemTypeDef] = []
+            for code in codes:
+                actions.append(
+                    self._table.check_action(
+                        shop_id, _coupon_sk(pool, "used", code), condition=f"attribute_not_exists({SK})"
+                    )
+                )
+                actions.append(self._table.put_action(self._free_item(shop_id, pool, code), condition=None))
+            reasons = self._table.transact(actions)
+            if reasons is None:
+                return len(codes)
+            spent = {codes[index // 2] for index, code in enumerate(reasons) if code == _CONDITION_FAILED}
+            codes = [code for code in codes if code not in spent]
+        raise ConflictError(
+            f"クーポンプール {pool} を読み込めませんでした（同時に変更されています）",
+            f"coupon pool {pool} could not be loaded (it keeps changing); try again",
+        )
+
+    def code_for(self, shop_id: str, pool: str, delivery_id: str) -> str:
+        given = self._given(shop_id, pool, delivery_id)
+        if given is not None:
+            return given
+        attempts = 0
+        while attempts < self._max_attempts:
+            candidates = self._free_codes(shop_id, pool)
+            if not candidates:
+                raise CouponPoolEmptyError(
+                    f"クーポンプール {pool} に未使用のコードがありません（配信 {delivery_id}）",
+                    f"coupon pool {pool} has no unused code left (delivery {delivery_id})",
+                )
+            self._rng.shuffle(candidates)
+            for code in candidates[: self._max_attempts - attempts]:
+                attempts += 1
+                reasons = self._table.transact(self._give_actions(shop_id, pool, code, delivery_id))
+                if reasons is None:
+                    return code
+                if reasons[1:2] == [_CONDITION_FAILED]:  # this delivery got a code meanwhile (a retry)
+                    return self._given(shop_id, pool, delivery_id) or code
+        raise ConflictError(
+            f"クーポンプール {pool} のコードを確保できませんでした（混雑）。後で再試行します",
+            f"could not take a code from coupon pool {pool} (contention); retry later",
+        )
+
+    def counts(self, shop_id: str, pool: str) -> tuple[int, int]:
+        """(codes given, codes left) of the pool."""
+        return self._count(shop_id, pool, "given"), self._count(shop_id, pool, "free")
+
+    def _given(self, shop_id: str, pool: str, delivery_id: str) -> str | None:
+        item = self._table.get(shop_id, _coupon_sk(pool, "given", delivery_id))
+        return str(item["code"]) if item is not None else None
+
+    def _free_codes(self, shop_id: str, pool: str) -> list[str]:
+        expr = Expression()
+        condition = (
+            f"pk = {expr.value(shop_id)} AND begins_with(sk, {expr.value(_coupon_sk(pool, 'free', ''))})"
+        )
+        items, _ = self._table.query_page(expr, condition, limit=_CANDIDATES)
+        return [str(item["code"]) for item in items]
+
+    def _count(self, shop_id: str, pool: str, state: str) -> int:
+        expr = Expression()
+        prefix = _coupon_sk(pool, state, "")
+        return self._table.count(
+            expr, f"pk = {expr.value(shop_id)} AND begins_with(sk, {expr.value(prefix)})"
+        )
+
+    def _free_item(self, shop_id: str, pool: str, code: str) -> dict[str, Any]:
+        return {"pk": shop_id, "sk": _coupon_sk(pool, "free", code), "pool": pool, "code": code}
+
+    def _give_actions(
+        self, shop_id: str, pool: str, code: str, delivery_id: str
+    ) -> Sequence[TransactWriteItemTypeDef]:
+        spent = {"pool": pool, "code": code, "delivery_id": delivery_id}
+        return (
+            self._table.delete_action(
+                shop_id, _coupon_sk(pool, "free", code), condition=f"attribute_exists({SK})"
+            ),
+            self._table.put_action(
+                {"pk": shop_id, "sk": _coupon_sk(pool, "given", delivery_id)} | spent,
+                condition=f"attribute_not_exists({SK})",
+            ),
+            self._table.put_action(
+                {"pk": shop_id, "sk": _coupon_sk(pool, "used", code)} | spent,
+                condition=f"attribute_not_exists({SK})",
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class ShopCoupons:
+    """One shop's pools as ``ports.CouponSource`` (what the renderer asks)."""
+
+    coupons: DynamoCoupons
+    shop_id: str
+
+    def code_for(self, pool: str, delivery_id: str) -> str:
+        return self.coupons.code_for(self.shop_id, pool, delivery_id)

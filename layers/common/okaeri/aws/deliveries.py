@@ -1,0 +1,217 @@
+"""The ``deliveries`` table: one item per planned mail, and the conditional send state machine.
+
+Every transition is one conditional UpdateItem, so two senders (a schedule and the sweeper, or a
+retried invocation) can never both act on a delivery::
+
+    scheduled ──claim──▶ sending ──mark_sent──▶ sent
+        ▲                   │ └──release (nothing was sent)──▶ scheduled
+        └──reschedule       └──mark_unknown (lease expired: SES may have taken it)──▶ unknown
+    scheduled / sending / unknown ──finish──▶ failed | skipped | cancelled | unknown
+
+Times are stored as fixed-width ISO UTC strings, so conditions and sort keys compare them as text.
+The sparse ``due`` index holds only ``scheduled`` and ``sending`` items: ``due_shard`` is
+``scheduled#N`` or ``sending#N`` (N from the id's hash, spreading a sale day's load over
+``DUE_SHARDS`` keys) and ``due_at`` is the send time or the lease's end. Leaving those two states
+removes both attributes, so the sweeper reads only what may need it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, get_args
+
+from okaeri.aws.dynamo import Expression, Table, expires_at, iso_utc
+from okaeri.aws.orders import customer_ref
+from okaeri.models import Delivery, DeliveryStatus
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+DUE_SHARDS = 10  # must equal infra.tables.DUE_SHARDS (the layer cannot import infra; a test checks)
+CLAIM_TOLERANCE = timedelta(seconds=60)  # a schedule may fire a little early: claim up to this early
+FINAL_STATUSES: frozenset[str] = frozenset({"failed", "skipped", "cancelled", "unknown"})
+STATUSES: frozenset[str] = frozenset(get_args(DeliveryStatus))
+DUE_KEYS = ("due_shard", "due_at")
+LEASE_EXPIRED = "lease_expired"
+
+
+def due_shard(delivery_id: str) -> int:
+    """The delivery's shard of the ``due`` index: stable, and even across ids."""
+    return int.from_bytes(hashlib.sha256(delivery_id.encode("utf-8")).digest()[:4], "big") % DUE_SHARDS
+
+
+def order_ref(shop_id: str, order_key: str) -> str:
+    return f"{shop_id}#{order_key}"
+
+
+def delivery_from_item(item: Mapping[str, Any]) -> Delivery:
+    return Delivery.model_validate(item)
+
+
+class DynamoDeliveries:
+    """``ports.Deliveries`` over the ``deliveries`` table; items expire ``retention_days`` after the
+    send time (or after the send, once sent)."""
+
+    def __init__(self, table_name: str, *, retention_days: int, client: DynamoDBClient | None = None) -> None:
+        self._table = Table(table_name, client=client)
+        self._retention_days = retention_days
+
+    # --- reads ---------------------------------------------------------------------------------
+
+    def get(self, shop_id: str, delivery_id: str) -> Delivery | None:
+        item = self._table.get(shop_id, delivery_id)
+        return delivery_from_item(item) if item is not None else None
+
+    def by_order(self, shop_id: str, order_key: str) -> list[Delivery]:
+        return self._by_index("by_order", "order_ref", order_ref(shop_id, order_key))
+
+    def by_customer(self, shop_id: str, customer_id: str) -> list[Delivery]:
+        return self._by_index("by_customer", "customer_ref", customer_ref(shop_id, customer_id))
+
+    def due(self, now: datetime, *, limit: int) -> list[Delivery]:
+        return self._from_due_index("scheduled", "<=", now, limit=limit)
+
+    def expired_leases(self, now: datetime, *, limit: int) -> list[Delivery]:
+        return self._from_due_index("sending", "<", now, limit=limit)
+
+    def _by_index(self, index: str, attribute: str, value: str) -> list[Delivery]:
+        expr = Expression()
+        items = self._table.query_all(expr, f"{expr.name(attribute)} = {expr.value(value)}", index=index)
+        return [delivery_from_item(item) for item in items]
+
+    def _from_due_index(self, state: str, operator: str, now: datetime, *, limit: int) -> list[Delivery]:
+        """The ``limit`` earliest items of every shard of ``state`` (each shard read once)."""
+        items: list[dict[str, Any]] = []
+        for shard in range(DUE_SHARDS):
+            expr = Expression()
+            condition = (
+                f"{expr.name('due_shard')} = {expr.value(f'{state}#{shard}')} "
+                f"AND {expr.name('due_at')} {operator} {expr.value(iso_utc(now))}"
+            )
+            items += self._table.query_all(expr, condition, index="due", max_items=limit)
+        items.sort(key=lambda item: str(item["due_at"]))
+        return [delivery_from_item(item) for item in items[:limit]]
+
+    # --- writes --------------------------------------------------------------------------------
+
+    def put_new(self, delivery: Delivery) -> bool:
+        return self._table.insert(self._item(delivery)) is None
+
+    def claim(
+        self, shop_id: str, delivery_id: str, *, now: datetime, lease_until: datetime
+    ) -> Delivery | None:
+        expr = Expression()
+        update = expr.update(
+            set_values={"status": "sending", "lease_until": iso_utc(lease_until)}
+            | _due_keys("sending", delivery_id, lease_until),
+            add={"attempts": 1},
+        )
+        condition = (
+            f"{expr.name('status')} = {expr.value('scheduled')} "
+            f"AND {expr.name('send_at')} <= {expr.value(iso_utc(now + CLAIM_TOLERANCE))}"
+        )
+        item = self._table.update(shop_id, delivery_id, expr, update=update, condition=condition)
+        return delivery_from_item(item) if item is not None else None
+
+    def mark_sent(
+        self, shop_id: str, delivery_id: str, *, message_id: str, transport: str, at: datetime
+    ) -> bool:
+        changes = {
+            "status": "sent",
+            "message_id": message_id,
+            "transport": transport,
+            "sent_at": iso_utc(at),
+            "reason": None,
+            "expires_at": expires_at(at, self._retention_days),
+        }
+        return self._move(shop_id, delivery_id, ("sending",), changes, remove=DUE_KEYS)
+
+    def release(self, shop_id: str, delivery_id: str, *, send_at: datetime, reason: str) -> bool:
+        changes = {"status": "scheduled", "send_at": iso_utc(send_at), "reason": reason}
+        changes |= _due_keys("scheduled", delivery_id, send_at)
+        return self._move(shop_id, delivery_id, ("sending",), changes, remove=("lease_until",))
+
+    def finish(
+        self, shop_id: str, delivery_id: str, *, status: str, reason: str, from_status: Sequence[str]
+    ) -> bool:
+        if status not in FINAL_STATUSES:
+            raise ValueError(f"finish() moves to one of {sorted(FINAL_STATUSES)}, not {status!r}")
+        if not from_status:
+            raise ValueError("finish() needs at least one status to move from")
+        return self._move(
+            shop_id, delivery_id, from_status, {"status": status, "reason": reason}, remove=DUE_KEYS
+        )
+
+    def reschedule(self, shop_id: str, delivery_id: str, *, send_at: datetime) -> bool:
+        changes = {"send_at": iso_utc(send_at)} | _due_keys("scheduled", delivery_id, send_at)
+        return self._move(shop_id, delivery_id, ("scheduled",), changes)
+
+    def mark_unknown(self, shop_id: str, delivery_id: str, *, now: datetime) -> bool:
+        expr = Expression()
+        update = expr.update(set_values={"status": "unknown", "reason": LEASE_EXPIRED}, remove=DUE_KEYS)
+        condition = (
+            f"{expr.name('status')} = {expr.value('sending')} "
+            f"AND {expr.name('lease_until')} < {expr.value(iso_utc(now))}"
+        )
+        return self._table.update(shop_id, delivery_id, expr, update=update, condition=condition) is not None
+
+    def count_event(self, shop_id: str, delivery_id: str, event: str, *, status: str | None) -> None:
+        """Count the event (``events.<event>``). With ``status`` (``bounced``, ``complained``) a
+        ``sent`` delivery also records that outcome as its ``reason``, and takes it as its status
+        when it is a ``DeliveryStatus`` (a bounce comes after the send: otherwise it stays ``sent``).
+        An event for an unknown delivery is ignored."""
+        if status is not None:
+            expr = Expression()
+            outcome = {"reason": status} | ({"status": status} if status in STATUSES else {})
+            update = expr.update(set_values=outcome, add={f"events.{event}": 1})
+            condition = f"{expr.name('status')} = {expr.value('sent')}"
+            if self._table.update(shop_id, delivery_id, expr, update=update, condition=condition) is not None:
+                return
+        expr = Expression()
+        update = expr.update(add={f"events.{event}": 1})
+        self._table.update(shop_id, delivery_id, expr, update=update, condition="attribute_exists(sk)")
+
+    def _move(
+        self,
+        shop_id: str,
+        delivery_id: str,
+        from_status: Sequence[str],
+        changes: Mapping[str, Any],
+        *,
+        remove: Sequence[str] = (),
+    ) -> bool:
+        """One conditional transition: apply ``changes`` only if the status is one of ``from_status``."""
+        expr = Expression()
+        update = expr.update(set_values=changes, remove=remove)
+        condition = f"{expr.name('status')} IN {expr.values_in(from_status)}"
+        return self._table.update(shop_id, delivery_id, expr, update=update, condition=condition) is not None
+
+    def _item(self, delivery: Delivery) -> dict[str, Any]:
+        item = delivery.model_dump(mode="json")
+        item |= {
+            "pk": delivery.shop_id,
+            "sk": delivery.id,
+            "send_at": iso_utc(delivery.send_at),
+            "lease_until": _iso_or_none(delivery.lease_until),
+            "sent_at": _iso_or_none(delivery.sent_at),
+            "order_ref": order_ref(delivery.shop_id, delivery.order_key),
+            "events": {},
+            "expires_at": expires_at(delivery.send_at, self._retention_days),
+        }
+        if delivery.customer_id:
+            item["customer_ref"] = customer_ref(delivery.shop_id, delivery.customer_id)
+        if delivery.status == "scheduled":
+            item |= _due_keys("scheduled", delivery.id, delivery.send_at)
+        elif delivery.status == "sending" and delivery.lease_until is not None:
+            item |= _due_keys("sending", delivery.id, delivery.lease_until)
+        return item
+
+
+def _due_keys(state: str, delivery_id: str, at: datetime) -> dict[str, Any]:
+    return {"due_shard": f"{state}#{due_shard(delivery_id)}", "due_at": iso_utc(at)}
+
+
+def _iso_or_none(moment: datetime | None) -> str | None:
+    return iso_utc(moment) if moment is not None else None

@@ -1,0 +1,90 @@
+"""The ``logs`` table: reception, send and audit logs, newest first per shop.
+
+Keys: ``pk`` = ``<shop>#reception`` / ``<shop>#send`` / ``<shop>#audit``; ``sk`` = ``<ISO UTC time>#<id>``.
+The id makes a repeated event rewrite its own entry: the S3 key for a reception, the delivery id
+for a send, a hash of the action and its detail for an audit entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel
+
+from okaeri.aws.dynamo import Expression, Table, expires_at, iso_utc
+from okaeri.models import ReceptionEntry, SendLogEntry
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+EntryT = TypeVar("EntryT", bound=BaseModel)
+DEFAULT_PAGE = 50
+_AUDIT_HASH_HEX = 16
+
+
+def _log_pk(shop_id: str, log: str) -> str:
+    return f"{shop_id}#{log}"
+
+
+class DynamoLogs:
+    """``ports.Logs`` over the ``logs`` table, plus the paged reads of the admin screens."""
+
+    def __init__(self, table_name: str, *, retention_days: int, client: DynamoDBClient | None = None) -> None:
+        self._table = Table(table_name, client=client)
+        self._retention_days = retention_days
+
+    def put_reception(self, entry: ReceptionEntry) -> None:
+        self._put(entry.shop_id, "reception", entry.received_at, entry.s3_key, entry)
+
+    def put_send(self, entry: SendLogEntry) -> None:
+        self._put(entry.shop_id, "send", entry.at, entry.delivery_id, entry)
+
+    def put_audit(self, shop_id: str, *, action: str, at: datetime, detail: Mapping[str, Any]) -> None:
+        canonical = json.dumps([action, detail], sort_keys=True, ensure_ascii=False, default=str)
+        digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:_AUDIT_HASH_HEX]
+        self._table.put(
+            {
+                "pk": _log_pk(shop_id, "audit"),
+                "sk": f"{iso_utc(at)}#{action}#{digest}",
+                "shop_id": shop_id,
+                "action": action,
+                "at": iso_utc(at),
+                "detail": json.loads(json.dumps(detail, ensure_ascii=False, default=str)),
+                "expires_at": expires_at(at, self._retention_days),
+            }
+        )
+
+    def receptions(
+        self, shop_id: str, *, limit: int = DEFAULT_PAGE, start_key: str | None = None
+    ) -> tuple[list[ReceptionEntry], str | None]:
+        """A page of the reception log, newest first, and the ``start_key`` of the next page."""
+        return self._page(shop_id, "reception", ReceptionEntry, limit=limit, start_key=start_key)
+
+    def sends(
+        self, shop_id: str, *, limit: int = DEFAULT_PAGE, start_key: str | None = None
+    ) -> tuple[list[SendLogEntry], str | None]:
+        """A page of the send log, newest first, and the ``start_key`` of the next page."""
+        return self._page(shop_id, "send", SendLogEntry, limit=limit, start_key=start_key)
+
+    def _put(self, shop_id: str, log: str, at: datetime, entry_id: str, entry: BaseModel) -> None:
+        item = entry.model_dump(mode="json") | {
+            "pk": _log_pk(shop_id, log),
+            "sk": f"{iso_utc(at)}#{entry_id}",
+            "expires_at": expires_at(at, self._retention_days),
+        }
+        self._table.put(item)
+
+    def _page(
+        self, shop_id: str, log: str, model: type[EntryT], *, limit: int, start_key: str | None
+    ) -> tuple[list[EntryT], str | None]:
+        pk = _log_pk(shop_id, log)
+        expr = Expression()
+        start = {"pk": pk, "sk": start_key} if start_key is not None else None
+        items, last = self._table.query_page(
+            expr, f"pk = {expr.value(pk)}", limit=limit, start=start, forward=False
+        )
+        return [model.model_validate(item) for item in items], (str(last["sk"]) if last else None)

@@ -1,0 +1,155 @@
+"""The ``orders`` table: one item per order, keyed by (shop, ``source#NORMALISED_ORDER_ID``).
+
+The Order is kept as a map (``order``), exactly as received (``shipped_at`` stays a date when the
+mail gave a date). Beside it, flat attributes feed the indexes: ``customer_ref`` and ``ordered_at``
+(ISO UTC) for ``by_customer``, ``shop_id`` and ``ordered_at`` for ``by_time``.
+
+A shipment or a cancellation may arrive for an order never seen (the order mail came before
+Okaeri, or is late): the order is then created from that mail as a *stub* (its ``order.kind`` is
+``shipment`` or ``cancellation``). When the order mail itself arrives later, ``put_new`` replaces
+the stub with the full order and keeps what the stub knew (shipment fields, cancellation, raw keys).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from okaeri.aws.dynamo import SK, Expression, Table, expires_at, iso_utc
+from okaeri.errors import ConflictError
+from okaeri.identity import customer_id_for
+from okaeri.models import Order, OrderRecord
+from okaeri.models.records import OrderStatus
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+SHIPMENT_FIELDS = ("shipped_at", "carrier", "tracking_number", "delivered_at")
+
+
+def customer_ref(shop_id: str, customer_id: str) -> str:
+    """The ``by_customer`` index key, shared with the deliveries table."""
+    return f"{shop_id}#{customer_id}"
+
+
+def order_record(item: Mapping[str, Any]) -> OrderRecord:
+    """An ``orders`` item (from a read, or a stream image through ``dynamo.from_item``) as a record."""
+    return OrderRecord.model_validate(item)
+
+
+class DynamoOrders:
+    """``ports.Orders`` over the ``orders`` table; ``retention_days`` after the last mail about an order."""
+
+    def __init__(self, table_name: str, *, retention_days: int, client: DynamoDBClient | None = None) -> None:
+        self._table = Table(table_name, client=client)
+        self._retention_days = retention_days
+
+    def put_new(self, record: OrderRecord) -> bool:
+        existing = self._table.insert(self._item(record, at=record.received_at))
+        if existing is None:
+            return True
+        stored = order_record(existing)
+        if stored.order.kind == "order":
+            return False
+        return self._replace_stub(record, stored)
+
+    def get(self, shop_id: str, order_key: str) -> OrderRecord | None:
+        item = self._table.get(shop_id, order_key)
+        return order_record(item) if item is not None else None
+
+    def apply_shipment(self, shop_id: str, shipment: Order, *, raw_key: str, at: datetime) -> OrderRecord:
+        fields = {name: getattr(shipment, name) for name in SHIPMENT_FIELDS}
+        changes: dict[str, Any] = {
+            f"order.{name}": _json(value) for name, value in fields.items() if value is not None
+        }
+        if shipment.shipped_at is not None:
+            changes["shipped_at"] = shipment.shipped_at.isoformat()
+        return self._update_or_create(shop_id, shipment, changes, raw_key=raw_key, at=at, status="open")
+
+    def mark_cancelled(self, shop_id: str, cancellation: Order, *, raw_key: str, at: datetime) -> OrderRecord:
+        changes: dict[str, Any] = {"status": "cancelled"}
+        return self._update_or_create(
+            shop_id, cancellation, changes, raw_key=raw_key, at=at, status="cancelled"
+        )
+
+    def _update_or_create(
+        self,
+        shop_id: str,
+        mail: Order,
+        changes: dict[str, Any],
+        *,
+        raw_key: str,
+        at: datetime,
+        status: OrderStatus,
+    ) -> OrderRecord:
+        """Update the known order, or create it from this mail; a race between the two is retried."""
+        for _ in range(2):
+            expr = Expression()
+            update = expr.update(
+                set_values={**changes, "expires_at": expires_at(at, self._retention_days)},
+                add={"raw_keys": {raw_key}},
+            )
+            item = self._table.update(
+                shop_id, mail.key, expr, update=update, condition=f"attribute_exists({SK})"
+            )
+            if item is not None:
+                return order_record(item)
+            email = mail.customer.email
+            stub = OrderRecord(
+                shop_id=shop_id,
+                order=mail,
+                customer_id=customer_id_for(email) if email else None,
+                status=status,
+                received_at=at,
+                raw_keys=[raw_key],
+            )
+            if self._table.insert(self._item(stub, at=at)) is None:
+                return stub
+        raise ConflictError(  # only if the order was deleted between our two writes, twice
+            f"注文 {mail.key} を更新できませんでした（同時に変更されました）",
+            f"order {mail.key} changed while being updated; try again",
+        )
+
+    def _replace_stub(self, record: OrderRecord, stub: OrderRecord) -> bool:
+        known = {
+            name: getattr(stub.order, name) for name in SHIPMENT_FIELDS if getattr(record.order, name) is None
+        }
+        merged = record.model_copy(
+            update={
+                "order": record.order.model_copy(update=known),
+                "status": "cancelled" if stub.status == "cancelled" else record.status,
+                "raw_keys": sorted({*record.raw_keys, *stub.raw_keys}),
+            }
+        )
+        expr = Expression()
+        condition = f"{expr.name('order.kind')} = {expr.value(stub.order.kind)}"
+        return self._table.put(self._item(merged, at=record.received_at), condition=condition, expr=expr)
+
+    def _item(self, record: OrderRecord, *, at: datetime) -> dict[str, Any]:
+        order = record.order
+        item: dict[str, Any] = {
+            "pk": record.shop_id,
+            "sk": order.key,
+            "shop_id": record.shop_id,
+            "order": order.model_dump(mode="json"),
+            "customer_id": record.customer_id,
+            "order_rank": record.order_rank,
+            "status": record.status,
+            "received_at": iso_utc(record.received_at),
+            "expires_at": expires_at(at, self._retention_days),
+        }
+        if record.raw_keys:
+            item["raw_keys"] = set(record.raw_keys)
+        if record.customer_id:
+            item["customer_ref"] = customer_ref(record.shop_id, record.customer_id)
+        if order.ordered_at is not None:
+            item["ordered_at"] = iso_utc(order.ordered_at)
+        if order.shipped_at is not None:
+            item["shipped_at"] = order.shipped_at.isoformat()
+        return item
+
+
+def _json(value: Any) -> Any:
+    """A shipment field as the Order JSON holds it (dates and datetimes in ISO 8601)."""
+    return value.isoformat() if isinstance(value, date) else value
