@@ -6,11 +6,39 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from okaeri.errors import ParseError
 from okaeri.models.base import validate_document
 from okaeri.parsing import ParseMask, parse_mail
+
+ORDER_TEXT = """[受注番号] 338361-20261120-0912345678
+[日時]     2026-11-20 11:05:12
+[注文者]   山辺 太郎 (ヤマノベ タロウ)
+           〒990-0301 山形県東村山郡山辺町大字山辺1234
+[商品]
+佐藤錦 500g ①箱(cherry-500)
+価格 3,240(円) x 2(個) = 6,480(円)
+**********
+合計   7,360(円)
+**********
+"""
+
+
+def mail(body: bytes, *, headers: str = "", content_type: str | None = "text/plain; charset=utf-8") -> bytes:
+    """A Rakuten-looking mail around ``body``; ``headers`` go between Subject and Content-Type."""
+    head = "From: Rakuten <order@rakuten.co.jp>\nSubject: order\n" + headers
+    if content_type is not None:
+        head += f"Content-Type: {content_type}\n"
+    return head.encode("ascii") + b"\n" + body
+
+
+def refusal(raw: bytes) -> ParseError:
+    """The ParseError that parsing ``raw`` raises."""
+    with pytest.raises(ParseError) as caught:
+        parse_mail(raw)
+    return caught.value
 
 
 def masks_for(mail: Path) -> list[ParseMask]:

@@ -1,7 +1,8 @@
 """Whatever arrives, ``parse_mail`` returns an Order or raises ParseError with a known reason.
 
 Mutilated versions of the sample mails (truncated, bytes flipped, charset labels swapped, MIME
-boundaries corrupted, a 100 KB header line) must never let another exception escape, and the
+boundaries corrupted, a 100 KB header line, MIME headers the stdlib header parser chokes on) must
+never let another exception escape, and the
 one place that turns an unforeseen exception into ``unrecognised`` must only ever see exceptions
 raised inside the standard library, never a bug of the parser itself.
 """
@@ -107,12 +108,43 @@ def long_header(raw: bytes, data: st.DataObject) -> bytes:
     return name + b": " + value + b"\r\n" + raw
 
 
+CRAFTED_MIME_VALUES = [
+    b"; .*",  # IndexError in the stdlib header parser
+    b"text/plain; charset=utf-8 " + b"(" * 3_000,  # nested comments: a stack overflow
+    b"multipart/mixed; boundary=" + b"<a@b> " * 300,
+    b'text/plain; name="' + b'"x" ' * 400,
+    b"=?utf-8?B?44GC?= " * 400,
+    b"text/plain; x=" + b"a" * 9_000,  # over the cap
+]
+
+
+def crafted_mime_header(raw: bytes, data: st.DataObject) -> bytes:
+    """A MIME header that is hard for the structured header parser, at the start of any line."""
+    name = data.draw(
+        st.sampled_from([b"Content-Type", b"Content-Disposition", b"Content-Transfer-Encoding"]),
+        label="header",
+    )
+    value = data.draw(st.sampled_from(CRAFTED_MIME_VALUES), label="value")
+    at = data.draw(
+        st.sampled_from([0, *(match.end() for match in re.finditer(rb"\n", raw))]), label="at line"
+    )
+    return raw[:at] + name + b": " + value + b"\r\n" + raw[at:]
+
+
 def insert_noise(raw: bytes, data: st.DataObject) -> bytes:
     at = data.draw(st.integers(0, len(raw)), label="insert at")
     return raw[:at] + data.draw(st.binary(min_size=1, max_size=64), label="noise") + raw[at:]
 
 
-MUTATIONS = [truncate, flip_bytes, swap_charset, corrupt_boundaries, long_header, insert_noise]
+MUTATIONS = [
+    truncate,
+    flip_bytes,
+    swap_charset,
+    corrupt_boundaries,
+    long_header,
+    crafted_mime_header,
+    insert_noise,
+]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

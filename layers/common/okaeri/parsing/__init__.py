@@ -2,7 +2,11 @@
 
 ``parse_mail`` reads any bytes and either returns an ``Order`` or raises ``ParseError`` with a
 stable ``reason``: ``empty``, ``too_large``, ``too_many_parts``, ``too_deep``, ``not_an_order``,
-``unrecognised``, ``missing_field`` or ``undecodable``.
+``unrecognised``, ``missing_field`` or ``undecodable``. Mails are parsed with
+``email.policy.default``; ``too_large`` covers the mail's size (``MAX_MAIL_BYTES``) and the header
+bound checked before parsing (``MAX_MIME_HEADER_BYTES`` for one ``Content-Type``,
+``Content-Transfer-Encoding``, ``Content-Disposition`` or ``MIME-Version`` field,
+``MAX_MIME_HEADERS_TOTAL`` for all of them together; see ``headers.py``).
 """
 
 from __future__ import annotations
@@ -17,9 +21,18 @@ from okaeri.errors import ParseError
 from okaeri.models.order import Order
 from okaeri.parsing.decode import MAX_MAIL_BYTES, MAX_MIME_DEPTH, MAX_MIME_PARTS, read_mail
 from okaeri.parsing.detect import parse_views
+from okaeri.parsing.headers import MAX_MIME_HEADER_BYTES, MAX_MIME_HEADERS_TOTAL
 from okaeri.parsing.mask import ParseMask
 
-__all__ = ["MAX_MAIL_BYTES", "MAX_MIME_DEPTH", "MAX_MIME_PARTS", "ParseMask", "parse_mail"]
+__all__ = [
+    "MAX_MAIL_BYTES",
+    "MAX_MIME_DEPTH",
+    "MAX_MIME_HEADERS_TOTAL",
+    "MAX_MIME_HEADER_BYTES",
+    "MAX_MIME_PARTS",
+    "ParseMask",
+    "parse_mail",
+]
 
 # What the email and codec layers (and pydantic, a ValueError) may raise on input nobody
 # foresaw. Anything else is a bug in this package and must surface as one.

@@ -1,10 +1,15 @@
 """Raw mail bytes → the readable messages in it (``MailView``), within fixed caps.
 
-The caps are checked before the heavy work: the size first, then a cheap scan that counts MIME
-containers and part delimiters in the raw bytes, then the exact depth and part count of the
-parsed tree, and only then are bodies decoded. A forwarded mail attached as ``message/rfc822``
-(or as an ``.eml`` file), and one forwarded inline, become views of their own, ahead of the
-mail that carries them.
+Mails are parsed with ``email.policy.default`` into ``EmailMessage`` objects. The caps are checked
+before the heavy work: the size first, then a cheap scan that counts MIME containers and part
+delimiters in the raw bytes, then the header bound (``headers.py``: a field the parser reads
+structurally, such as ``Content-Type``, may not be over 8 KiB, nor all of them in a mail over
+32 KiB, and over-long fields nothing reads are dropped), then the exact depth and part count of
+the parsed tree, and only then are bodies decoded. The policy's structured headers are used for
+what it parses well and cheaply (content type, parameters, transfer encoding); the headers shown
+to people (``From``, ``To``, ``Subject``) are read as raw strings and decoded here, tolerating
+bad charset labels. A forwarded mail attached as ``message/rfc822`` (or as an ``.eml`` file), and
+one forwarded inline, become views of their own, ahead of the mail that carries them.
 """
 
 from __future__ import annotations
@@ -15,10 +20,11 @@ import email.policy
 import html
 import quopri
 import re
-from email.message import Message
+from email.message import EmailMessage, Message
 
 from okaeri.errors import ParseError
 from okaeri.parsing.charset import decode_bytes
+from okaeri.parsing.headers import HeaderBudget, ParsedOnceMessage, bound_headers
 from okaeri.parsing.text import find_emails
 from okaeri.parsing.view import MailView
 
@@ -94,16 +100,15 @@ def check_tree(message: Message, *, base_depth: int = 0) -> None:
         stack.extend((child, depth + 1) for child in _children(part))
 
 
-def parse_message(raw: bytes) -> Message:
-    """Parse the MIME structure; a structure too deep for the parser is ``too_deep``.
+def parse_message(raw: bytes, budget: HeaderBudget | None = None) -> EmailMessage:
+    """Parse the MIME structure with ``email.policy.default``, its headers bounded first.
 
-    ``compat32`` keeps header values as the raw strings they are: this module decodes the few
-    headers it reads itself (tolerating bad charsets), and the structured header parser of
-    ``email.policy.default`` takes seconds on a 100 KB ``Content-Type`` line and most of the
-    CPU time on ordinary mail.
+    ``budget`` is shared by a mail and the mails attached to it. A header over the bound is
+    ``too_large``; a structure too deep for the parser is ``too_deep``.
     """
+    bounded = bound_headers(raw, HeaderBudget() if budget is None else budget)
     try:
-        return email.message_from_bytes(raw, policy=email.policy.compat32)
+        return email.message_from_bytes(bounded, _class=ParsedOnceMessage, policy=email.policy.default)
     except RecursionError as exc:
         raise ParseError(
             "too_deep",
@@ -221,7 +226,8 @@ def _is_attached_mail(part: Message) -> bool:
 class _Walk:
     """One message's texts, how many other parts it has, and the mails it carries."""
 
-    def __init__(self) -> None:
+    def __init__(self, budget: HeaderBudget) -> None:
+        self.budget = budget
         self.plain: list[str] = []
         self.html: list[str] = []
         self.attached_text: list[str] = []
@@ -239,7 +245,7 @@ class _Walk:
             elif part.is_multipart():
                 stack.extend((child, level + 1) for child in reversed(_children(part)))
             elif content_type == "application/octet-stream" and _is_attached_mail(part):
-                self.carried.append(_attached_mail(part, level))
+                self.carried.append(_attached_mail(part, level, self.budget))
             elif maintype == "text":
                 self._text(part, html_part=content_type == "text/html")
             else:
@@ -261,9 +267,9 @@ class _Walk:
         return ""
 
 
-def _attached_mail(part: Message, depth: int) -> Message:
+def _attached_mail(part: Message, depth: int, budget: HeaderBudget) -> Message:
     """A mail attached as an ``.eml`` file: parsed, and held to the caps where it sits."""
-    inner = parse_message(_payload_bytes(part))
+    inner = parse_message(_payload_bytes(part), budget)
     check_tree(inner, base_depth=depth + 1)
     return inner
 
@@ -321,14 +327,15 @@ def inline_forward(view: MailView) -> MailView | None:
 class _Collector:
     """The views found so far, innermost first, and what could not be read as text."""
 
-    def __init__(self) -> None:
+    def __init__(self, budget: HeaderBudget) -> None:
+        self.budget = budget
         self.views: list[MailView] = []
         self.other_parts = 0
         self.messages = 0
 
     def add(self, message: Message, depth: int) -> None:
         self.messages += 1
-        walk = _Walk()
+        walk = _Walk(self.budget)
         walk.visit(message, depth)
         self.other_parts += walk.other_parts
         for carried in walk.carried:
@@ -359,9 +366,10 @@ def read_mail(raw: bytes) -> list[MailView]:
     """Every readable message in ``raw``, innermost first; raises ParseError on the caps."""
     check_size(raw)
     prescan(raw)
-    message = parse_message(raw)
+    budget = HeaderBudget()
+    message = parse_message(raw, budget)
     check_tree(message)
-    collector = _Collector()
+    collector = _Collector(budget)
     collector.add(message, 0)
     readable = [view for view in collector.views if view.text.strip()]
     if not readable and collector.other_parts:
