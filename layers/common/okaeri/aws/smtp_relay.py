@@ -178,22 +178,8 @@ def _default_tls_context() -> ssl.SSLContext:
 
 
 def relay_matches(relay: RelayConfig, recipient: str) -> bool:
-    """Whether ``recipient`` goes through ``relay``.
-
-    A plain entry (``fw.rakuten.ne.jp``) matches that domain and its subdomains; a wildcard entry
-    (``*.fw.rakuten.ne.jp``) matches subdomains only. Case and a trailing dot are ignored.
-    """
-    domain = recipient.rpartition("@")[2].strip().rstrip(".").lower()
-    if not domain:
-        return False
-    for entry in relay.domains:
-        pattern = entry.strip().rstrip(".").lower()
-        if pattern.startswith("*."):
-            if domain.endswith(pattern[1:]):
-                return True
-        elif domain == pattern or domain.endswith("." + pattern):
-            return True
-    return False
+    """Whether ``recipient`` goes through ``relay`` (see ``RelayConfig.match_length``)."""
+    return relay.match_length(recipient) is not None
 
 
 def _dot_stuffed(raw: bytes) -> bytes:

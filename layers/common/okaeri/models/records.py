@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from typing import Literal
 
@@ -81,14 +82,36 @@ class SendLogEntry(_Record):
     reason: str | None = None
 
 
+def recipient_domain(address: str) -> str:
+    """The domain of an address, folded (full-width → ASCII, lower case, no trailing dot)."""
+    return unicodedata.normalize("NFKC", address).strip().lower().rpartition("@")[2].rstrip(".")
+
+
 class RelayConfig(_Record):
-    """An SMTP relay for some recipient domains (Rakuten's masked addresses go through Rakuten's)."""
+    """An SMTP relay for some recipient domains (Rakuten's masked addresses go through Rakuten's).
+
+    A plain entry (``fw.rakuten.ne.jp``) covers that domain and its subdomains; a wildcard entry
+    (``*.fw.rakuten.ne.jp``) covers subdomains only.
+    """
 
     host: str
     port: int = 587
-    domains: list[str]  # a domain matches itself and its subdomains
+    domains: list[str]
     secret_arn: str  # Secrets Manager: {"username": …, "password": …}
     mail_from: str | None = None  # the From registered with the relay (RMS), when it differs
+
+    def match_length(self, recipient: str) -> int | None:
+        """How specifically this relay covers the recipient (the longest matching entry), or None."""
+        domain = recipient_domain(recipient)
+        best: int | None = None
+        for entry in self.domains:
+            pattern = recipient_domain("@" + entry)
+            wildcard = pattern.startswith("*.")
+            zone = pattern[2:] if wildcard else pattern
+            covered = domain.endswith("." + zone) or (not wildcard and domain == zone)
+            if zone and covered and (best is None or len(zone) > best):
+                best = len(zone)
+        return best
 
 
 class SesEvent(_Record):

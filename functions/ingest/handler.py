@@ -1,0 +1,54 @@
+"""Ingest: S3 ObjectCreated (raw mail SES stored under inbound/<shop-id>/) → orders and reception log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from urllib.parse import unquote_plus
+
+from aws_lambda_powertools.utilities.data_classes import S3Event
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from okaeri.aws.wiring import ingest_deps
+from okaeri.errors import ParseError
+from okaeri.observability import count, logger, metrics, tracer
+from okaeri.services.ingest import IngestDeps, ingest_object, shop_from_key
+
+METRIC_BY_RESULT = {"parsed": "OrderIngested", "duplicate": "OrderDuplicate", "failed": "ParseFailed",
+                    "not_an_order": "NotAnOrder", "refused": "MailRefused"}  # fmt: skip
+
+
+def handle(event: dict[str, Any], deps: IngestDeps) -> dict[str, Any]:
+    """Each record: the shop from the key prefix (never a header), then one reception entry."""
+    results: list[dict[str, Any]] = []
+    for record in S3Event(event).records:
+        key = unquote_plus(record.s3.get_object.key)
+        try:
+            shop_id = shop_from_key(key)
+        except ParseError as exc:
+            logger.error(
+                "object outside inbound/<shop>/: not ingested", extra={"key": key, "reason": exc.reason}
+            )
+            count("MailRefused")
+            results.append({"key": key, "result": "refused", "reason": exc.reason})
+            continue
+        logger.append_keys(shop=shop_id, s3_key=key)
+        entry = ingest_object(
+            deps,
+            shop_id=shop_id,
+            key=key,
+            event_time=datetime.fromisoformat(record.event_time.replace("Z", "+00:00")),
+        )
+        logger.info(
+            "mail received", extra={"result": entry.result, "reason": entry.reason, "order": entry.order_key}
+        )
+        count(METRIC_BY_RESULT[entry.result])
+        results.append({"key": key, "result": entry.result, "reason": entry.reason, "order": entry.order_key})
+    return {"results": results}
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return handle(event, ingest_deps())

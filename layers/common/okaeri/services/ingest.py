@@ -1,0 +1,190 @@
+"""Ingest: one received mail (an S3 object SES stored) → an order change and one reception entry.
+
+The shop comes only from the key prefix SES's receipt rule writes (``inbound/<shop-id>/…``),
+never from a header of the mail (SPEC §1, decision 4). Every mail gets exactly one reception
+entry, keyed by the S3 event time and key, so a repeated event rewrites the same entry with the
+same result.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from okaeri.errors import ParseError
+from okaeri.identity import customer_id_for
+from okaeri.models import Order, OrderRecord, ReceptionEntry
+from okaeri.models.shop import SHOP_ID_PATTERN
+from okaeri.parsing import ParseMask, parse_mail
+from okaeri.parsing.decode import decode_header_value
+from okaeri.ports import Clock, Customers, Logs, Orders, RawMail, ShopConfig
+
+INBOUND_PREFIX = "inbound"
+VIRUS_VERDICT = "x-ses-virus-verdict"
+MAX_HEADER_BYTES = 256 * 1024
+MAX_SUMMARY_CHARS = 200
+_SHOP_ID = re.compile(SHOP_ID_PATTERN)
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
+_LINE_END = re.compile(r"\r?\n")
+_FIELD = re.compile(r"([!-9;-~]+)[ \t]*:(.*)", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class IngestDeps:
+    orders: Orders
+    customers: Customers
+    logs: Logs
+    config: ShopConfig
+    raw_mail: RawMail
+    clock: Clock
+
+
+def shop_from_key(key: str) -> str:
+    """The shop id of ``inbound/<shop-id>/<object>``; any other key is refused (reason ``bad_key``)."""
+    prefix, _, rest = key.partition("/")
+    shop_id, _, name = rest.partition("/")
+    if prefix != INBOUND_PREFIX or not _SHOP_ID.fullmatch(shop_id) or not name:
+        raise ParseError(
+            "bad_key",
+            f"受信メールの保存先がショップの受信フォルダ（inbound/<ショップID>/）ではありません: {key[:200]}",
+            f"the mail is not stored under a shop's inbound folder (inbound/<shop-id>/): {key[:200]}",
+        )
+    return shop_id
+
+
+def ingest_object(deps: IngestDeps, *, shop_id: str, key: str, event_time: datetime) -> ReceptionEntry:
+    """Read, check and parse one stored mail, apply it, and write (and return) its reception entry."""
+    raw = deps.raw_mail.get(key)
+    headers = top_headers(raw)
+    base = ReceptionEntry(
+        shop_id=shop_id,
+        s3_key=key,
+        received_at=event_time,
+        result="refused",
+        sender=_summary(headers, "from"),
+        subject=_summary(headers, "subject"),
+    )
+    entry = _receive(deps, base, raw, headers)
+    deps.logs.put_reception(entry)
+    return entry
+
+
+def _receive(
+    deps: IngestDeps, base: ReceptionEntry, raw: bytes, headers: Sequence[tuple[str, str]]
+) -> ReceptionEntry:
+    if virus_verdict(headers) == "FAIL":
+        return _refused(
+            base,
+            "virus",
+            "ウイルスが検出されたため、メールを読みませんでした",
+            "a virus was found: the mail was not read",
+        )
+    shop = deps.config.shop(base.shop_id)
+    if shop is None:
+        return _refused(
+            base,
+            "unknown_shop",
+            f"ショップ {base.shop_id} は登録されていません",
+            f"shop {base.shop_id} is not set up",
+        )
+    try:
+        order = parse_mail(raw, masks=_masks(deps.config.masks(base.shop_id)), timezone=shop.timezone)
+    except ParseError as exc:
+        result = "not_an_order" if exc.reason == "not_an_order" else "failed"
+        return base.model_copy(
+            update={
+                "result": result,
+                "reason": exc.reason,
+                "message_ja": exc.message_ja,
+                "message_en": exc.message_en,
+            }
+        )
+    parsed = base.model_copy(update={"result": "parsed", "kind": order.kind, "order_key": order.key})
+    if order.kind == "shipment":
+        deps.orders.apply_shipment(base.shop_id, order, raw_key=base.s3_key, at=base.received_at)
+        return parsed
+    if order.kind == "cancellation":
+        deps.orders.mark_cancelled(base.shop_id, order, raw_key=base.s3_key, at=base.received_at)
+        return parsed
+    return parsed if _put_order(deps, order, base) else parsed.model_copy(update={"result": "duplicate"})
+
+
+def _put_order(deps: IngestDeps, order: Order, base: ReceptionEntry) -> bool:
+    """Store a new order; False when another mail already brought it (a shop's resend).
+
+    The customer is counted first (once per order key), then the order is stored with that rank:
+    a repeat of the same event gives the same count and the same record. The same mail processed
+    again (a repeated S3 event) is reported as parsed again, not as a duplicate of itself.
+    """
+    email = order.customer.email
+    customer_id = customer_id_for(email) if email else None
+    rank = 1
+    if email and customer_id:
+        rank = deps.customers.record_order(
+            base.shop_id, customer_id, email=email, name=order.customer.name, order_key=order.key
+        )
+    record = OrderRecord(
+        shop_id=base.shop_id,
+        order=order,
+        customer_id=customer_id,
+        order_rank=rank,
+        received_at=base.received_at,
+        raw_keys=[base.s3_key],
+    )
+    if deps.orders.put_new(record):
+        return True
+    stored = deps.orders.get(base.shop_id, order.key)
+    return stored is not None and base.s3_key in stored.raw_keys
+
+
+def _refused(base: ReceptionEntry, reason: str, message_ja: str, message_en: str) -> ReceptionEntry:
+    return base.model_copy(
+        update={"result": "refused", "reason": reason, "message_ja": message_ja, "message_en": message_en}
+    )
+
+
+def _masks(stored: Sequence[Any]) -> list[ParseMask]:
+    return [mask if isinstance(mask, ParseMask) else ParseMask.model_validate(mask) for mask in stored]
+
+
+# --- headers ------------------------------------------------------------------------------------
+
+
+def top_headers(raw: bytes) -> list[tuple[str, str]]:
+    """The mail's own header fields, top to bottom, unfolded (names lower-cased, values raw)."""
+    end = _HEADER_END.search(raw, 0, MAX_HEADER_BYTES)
+    block = raw[: end.start() if end else MAX_HEADER_BYTES].decode("utf-8", "surrogateescape")
+    fields: list[tuple[str, str]] = []
+    for line in _LINE_END.split(block):
+        if line[:1] in (" ", "\t") and fields:
+            name, value = fields[-1]
+            fields[-1] = (name, f"{value} {line.strip()}".strip())
+            continue
+        field = _FIELD.fullmatch(line)
+        if field:
+            fields.append((field.group(1).lower(), field.group(2).strip()))
+    return fields
+
+
+def virus_verdict(headers: Sequence[tuple[str, str]]) -> str | None:
+    """SES's virus verdict: the topmost ``X-SES-Virus-Verdict`` only.
+
+    SES prepends its verdicts to the stored mail, above the sender's own headers, so a verdict
+    written lower down by the sender can never override it.
+    """
+    for name, value in headers:
+        if name == VIRUS_VERDICT:
+            words = value.split()
+            return words[0].upper() if words else ""
+    return None
+
+
+def _summary(headers: Sequence[tuple[str, str]], name: str) -> str | None:
+    """The first ``name`` header, decoded and cut short, for the reception log."""
+    for field, value in headers:
+        if field == name:
+            return decode_header_value(value[: MAX_SUMMARY_CHARS * 8])[:MAX_SUMMARY_CHARS] or None
+    return None

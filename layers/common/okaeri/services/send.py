@@ -1,0 +1,348 @@
+"""Send: a wake-up → re-read the delivery, check, claim, render, one send, mark (SPEC §1, decision 4).
+
+A schedule is only a wake-up: what DynamoDB says now decides. ``scheduled`` and due is claimed
+(``sending`` with a lease), the mail goes out through exactly one transport call per attempt, and
+the delivery is marked ``sent`` with the provider's message id. Nothing is ever re-sent by itself:
+a send that may have gone out (an ambiguous answer, or a process that died after the claim) stays
+``sending`` until its lease runs out and the sweeper marks it ``unknown`` for an operator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from okaeri.compliance import check_send
+from okaeri.errors import (
+    AmbiguousSendError,
+    CouponPoolEmptyError,
+    InvalidAddressError,
+    PlanningError,
+    TemplateError,
+    ThrottledError,
+    TransportError,
+)
+from okaeri.models import Delivery, Order, OrderRecord, RelayConfig, SendLogEntry, Shop, Step, Template
+from okaeri.models.records import recipient_domain
+from okaeri.planner import ship_date
+from okaeri.ports import Clock, Coupons, Customers, Deliveries, Logs, Orders, Schedules, ShopConfig, Transport
+from okaeri.rendering import MailContext, render_mail
+from okaeri.services.schedule import move_wake_up
+from okaeri.unsubscribe import make_token, unsubscribe_url
+
+#: A wake-up this early (clock skew) still sends; earlier is one from before a reschedule.
+DUE_TOLERANCE = timedelta(seconds=60)
+#: The first in-process wait after a throttled send; it doubles for each further try.
+THROTTLE_BACKOFF_SECONDS = 0.2
+#: 楽天あんしんメルアド: these addresses accept mail only through Rakuten's SMTP relay.
+RAKUTEN_MASKED_DOMAIN = "fw.rakuten.ne.jp"
+
+
+@dataclass(frozen=True)
+class SendDeps:
+    config: ShopConfig
+    customers: Customers
+    deliveries: Deliveries
+    schedules: Schedules
+    logs: Logs
+    coupons: Coupons
+    ses: Transport
+    relay_for: Callable[[RelayConfig], Transport]
+    clock: Clock
+    sleep: Callable[[float], None]
+    unsubscribe_secret: bytes
+    orders: Orders  # the order the mail is about (rendering, and a last check that it is not cancelled)
+    lease: timedelta = timedelta(minutes=10)
+    throttle_retries: int = 3
+    throttle_delay: timedelta = timedelta(minutes=5)
+    retry_delay: timedelta = timedelta(minutes=15)  # a relay or SES refused for now (retryable)
+    max_attempts: int = 5  # claims of one delivery before a retryable refusal becomes ``failed``
+
+
+@dataclass
+class SendOutcome:
+    """``status``: sent | skipped | not_due | not_scheduled | missing | throttled | retry_later | failed | ambiguous."""
+
+    delivery_id: str
+    status: str
+    reason: str | None = None
+    message_id: str | None = None
+    transport: str | None = None
+
+
+@dataclass(frozen=True)
+class _Mail:
+    """Everything checked before the claim: what to render and which way it goes out."""
+
+    shop: Shop
+    step: Step
+    order: OrderRecord
+    recipient: str
+    transport: Transport
+
+
+def send_delivery(deps: SendDeps, *, shop_id: str, delivery_id: str) -> SendOutcome:
+    """Send one delivery if, and only if, DynamoDB says it is ``scheduled`` and due."""
+    now = deps.clock.now()
+    delivery = deps.deliveries.get(shop_id, delivery_id)
+    if delivery is None:
+        return SendOutcome(delivery_id, "missing")
+    if delivery.status != "scheduled":
+        return SendOutcome(delivery_id, "not_scheduled", reason=delivery.status)
+    if delivery.send_at > now + DUE_TOLERANCE:
+        return SendOutcome(delivery_id, "not_due")
+    return _send_scheduled(deps, delivery, now)
+
+
+def _send_scheduled(deps: SendDeps, delivery: Delivery, now: datetime) -> SendOutcome:
+    mail = _prepare(deps, delivery, now)
+    if isinstance(mail, str):
+        return _skip(deps, delivery, now, mail)
+    claimed = deps.deliveries.claim(delivery.shop_id, delivery.id, now=now, lease_until=now + deps.lease)
+    if claimed is None:
+        return SendOutcome(delivery.id, "not_scheduled", reason="claimed_elsewhere")
+    try:
+        raw = _render(deps, mail, claimed, now)
+    except (TemplateError, CouponPoolEmptyError, InvalidAddressError) as exc:
+        return _fail(deps, claimed, now, exc.code)
+    return _transmit(deps, mail, claimed, raw)
+
+
+# --- transports ---------------------------------------------------------------------------------
+
+
+def is_rakuten_masked(recipient: str) -> bool:
+    """A 楽天あんしんメルアド (``…@pc.fw.rakuten.ne.jp``), which only Rakuten's relay delivers to."""
+    domain = recipient_domain(recipient)
+    return domain == RAKUTEN_MASKED_DOMAIN or domain.endswith(f".{RAKUTEN_MASKED_DOMAIN}")
+
+
+def choose_transport(recipient: str, relays: Sequence[RelayConfig]) -> RelayConfig | None:
+    """The relay for the recipient's domain (the most specific match), or None for SES."""
+    matches = [(length, relay) for relay in relays if (length := relay.match_length(recipient)) is not None]
+    return max(matches, key=lambda match: match[0])[1] if matches else None
+
+
+# --- before the claim ---------------------------------------------------------------------------
+
+
+def _prepare(deps: SendDeps, delivery: Delivery, now: datetime) -> _Mail | str:
+    """The mail to send, or why it must not go out (a skip reason)."""
+    record = deps.orders.get(delivery.shop_id, delivery.order_key)
+    shop = deps.config.shop(delivery.shop_id)
+    step = _pinned_step(deps, delivery)
+    recipient = delivery.customer_email
+    if record is None or shop is None or step is None or not recipient:
+        return _absent(record, shop, step)
+    refusal = (
+        ("order_cancelled" if record.status == "cancelled" else None)
+        or _audience_refusal(deps, delivery, recipient, step)
+        or _compliance_refusal(shop, step, _ship_date(shop, record.order, delivery), now)
+    )
+    if refusal is not None:
+        return refusal
+    relay = choose_transport(recipient, deps.config.relays(shop.id))
+    if relay is None and is_rakuten_masked(recipient):
+        return "relay_missing"
+    transport = deps.ses if relay is None else deps.relay_for(relay)
+    return _Mail(shop=shop, step=step, order=record, recipient=recipient, transport=transport)
+
+
+def _absent(record: OrderRecord | None, shop: Shop | None, step: Step | None) -> str:
+    """Which part of a mail is gone (an order, shop or scenario version deleted meanwhile)."""
+    if record is None:
+        return "order_missing"
+    if shop is None:
+        return "shop_missing"
+    return "scenario_missing" if step is None else "no_recipient"
+
+
+def _pinned_step(deps: SendDeps, delivery: Delivery) -> Step | None:
+    scenario = deps.config.scenario_version(delivery.shop_id, delivery.scenario_id, delivery.scenario_version)
+    if scenario is None:
+        return None
+    return next((step for step in scenario.steps if step.id == delivery.step_id), None)
+
+
+def _audience_refusal(deps: SendDeps, delivery: Delivery, recipient: str, step: Step) -> str | None:
+    """Bounced, complained or blocked addresses get nothing; an opt-out stops advertising only.
+
+    Under 特定電子メール法 an opt-out covers advertising mail; a transactional thanks still goes.
+    """
+    suppression = deps.customers.suppression(delivery.shop_id, recipient)
+    if suppression is not None and suppression != "unsubscribe":
+        return "suppressed"
+    if step.is_advertising and (suppression == "unsubscribe" or _customer_unsubscribed(deps, delivery)):
+        return "unsubscribed"
+    return None
+
+
+def _customer_unsubscribed(deps: SendDeps, delivery: Delivery) -> bool:
+    if delivery.customer_id is None:
+        return False
+    customer = deps.customers.get(delivery.shop_id, delivery.customer_id)
+    return customer is not None and customer.unsubscribed_at is not None
+
+
+def _ship_date(shop: Shop, order: Order, delivery: Delivery) -> date | None:
+    """The order's ship date now (the real one once a shipment came), else the planned one."""
+    try:
+        return ship_date(shop, order)
+    except PlanningError:
+        return delivery.ship_date
+
+
+def _compliance_refusal(shop: Shop, step: Step, shipped: date | None, now: datetime) -> str | None:
+    if shipped is None:
+        return "compliance:ship_date_unknown"
+    errors = check_send(shop, step, ship_date=shipped, send_at=now)
+    return f"compliance:{errors[0].rule}" if errors else None
+
+
+# --- rendering ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShopCoupons:
+    """:class:`okaeri.ports.Coupons` bound to one shop, as the renderer's ``CouponSource``."""
+
+    coupons: Coupons
+    shop_id: str
+
+    def code_for(self, pool: str, delivery_id: str) -> str:
+        return self.coupons.code_for(self.shop_id, pool, delivery_id)
+
+
+def _template(deps: SendDeps, delivery: Delivery) -> Template:
+    """The pinned template version, with the operator's edit of this one mail laid over it."""
+    template = deps.config.template(delivery.shop_id, delivery.template_id, delivery.template_version)
+    if template is None:
+        raise TemplateError(
+            f"テンプレート {delivery.template_id}（版 {delivery.template_version}）が見つかりません",
+            f"template {delivery.template_id} (version {delivery.template_version}) does not exist",
+            code="template_missing",
+        )
+    edits: dict[str, str | None] = {}
+    if delivery.edited_subject is not None:
+        edits["subject"] = delivery.edited_subject
+    if delivery.edited_text is not None:  # the edited text is the whole mail: no stale HTML beside it
+        edits |= {"text": delivery.edited_text, "html": None, "mobile_text": None}
+    return template.model_copy(update=edits) if edits else template
+
+
+def _render(deps: SendDeps, mail: _Mail, delivery: Delivery, now: datetime) -> bytes:
+    token = make_token(
+        deps.unsubscribe_secret, shop_id=delivery.shop_id, delivery_id=delivery.id, email=mail.recipient
+    )
+    context = MailContext(
+        shop=mail.shop,
+        order=mail.order.order,
+        delivery_id=delivery.id,
+        customer_order_count=mail.order.order_rank,  # this order's place, even if more came since
+        advertising=mail.step.is_advertising,
+        unsubscribe_url=unsubscribe_url(mail.shop, token),
+        coupons=ShopCoupons(deps.coupons, delivery.shop_id),
+    )
+    _, message = render_mail(_template(deps, delivery), context, to=mail.recipient, now=now)
+    return bytes(message)
+
+
+# --- the send -----------------------------------------------------------------------------------
+
+
+def _transmit(deps: SendDeps, mail: _Mail, delivery: Delivery, raw: bytes) -> SendOutcome:
+    """One transport call per attempt; only a throttled call (nothing sent) is tried again here."""
+    tags = {"shop": delivery.shop_id, "delivery": delivery.id}
+    for attempt in range(deps.throttle_retries + 1):
+        if attempt:
+            deps.sleep(THROTTLE_BACKOFF_SECONDS * 2 ** (attempt - 1))
+        try:
+            message_id = mail.transport.send(
+                sender=mail.shop.sender.address, recipient=mail.recipient, raw=raw, tags=tags
+            )
+        except ThrottledError:
+            continue
+        except AmbiguousSendError as exc:  # may have gone out: left ``sending`` → ``unknown``
+            _log(deps, delivery, "ambiguous", reason=exc.code, transport=mail.transport.name)
+            return SendOutcome(delivery.id, "ambiguous", reason=exc.code, transport=mail.transport.name)
+        except TransportError as exc:
+            if not exc.retryable:
+                return _fail(deps, delivery, deps.clock.now(), exc.code, transport=mail.transport.name)
+            if delivery.attempts >= deps.max_attempts:
+                return _fail(
+                    deps, delivery, deps.clock.now(), "retries_exhausted", transport=mail.transport.name
+                )
+            return _later(deps, mail, delivery, delay=deps.retry_delay, status="retry_later", reason=exc.code)
+        return _sent(deps, mail, delivery, message_id)
+    return _later(deps, mail, delivery, delay=deps.throttle_delay, status="throttled", reason="throttled")
+
+
+def _sent(deps: SendDeps, mail: _Mail, delivery: Delivery, message_id: str) -> SendOutcome:
+    at = deps.clock.now()
+    name = mail.transport.name
+    marked = deps.deliveries.mark_sent(
+        delivery.shop_id, delivery.id, message_id=message_id, transport=name, at=at
+    )
+    reason = None if marked else "mark_refused"  # it went out, but the delivery had moved on meanwhile
+    _log(deps, delivery, "sent", reason=reason, transport=name, message_id=message_id)
+    deps.config.count(
+        delivery.shop_id,
+        day=at.astimezone(mail.shop.tz).date(),
+        scenario_id=delivery.scenario_id,
+        step_id=delivery.step_id,
+        counter="sent",
+    )
+    return SendOutcome(delivery.id, "sent", reason=reason, message_id=message_id, transport=name)
+
+
+def _later(
+    deps: SendDeps, mail: _Mail, delivery: Delivery, *, delay: timedelta, status: str, reason: str
+) -> SendOutcome:
+    """Nothing went out: back to ``scheduled`` a little later, and the wake-up moved there."""
+    at = deps.clock.now() + delay
+    if deps.deliveries.release(delivery.shop_id, delivery.id, send_at=at, reason=reason):
+        move_wake_up(deps.schedules, mail.shop, delivery.id, at)
+    return SendOutcome(delivery.id, status, reason=reason, transport=mail.transport.name)
+
+
+def _skip(deps: SendDeps, delivery: Delivery, now: datetime, reason: str) -> SendOutcome:
+    if not deps.deliveries.finish(
+        delivery.shop_id, delivery.id, status="skipped", reason=reason, from_status=["scheduled"]
+    ):
+        return SendOutcome(delivery.id, "not_scheduled", reason="changed")
+    _log(deps, delivery, "skipped", reason=reason, at=now)
+    return SendOutcome(delivery.id, "skipped", reason=reason)
+
+
+def _fail(
+    deps: SendDeps, delivery: Delivery, now: datetime, reason: str, *, transport: str | None = None
+) -> SendOutcome:
+    if deps.deliveries.finish(
+        delivery.shop_id, delivery.id, status="failed", reason=reason, from_status=["sending"]
+    ):
+        _log(deps, delivery, "failed", reason=reason, transport=transport, at=now)
+    return SendOutcome(delivery.id, "failed", reason=reason, transport=transport)
+
+
+def _log(
+    deps: SendDeps,
+    delivery: Delivery,
+    status: str,
+    *,
+    reason: str | None = None,
+    transport: str | None = None,
+    message_id: str | None = None,
+    at: datetime | None = None,
+) -> None:
+    deps.logs.put_send(
+        SendLogEntry(
+            shop_id=delivery.shop_id,
+            delivery_id=delivery.id,
+            at=at or deps.clock.now(),
+            status=status,
+            transport=transport,
+            message_id=message_id,
+            reason=reason,
+        )
+    )

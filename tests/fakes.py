@@ -1,0 +1,705 @@
+"""In-memory implementations of every port in ``okaeri.ports``, and fault injection.
+
+Each fake keeps the conditional semantics its Protocol documents (create-if-absent, the delivery
+state machine, idempotent upserts) and stores copies, so a caller that changes a returned model
+changes nothing stored. Fault injection, for the fault suites:
+
+- :class:`FaultPlan` — rules "raise this at that point" (before or after the call's effect, once,
+  N times, every Nth call, after some calls have passed); it records what it fired.
+- :func:`faulty` — wraps any port implementation (a fake here or a real AWS adapter) so that
+  every method call checks a plan at ``"<name>.<method>"`` before and after the call.
+- :class:`FakeTransport` — records every raw message it accepted, with knobs for throttling,
+  refusals, ambiguous answers and crashes.
+
+``Crash`` plays a process that dies mid-call (a Lambda timeout, an out-of-memory kill): it is not
+an ``OkaeriError``, so nothing in the services catches it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+from okaeri.errors import AmbiguousSendError, NotFoundError, ThrottledError, TransportError
+from okaeri.identity import customer_id_for, normalise_address
+from okaeri.models import (
+    CustomerRecord,
+    Delivery,
+    Order,
+    OrderRecord,
+    ReceptionEntry,
+    RelayConfig,
+    Scenario,
+    SendLogEntry,
+    Shop,
+    Template,
+)
+from okaeri.rendering import CsvCoupons
+
+T = TypeVar("T")
+ErrorFactory = Callable[[], BaseException]
+FINAL_STATUSES = frozenset({"failed", "skipped", "cancelled", "unknown"})
+CLAIM_TOLERANCE = timedelta(seconds=60)  # as okaeri.aws.deliveries: a schedule may fire a little early
+
+
+class Crash(Exception):
+    """The process died here: nothing after this point of the call ran."""
+
+
+# --- faults ---------------------------------------------------------------------------------------
+
+
+def throttled() -> ThrottledError:
+    return ThrottledError("送信が制限されています（テスト）", "throttled (test)")
+
+
+def refused(*, retryable: bool = True, code: str = "refused") -> ErrorFactory:
+    def make() -> TransportError:
+        return TransportError(
+            "送信を拒否されました（テスト）", "refused (test)", retryable=retryable, code=code
+        )
+
+    return make
+
+
+def ambiguous() -> AmbiguousSendError:
+    return AmbiguousSendError("送信結果が不明です（テスト）", "the connection dropped after DATA (test)")
+
+
+def crash(where: str = "") -> ErrorFactory:
+    return lambda: Crash(where or "crash (test)")
+
+
+@dataclass
+class _Rule:
+    point: str
+    error: ErrorFactory
+    when: str
+    times: int | None
+    every: int | None
+    skip: int
+
+
+@dataclass
+class FaultPlan:
+    """Where to fail. ``calls`` counts the calls per point; ``fired`` lists (point, error type)."""
+
+    calls: Counter[str] = field(default_factory=Counter)
+    fired: list[tuple[str, str]] = field(default_factory=list)
+    _rules: list[_Rule] = field(default_factory=list)
+
+    def arm(
+        self,
+        point: str,
+        error: ErrorFactory,
+        *,
+        when: str = "before",
+        times: int | None = 1,
+        every: int | None = None,
+        skip: int = 0,
+    ) -> None:
+        """Raise ``error()`` at ``point``: ``times`` times (None: always), on every ``every``-th call
+        only, once ``skip`` calls have passed; ``when`` is ``before`` or ``after`` the call's effect."""
+        if when not in {"before", "after"}:
+            raise ValueError(f"when must be 'before' or 'after', not {when!r}")
+        self._rules.append(_Rule(point, error, when, times, every, skip))
+
+    def disarm(self) -> None:
+        self._rules.clear()
+
+    def before(self, point: str) -> None:
+        self.calls[point] += 1
+        self._fire(point, "before")
+
+    def after(self, point: str) -> None:
+        self._fire(point, "after")
+
+    def _fire(self, point: str, when: str) -> None:
+        number = self.calls[point]
+        for rule in self._rules:
+            if rule.point != point or rule.when != when or rule.times == 0 or number <= rule.skip:
+                continue
+            if rule.every is not None and number % rule.every:
+                continue
+            if rule.times is not None:
+                rule.times -= 1
+            error = rule.error()
+            self.fired.append((point, type(error).__name__))
+            raise error
+
+
+class _Faulty:
+    def __init__(self, target: object, plan: FaultPlan, name: str) -> None:
+        self._target, self._plan, self._name = target, plan, name
+
+    def __getattr__(self, attr: str) -> Any:
+        value = getattr(self._target, attr)
+        if attr.startswith("_") or not callable(value):
+            return value
+        point = f"{self._name}.{attr}"
+
+        @functools.wraps(value)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            self._plan.before(point)
+            result = value(*args, **kwargs)
+            self._plan.after(point)
+            return result
+
+        return call
+
+
+def faulty(target: T, plan: FaultPlan, name: str) -> T:
+    """``target`` with every method call checked against ``plan`` at ``"<name>.<method>"``."""
+    return cast(T, _Faulty(target, plan, name))
+
+
+# --- time -----------------------------------------------------------------------------------------
+
+
+class FakeClock:
+    """A clock that only moves when told to, and only forward."""
+
+    def __init__(self, now: datetime) -> None:
+        if now.tzinfo is None:
+            raise ValueError("FakeClock needs an aware datetime")
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, delta: timedelta | None = None, **units: float) -> datetime:
+        self.set(self._now + (delta or timedelta(**units)))
+        return self._now
+
+    def set(self, moment: datetime) -> None:
+        if moment < self._now:
+            raise ValueError(f"the clock does not go back ({moment.isoformat()} < {self._now.isoformat()})")
+        self._now = moment
+
+
+@dataclass
+class RecordingSleep:
+    """A ``sleep`` that returns at once and remembers how long it was asked to wait."""
+
+    calls: list[float] = field(default_factory=list)
+
+    def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+
+
+# --- storage --------------------------------------------------------------------------------------
+
+
+class FakeRawMail:
+    def __init__(self, objects: Mapping[str, bytes] | None = None) -> None:
+        self.objects: dict[str, bytes] = dict(objects or {})
+
+    def put(self, key: str, raw: bytes) -> None:
+        self.objects[key] = raw
+
+    def get(self, key: str) -> bytes:
+        if key not in self.objects:
+            raise NotFoundError(f"受信メール {key} がありません", f"no stored mail {key}", code="not_found")
+        return self.objects[key]
+
+
+class FakeSecrets:
+    def __init__(self, secrets: Mapping[str, dict[str, str]] | None = None) -> None:
+        self.secrets: dict[str, dict[str, str]] = dict(secrets or {})
+
+    def get_json(self, secret_id: str) -> dict[str, str]:
+        if secret_id not in self.secrets:
+            raise NotFoundError(f"シークレット {secret_id} がありません", f"no secret {secret_id}")
+        return dict(self.secrets[secret_id])
+
+
+@dataclass(frozen=True)
+class StreamRecord:
+    """A DynamoDB stream record of the orders table (NEW_AND_OLD_IMAGES)."""
+
+    old: OrderRecord | None
+    new: OrderRecord | None
+
+
+def _with_key(keys: Sequence[str], key: str) -> list[str]:
+    return list(keys) if key in keys else [*keys, key]
+
+
+class FakeOrders:
+    """Orders by (shop, order key); every change that modifies an item appends a stream record."""
+
+    SHIPMENT_FIELDS = ("shipped_at", "carrier", "tracking_number")
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], OrderRecord] = {}
+        self.stream: list[StreamRecord] = []
+
+    def put_new(self, record: OrderRecord) -> bool:
+        key = (record.shop_id, record.order_key)
+        if key in self.items:
+            return False
+        self._write(key, record)
+        return True
+
+    def get(self, shop_id: str, order_key: str) -> OrderRecord | None:
+        record = self.items.get((shop_id, order_key))
+        return None if record is None else record.model_copy(deep=True)
+
+    def apply_shipment(self, shop_id: str, shipment: Order, *, raw_key: str, at: datetime) -> OrderRecord:
+        key = (shop_id, shipment.key)
+        old = self.items.get(key)
+        if old is None:
+            email = shipment.customer.email
+            new = OrderRecord(
+                shop_id=shop_id,
+                order=shipment,
+                customer_id=customer_id_for(email) if email else None,
+                received_at=at,
+                raw_keys=[raw_key],
+            )
+        else:
+            shipped = {name: getattr(shipment, name) for name in self.SHIPMENT_FIELDS}
+            changes = {name: value for name, value in shipped.items() if value is not None}
+            new = old.model_copy(
+                update={
+                    "order": old.order.model_copy(update=changes),
+                    "raw_keys": _with_key(old.raw_keys, raw_key),
+                },
+                deep=True,
+            )
+        return self._write(key, new)
+
+    def mark_cancelled(self, shop_id: str, cancellation: Order, *, raw_key: str, at: datetime) -> OrderRecord:
+        key = (shop_id, cancellation.key)
+        old = self.items.get(key)
+        if old is None:
+            new = OrderRecord(
+                shop_id=shop_id, order=cancellation, status="cancelled", received_at=at, raw_keys=[raw_key]
+            )
+        else:
+            new = old.model_copy(
+                update={"status": "cancelled", "raw_keys": _with_key(old.raw_keys, raw_key)}, deep=True
+            )
+        return self._write(key, new)
+
+    def drain_stream(self) -> list[StreamRecord]:
+        """The stream records written since the last drain, oldest first."""
+        records, self.stream = self.stream, []
+        return records
+
+    def _write(self, key: tuple[str, str], new: OrderRecord) -> OrderRecord:
+        old = self.items.get(key)
+        if old != new:  # an update that changes nothing writes no stream record
+            self.items[key] = new.model_copy(deep=True)
+            self.stream.append(StreamRecord(old, new.model_copy(deep=True)))
+        return new.model_copy(deep=True)
+
+
+@dataclass(frozen=True)
+class Suppression:
+    address: str
+    reason: str
+    at: datetime
+    delivery_id: str | None
+
+
+class FakeCustomers:
+    """Customers (order count grows once per order key) and the per-shop suppression list.
+
+    A suppression is written once; only an ``unsubscribe`` entry gives way to a blocking reason
+    (a later hard bounce or complaint), so every call is idempotent.
+    """
+
+    def __init__(self) -> None:
+        self.customers: dict[tuple[str, str], CustomerRecord] = {}
+        self.order_keys: dict[tuple[str, str], set[str]] = {}
+        self.suppressions: dict[tuple[str, str], Suppression] = {}
+
+    def record_order(
+        self, shop_id: str, customer_id: str, *, email: str, name: str | None, order_key: str
+    ) -> int:
+        key = (shop_id, customer_id)
+        keys = self.order_keys.setdefault(key, set())
+        record = self.customers.get(key) or CustomerRecord(
+            shop_id=shop_id, customer_id=customer_id, email=email
+        )
+        if order_key not in keys:
+            keys.add(order_key)
+            record = record.model_copy(
+                update={"order_count": len(keys), "email": email, "name": name or record.name}
+            )
+        self.customers[key] = record
+        return record.order_count
+
+    def get(self, shop_id: str, customer_id: str) -> CustomerRecord | None:
+        record = self.customers.get((shop_id, customer_id))
+        return None if record is None else record.model_copy()
+
+    def mark_unsubscribed(self, shop_id: str, customer_id: str, *, at: datetime) -> None:
+        record = self.customers.get((shop_id, customer_id))
+        if record is not None and record.unsubscribed_at is None:
+            self.customers[(shop_id, customer_id)] = record.model_copy(update={"unsubscribed_at": at})
+
+    def suppression(self, shop_id: str, address: str) -> str | None:
+        entry = self.suppressions.get((shop_id, normalise_address(address)))
+        return None if entry is None else entry.reason
+
+    def suppress(
+        self, shop_id: str, address: str, *, reason: str, at: datetime, delivery_id: str | None
+    ) -> None:
+        key = (shop_id, normalise_address(address))
+        current = self.suppressions.get(key)
+        if current is None or (current.reason == "unsubscribe" and reason != "unsubscribe"):
+            self.suppressions[key] = Suppression(key[1], reason, at, delivery_id)
+
+
+class FakeDeliveries:
+    """Deliveries by (shop, id), with the conditional state machine of ``okaeri.ports.Deliveries``.
+
+    As the DynamoDB adapter: a claim takes a delivery due within the next minute (a schedule may
+    fire a little early), and a lease has run out once ``lease_until < now``.
+    """
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], Delivery] = {}
+        self.events: dict[tuple[str, str], Counter[str]] = {}
+        self.event_status: dict[tuple[str, str], str] = {}
+
+    def all(self) -> list[Delivery]:
+        return [delivery.model_copy() for delivery in self.items.values()]
+
+    def put_new(self, delivery: Delivery) -> bool:
+        key = (delivery.shop_id, delivery.id)
+        if key in self.items:
+            return False
+        self.items[key] = delivery.model_copy()
+        return True
+
+    def get(self, shop_id: str, delivery_id: str) -> Delivery | None:
+        delivery = self.items.get((shop_id, delivery_id))
+        return None if delivery is None else delivery.model_copy()
+
+    def by_order(self, shop_id: str, order_key: str) -> list[Delivery]:
+        return self._select(lambda d: d.shop_id == shop_id and d.order_key == order_key)
+
+    def by_customer(self, shop_id: str, customer_id: str) -> list[Delivery]:
+        return self._select(lambda d: d.shop_id == shop_id and d.customer_id == customer_id)
+
+    def claim(
+        self, shop_id: str, delivery_id: str, *, now: datetime, lease_until: datetime
+    ) -> Delivery | None:
+        current = self.items.get((shop_id, delivery_id))
+        if current is None or current.status != "scheduled" or current.send_at > now + CLAIM_TOLERANCE:
+            return None
+        return self._update(
+            current, status="sending", lease_until=lease_until, attempts=current.attempts + 1, reason=None
+        )
+
+    def mark_sent(
+        self, shop_id: str, delivery_id: str, *, message_id: str, transport: str, at: datetime
+    ) -> bool:
+        current = self._in(shop_id, delivery_id, {"sending"})
+        if current is None:
+            return False
+        self._update(
+            current, status="sent", message_id=message_id, transport=transport, sent_at=at, lease_until=None
+        )
+        return True
+
+    def release(self, shop_id: str, delivery_id: str, *, send_at: datetime, reason: str) -> bool:
+        current = self._in(shop_id, delivery_id, {"sending"})
+        if current is None:
+            return False
+        self._update(current, status="scheduled", send_at=send_at, reason=reason, lease_until=None)
+        return True
+
+    def finish(
+        self, shop_id: str, delivery_id: str, *, status: str, reason: str, from_status: Sequence[str]
+    ) -> bool:
+        if status not in FINAL_STATUSES:
+            raise ValueError(f"finish() moves to one of {sorted(FINAL_STATUSES)}, not {status!r}")
+        current = self._in(shop_id, delivery_id, set(from_status))
+        if current is None:
+            return False
+        self._update(current, status=status, reason=reason, lease_until=None)
+        return True
+
+    def reschedule(self, shop_id: str, delivery_id: str, *, send_at: datetime) -> bool:
+        current = self._in(shop_id, delivery_id, {"scheduled"})
+        if current is None:
+            return False
+        self._update(current, send_at=send_at)
+        return True
+
+    def due(self, now: datetime, *, limit: int) -> list[Delivery]:
+        return self._select(lambda d: d.status == "scheduled" and d.send_at <= now)[:limit]
+
+    def expired_leases(self, now: datetime, *, limit: int) -> list[Delivery]:
+        return self._select(lambda d: d.status == "sending" and _expired(d, now))[:limit]
+
+    def mark_unknown(self, shop_id: str, delivery_id: str, *, now: datetime) -> bool:
+        current = self._in(shop_id, delivery_id, {"sending"})
+        if current is None or not _expired(current, now):
+            return False
+        self._update(current, status="unknown", reason="lease_expired", lease_until=None)
+        return True
+
+    def count_event(self, shop_id: str, delivery_id: str, event: str, *, status: str | None) -> None:
+        key = (shop_id, delivery_id)
+        self.events.setdefault(key, Counter())[event] += 1
+        if status is not None:
+            self.event_status[key] = status
+
+    def _in(self, shop_id: str, delivery_id: str, statuses: set[str]) -> Delivery | None:
+        current = self.items.get((shop_id, delivery_id))
+        return current if current is not None and current.status in statuses else None
+
+    def _update(self, current: Delivery, **changes: Any) -> Delivery:
+        updated = current.model_copy(update=changes)
+        self.items[(current.shop_id, current.id)] = updated
+        return updated.model_copy()
+
+    def _select(self, keep: Callable[[Delivery], bool]) -> list[Delivery]:
+        chosen = [delivery.model_copy() for delivery in self.items.values() if keep(delivery)]
+        return sorted(chosen, key=lambda d: (d.send_at, d.id))
+
+
+def _expired(delivery: Delivery, now: datetime) -> bool:
+    return delivery.lease_until is not None and delivery.lease_until < now
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    shop_id: str
+    action: str
+    at: datetime
+    detail: Mapping[str, Any]
+
+
+class FakeLogs:
+    """Reception entries keyed as DynamoDB keys them (event time and S3 key), send and audit logs."""
+
+    def __init__(self) -> None:
+        self.receptions: dict[tuple[str, str, str], ReceptionEntry] = {}
+        self.sends: list[SendLogEntry] = []
+        self.audits: list[AuditEntry] = []
+
+    def put_reception(self, entry: ReceptionEntry) -> None:
+        self.receptions[(entry.shop_id, entry.received_at.isoformat(), entry.s3_key)] = entry.model_copy()
+
+    def put_send(self, entry: SendLogEntry) -> None:
+        self.sends.append(entry.model_copy())
+
+    def put_audit(self, shop_id: str, *, action: str, at: datetime, detail: Mapping[str, Any]) -> None:
+        self.audits.append(AuditEntry(shop_id, action, at, dict(detail)))
+
+
+class FakeShopConfig:
+    """Shops, versioned scenarios and templates (each ``add_*`` is a new current version), masks,
+    relays and the per-day counters."""
+
+    def __init__(self) -> None:
+        self.shops: dict[str, Shop] = {}
+        self.scenarios: dict[tuple[str, str], dict[int, Scenario]] = {}
+        self.templates: dict[tuple[str, str], dict[int, Template]] = {}
+        self.mask_list: dict[str, list[Any]] = {}
+        self.relay_list: dict[str, list[RelayConfig]] = {}
+        self.counters: Counter[tuple[str, date, str, str, str]] = Counter()
+
+    def add_shop(self, shop: Shop) -> Shop:
+        self.shops[shop.id] = shop
+        return shop
+
+    def add_scenario(self, shop_id: str, scenario: Scenario) -> Scenario:
+        """Save ``scenario`` as the next version (version 1 first); it becomes the current one."""
+        return _add_version(self.scenarios.setdefault((shop_id, scenario.id), {}), scenario)
+
+    def add_template(self, shop_id: str, template: Template) -> Template:
+        return _add_version(self.templates.setdefault((shop_id, template.id), {}), template)
+
+    def add_mask(self, shop_id: str, mask: Any) -> None:
+        self.mask_list.setdefault(shop_id, []).append(mask)
+
+    def set_relays(self, shop_id: str, relays: Iterable[RelayConfig]) -> None:
+        self.relay_list[shop_id] = list(relays)
+
+    def shop(self, shop_id: str) -> Shop | None:
+        return self.shops.get(shop_id)
+
+    def active_scenarios(self, shop_id: str) -> list[Scenario]:
+        current = [
+            versions[max(versions)] for (shop, _), versions in self.scenarios.items() if shop == shop_id
+        ]
+        return [scenario for scenario in current if scenario.active]
+
+    def scenario_version(self, shop_id: str, scenario_id: str, version: int) -> Scenario | None:
+        return self.scenarios.get((shop_id, scenario_id), {}).get(version)
+
+    def template(self, shop_id: str, template_id: str, version: int | None = None) -> Template | None:
+        versions = self.templates.get((shop_id, template_id), {})
+        if not versions:
+            return None
+        return versions.get(max(versions) if version is None else version)
+
+    def masks(self, shop_id: str) -> list[Any]:
+        return list(self.mask_list.get(shop_id, []))
+
+    def relays(self, shop_id: str) -> list[RelayConfig]:
+        return list(self.relay_list.get(shop_id, []))
+
+    def count(self, shop_id: str, *, day: date, scenario_id: str, step_id: str, counter: str) -> None:
+        self.counters[(shop_id, day, scenario_id, step_id, counter)] += 1
+
+    def total(self, counter: str) -> int:
+        return sum(count for key, count in self.counters.items() if key[4] == counter)
+
+
+_Versioned = TypeVar("_Versioned", Scenario, Template)
+
+
+def _add_version(versions: dict[int, _Versioned], document: _Versioned) -> _Versioned:
+    version = max(versions, default=0) + 1
+    stored = document.model_copy(update={"version": version})
+    versions[version] = stored
+    return stored
+
+
+class FakeCoupons:
+    """Per-shop coupon pools (CSV lines or files), one code per (pool, delivery)."""
+
+    def __init__(self, pools: Mapping[str, Mapping[str, Iterable[str] | Path]] | None = None) -> None:
+        self.shops: dict[str, CsvCoupons] = {shop: CsvCoupons(p) for shop, p in (pools or {}).items()}
+
+    def code_for(self, shop_id: str, pool: str, delivery_id: str) -> str:
+        return self.shops.setdefault(shop_id, CsvCoupons({})).code_for(pool, delivery_id)
+
+    def remaining(self, shop_id: str, pool: str) -> int:
+        coupons = self.shops.get(shop_id)
+        return 0 if coupons is None else coupons.remaining(pool)
+
+
+# --- schedules and transports ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScheduleEntry:
+    name: str
+    at: datetime
+    timezone: str
+    payload: Mapping[str, str]
+    window_minutes: int
+
+
+class FakeSchedules:
+    """One-off schedules by name; ``calls`` records every create/update/delete in order.
+
+    ``fire_due(now)`` hands out (and deletes, like ``ActionAfterCompletion=DELETE``) the schedules
+    whose time has come; with ``fires=False`` none ever fires (only the sweeper can send).
+    """
+
+    def __init__(self, *, fires: bool = True) -> None:
+        self.entries: dict[str, ScheduleEntry] = {}
+        self.calls: list[tuple[str, str]] = []
+        self.fires = fires
+
+    def create(
+        self, *, name: str, at: datetime, timezone: str, payload: Mapping[str, str], window_minutes: int
+    ) -> bool:
+        self.calls.append(("create", name))
+        if name in self.entries:
+            return False
+        self.entries[name] = ScheduleEntry(name, at, timezone, dict(payload), window_minutes)
+        return True
+
+    def update(
+        self, *, name: str, at: datetime, timezone: str, payload: Mapping[str, str], window_minutes: int
+    ) -> None:
+        self.calls.append(("update", name))
+        self.entries[name] = ScheduleEntry(name, at, timezone, dict(payload), window_minutes)
+
+    def delete(self, name: str) -> None:
+        self.calls.append(("delete", name))
+        self.entries.pop(name, None)
+
+    def next_at(self) -> datetime | None:
+        if not self.fires or not self.entries:
+            return None
+        return min(entry.at for entry in self.entries.values())
+
+    def fire_due(self, now: datetime) -> list[ScheduleEntry]:
+        if not self.fires:
+            return []
+        due = sorted((e for e in self.entries.values() if e.at <= now), key=lambda e: (e.at, e.name))
+        for entry in due:
+            del self.entries[entry.name]
+        return due
+
+
+@dataclass(frozen=True)
+class AcceptedMail:
+    sender: str
+    recipient: str
+    raw: bytes
+    tags: Mapping[str, str]
+    message_id: str
+
+
+class FakeTransport:
+    """A way out (SES or a relay) that records every raw message it accepted.
+
+    Its fault plan's point is ``"send"``: a ``before`` fault means nothing was accepted, an
+    ``after`` fault that the message was accepted and then the answer was lost.
+    """
+
+    def __init__(self, name: str = "ses") -> None:
+        self.name = name
+        self.accepted: list[AcceptedMail] = []
+        self.faults = FaultPlan()
+
+    def send(self, *, sender: str, recipient: str, raw: bytes, tags: Mapping[str, str]) -> str:
+        self.faults.before("send")
+        message_id = f"{self.name}-{len(self.accepted) + 1:06d}"
+        self.accepted.append(AcceptedMail(sender, recipient, bytes(raw), dict(tags), message_id))
+        self.faults.after("send")
+        return message_id
+
+    @property
+    def calls(self) -> int:
+        return self.faults.calls["send"]
+
+    def per_delivery(self) -> Counter[str]:
+        """How many messages were accepted for each delivery id (its ``delivery`` tag)."""
+        return Counter(mail.tags.get("delivery", "") for mail in self.accepted)
+
+    # knobs
+    def throttle_every(self, n: int) -> None:
+        """Every ``n``-th call answers ThrottledError (nothing accepted)."""
+        self.faults.arm("send", throttled, times=None, every=n)
+
+    def throttle(self, times: int | None = 1, *, skip: int = 0) -> None:
+        self.faults.arm("send", throttled, times=times, skip=skip)
+
+    def refuse(
+        self, *, retryable: bool = True, times: int | None = 1, skip: int = 0, code: str = "refused"
+    ) -> None:
+        self.faults.arm("send", refused(retryable=retryable, code=code), times=times, skip=skip)
+
+    def drop_after_data(self, times: int = 1, *, skip: int = 0) -> None:
+        """Accept the message, then answer AmbiguousSendError (the connection dropped after DATA)."""
+        self.faults.arm("send", ambiguous, when="after", times=times, skip=skip)
+
+    def ambiguous_before(self, times: int = 1, *, skip: int = 0) -> None:
+        """Answer AmbiguousSendError without accepting anything (the worst case for counting)."""
+        self.faults.arm("send", ambiguous, times=times, skip=skip)
+
+    def crash(self, *, after_accept: bool = False, times: int = 1, skip: int = 0) -> None:
+        """The process dies during the call: before anything was accepted, or just after."""
+        where = f"{self.name}.send " + ("after accept" if after_accept else "before accept")
+        self.faults.arm(
+            "send", crash(where), when="after" if after_accept else "before", times=times, skip=skip
+        )
