@@ -59,6 +59,12 @@ class SendSettings(TablesMixin, SchedulingMixin, MailMixin):
     """functions/send (schedule wake-ups, the sweeper and SES events)"""
 
 
+class AdminSettings(TablesMixin):
+    """functions/admin (for now its public routes: unsubscribe)"""
+
+    unsubscribe_secret_id: str
+
+
 def settings_from(model: type[SettingsT], environ: dict[str, str]) -> SettingsT:
     """Validate the environment (variable names in upper case) as ``model``."""
     values = {name.lower(): value for name, value in environ.items()}

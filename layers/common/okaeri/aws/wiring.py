@@ -28,7 +28,9 @@ from okaeri.services.events import EventsDeps
 from okaeri.services.ingest import IngestDeps
 from okaeri.services.schedule import ScheduleDeps
 from okaeri.services.send import SendDeps
+from okaeri.services.unsubscribe import UnsubscribeDeps
 from okaeri.settings import (
+    AdminSettings,
     IngestSettings,
     ScheduleSettings,
     SchedulingMixin,
@@ -141,6 +143,17 @@ def build_events_deps(settings: SendSettings, clock: Clock) -> EventsDeps:
     )
 
 
+def build_unsubscribe_deps(settings: AdminSettings, clock: Clock) -> UnsubscribeDeps:
+    return UnsubscribeDeps(
+        config=DynamoConfig(settings.config_table, client=dynamodb_client()),
+        customers=_customers(settings, clock),
+        deliveries=_deliveries(settings),
+        logs=_logs(settings),
+        clock=clock,
+        secret=SecretsManagerSecrets(secrets_client()).get_bytes(settings.unsubscribe_secret_id),
+    )
+
+
 @cache
 def ingest_deps() -> IngestDeps:
     return build_ingest_deps(load_settings(IngestSettings), SystemClock())
@@ -159,3 +172,8 @@ def send_deps() -> SendDeps:
 @cache
 def events_deps() -> EventsDeps:
     return build_events_deps(load_settings(SendSettings), SystemClock())
+
+
+@cache
+def unsubscribe_deps() -> UnsubscribeDeps:
+    return build_unsubscribe_deps(load_settings(AdminSettings), SystemClock())

@@ -1,0 +1,90 @@
+"""Unsubscribe through the admin function's public routes (RFC 8058), on the moto stack."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+
+from functions.admin.handler import build_app
+from okaeri.services.unsubscribe import UnsubscribeDeps
+from tests.integration.pipeline.conftest import SHOP_ID, Stack
+from tests.integration.pipeline.test_pipeline import all_deliveries, fire_due_schedules, ingest, pump_stream
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+def http_event(method: str, path: str, body: str = "") -> dict[str, Any]:
+    return {
+        "version": "2.0", "routeKey": "$default", "rawPath": path, "rawQueryString": "",
+        "headers": {"content-type": "application/x-www-form-urlencoded", "host": "okaeri.example"},
+        "requestContext": {
+            "accountId": "123456789012", "apiId": "api", "domainName": "okaeri.example", "requestId": "r",
+            "stage": "$default", "time": "23/Nov/2026:10:00:00 +0000", "timeEpoch": 0,
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "198.51.100.1",
+                     "userAgent": "test"},
+        },
+        "body": body, "isBase64Encoded": False,
+    }  # fmt: skip
+
+
+def app_for(stack: Stack) -> APIGatewayHttpResolver:
+    send = stack.send
+    deps = UnsubscribeDeps(
+        config=send.config, customers=send.customers, deliveries=send.deliveries, logs=send.logs,
+        clock=stack.clock, secret=send.unsubscribe_secret,
+    )  # fmt: skip
+    return build_app(deps)
+
+
+def test_one_click_unsubscribe_stops_advertising_but_not_thanks(stack: Stack) -> None:
+    assert ingest(stack, "yahoo-iso2022-company")["result"] == "parsed"
+    pump_stream(stack)
+    # Send the thanks and like mails (day 0 and 14), not yet the coupon mail (day 20).
+    fire_due_schedules(stack, datetime(2026, 12, 18, tzinfo=TOKYO))
+    outbox = stack.ses_outbox()
+    assert len(outbox) == 2  # thanks, like
+    raw = outbox[-1].raw_data
+    like_mail = email.message_from_bytes(
+        raw.encode() if isinstance(raw, str) else raw, policy=email.policy.default
+    )
+    header = str(like_mail["List-Unsubscribe"])
+    match = re.search(r"<https://okaeri\.mikan-sanbo\.example(/u/[^>]+)>", header)
+    assert match, header
+    path = match.group(1)
+    app = app_for(stack)
+
+    page = app.resolve(http_event("GET", path), {})
+    assert page["statusCode"] == 200
+    assert "配信停止の確認" in page["body"]
+    assert f'action="{path}"' in page["body"]
+    assert "<script" not in page["body"]
+    assert "default-src 'none'" in page["headers"]["Content-Security-Policy"]
+    assert (
+        stack.send.customers.suppression(SHOP_ID, "ichiro@hikari-shokai.example") is None
+    )  # GET changes nothing
+
+    done = app.resolve(http_event("POST", path, "List-Unsubscribe=One-Click"), {})
+    assert done["statusCode"] == 200
+    assert "配信を停止しました" in done["body"]
+    assert stack.send.customers.suppression(SHOP_ID, "ichiro@hikari-shokai.example") == "unsubscribe"
+    again = app.resolve(http_event("POST", path, "List-Unsubscribe=One-Click"), {})
+    assert again["statusCode"] == 200
+    assert "配信停止済み" in again["body"]
+
+    tampered = app.resolve(http_event("POST", path[:-3] + "AAA", "List-Unsubscribe=One-Click"), {})
+    assert tampered["statusCode"] == 400
+    assert "リンクが無効" in tampered["body"]
+
+    # The coupon mail (advertising) is now skipped; everything else was sent.
+    fire_due_schedules(stack, datetime(2027, 1, 31, tzinfo=TOKYO))
+    by_step = {str(item["step_id"]): item for item in all_deliveries(stack)}
+    assert by_step["thanks"]["status"] == "sent"
+    assert by_step["like"]["status"] == "sent"
+    assert by_step["love"]["status"] == "skipped"
+    assert by_step["love"]["reason"] == "unsubscribed"
