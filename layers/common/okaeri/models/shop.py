@@ -24,6 +24,17 @@ def _yaml_sexagesimal_to_time(value: Any) -> Any:
     return value
 
 
+def check_timezone(value: str) -> str:
+    """An IANA zone name such as Asia/Tokyo (a pydantic validator: ValueError names the problem)."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(
+            f"タイムゾーン {value} が見つかりません（例: Asia/Tokyo） / unknown IANA timezone {value!r} (e.g. Asia/Tokyo)"
+        ) from exc
+    return value
+
+
 class Sender(ConfigModel):
     address: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     name: str | None = None
@@ -90,17 +101,7 @@ class Shop(ConfigModel):
 
     _sexagesimal = field_validator("cutoff", mode="before")(_yaml_sexagesimal_to_time)
 
-    @field_validator("timezone")
-    @classmethod
-    def _iana_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(
-                f"タイムゾーン {value} が見つかりません（例: Asia/Tokyo） / "
-                f"unknown IANA timezone {value!r} (e.g. Asia/Tokyo)"
-            ) from exc
-        return value
+    _iana_zone = field_validator("timezone")(check_timezone)
 
     @field_validator("transit_days")
     @classmethod

@@ -24,13 +24,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from functools import lru_cache
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import ConfigDict, Field, field_validator
 
 from okaeri.errors import ParseError
 from okaeri.models.base import ConfigModel
 from okaeri.models.order import Customer, Item, Order, ShipTo
+from okaeri.models.shop import check_timezone
 from okaeri.parsing.fields import gift_marked, is_gift
 from okaeri.parsing.text import (
     PREFECTURES,
@@ -131,15 +132,7 @@ class ParseMask(ConfigModel):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError) as exc:
-                raise ValueError(
-                    f"タイムゾーン {value} が見つかりません（例: Asia/Tokyo） / "
-                    f"unknown IANA timezone {value!r} (e.g. Asia/Tokyo)"
-                ) from exc
-        return value
+        return None if value is None else check_timezone(value)
 
     @field_validator("fields")
     @classmethod
