@@ -7,7 +7,7 @@ import platform
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import domain
+from bench import domain, pipeline
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 
@@ -20,12 +20,40 @@ def pin_to_one_core() -> str:
     return "not pinned (no sched_setaffinity here)"
 
 
+def print_table(table: pipeline.Table) -> None:
+    cells = [table.header, *(tuple(cell.replace("**", "") for cell in row) for row in table.rows)]
+    widths = [max(len(row[column]) for row in cells) for column in range(len(table.header))]
+    print(f"\n{table.title}")
+    for row in cells:
+        padded = (
+            cell.rjust(width) if side == "r" else cell.ljust(width)
+            for cell, width, side in zip(row, widths, table.align, strict=True)
+        )
+        print("  ".join(padded).rstrip())
+
+
+def markdown(table: pipeline.Table) -> list[str]:
+    rule = ("---:" if side == "r" else "---" for side in table.align)
+    return [
+        f"### {table.title}",
+        "",
+        f"| {' | '.join(table.header)} |",
+        f"| {' | '.join(rule)} |",
+        *(f"| {' | '.join(row)} |" for row in table.rows),
+        "",
+    ]
+
+
 def main() -> None:
     pinned = pin_to_one_core()
     rows = domain.run()
     width = max(len(name) for name, _, _ in rows)
     for name, value, target in rows:
         print(f"{name:<{width}}  {value:>10}  (target {target})")
+    report = pipeline.run()
+    for table in report.tables:
+        print_table(table)
+    print("", *report.findings, sep="\n")
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Benchmarks",
@@ -46,6 +74,13 @@ def main() -> None:
         "themselves (`python -X importtime` shows them). Models are built lazily (`defer_build`), so the",
         "cold-start row adds the first parse, plan and render to show where that cost lands.",
         "",
+        "## Pipeline: AWS calls and cost per order",
+        "",
+        *(line for table in report.tables for line in markdown(table)),
+        *report.findings,
+        "",
+        *report.method,
+        *markdown(report.prices),
     ]
     DOC.parent.mkdir(exist_ok=True)
     DOC.write_text("\n".join(lines), encoding="utf-8")
