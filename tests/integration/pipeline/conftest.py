@@ -7,14 +7,19 @@ shop's Rakuten relay (``*.fw.rakuten.ne.jp``) at an aiosmtpd relay on 127.0.0.1.
 
 from __future__ import annotations
 
+import email
 import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from email.parser import BytesHeaderParser
 from typing import Any
 
 import boto3
 import pytest
-from moto.core import DEFAULT_ACCOUNT_ID
+from boto3.dynamodb.conditions import Key
+from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.models import dynamodb_backends
 from moto.ses.models import ses_backends
 
@@ -23,6 +28,7 @@ from okaeri.aws.config import DynamoConfig, DynamoCoupons
 from okaeri.aws.smtp_relay import SmtpRelayTransport
 from okaeri.aws.wiring import build_events_deps, build_ingest_deps, build_schedule_deps, build_send_deps
 from okaeri.models import RelayConfig, Scenario, Shop, Template, load_document
+from okaeri.ports import Transport
 from okaeri.services.events import EventsDeps
 from okaeri.services.ingest import IngestDeps
 from okaeri.services.schedule import ScheduleDeps
@@ -168,7 +174,109 @@ def stream_records(stack: Stack) -> list[dict[str, Any]]:
 
 def schedules() -> dict[str, dict[str, Any]]:
     client = boto3.client("scheduler", region_name=REGION)
-    found = {}
+    found: dict[str, dict[str, Any]] = {}
     for summary in client.list_schedules(GroupName=GROUP)["Schedules"]:
-        found[summary["Name"]] = client.get_schedule(Name=summary["Name"], GroupName=GROUP)
+        found[summary["Name"]] = dict(client.get_schedule(Name=summary["Name"], GroupName=GROUP))
     return found
+
+
+# --- helpers for the handler and fault suites ---------------------------------------------------------
+
+
+def table_items(stack: Stack) -> dict[str, list[dict[str, Any]]]:
+    """Every item of every table, sorted by key: two snapshots are equal when nothing was written."""
+    client = dynamodb_client()
+    snapshot: dict[str, list[dict[str, Any]]] = {}
+    for logical, name in stack.tables.items():
+        items = [
+            item for page in client.get_paginator("scan").paginate(TableName=name) for item in page["Items"]
+        ]
+        snapshot[logical] = sorted(items, key=lambda item: json.dumps(item, sort_keys=True, default=str))
+    return snapshot
+
+
+def reception_items(stack: Stack, shop_id: str = SHOP_ID) -> list[dict[str, Any]]:
+    """The shop's reception log as stored (one item per received mail)."""
+    table = boto3.resource("dynamodb", region_name=REGION).Table(stack.tables["logs"])
+    query: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(f"{shop_id}#reception")}
+    items: list[dict[str, Any]] = []
+    while True:
+        page = table.query(**query)
+        items += page["Items"]
+        if "LastEvaluatedKey" not in page:
+            return items
+        query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def message_id_of(raw: bytes | str) -> str:
+    """The Message-ID header of a raw mail (empty when it has none)."""
+    headers = email.message_from_string(raw) if isinstance(raw, str) else BytesHeaderParser().parsebytes(raw)
+    return str(headers.get("Message-ID", "")).strip()
+
+
+class TappedTransport:
+    """A transport that notes which delivery each message it is handed belongs to (its Message-ID →
+    the ``delivery`` tag) before passing it on, so the messages moto and the relay received can be
+    counted per delivery."""
+
+    def __init__(self, inner: Transport, deliveries_by_message_id: dict[str, str]) -> None:
+        self.name = inner.name
+        self.inner = inner
+        self.deliveries_by_message_id = deliveries_by_message_id
+
+    def send(self, *, sender: str, recipient: str, raw: bytes, tags: Mapping[str, str]) -> str:
+        self.deliveries_by_message_id[message_id_of(raw)] = tags["delivery"]
+        return self.inner.send(sender=sender, recipient=recipient, raw=raw, tags=tags)
+
+
+def tap_transports(stack: Stack) -> dict[str, str]:
+    """Tap the send deps' SES and relay transports; returns the (growing) Message-ID → delivery map."""
+    tapped: dict[str, str] = {}
+    relay_for = stack.send.relay_for
+    stack.send = replace(
+        stack.send,
+        ses=TappedTransport(stack.send.ses, tapped),
+        relay_for=lambda relay: TappedTransport(relay_for(relay), tapped),
+    )
+    return tapped
+
+
+def accepted_per_delivery(stack: Stack, tapped: Mapping[str, str]) -> Counter[str]:
+    """How many messages moto's SES and the relay accepted for each delivery ("" for a message no
+    tapped transport was handed: a stray)."""
+    message_ids = [message_id_of(message.raw_data) for message in stack.ses_outbox()]
+    message_ids += [message_id_of(message.data) for message in stack.relay.messages]
+    return Counter(tapped.get(message_id, "") for message_id in message_ids)
+
+
+def format_table(head: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A plain-text table: a header, a rule, one line per row, columns padded."""
+    lines = [tuple(head), *(tuple(row) for row in rows)]
+    widths = [max(len(str(cell)) for cell in column) for column in zip(*lines, strict=True)]
+    text = [
+        " | ".join(str(cell).ljust(width) for cell, width in zip(line, widths, strict=True)) for line in lines
+    ]
+    text.insert(1, "-+-".join("-" * width for width in widths))
+    return "\n".join(line.rstrip() for line in text)
+
+
+def write_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config, key: pytest.StashKey[dict[str, str]]
+) -> None:
+    """Print the tables the tests stashed under ``key`` (titled) in the terminal summary."""
+    for title, table in config.stash.get(key, {}).items():
+        terminalreporter.write_sep("=", title)
+        terminalreporter.write_line(table)
+
+
+def stash_summary(
+    config: pytest.Config, key: pytest.StashKey[dict[str, str]], title: str, table: str
+) -> None:
+    config.stash.setdefault(key, {})[title] = table
+
+
+FAULT_MATRIX_KEY = pytest.StashKey[dict[str, str]]()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    write_summary(terminalreporter, config, FAULT_MATRIX_KEY)

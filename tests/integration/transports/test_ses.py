@@ -22,8 +22,9 @@ from hypothesis import strategies as st
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
-from okaeri.aws.ses import MAX_TAG_CHARS, SesTransport, decode_tag, encode_tag
+from okaeri.aws.ses import SesTransport
 from okaeri.errors import AmbiguousSendError, ThrottledError, TransportError
+from okaeri.tags import MAX_TAG_CHARS, decode_tag, encode_tag
 from tests.integration.transports.conftest import REGION
 
 SENDER = "info@sakura-farm.example"

@@ -19,7 +19,6 @@ only ``[A-Za-z0-9_-]`` in a tag, and delivery ids carry dots, so values are esca
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final
 
@@ -27,6 +26,7 @@ from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from okaeri.errors import AmbiguousSendError, ThrottledError, TransportError
+from okaeri.tags import encode_tag
 
 if TYPE_CHECKING:
     from mypy_boto3_sesv2 import SESV2Client
@@ -45,9 +45,6 @@ PERMANENT_CODES: Final = frozenset(
         "BadRequestException",
     }
 )
-MAX_TAG_CHARS: Final = 256
-_TAG_SAFE: Final = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-")
-_TAG_ESCAPE: Final = re.compile(r"_([0-9a-f]{2})")
 
 
 class SesTransport:
@@ -90,21 +87,6 @@ class SesTransport:
         except HTTPClientError as exc:  # ReadTimeoutError, ConnectionClosedError: the request went out
             raise _ambiguous(str(exc)) from exc
         return response["MessageId"]
-
-
-def encode_tag(text: str) -> str:
-    """``text`` in SES's tag alphabet: ``[A-Za-z0-9-]`` kept, any other UTF-8 byte as ``_hh``."""
-    encoded = "".join(chr(byte) if byte in _TAG_SAFE else f"_{byte:02x}" for byte in text.encode())
-    if not encoded or len(encoded) > MAX_TAG_CHARS:
-        raise ValueError(f"a message tag must be 1…{MAX_TAG_CHARS} characters once escaped: {text!r}")
-    return encoded
-
-
-def decode_tag(tag: str) -> str:
-    """The text ``encode_tag`` escaped (what an SES event's tag gives back)."""
-    parts = _TAG_ESCAPE.split(tag)  # [plain, hex, plain, hex, …, plain]
-    data = b"".join(bytes.fromhex(part) if index % 2 else part.encode() for index, part in enumerate(parts))
-    return data.decode(errors="replace")
 
 
 def _answered(exc: ClientError) -> ThrottledError | TransportError | AmbiguousSendError:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from okaeri.errors import ParseError
+from okaeri.errors import NotFoundError, ParseError
 from okaeri.identity import customer_id_for
 from okaeri.models import Order, OrderRecord, ReceptionEntry
 from okaeri.models.shop import SHOP_ID_PATTERN
@@ -57,17 +57,24 @@ def shop_from_key(key: str) -> str:
 
 def ingest_object(deps: IngestDeps, *, shop_id: str, key: str, event_time: datetime) -> ReceptionEntry:
     """Read, check and parse one stored mail, apply it, and write (and return) its reception entry."""
-    raw = deps.raw_mail.get(key)
-    headers = top_headers(raw)
-    base = ReceptionEntry(
-        shop_id=shop_id,
-        s3_key=key,
-        received_at=event_time,
-        result="refused",
-        sender=_summary(headers, "from"),
-        subject=_summary(headers, "subject"),
-    )
-    entry = _receive(deps, base, raw, headers)
+    base = ReceptionEntry(shop_id=shop_id, s3_key=key, received_at=event_time, result="refused")
+    try:
+        raw = deps.raw_mail.get(key)
+    except (ParseError, NotFoundError) as exc:
+        # Refused before reading (too large) or gone: the entry says so; the object stays as it is.
+        reason = exc.reason if isinstance(exc, ParseError) else "raw_missing"
+        entry = base.model_copy(
+            update={
+                "result": "failed",
+                "reason": reason,
+                "message_ja": exc.message_ja,
+                "message_en": exc.message_en,
+            }
+        )
+    else:
+        headers = top_headers(raw)
+        summary = {"sender": _summary(headers, "from"), "subject": _summary(headers, "subject")}
+        entry = _receive(deps, base.model_copy(update=summary), raw, headers)
     deps.logs.put_reception(entry)
     return entry
 
