@@ -25,6 +25,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+from okaeri.aws.orders import SHIPMENT_FIELDS
 from okaeri.errors import AmbiguousSendError, NotFoundError, ThrottledError, TransportError
 from okaeri.identity import customer_id_for, normalise_address
 from okaeri.models import (
@@ -240,9 +241,24 @@ class FakeOrders:
         self.stream: list[StreamRecord] = []
 
     def put_new(self, record: OrderRecord) -> bool:
+        """As ``DynamoOrders.put_new``: an order mail replaces the stub a shipment or cancellation left."""
         key = (record.shop_id, record.order_key)
-        if key in self.items:
+        stub = self.items.get(key)
+        if stub is not None and stub.order.kind == "order":
             return False
+        if stub is not None:
+            known = {
+                name: getattr(stub.order, name)
+                for name in SHIPMENT_FIELDS
+                if getattr(record.order, name) is None
+            }
+            record = record.model_copy(
+                update={
+                    "order": record.order.model_copy(update=known),
+                    "status": "cancelled" if stub.status == "cancelled" else record.status,
+                    "raw_keys": sorted({*record.raw_keys, *stub.raw_keys}),
+                }
+            )
         self._write(key, record)
         return True
 

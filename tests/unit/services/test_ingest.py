@@ -234,3 +234,21 @@ def test_headers_are_read_unfolded_from_the_header_block_only() -> None:
     assert headers == [("x-ses-virus-verdict", "FAIL"), ("subject", "a b")]
     assert virus_verdict(headers) == "FAIL"
     assert virus_verdict(top_headers(b"Subject: x\n\nX-SES-Virus-Verdict: FAIL\n")) is None
+
+
+def test_an_order_mail_after_its_shipment_fills_the_stub_and_counts_once(world: World) -> None:
+    # The shop BCCs its shipping mail before the mall's order confirmation arrives.
+    shipped = world.receive("rakuten-shipped")
+    order = world.receive("rakuten-utf8-qp")
+    again = world.receive("rakuten-utf8-qp", key="inbound/mikan-sanbo/resent")
+
+    assert (shipped.result, shipped.kind) == ("parsed", "shipment")
+    assert (order.result, order.kind) == ("parsed", "order")
+    assert again.result == "duplicate"
+    record = world.order(order.order_key or "")
+    assert str(record.order.shipped_at) == "2026-12-07"  # kept from the shipment
+    assert record.order.items  # filled from the order mail
+    assert record.order.kind == "order"
+    customer = world.customers.get(SHOP_ID, record.customer_id or "")
+    assert customer is not None
+    assert customer.order_count == 1
