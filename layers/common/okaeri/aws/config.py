@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
     from okaeri.parsing import ParseMask
+    from okaeri.rendering.coupons import ShopCoupons
 
 VersionedT = TypeVar("VersionedT", Scenario, Template)
 
@@ -295,6 +296,8 @@ class DynamoCoupons:
 
     def for_shop(self, shop_id: str) -> ShopCoupons:
         """The shop's pools as the renderer's ``CouponSource``."""
+        from okaeri.rendering.coupons import ShopCoupons  # the renderer (Jinja2) only when asked
+
         return ShopCoupons(self, shop_id)
 
     def load_pool(self, shop_id: str, pool: str, codes: Iterable[str]) -> int:
@@ -396,14 +399,3 @@ class DynamoCoupons:
                 condition=f"attribute_not_exists({SK})",
             ),
         )
-
-
-@dataclass(frozen=True)
-class ShopCoupons:
-    """One shop's pools as ``ports.CouponSource`` (what the renderer asks)."""
-
-    coupons: DynamoCoupons
-    shop_id: str
-
-    def code_for(self, pool: str, delivery_id: str) -> str:
-        return self.coupons.code_for(self.shop_id, pool, delivery_id)

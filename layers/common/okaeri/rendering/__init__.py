@@ -12,7 +12,7 @@ Error codes (:class:`~okaeri.errors.TemplateError`): ``syntax``, ``unknown_tag``
 """
 
 from okaeri.rendering.context import MailContext
-from okaeri.rendering.coupons import CsvCoupons, PreviewCoupons, read_coupon_csv
+from okaeri.rendering.coupons import CsvCoupons, PreviewCoupons, ShopCoupons, read_coupon_csv
 from okaeri.rendering.mime import build_message, is_mobile_address, render_mail
 from okaeri.rendering.render import RenderedMail, check_template, render_template, single_line
 
@@ -21,6 +21,7 @@ __all__ = [
     "MailContext",
     "PreviewCoupons",
     "RenderedMail",
+    "ShopCoupons",
     "build_message",
     "check_template",
     "is_mobile_address",

@@ -11,12 +11,25 @@ import re
 import threading
 from collections import Counter, deque
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from okaeri.errors import ConfigError, CouponPoolEmptyError
+from okaeri.ports import Coupons
 
 POOL_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
 """What a coupon pool name may look like: ``coupon("THANKS10")``, ``@coupon_THANKS10@``."""
+
+
+@dataclass(frozen=True)
+class ShopCoupons:
+    """A shop's pools (:class:`okaeri.ports.Coupons`) as the renderer's ``CouponSource``."""
+
+    coupons: Coupons
+    shop_id: str
+
+    def code_for(self, pool: str, delivery_id: str) -> str:
+        return self.coupons.code_for(self.shop_id, pool, delivery_id)
 
 
 class PreviewCoupons:

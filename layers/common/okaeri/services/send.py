@@ -28,6 +28,7 @@ from okaeri.models.records import recipient_domain
 from okaeri.planner import ship_date
 from okaeri.ports import Clock, Coupons, Customers, Deliveries, Logs, Orders, Schedules, ShopConfig, Transport
 from okaeri.rendering import MailContext, render_mail
+from okaeri.rendering.coupons import ShopCoupons
 from okaeri.services.schedule import move_wake_up
 from okaeri.unsubscribe import make_token, unsubscribe_url
 
@@ -201,17 +202,6 @@ def _compliance_refusal(shop: Shop, step: Step, shipped: date | None, now: datet
 
 
 # --- rendering ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ShopCoupons:
-    """:class:`okaeri.ports.Coupons` bound to one shop, as the renderer's ``CouponSource``."""
-
-    coupons: Coupons
-    shop_id: str
-
-    def code_for(self, pool: str, delivery_id: str) -> str:
-        return self.coupons.code_for(self.shop_id, pool, delivery_id)
 
 
 def _template(deps: SendDeps, delivery: Delivery) -> Template:
