@@ -40,7 +40,7 @@ from okaeri.aws.deliveries import delivery_from_item
 from okaeri.aws.dynamo import from_item
 from okaeri.models import Delivery
 from okaeri.ports import Transport
-from tests.fakes import Crash, FaultPlan, crash, faulty, throttled
+from tests.fakes import FaultPlan, crash, faulty, throttled
 from tests.integration.conftest import REGION
 from tests.integration.pipeline.conftest import (
     FAULT_MATRIX_KEY,
@@ -57,7 +57,7 @@ from tests.integration.pipeline.conftest import (
 )
 from tests.integration.pipeline.test_pipeline import MAILS, schedule_time
 from tests.support.smtp_relay import Mode, SmtpRelayServer
-from tests.unit.services.test_faults import ARRIVALS, DELIVERIES, END
+from tests.unit.services.test_faults import ARRIVALS, DELIVERIES, END, invoke, settled
 
 SWEEP_GRACE = timedelta(minutes=5)  # okaeri.services.sweep.sweep's default
 MAX_WAKE_UPS = 500
@@ -178,16 +178,6 @@ def receive(rig: Rig, name: str, when: datetime, copies: int) -> None:
         assert schedule_handler.handle({"Records": batch}, rig.stack.schedule)["batchItemFailures"] == []
 
 
-def _invoke(call: Callable[[], object]) -> int:
-    """One Lambda invocation; when the process dies, it is retried once. Returns the crashes."""
-    try:
-        call()
-    except Crash:
-        call()
-        return 1
-    return 0
-
-
 def _sweeper_time(delivery: Delivery, window: timedelta) -> datetime | None:
     """When the sweeper has something to do about ``delivery``: an expired lease, a missed wake-up."""
     if delivery.status == "sending" and delivery.lease_until is not None:
@@ -228,9 +218,9 @@ def run_until(rig: Rig, until: datetime, fault: Fault) -> int:
             if at <= now:
                 scheduler_client().delete_schedule(Name=name, GroupName=GROUP)  # ActionAfterCompletion=DELETE
                 wake_up = functools.partial(send_handler.handle_wake_up, payload, stack.send)
-                crashes += sum(_invoke(wake_up) for _ in range(fault.copies))
+                crashes += sum(invoke(wake_up) for _ in range(fault.copies))
         if min(sweeps, default=until) <= now:
-            crashes += _invoke(lambda: send_handler.handle_sweep(stack.send))
+            crashes += invoke(lambda: send_handler.handle_sweep(stack.send))
     raise AssertionError(f"the timeline did not settle after {MAX_WAKE_UPS} wake-ups")
 
 
@@ -274,14 +264,6 @@ class Row:
 HEAD = tuple(column.name for column in fields(Row))
 
 
-def _settled(delivery: Delivery, accepted: int) -> bool:
-    if delivery.status == "sent":
-        return accepted == 1
-    if delivery.status == "unknown":
-        return accepted <= 1
-    return delivery.status == "skipped" and bool(delivery.reason) and accepted == 0
-
-
 def measure(fault: Fault, rig: Rig, crashes: int) -> Row:
     accepted = accepted_per_delivery(rig.stack, rig.tapped)
     deliveries = outcome(rig)
@@ -294,7 +276,7 @@ def measure(fault: Fault, rig: Rig, crashes: int) -> Row:
         unknown=statuses["unknown"],
         skipped=statuses["skipped"],
         duplicates=sum(1 for delivery_id in ids if accepted[delivery_id] > 1),
-        lost=tuple(d.id for d in deliveries if not _settled(d, accepted[d.id])),
+        lost=tuple(d.id for d in deliveries if not settled(d, accepted[d.id])),
         stray=sum(count for delivery_id, count in accepted.items() if delivery_id not in ids),
         fired=len(rig.plan.fired) + len(rig.relay_fired),
         crashes=crashes,

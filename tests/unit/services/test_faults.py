@@ -99,7 +99,7 @@ def _next_wake_up(world: World) -> datetime | None:
     return min((moment for moment in times if moment is not None), default=None)
 
 
-def _invoke(call: Callable[[], object]) -> int:
+def invoke(call: Callable[[], object]) -> int:
     """One Lambda invocation; when the process dies, its caller retries it once. Returns the crashes."""
     try:
         call()
@@ -118,8 +118,8 @@ def _run_until(world: World, until: datetime, copies: int) -> int:
         world.clock.set(max(moment, world.clock.now()))
         for entry in world.schedules.fire_due(world.clock.now()):
             for _ in range(copies):
-                crashes += _invoke(functools.partial(world.send, entry.payload["delivery"]))
-        crashes += _invoke(lambda: world.sweep(grace=GRACE))
+                crashes += invoke(functools.partial(world.send, entry.payload["delivery"]))
+        crashes += invoke(lambda: world.sweep(grace=GRACE))
     raise AssertionError(f"the timeline did not settle after {MAX_WAKE_UPS} wake-ups")
 
 
@@ -157,7 +157,7 @@ class Row:
     crashes: int
 
 
-def _settled(delivery: Delivery, accepted: int) -> bool:
+def settled(delivery: Delivery, accepted: int) -> bool:
     if delivery.status == "sent":
         return accepted == 1
     if delivery.status == "unknown":
@@ -177,7 +177,7 @@ def measure(fault: Fault, world: World, crashes: int) -> Row:
         unknown=statuses.count("unknown"),
         skipped=statuses.count("skipped"),
         duplicates=sum(1 for count in accepted.values() if count > 1),
-        lost=tuple(d.id for d in deliveries if not _settled(d, accepted.get(d.id, 0))),
+        lost=tuple(d.id for d in deliveries if not settled(d, accepted.get(d.id, 0))),
         stray=len(set(accepted) - {d.id for d in deliveries}),
         faults_fired=len(fired),
         crashes=crashes,
