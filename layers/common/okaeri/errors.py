@@ -123,3 +123,21 @@ class ConflictError(OkaeriError):
     """A state change that no longer applies (the delivery moved on meanwhile)."""
 
     code = "conflict"
+
+
+class UnauthorizedError(OkaeriError):
+    """No valid sign-in came with the request."""
+
+    code = "unauthorized"
+
+
+class ForbiddenError(OkaeriError):
+    """The caller is signed in but may not do this (role or shop)."""
+
+    code = "forbidden"
+
+
+class BadRequestError(OkaeriError):
+    """A request the API cannot act on as sent (a bad cursor, a malformed upload, a bad mapping)."""
+
+    code = "bad_request"

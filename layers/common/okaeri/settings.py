@@ -59,10 +59,17 @@ class SendSettings(TablesMixin, SchedulingMixin, MailMixin):
     """functions/send (schedule wake-ups, the sweeper and SES events)"""
 
 
-class AdminSettings(TablesMixin):
-    """functions/admin (for now its public routes: unsubscribe)"""
+class CognitoMixin(_Settings):
+    user_pool_id: str
+    user_pool_client_id: str
+    aws_region: str = "ap-northeast-1"  # set by Lambda itself
+    #: Where clients sign in; empty means AWS's own ``https://cognito-idp.<region>.amazonaws.com/``
+    #: (the local stack sets its moto server).
+    cognito_endpoint: str = ""
 
-    unsubscribe_secret_id: str
+
+class AdminSettings(TablesMixin, InboundMixin, SchedulingMixin, MailMixin, CognitoMixin):
+    """functions/admin: the admin API (and page), unsubscribe links, the Shopify webhook"""
 
 
 def settings_from(model: type[SettingsT], environ: dict[str, str]) -> SettingsT:

@@ -23,17 +23,25 @@ from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.models import dynamodb_backends
 from moto.ses.models import ses_backends
 
+from infra.identity import create_client_request, create_groups_requests, create_user_pool_request
+from okaeri.api.deps import AdminDeps
 from okaeri.aws.clients import dynamodb_client, s3_client
 from okaeri.aws.config import DynamoConfig, DynamoCoupons
 from okaeri.aws.smtp_relay import SmtpRelayTransport
-from okaeri.aws.wiring import build_events_deps, build_ingest_deps, build_schedule_deps, build_send_deps
+from okaeri.aws.wiring import (
+    build_admin_deps,
+    build_events_deps,
+    build_ingest_deps,
+    build_schedule_deps,
+    build_send_deps,
+)
 from okaeri.models import RelayConfig, Scenario, Shop, Template, load_document
 from okaeri.ports import Transport
 from okaeri.services.events import EventsDeps
 from okaeri.services.ingest import IngestDeps
 from okaeri.services.schedule import ScheduleDeps
 from okaeri.services.send import SendDeps
-from okaeri.settings import IngestSettings, ScheduleSettings, SendSettings
+from okaeri.settings import AdminSettings, IngestSettings, ScheduleSettings, SendSettings
 from tests.conftest import FIXTURES
 from tests.integration.conftest import REGION
 from tests.support.smtp_relay import SmtpRelayServer, smtp_relay
@@ -68,6 +76,7 @@ class Stack:
     schedule: ScheduleDeps
     send: SendDeps
     events: EventsDeps
+    admin: AdminDeps
     relay: SmtpRelayServer
     shop: Shop
     tables: dict[str, str]
@@ -75,6 +84,18 @@ class Stack:
 
     def ses_outbox(self) -> list[Any]:
         return list(ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages)
+
+
+def _user_pool() -> dict[str, str]:
+    """The operators' user pool, its app client and role groups, from ``infra.identity``."""
+    cognito = boto3.client("cognito-idp", region_name=REGION)
+    pool_id = cognito.create_user_pool(**create_user_pool_request())["UserPool"]["Id"]
+    client_id = cognito.create_user_pool_client(**create_client_request(pool_id))["UserPoolClient"][
+        "ClientId"
+    ]
+    for group in create_groups_requests(pool_id):
+        cognito.create_group(**group)
+    return {"USER_POOL_ID": pool_id, "USER_POOL_CLIENT_ID": client_id, "AWS_REGION": REGION}
 
 
 def _environment(tables: dict[str, str], secret_arn: str, dlq_arn: str) -> dict[str, str]:
@@ -117,7 +138,7 @@ def stack(tables: dict[str, str], smtp_relay: SmtpRelayServer) -> Stack:
         Name="okaeri/relay/mikan-sanbo/rakuten",
         SecretString=json.dumps({"username": smtp_relay.username, "password": smtp_relay.password}),
     )["ARN"]
-    environ = _environment(tables, unsubscribe_arn, dlq_arn)
+    environ = _environment(tables, unsubscribe_arn, dlq_arn) | _user_pool()
     clock = MovableClock(datetime.fromisoformat("2026-11-30T07:00:00+09:00"))
     send = build_send_deps(SendSettings.model_validate({k.lower(): v for k, v in environ.items()}), clock)
 
@@ -136,6 +157,7 @@ def stack(tables: dict[str, str], smtp_relay: SmtpRelayServer) -> Stack:
         schedule=build_schedule_deps(ScheduleSettings.model_validate(lowered), clock),
         send=send,
         events=build_events_deps(SendSettings.model_validate(lowered), clock),
+        admin=replace(build_admin_deps(AdminSettings.model_validate(lowered), clock), relay_for=relay_for),
         relay=smtp_relay,
         shop=shop,
         tables=tables,

@@ -11,8 +11,7 @@ from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
-from functions.admin.handler import build_app
-from okaeri.services.unsubscribe import UnsubscribeDeps
+from okaeri.api import build_api
 from tests.integration.pipeline.conftest import SHOP_ID, Stack
 from tests.integration.pipeline.test_pipeline import all_deliveries, fire_due_schedules, ingest, pump_stream
 
@@ -34,12 +33,7 @@ def http_event(method: str, path: str, body: str = "") -> dict[str, Any]:
 
 
 def app_for(stack: Stack) -> APIGatewayHttpResolver:
-    send = stack.send
-    deps = UnsubscribeDeps(
-        config=send.config, customers=send.customers, deliveries=send.deliveries, logs=send.logs,
-        clock=stack.clock, secret=send.unsubscribe_secret,
-    )  # fmt: skip
-    return build_app(deps)
+    return build_api(stack.admin)
 
 
 def test_one_click_unsubscribe_stops_advertising_but_not_thanks(stack: Stack) -> None:

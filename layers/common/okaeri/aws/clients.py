@@ -14,6 +14,7 @@ import boto3
 from botocore.config import Config
 
 if TYPE_CHECKING:
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_scheduler import EventBridgeSchedulerClient
@@ -61,7 +62,19 @@ def secrets_client() -> SecretsManagerClient:
     return boto3.client("secretsmanager", config=_config())
 
 
+@lru_cache(maxsize=1)
+def cognito_client() -> CognitoIdentityProviderClient:
+    return boto3.client("cognito-idp", config=_config())
+
+
 def reset_clients() -> None:
     """Forget every cached client (tests: a new moto mock or another endpoint)."""
-    for getter in (dynamodb_client, s3_client, scheduler_client, sesv2_client, secrets_client):
+    for getter in (
+        dynamodb_client,
+        s3_client,
+        scheduler_client,
+        sesv2_client,
+        secrets_client,
+        cognito_client,
+    ):
         getter.cache_clear()

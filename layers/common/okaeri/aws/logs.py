@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 EntryT = TypeVar("EntryT", bound=BaseModel)
 DEFAULT_PAGE = 50
+IDEMPOTENCY_DAYS = 1
 _AUDIT_HASH_HEX = 16
 
 
@@ -57,6 +58,35 @@ class DynamoLogs:
                 "expires_at": expires_at(at, self._retention_days),
             }
         )
+
+    # --- Idempotency-Key records of the admin API (``<shop>#idempotency``, kept one day) ---------
+
+    def start_request(
+        self, shop_id: str, key: str, *, fingerprint: str, at: datetime
+    ) -> dict[str, Any] | None:
+        """Record a request as in progress; None when new, else the record already there."""
+        return self._table.insert(
+            {
+                "pk": _log_pk(shop_id, "idempotency"),
+                "sk": key,
+                "fingerprint": fingerprint,
+                "state": "in_progress",
+                "at": iso_utc(at),
+                "expires_at": expires_at(at, IDEMPOTENCY_DAYS),
+            }
+        )
+
+    def finish_request(
+        self, shop_id: str, key: str, *, status: int, body: str, headers: Mapping[str, str]
+    ) -> None:
+        expr = Expression()
+        update = expr.update(
+            set_values={"state": "done", "status": status, "body": body, "headers": dict(headers)}
+        )
+        self._table.update(_log_pk(shop_id, "idempotency"), key, expr, update=update)
+
+    def forget_request(self, shop_id: str, key: str) -> None:
+        self._table.delete(_log_pk(shop_id, "idempotency"), key)
 
     def receptions(
         self, shop_id: str, *, limit: int = DEFAULT_PAGE, start_key: str | None = None

@@ -10,8 +10,16 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
+from typing import TYPE_CHECKING
 
-from okaeri.aws.clients import dynamodb_client, s3_client, scheduler_client, secrets_client, sesv2_client
+from okaeri.aws.clients import (
+    cognito_client,
+    dynamodb_client,
+    s3_client,
+    scheduler_client,
+    secrets_client,
+    sesv2_client,
+)
 from okaeri.aws.config import DynamoConfig, DynamoCoupons
 from okaeri.aws.customers import DynamoCustomers
 from okaeri.aws.deliveries import DynamoDeliveries
@@ -22,13 +30,13 @@ from okaeri.aws.scheduler import EventBridgeSchedules
 from okaeri.aws.secrets import SecretsManagerSecrets
 from okaeri.aws.ses import SesTransport
 from okaeri.aws.smtp_relay import SmtpRelayTransport
+from okaeri.aws.users import CognitoUsers
 from okaeri.models import RelayConfig
 from okaeri.ports import Clock, Secrets, Transport
 from okaeri.services.events import EventsDeps
 from okaeri.services.ingest import IngestDeps
 from okaeri.services.schedule import ScheduleDeps
 from okaeri.services.send import SendDeps
-from okaeri.services.unsubscribe import UnsubscribeDeps
 from okaeri.settings import (
     AdminSettings,
     IngestSettings,
@@ -38,6 +46,9 @@ from okaeri.settings import (
     TablesMixin,
     load_settings,
 )
+
+if TYPE_CHECKING:
+    from okaeri.api.deps import AdminDeps
 
 
 class SystemClock:
@@ -143,14 +154,28 @@ def build_events_deps(settings: SendSettings, clock: Clock) -> EventsDeps:
     )
 
 
-def build_unsubscribe_deps(settings: AdminSettings, clock: Clock) -> UnsubscribeDeps:
-    return UnsubscribeDeps(
+def build_admin_deps(settings: AdminSettings, clock: Clock) -> AdminDeps:
+    from okaeri.api.deps import (
+        AdminDeps,
+    )  # the admin function only: keeps Powertools' resolver out of the others
+
+    secrets = SecretsManagerSecrets(secrets_client())
+    return AdminDeps(
+        settings=settings,
         config=DynamoConfig(settings.config_table, client=dynamodb_client()),
+        coupons=DynamoCoupons(settings.config_table, client=dynamodb_client()),
+        orders=_orders(settings),
         customers=_customers(settings, clock),
         deliveries=_deliveries(settings),
         logs=_logs(settings),
+        schedules=_schedules(settings, clock),
+        raw_mail=S3RawMail(s3_client(), settings.raw_mail_bucket),
+        users=CognitoUsers(cognito_client(), user_pool_id=settings.user_pool_id),
+        secrets=secrets,
+        ses=SesTransport(sesv2_client(retries_off=True), configuration_set=settings.ses_configuration_set),
+        relay_for=relay_transports(secrets),
         clock=clock,
-        secret=SecretsManagerSecrets(secrets_client()).get_bytes(settings.unsubscribe_secret_id),
+        unsubscribe_secret=secrets.get_bytes(settings.unsubscribe_secret_id),
     )
 
 
@@ -175,5 +200,5 @@ def events_deps() -> EventsDeps:
 
 
 @cache
-def unsubscribe_deps() -> UnsubscribeDeps:
-    return build_unsubscribe_deps(load_settings(AdminSettings), SystemClock())
+def admin_deps() -> AdminDeps:
+    return build_admin_deps(load_settings(AdminSettings), SystemClock())

@@ -1,0 +1,90 @@
+"""The operators' Cognito user pool, defined once: the CDK stack and the local stack build from here.
+
+Plain data (no CDK import). Roles are groups; the shops a user may manage are the custom
+attribute ``shops`` (comma separated), which Cognito copies into the ID token as ``custom:shops``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+ROLE_GROUPS: tuple[tuple[str, str], ...] = (
+    ("owner", "店長: すべて（ユーザー管理を含む） / everything, including the shop's users"),
+    ("manager", "設定・シナリオ・テンプレート・配信 / settings, scenarios, templates, deliveries"),
+    ("staff", "閲覧と配信の停止・日時変更・再送 / read; stop, reschedule, resend deliveries"),
+)
+SHOPS_ATTRIBUTE = "shops"  # custom:shops in tokens
+SHOPS_ATTRIBUTE_MAX = 2048
+#: Operators sign in with their e-mail address and a password (SRP in the page, or USER_PASSWORD_AUTH).
+AUTH_FLOWS: tuple[str, ...] = ("ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
+ID_TOKEN_MINUTES = 60
+REFRESH_TOKEN_DAYS = 30
+
+
+@dataclass(frozen=True)
+class PasswordPolicy:
+    minimum_length: int = 12
+    require_lowercase: bool = True
+    require_uppercase: bool = True
+    require_digits: bool = True
+    require_symbols: bool = True
+    temporary_password_days: int = 3
+
+
+PASSWORD_POLICY = PasswordPolicy()
+USER_POOL_NAME = "okaeri-operators"
+CLIENT_NAME = "okaeri-admin-page"
+
+
+def create_user_pool_request(name: str = USER_POOL_NAME) -> dict[str, Any]:
+    """``cognito-idp:CreateUserPool`` arguments for the pool (the local stack's and the tests')."""
+    policy = PASSWORD_POLICY
+    return {
+        "PoolName": name,
+        "UsernameAttributes": ["email"],
+        "AutoVerifiedAttributes": ["email"],
+        "Policies": {
+            "PasswordPolicy": {
+                "MinimumLength": policy.minimum_length,
+                "RequireLowercase": policy.require_lowercase,
+                "RequireUppercase": policy.require_uppercase,
+                "RequireNumbers": policy.require_digits,
+                "RequireSymbols": policy.require_symbols,
+                "TemporaryPasswordValidityDays": policy.temporary_password_days,
+            }
+        },
+        "Schema": [
+            {
+                "Name": SHOPS_ATTRIBUTE,
+                "AttributeDataType": "String",
+                "Mutable": True,
+                "StringAttributeConstraints": {"MinLength": "0", "MaxLength": str(SHOPS_ATTRIBUTE_MAX)},
+            }
+        ],
+        "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True},
+    }
+
+
+def create_client_request(user_pool_id: str, name: str = CLIENT_NAME) -> dict[str, Any]:
+    """``cognito-idp:CreateUserPoolClient`` arguments: a public client (no secret) for the page."""
+    return {
+        "UserPoolId": user_pool_id,
+        "ClientName": name,
+        "GenerateSecret": False,
+        "ExplicitAuthFlows": list(AUTH_FLOWS),
+        "ReadAttributes": ["email", f"custom:{SHOPS_ATTRIBUTE}"],
+        "WriteAttributes": ["email"],
+        "IdTokenValidity": ID_TOKEN_MINUTES,
+        "AccessTokenValidity": ID_TOKEN_MINUTES,
+        "RefreshTokenValidity": REFRESH_TOKEN_DAYS,
+        "TokenValidityUnits": {"IdToken": "minutes", "AccessToken": "minutes", "RefreshToken": "days"},
+        "PreventUserExistenceErrors": "ENABLED",
+    }
+
+
+def create_groups_requests(user_pool_id: str) -> list[dict[str, Any]]:
+    return [
+        {"UserPoolId": user_pool_id, "GroupName": group, "Description": description, "Precedence": rank}
+        for rank, (group, description) in enumerate(ROLE_GROUPS)
+    ]

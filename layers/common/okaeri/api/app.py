@@ -1,0 +1,43 @@
+"""The admin API: one Powertools resolver, its routes, its OpenAPI document, its error shape."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+
+from okaeri.api import routes
+from okaeri.api.deps import AdminDeps
+from okaeri.api.responses import JSON_HEADERS, register_error_handlers
+
+API_TITLE = "Okaeri admin API"
+API_VERSION = "1.0.0"
+
+
+def build_api(deps: AdminDeps) -> APIGatewayHttpResolver:
+    """The resolver with every route, bound to ``deps`` (the Lambda's, the local stack's or a test's)."""
+    app = APIGatewayHttpResolver(enable_validation=True)
+    app.configure_openapi(
+        title=API_TITLE,
+        version=API_VERSION,
+        description=(
+            "Okaeri のショップ管理API。`Authorization: Bearer <Cognito ID token>` が必要です"
+            "（公開ルートを除く）。エラーは `{error: {code, message_ja, message_en, details}}`。\n\n"
+            "The Okaeri shop admin API. Send `Authorization: Bearer <Cognito ID token>` (public routes "
+            "excepted). Errors are `{error: {code, message_ja, message_en, details}}`."
+        ),
+        security_schemes={"cognito": HTTPBearer(bearerFormat="JWT")},
+        security=[{"cognito": []}],
+    )
+    register_error_handlers(app)
+    for register in routes.REGISTRARS:
+        register(app, deps)
+
+    document: list[str] = []  # built on first request: every route is registered by then
+
+    @app.get("/api/openapi.json", include_in_schema=False, security=[])
+    def openapi_document() -> Response[str]:
+        if not document:
+            document.append(app.get_openapi_json_schema())
+        return Response(200, content_types.APPLICATION_JSON, document[0], headers=dict(JSON_HEADERS))
+
+    return app

@@ -1,0 +1,101 @@
+"""The admin API on the moto stack, called as API Gateway calls it, by real moto Cognito users.
+
+Users (password ``Okaeri-test-1!``), signed in with ``InitiateAuth`` (USER_PASSWORD_AUTH); their ID
+token's claims reach the API as API Gateway's JWT authorizer passes them:
+
+| user | role | shops |
+| --- | --- | --- |
+| ``owner`` | owner | mikan-sanbo, sakura-farm |
+| ``manager`` | manager | mikan-sanbo |
+| ``staff`` | staff | mikan-sanbo |
+| ``outsider`` | owner | sakura-farm only |
+| ``nobody`` | (no group) | mikan-sanbo |
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+
+import boto3
+import pytest
+from okaeri_dev.apigw import gateway_claims
+
+from okaeri.api import build_api
+from okaeri.models import Shop, load_document
+from tests.integration.conftest import REGION
+from tests.integration.pipeline.conftest import CONFIG, SHOP_ID, Stack, stack
+from tests.support.api_client import ApiClient
+from tests.support.smtp_relay import smtp_relay
+
+__all__ = ["smtp_relay", "stack"]
+
+OTHER_SHOP = "sakura-farm"
+PASSWORD = "Okaeri-test-1!"
+USERS: dict[str, tuple[str | None, str]] = {
+    "owner": ("owner", f"{SHOP_ID},{OTHER_SHOP}"),
+    "manager": ("manager", SHOP_ID),
+    "staff": ("staff", SHOP_ID),
+    "outsider": ("owner", OTHER_SHOP),
+    "nobody": (None, SHOP_ID),
+}
+
+
+def token_claims(id_token: str) -> dict[str, object]:
+    payload = id_token.split(".")[1]
+    return dict(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))))
+
+
+def sign_in(pool_id: str, client_id: str, email: str, role: str | None, shops: str) -> dict[str, str]:
+    """Create the user in moto's pool and sign in; the claims API Gateway would pass on."""
+    cognito = boto3.client("cognito-idp", region_name=REGION)
+    cognito.admin_create_user(
+        UserPoolId=pool_id,
+        Username=email,
+        UserAttributes=[{"Name": "email", "Value": email}, {"Name": "custom:shops", "Value": shops}],
+        MessageAction="SUPPRESS",
+    )
+    cognito.admin_set_user_password(UserPoolId=pool_id, Username=email, Password=PASSWORD, Permanent=True)
+    if role:
+        cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=email, GroupName=role)
+    answer = cognito.initiate_auth(
+        ClientId=client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD},
+    )
+    return gateway_claims(token_claims(answer["AuthenticationResult"]["IdToken"]))
+
+
+@dataclass
+class Api:
+    """Clients of the admin API, one per test user, plus the stack behind them."""
+
+    stack: Stack
+    anonymous: ApiClient
+    owner: ApiClient
+    manager: ApiClient
+    staff: ApiClient
+    outsider: ApiClient
+    nobody: ApiClient
+
+    def client(self, name: str) -> ApiClient:
+        client: ApiClient = getattr(self, name)
+        return client
+
+
+@pytest.fixture
+def api(stack: Stack) -> Api:
+    other = load_document(Shop, CONFIG / "shop.yaml").model_copy(
+        update={"id": OTHER_SHOP, "name": "さくら農園"}
+    )
+    stack.admin.config.put_shop(other)
+    settings = stack.admin.settings
+    anonymous = ApiClient(build_api(stack.admin))
+    clients = {
+        name: anonymous.as_user(
+            sign_in(settings.user_pool_id, settings.user_pool_client_id, f"{name}@okaeri.test", role, shops)
+        )
+        for name, (role, shops) in USERS.items()
+    }
+    return Api(stack=stack, anonymous=anonymous, **clients)
