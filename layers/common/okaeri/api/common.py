@@ -26,6 +26,13 @@ IdempotencyKey = Annotated[
 ]
 DEFAULT_PAGE_LIMIT = DEFAULT_LIMIT
 
+#: Every shop route declares the least role it needs in its OpenAPI operation (``x-okaeri-role``);
+#: the role × route test reads it back and checks each role against each route.
+ROLE_EXTENSION = "x-okaeri-role"
+STAFF: dict[str, Any] = {ROLE_EXTENSION: "staff"}
+MANAGER: dict[str, Any] = {ROLE_EXTENSION: "manager"}
+OWNER: dict[str, Any] = {ROLE_EXTENSION: "owner"}
+
 
 def current_caller(app: APIGatewayHttpResolver) -> Caller:
     return caller_from_event(app.current_event.raw_event)

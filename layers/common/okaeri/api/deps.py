@@ -15,6 +15,7 @@ from okaeri.aws.scheduler import EventBridgeSchedules
 from okaeri.aws.users import CognitoUsers
 from okaeri.models import RelayConfig
 from okaeri.ports import Clock, Secrets, Transport
+from okaeri.services.ingest import IngestDeps
 from okaeri.services.unsubscribe import UnsubscribeDeps
 from okaeri.settings import AdminSettings
 
@@ -36,6 +37,17 @@ class AdminDeps:
     relay_for: Callable[[RelayConfig], Transport]
     clock: Clock
     unsubscribe_secret: bytes
+
+    def ingest(self) -> IngestDeps:
+        """What the ingest service needs: "parse again", CSV imports and the Shopify webhook use it."""
+        return IngestDeps(
+            orders=self.orders,
+            customers=self.customers,
+            logs=self.logs,
+            config=self.config,
+            raw_mail=self.raw_mail,
+            clock=self.clock,
+        )
 
     def unsubscribe(self) -> UnsubscribeDeps:
         return UnsubscribeDeps(
