@@ -7,6 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
 from okaeri.api import routes
 from okaeri.api.deps import AdminDeps
+from okaeri.api.resolver import AdminResolver
 from okaeri.api.responses import JSON_HEADERS, register_error_handlers
 
 API_TITLE = "Okaeri admin API"
@@ -15,7 +16,7 @@ API_VERSION = "1.0.0"
 
 def build_api(deps: AdminDeps) -> APIGatewayHttpResolver:
     """The resolver with every route, bound to ``deps`` (the Lambda's, the local stack's or a test's)."""
-    app = APIGatewayHttpResolver(enable_validation=True)
+    app = AdminResolver(enable_validation=True)
     app.configure_openapi(
         title=API_TITLE,
         version=API_VERSION,
@@ -31,6 +32,7 @@ def build_api(deps: AdminDeps) -> APIGatewayHttpResolver:
     register_error_handlers(app)
     for register in routes.REGISTRARS:
         register(app, deps)
+    app.check_routes()
 
     document: list[str] = []  # built on first request: every route is registered by then
 

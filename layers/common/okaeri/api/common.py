@@ -13,6 +13,7 @@ from okaeri.api.auth import Caller, Role, caller_from_event, require
 from okaeri.api.deps import AdminDeps
 from okaeri.api.idempotency import run_once
 from okaeri.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from okaeri.api.resolver import ROLE_EXTENSION
 from okaeri.errors import BadRequestError
 
 SHOP_PATH = "/api/shops/<shop_id>"
@@ -26,9 +27,8 @@ IdempotencyKey = Annotated[
 ]
 DEFAULT_PAGE_LIMIT = DEFAULT_LIMIT
 
-#: Every shop route declares the least role it needs in its OpenAPI operation (``x-okaeri-role``);
-#: the role × route test reads it back and checks each role against each route.
-ROLE_EXTENSION = "x-okaeri-role"
+#: Every shop route declares the least role it needs in its OpenAPI operation (``x-okaeri-role``):
+#: ``okaeri.api.resolver`` enforces it before anything else; the role × route test reads it back.
 STAFF: dict[str, Any] = {ROLE_EXTENSION: "staff"}
 MANAGER: dict[str, Any] = {ROLE_EXTENSION: "manager"}
 OWNER: dict[str, Any] = {ROLE_EXTENSION: "owner"}
