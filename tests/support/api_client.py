@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
-from okaeri_dev.apigw import http_event
 
 from functions.admin.handler import handle
+from okaeri_dev.apigw import http_event
 
 
 @dataclass

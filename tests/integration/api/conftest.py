@@ -20,10 +20,10 @@ from dataclasses import dataclass
 
 import boto3
 import pytest
-from okaeri_dev.apigw import gateway_claims
 
 from okaeri.api import build_api
 from okaeri.models import Shop, load_document
+from okaeri_dev.apigw import gateway_claims
 from tests.integration.conftest import REGION
 from tests.integration.pipeline.conftest import CONFIG, SHOP_ID, Stack, stack
 from tests.support.api_client import ApiClient

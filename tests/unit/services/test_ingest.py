@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
 
 from okaeri.errors import ParseError
@@ -252,3 +254,23 @@ def test_an_order_mail_after_its_shipment_fills_the_stub_and_counts_once(world: 
     customer = world.customers.get(SHOP_ID, record.customer_id or "")
     assert customer is not None
     assert customer.order_count == 1
+
+
+# --- orders per day ---------------------------------------------------------------------------------
+
+
+def test_a_new_order_is_counted_once_on_the_shops_local_day(world: World) -> None:
+    just_after_midnight_in_tokyo = datetime(2026, 12, 5, 15, 30, tzinfo=UTC)  # 2026-12-06 00:30 JST
+    world.receive("yahoo-forwarded-inline", event_time=just_after_midnight_in_tokyo)
+    world.receive("yahoo-forwarded-inline", event_time=just_after_midnight_in_tokyo)  # the same event
+    world.receive("yahoo-forwarded-inline", key="inbound/mikan-sanbo/resent")  # the shop's resend
+    world.receive("newsletter")
+
+    assert world.config.counters == {(SHOP_ID, date(2026, 12, 6), "*", "*", "orders"): 1}
+
+
+def test_a_shipment_counts_no_order_but_the_order_after_its_stub_does(world: World) -> None:
+    world.receive("rakuten-shipped")
+    assert world.config.total("orders") == 0
+    world.receive("rakuten-utf8-qp")
+    assert world.config.total("orders") == 1

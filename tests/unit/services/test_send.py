@@ -93,7 +93,8 @@ def test_a_due_delivery_is_claimed_sent_once_and_marked() -> None:
         "ses-000001",
         "ses",
     )
-    assert world.config.counters == {(SHOP_ID, THANKS_AT.date(), "thanks-like-love", "thanks", "sent"): 1}
+    step_counters = {key: n for key, n in world.config.counters.items() if key[2] != "*"}  # not orders/day
+    assert step_counters == {(SHOP_ID, THANKS_AT.date(), "thanks-like-love", "thanks", "sent"): 1}
 
 
 def test_the_unsubscribe_link_is_signed_for_this_delivery_and_address() -> None:

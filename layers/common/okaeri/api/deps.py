@@ -12,9 +12,10 @@ from okaeri.aws.logs import DynamoLogs
 from okaeri.aws.orders import DynamoOrders
 from okaeri.aws.raw_mail import S3RawMail
 from okaeri.aws.scheduler import EventBridgeSchedules
+from okaeri.aws.secrets import SecretsManagerSecrets
 from okaeri.aws.users import CognitoUsers
 from okaeri.models import RelayConfig
-from okaeri.ports import Clock, Secrets, Transport
+from okaeri.ports import Clock, Transport
 from okaeri.services.ingest import IngestDeps
 from okaeri.services.unsubscribe import UnsubscribeDeps
 from okaeri.settings import AdminSettings
@@ -32,7 +33,7 @@ class AdminDeps:
     schedules: EventBridgeSchedules
     raw_mail: S3RawMail
     users: CognitoUsers
-    secrets: Secrets
+    secrets: SecretsManagerSecrets  # reads and, for the settings screens, writes
     ses: Transport  # test sends
     relay_for: Callable[[RelayConfig], Transport]
     clock: Clock

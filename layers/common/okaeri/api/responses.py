@@ -24,6 +24,7 @@ from okaeri.errors import (
     OkaeriError,
     UnauthorizedError,
 )
+from okaeri.models.base import describe_errors
 from okaeri.observability import logger
 
 JSON_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
@@ -83,14 +84,14 @@ def status_for(exc: OkaeriError) -> int:
     return 422
 
 
+def _without_body(location: Any) -> tuple[Any, ...]:
+    parts = tuple(location or ())
+    return parts[1:] if len(parts) > 1 and parts[0] == "body" else parts
+
+
 def _validation_details(errors: Any) -> list[str]:
-    details = []
-    for error in errors:
-        location = ".".join(
-            str(part) for part in error.get("loc", ()) if part != "body" or len(error.get("loc", ())) == 1
-        )
-        details.append(f"{location}: {error.get('msg', 'invalid')}")
-    return details
+    """Each problem as ``where.field: 日本語 / English`` (``body.`` dropped: the body is the default)."""
+    return describe_errors({**error, "loc": _without_body(error.get("loc"))} for error in errors)
 
 
 def register_error_handlers(app: APIGatewayHttpResolver) -> None:

@@ -5,18 +5,26 @@ Scenarios and templates are versioned: ``<kind>#<id>#v0001``, ``#v0002``, … ar
 (deliveries keep the version they were planned with), and ``<kind>#<id>#current`` holds the number
 of the version in use, a copy of it (one read for the current one) and, for a scenario, whether it
 is active. A save writes the new version and moves the pointer in one transaction; saving content
-equal to the current version makes no new version.
+equal to the current version makes no new version. Deleting a scenario marks its pointer
+``deleted`` (it must be inactive first); its versions stay, so planned deliveries keep theirs, and
+creating the same id again continues its version numbers.
+
+The shop item carries a ``revision`` number: ``update_shop`` reads it, applies an edit and writes
+only if nobody wrote in between (it retries a few times), so two operators toggling calendar days at
+once both win.
 
 Coupon codes: ``coupon#<pool>#free#<code>`` (unused), ``coupon#<pool>#given#<delivery id>`` (the code
 a delivery got) and ``coupon#<pool>#used#<code>`` (the code is spent: it can never be loaded as free
 again). A code moves from free to given+used in one transaction, so two deliveries never share one.
+Loading a pool also writes ``coupon-pool#<pool>`` (its name), so the pools can be listed without
+reading their codes.
 """
 
 from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -35,6 +43,7 @@ if TYPE_CHECKING:
 VersionedT = TypeVar("VersionedT", Scenario, Template)
 
 SHOP_SK = "shop"
+SHOP_UPDATE_ATTEMPTS = 4  # read-edit-write rounds before a busy shop item gives up with a conflict
 COUNTER_PATTERN = re.compile(r"^[a-z][a-z_]{0,31}$")
 _STATS_ATTRIBUTES = frozenset({"pk", "sk", "day", "scenario_id", "step_id"})
 _NOT_CONTENT = frozenset({"version", "active"})  # what a save may differ in without being an edit
@@ -62,6 +71,29 @@ def _content(document: Scenario | Template) -> dict[str, Any]:
     return document.model_dump(mode="json", exclude=set(_NOT_CONTENT))
 
 
+def _not_found(kind: str, doc_id: str, shop_id: str) -> NotFoundError:
+    label = {"scenario": "シナリオ", "template": "テンプレート"}.get(kind, kind)
+    return NotFoundError(f"{label} {doc_id} が見つかりません", f"{kind} {doc_id} not found in shop {shop_id}")
+
+
+def _exists(kind: str, doc_id: str) -> ConflictError:
+    label = {"scenario": "シナリオ", "template": "テンプレート"}.get(kind, kind)
+    return ConflictError(
+        f"{label} {doc_id} は既にあります。編集するには更新してください",
+        f"{kind} {doc_id} exists already; update it instead",
+        code="exists",
+    )
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """One stored version of a scenario or template, for the version list."""
+
+    version: int
+    name: str
+    current: bool
+
+
 class DynamoConfig:
     """``ports.ShopConfig`` over the ``config`` table, and the writers the admin API and the local
     stack use."""
@@ -77,6 +109,47 @@ class DynamoConfig:
 
     def put_shop(self, shop: Shop) -> None:
         self._table.put({"pk": shop.id, "sk": SHOP_SK, "doc": shop.model_dump(mode="json")})
+
+    def update_shop(self, shop_id: str, edit: Callable[[Shop], Shop]) -> tuple[Shop, Shop]:
+        """Apply ``edit`` to the stored shop and write the result only if nobody wrote meanwhile.
+
+        Returns (before, after); an edit that changes nothing writes nothing. ``edit`` may run more
+        than once (after a lost race it sees the newer shop), so it must be a pure function of its
+        argument. NotFoundError when the shop is absent.
+        """
+        for _ in range(SHOP_UPDATE_ATTEMPTS):
+            item = self._table.get(shop_id, SHOP_SK)
+            if item is None:
+                raise NotFoundError(f"ショップ {shop_id} が見つかりません", f"shop {shop_id} not found")
+            before = Shop.model_validate(item["doc"])
+            after = edit(before)
+            if after.id != shop_id:
+                raise ValueError(f"an edit of shop {shop_id} may not change its id to {after.id}")
+            if after == before:
+                return before, after  # nothing to write: a repeated edit costs one read
+            revision = int(item.get("revision", 0))
+            expr = Expression()
+            condition = (
+                f"{expr.name('revision')} = {expr.value(revision)}"
+                if "revision" in item
+                else f"attribute_not_exists({expr.name('revision')})"
+            )
+            written = self._table.put(
+                {
+                    "pk": shop_id,
+                    "sk": SHOP_SK,
+                    "doc": after.model_dump(mode="json"),
+                    "revision": revision + 1,
+                },
+                condition=condition,
+                expr=expr,
+            )
+            if written:
+                return before, after
+        raise ConflictError(
+            f"ショップ {shop_id} の設定は同時に変更されています。読み込み直してからやり直してください",
+            f"the settings of shop {shop_id} keep changing; reload them and try again",
+        )
 
     # --- scenarios -----------------------------------------------------------------------------
 
@@ -95,19 +168,48 @@ class DynamoConfig:
         """A version as it was saved (its ``active`` flag is the one it was saved with)."""
         return self._version(shop_id, "scenario", scenario_id, version, Scenario)
 
-    def save_scenario(self, shop_id: str, scenario: Scenario) -> Scenario:
+    def save_scenario(self, shop_id: str, scenario: Scenario, *, new: bool = False) -> Scenario:
         """Store an edit as the next version (the ``version`` given is ignored) and make it current;
-        the same content again makes no new version (only ``active`` is applied)."""
-        return self._save(shop_id, "scenario", scenario, active=scenario.active)
+        the same content again makes no new version (only ``active`` is applied).
+
+        ``new``: the scenario must not exist yet (a deleted one may be created again): ConflictError
+        otherwise, even when two creations race."""
+        return self._save(shop_id, "scenario", scenario, active=scenario.active, new=new)
+
+    def scenario_versions(self, shop_id: str, scenario_id: str) -> list[VersionInfo]:
+        """Every stored version of a scenario, oldest first (empty when it does not exist)."""
+        return self._versions(shop_id, "scenario", scenario_id)
+
+    def delete_scenario(self, shop_id: str, scenario_id: str) -> Scenario:
+        """Mark an inactive scenario deleted: it leaves the lists; its versions stay for the
+        deliveries pinned to them. NotFoundError when absent, ConflictError while it is active."""
+        expr = Expression()
+        update = expr.update(set_values={"deleted": True})
+        item = self._table.update(
+            shop_id,
+            _current_sk("scenario", scenario_id),
+            expr,
+            update=update,
+            condition=(
+                f"attribute_exists({SK}) AND attribute_not_exists({expr.name('deleted')}) "
+                f"AND {expr.name('active')} = {expr.value(False)}"
+            ),
+        )
+        if item is not None:
+            return Scenario.model_validate(item["doc"])
+        if self.scenario(shop_id, scenario_id) is None:
+            raise _not_found("scenario", scenario_id, shop_id)
+        raise ConflictError(
+            f"シナリオ {scenario_id} は有効です。停止してから削除してください",
+            f"scenario {scenario_id} is active; deactivate it before deleting it",
+            code="scenario_active",
+        )
 
     def set_scenario_active(self, shop_id: str, scenario_id: str, active: bool) -> Scenario:
         """Switch a scenario on or off (its current version; no new version)."""
         doc = self._set_active(shop_id, scenario_id, active)
         if doc is None:
-            raise NotFoundError(
-                f"シナリオ {scenario_id} が見つかりません",
-                f"scenario {scenario_id} not found in shop {shop_id}",
-            )
+            raise _not_found("scenario", scenario_id, shop_id)
         return Scenario.model_validate(doc)
 
     def _set_active(self, shop_id: str, scenario_id: str, active: bool) -> dict[str, Any] | None:
@@ -118,7 +220,7 @@ class DynamoConfig:
             _current_sk("scenario", scenario_id),
             expr,
             update=update,
-            condition=f"attribute_exists({SK})",
+            condition=f"attribute_exists({SK}) AND attribute_not_exists({expr.name('deleted')})",
         )
         return dict(item["doc"]) if item is not None else None
 
@@ -133,9 +235,13 @@ class DynamoConfig:
             return self._current(shop_id, "template", template_id, Template)
         return self._version(shop_id, "template", template_id, version, Template)
 
-    def save_template(self, shop_id: str, template: Template) -> Template:
+    def save_template(self, shop_id: str, template: Template, *, new: bool = False) -> Template:
         """Like ``save_scenario``: a new version only when the content changed."""
-        return self._save(shop_id, "template", template, active=None)
+        return self._save(shop_id, "template", template, active=None, new=new)
+
+    def template_versions(self, shop_id: str, template_id: str) -> list[VersionInfo]:
+        """Every stored version of a template, oldest first (empty when it does not exist)."""
+        return self._versions(shop_id, "template", template_id)
 
     # --- versioned documents -------------------------------------------------------------------
 
@@ -145,11 +251,30 @@ class DynamoConfig:
         items = self._table.query_all(
             expr, f"pk = {expr.value(shop_id)} AND begins_with(sk, {expr.value(kind + '#')})"
         )
-        return [model.model_validate(item["doc"]) for item in items if str(item["sk"]).endswith("#current")]
+        return [
+            model.model_validate(item["doc"])
+            for item in items
+            if str(item["sk"]).endswith("#current") and not item.get("deleted")
+        ]
 
     def _current(self, shop_id: str, kind: str, doc_id: str, model: type[VersionedT]) -> VersionedT | None:
+        """The current version; None when there is none or the document was deleted."""
         item = self._table.get(shop_id, _current_sk(kind, doc_id))
-        return model.model_validate(item["doc"]) if item is not None else None
+        return model.model_validate(item["doc"]) if item is not None and not item.get("deleted") else None
+
+    def _versions(self, shop_id: str, kind: str, doc_id: str) -> list[VersionInfo]:
+        pointer = self._table.get(shop_id, _current_sk(kind, doc_id))
+        if pointer is None or pointer.get("deleted"):
+            return []
+        current = int(pointer["version"])
+        return [
+            VersionInfo(
+                version=int(item["version"]),
+                name=str(item["doc"].get("name", "")),
+                current=int(item["version"]) == current,
+            )
+            for item in self._prefixed(shop_id, f"{kind}#{doc_id}#v")
+        ]
 
     def _version(
         self, shop_id: str, kind: str, doc_id: str, version: int, model: type[VersionedT]
@@ -157,9 +282,15 @@ class DynamoConfig:
         item = self._table.get(shop_id, _version_sk(kind, doc_id, version))
         return model.model_validate(item["doc"]) if item is not None else None
 
-    def _save(self, shop_id: str, kind: str, document: VersionedT, *, active: bool | None) -> VersionedT:
-        current = self._current(shop_id, kind, document.id, type(document))
-        if current is not None and _content(current) == _content(document):
+    def _save(
+        self, shop_id: str, kind: str, document: VersionedT, *, active: bool | None, new: bool
+    ) -> VersionedT:
+        stored = self._table.get(shop_id, _current_sk(kind, document.id))
+        current = type(document).model_validate(stored["doc"]) if stored is not None else None
+        deleted = stored is not None and bool(stored.get("deleted"))
+        if new and current is not None and not deleted:
+            raise _exists(kind, document.id)
+        if current is not None and not deleted and _content(current) == _content(document):
             if active is not None and getattr(current, "active", active) != active:
                 doc = self._set_active(shop_id, document.id, active)
                 return type(document).model_validate(doc) if doc is not None else current
@@ -192,6 +323,8 @@ class DynamoConfig:
             self._table.put_action(pointer, condition=moved_from, expr=expr),
         ]
         if self._table.transact(actions) is not None:
+            if new and current is None:
+                raise _exists(kind, saved.id)  # another creation of the same id won the race
             raise ConflictError(
                 f"{kind} {saved.id} は同時に編集されました。読み込み直してから保存してください",
                 f"{kind} {saved.id} was edited meanwhile; reload it and save again",
@@ -204,6 +337,12 @@ class DynamoConfig:
         from okaeri.parsing import ParseMask  # the parsers load only where masks are used
 
         return [ParseMask.model_validate(item["doc"]) for item in self._prefixed(shop_id, "mask#")]
+
+    def mask(self, shop_id: str, name: str) -> ParseMask | None:
+        from okaeri.parsing import ParseMask
+
+        item = self._table.get(shop_id, f"mask#{name}")
+        return ParseMask.model_validate(item["doc"]) if item is not None else None
 
     def put_mask(self, shop_id: str, mask: ParseMask) -> None:
         self._table.put({"pk": shop_id, "sk": f"mask#{mask.name}", "doc": mask.model_dump(mode="json")})
@@ -271,8 +410,19 @@ _CANDIDATES = 10  # free codes read per try; a claimer picks among them at rando
 _CONDITION_FAILED = "ConditionalCheckFailed"
 
 
+_POOL_PREFIX = "coupon-pool#"  # "coupon-pool#…" never begins with "coupon#<pool>#": no code query reads it
+
+
 def _coupon_sk(pool: str, state: str, name: str) -> str:
     return f"coupon#{pool}#{state}#{name}"
+
+
+@dataclass(frozen=True)
+class PoolLoad:
+    """What a load did: how many of the codes are unused now, and which were spent already."""
+
+    loaded: int
+    spent: tuple[str, ...]
 
 
 class DynamoCoupons:
@@ -303,13 +453,28 @@ class DynamoCoupons:
     def load_pool(self, shop_id: str, pool: str, codes: Iterable[str]) -> int:
         """Add codes to the pool as unused; loading the same codes again changes nothing, and a code
         already given to a delivery is skipped. Returns how many of ``codes`` are unused now."""
-        unique = list(dict.fromkeys(code.strip() for code in codes if code.strip()))
-        loaded = 0
-        for start in range(0, len(unique), _LOAD_BATCH):
-            loaded += self._load_batch(shop_id, pool, unique[start : start + _LOAD_BATCH])
-        return loaded
+        return self.load_codes(shop_id, pool, codes).loaded
 
-    def _load_batch(self, shop_id: str, pool: str, codes: list[str]) -> int:
+    def load_codes(self, shop_id: str, pool: str, codes: Iterable[str]) -> PoolLoad:
+        """``load_pool``, telling which codes were skipped because they were spent already."""
+        unique = list(dict.fromkeys(code.strip() for code in codes if code.strip()))
+        if unique:
+            self._table.put({"pk": shop_id, "sk": f"{_POOL_PREFIX}{pool}", "pool": pool})
+        loaded = 0
+        spent: list[str] = []
+        for start in range(0, len(unique), _LOAD_BATCH):
+            loaded += self._load_batch(shop_id, pool, unique[start : start + _LOAD_BATCH], spent)
+        return PoolLoad(loaded=loaded, spent=tuple(spent))
+
+    def pools(self, shop_id: str) -> list[str]:
+        """The names of the pools codes were ever loaded into, by name."""
+        expr = Expression()
+        items = self._table.query_all(
+            expr, f"pk = {expr.value(shop_id)} AND begins_with(sk, {expr.value(_POOL_PREFIX)})"
+        )
+        return [str(item["pool"]) for item in items]
+
+    def _load_batch(self, shop_id: str, pool: str, codes: list[str], spent_codes: list[str]) -> int:
         for _ in range(len(codes) + self._max_attempts):  # each lost round drops a spent code or retries
             if not codes:
                 return 0
@@ -325,6 +490,7 @@ class DynamoCoupons:
             if reasons is None:
                 return len(codes)
             spent = {codes[index // 2] for index, code in enumerate(reasons) if code == _CONDITION_FAILED}
+            spent_codes.extend(code for code in codes if code in spent)
             codes = [code for code in codes if code not in spent]
         raise ConflictError(
             f"クーポンプール {pool} を読み込めませんでした（同時に変更されています）",

@@ -10,10 +10,15 @@ on the key not being in it yet.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from okaeri.aws.dynamo import SK, Expression, Table, expires_at, iso_utc
+from botocore.exceptions import ClientError
+from pydantic import BaseModel
+
+from okaeri.aws.dynamo import CONDITION_FAILED, PK, SK, Expression, Table, error_code, expires_at, iso_utc
+from okaeri.aws.search import InvalidStartKeyError, search_page
 from okaeri.errors import NotFoundError
 from okaeri.identity import customer_id_for, normalise_address
 from okaeri.models import CustomerRecord
@@ -23,15 +28,29 @@ if TYPE_CHECKING:
 
     from okaeri.ports import Clock
 
-__all__ = ["DynamoCustomers", "customer_id_for", "normalise_address"]
+__all__ = ["DynamoCustomers", "Suppression", "customer_id_for", "normalise_address"]
+
+
+CUSTOMER_PREFIX = "cust#"
+SUPPRESSION_PREFIX = "supp#"
+EntryT = TypeVar("EntryT")
+
+
+class Suppression(BaseModel):
+    """One address on a shop's suppression list: why (the first reason), since when, after which mail."""
+
+    address: str
+    reason: str
+    at: datetime
+    delivery_id: str | None = None
 
 
 def _customer_sk(customer_id: str) -> str:
-    return f"cust#{customer_id}"
+    return f"{CUSTOMER_PREFIX}{customer_id}"
 
 
 def _suppression_sk(address: str) -> str:
-    return f"supp#{normalise_address(address)}"
+    return f"{SUPPRESSION_PREFIX}{normalise_address(address)}"
 
 
 class DynamoCustomers:
@@ -114,4 +133,103 @@ class DynamoCustomers:
                 "at": iso_utc(at),
                 "delivery_id": delivery_id,
             }
+        )
+
+    # --- the admin screens: search, the suppression list, erasure -------------------------------
+
+    def search(
+        self,
+        shop_id: str,
+        *,
+        keep: Callable[[CustomerRecord], bool] | None,
+        limit: int,
+        start: Mapping[str, Any] | None,
+    ) -> tuple[list[CustomerRecord], dict[str, Any] | None]:
+        """A page of the shop's customers (in id order: the id is a hash, so no order in particular)."""
+        return self._page(
+            shop_id,
+            CUSTOMER_PREFIX,
+            convert=CustomerRecord.model_validate,
+            keep=keep,
+            limit=limit,
+            start=start,
+        )
+
+    def order_keys(self, shop_id: str, customer_id: str) -> list[str]:
+        """The keys of every order counted for the customer (none when there is no such customer)."""
+        item = self._table.get(shop_id, _customer_sk(customer_id))
+        return [str(key) for key in (item or {}).get("order_keys", [])]
+
+    def suppressions(
+        self, shop_id: str, *, limit: int, start: Mapping[str, Any] | None
+    ) -> tuple[list[Suppression], dict[str, Any] | None]:
+        """A page of the suppression list, by address."""
+        return self._page(
+            shop_id,
+            SUPPRESSION_PREFIX,
+            convert=Suppression.model_validate,
+            keep=None,
+            limit=limit,
+            start=start,
+        )
+
+    def suppression_entry(self, shop_id: str, address: str) -> Suppression | None:
+        item = self._table.get(shop_id, _suppression_sk(address))
+        return Suppression.model_validate(item) if item is not None else None
+
+    def unsuppress(self, shop_id: str, address: str, *, reasons: Collection[str]) -> bool:
+        """Remove the address from the list if its reason is one of ``reasons``; False otherwise (or
+        when it is not listed)."""
+        expr = Expression()
+        condition = f"{expr.name('reason')} IN {expr.values_in(sorted(reasons))}"
+        try:
+            self._table.client.delete_item(
+                TableName=self._table.name,
+                Key=Table.key(shop_id, _suppression_sk(address)),
+                ConditionExpression=condition,
+                ExpressionAttributeNames=expr.names,
+                ExpressionAttributeValues=expr.values,
+            )
+        except ClientError as exc:
+            if error_code(exc) != CONDITION_FAILED:
+                raise
+            return False
+        return True
+
+    def erase(self, shop_id: str, customer_id: str, *, marker: str, at: datetime) -> CustomerRecord | None:
+        """Replace the address and the name by ``marker`` (counts and order keys stay) and note when
+        (the first time); None when there is no such customer."""
+        expr = Expression()
+        update = expr.update(
+            set_values={"email": marker, "name": marker}, keep_first={"erased_at": iso_utc(at)}
+        )
+        item = self._table.update(
+            shop_id, _customer_sk(customer_id), expr, update=update, condition=f"attribute_exists({SK})"
+        )
+        return CustomerRecord.model_validate(item) if item is not None else None
+
+    def _page(
+        self,
+        shop_id: str,
+        prefix: str,
+        *,
+        convert: Callable[[dict[str, Any]], EntryT],
+        keep: Callable[[EntryT], bool] | None,
+        limit: int,
+        start: Mapping[str, Any] | None,
+    ) -> tuple[list[EntryT], dict[str, Any] | None]:
+        if start is not None and not str(start.get(SK, "")).startswith(prefix):
+            raise InvalidStartKeyError()
+        expr = Expression()
+        condition = f"pk = {expr.value(shop_id)} AND begins_with({SK}, {expr.value(prefix)})"
+        return search_page(
+            self._table,
+            expr,
+            condition,
+            convert=convert,
+            key_names=(PK, SK),
+            fixed={PK: shop_id},
+            limit=limit,
+            start=start,
+            keep=keep,
         )

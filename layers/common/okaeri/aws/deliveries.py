@@ -18,12 +18,13 @@ removes both attributes, so the sweeper reads only what may need it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, get_args
 
 from okaeri.aws.dynamo import Expression, Table, expires_at, iso_utc
 from okaeri.aws.orders import customer_ref
+from okaeri.aws.search import every_item, period_condition, search_page
 from okaeri.models import Delivery, DeliveryStatus
 
 if TYPE_CHECKING:
@@ -35,6 +36,10 @@ FINAL_STATUSES: frozenset[str] = frozenset({"failed", "skipped", "cancelled", "u
 STATUSES: frozenset[str] = frozenset(get_args(DeliveryStatus))
 DUE_KEYS = ("due_shard", "due_at")
 LEASE_EXPIRED = "lease_expired"
+#: The key of a page of ``by_time`` (table key and index key), as the API's cursors carry it.
+BY_TIME_KEY = ("pk", "sk", "shop_id", "send_at")
+#: What an operator may change of one pending mail.
+EDITABLE = ("edited_subject", "edited_text")
 
 
 def due_shard(delivery_id: str) -> int:
@@ -172,6 +177,80 @@ class DynamoDeliveries:
         expr = Expression()
         update = expr.update(add={f"events.{event}": 1})
         self._table.update(shop_id, delivery_id, expr, update=update, condition="attribute_exists(sk)")
+
+    # --- the admin screens: search, operators' actions, erasure ---------------------------------
+
+    def search(
+        self,
+        shop_id: str,
+        *,
+        since: datetime | None,
+        until: datetime | None,
+        keep: Callable[[Delivery], bool] | None,
+        limit: int,
+        start: Mapping[str, Any] | None,
+    ) -> tuple[list[Delivery], dict[str, Any] | None]:
+        """A page of the shop's deliveries by send time, newest first (``by_time``)."""
+        expr = Expression()
+        condition = f"{expr.name('shop_id')} = {expr.value(shop_id)}" + period_condition(
+            expr, "send_at", since, until
+        )
+        return search_page(
+            self._table,
+            expr,
+            condition,
+            convert=delivery_from_item,
+            key_names=BY_TIME_KEY,
+            fixed={"pk": shop_id, "shop_id": shop_id},
+            limit=limit,
+            start=start,
+            index="by_time",
+            forward=False,
+            keep=keep,
+        )
+
+    def by_send_time(self, shop_id: str, since: datetime) -> Iterator[Delivery]:
+        """Every delivery of the shop whose send time is ``since`` or later, oldest first (the dashboard;
+        bounded by ``search.MAX_PASS``)."""
+        expr = Expression()
+        condition = (
+            f"{expr.name('shop_id')} = {expr.value(shop_id)} "
+            f"AND {expr.name('send_at')} >= {expr.value(iso_utc(since))}"
+        )
+        for item in every_item(self._table, expr, condition, index="by_time"):
+            yield delivery_from_item(item)
+
+    def edit(self, shop_id: str, delivery_id: str, *, changes: Mapping[str, str | None]) -> Delivery | None:
+        """Set (a text) or clear (None) ``edited_subject`` / ``edited_text`` of a ``scheduled``
+        delivery; None when it is not ``scheduled`` (or not there)."""
+        unknown = set(changes) - set(EDITABLE)
+        if unknown or not changes:
+            raise ValueError(f"edit() changes {sorted(EDITABLE)}, not {sorted(unknown) or 'nothing'}")
+        expr = Expression()
+        update = expr.update(
+            set_values={name: value for name, value in changes.items() if value is not None},
+            remove=[name for name, value in changes.items() if value is None],
+        )
+        condition = f"{expr.name('status')} = {expr.value('scheduled')}"
+        item = self._table.update(shop_id, delivery_id, expr, update=update, condition=condition)
+        return delivery_from_item(item) if item is not None else None
+
+    def requeue(
+        self, shop_id: str, delivery_id: str, *, send_at: datetime, reason: str, from_status: Sequence[str]
+    ) -> bool:
+        """An operator sends it again: one of ``from_status`` (``unknown``) → ``scheduled`` at ``send_at``."""
+        changes = {"status": "scheduled", "send_at": iso_utc(send_at), "reason": reason}
+        changes |= _due_keys("scheduled", delivery_id, send_at)
+        return self._move(shop_id, delivery_id, from_status, changes, remove=("lease_until",))
+
+    def redact_email(self, shop_id: str, delivery_id: str) -> bool:
+        """Blank the recipient (a customer's erasure); False when there is no such delivery."""
+        expr = Expression()
+        update = expr.update(set_values={"customer_email": None})
+        return (
+            self._table.update(shop_id, delivery_id, expr, update=update, condition="attribute_exists(sk)")
+            is not None
+        )
 
     def _move(
         self,

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
 
 from okaeri.aws.dynamo import Expression, Table, expires_at, iso_utc
+from okaeri.aws.search import every_item, search_page
 from okaeri.models import ReceptionEntry, SendLogEntry
 
 if TYPE_CHECKING:
@@ -99,6 +100,58 @@ class DynamoLogs:
     ) -> tuple[list[SendLogEntry], str | None]:
         """A page of the send log, newest first, and the ``start_key`` of the next page."""
         return self._page(shop_id, "send", SendLogEntry, limit=limit, start_key=start_key)
+
+    # --- the admin screens: pages with a test, a period ------------------------------------------
+
+    def reception_page(
+        self,
+        shop_id: str,
+        *,
+        keep: Callable[[ReceptionEntry], bool] | None,
+        limit: int,
+        start: Mapping[str, Any] | None,
+    ) -> tuple[list[ReceptionEntry], dict[str, Any] | None]:
+        """A page of the reception log, newest first, of the entries ``keep`` accepts."""
+        return self._search(shop_id, "reception", ReceptionEntry, keep=keep, limit=limit, start=start)
+
+    def send_page(
+        self, shop_id: str, *, limit: int, start: Mapping[str, Any] | None
+    ) -> tuple[list[SendLogEntry], dict[str, Any] | None]:
+        """A page of the send log, newest first."""
+        return self._search(shop_id, "send", SendLogEntry, keep=None, limit=limit, start=start)
+
+    def receptions_since(self, shop_id: str, since: datetime) -> Iterator[ReceptionEntry]:
+        """Every reception from ``since`` on, newest first (bounded by ``search.MAX_PASS``)."""
+        pk = _log_pk(shop_id, "reception")
+        expr = Expression()
+        condition = f"pk = {expr.value(pk)} AND sk >= {expr.value(iso_utc(since))}"
+        for item in every_item(self._table, expr, condition, forward=False):
+            yield ReceptionEntry.model_validate(item)
+
+    def _search(
+        self,
+        shop_id: str,
+        log: str,
+        model: type[EntryT],
+        *,
+        keep: Callable[[EntryT], bool] | None,
+        limit: int,
+        start: Mapping[str, Any] | None,
+    ) -> tuple[list[EntryT], dict[str, Any] | None]:
+        pk = _log_pk(shop_id, log)
+        expr = Expression()
+        return search_page(
+            self._table,
+            expr,
+            f"pk = {expr.value(pk)}",
+            convert=model.model_validate,
+            key_names=("pk", "sk"),
+            fixed={"pk": pk},
+            limit=limit,
+            start=start,
+            forward=False,
+            keep=keep,
+        )
 
     def _put(self, shop_id: str, log: str, at: datetime, entry_id: str, entry: BaseModel) -> None:
         item = entry.model_dump(mode="json") | {

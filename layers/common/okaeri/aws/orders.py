@@ -12,11 +12,12 @@ the stub with the full order and keeps what the stub knew (shipment fields, canc
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from okaeri.aws.dynamo import SK, Expression, Table, expires_at, iso_utc
+from okaeri.aws.search import period_condition, search_page
 from okaeri.errors import ConflictError
 from okaeri.identity import customer_id_for
 from okaeri.models import Order, OrderRecord
@@ -26,6 +27,19 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 SHIPMENT_FIELDS = ("shipped_at", "carrier", "tracking_number", "delivered_at")
+#: The key of a page of ``by_time`` (table key and index key), as the API's cursors carry it.
+BY_TIME_KEY = ("pk", "sk", "shop_id", "ordered_at")
+#: The personal fields of an order (個人情報), blanked on a customer's request; ids, items, totals and
+#: dates stay. The prefecture stays too: alone it names no one, and the shop's statistics use it.
+PERSONAL_FIELDS = (
+    "order.customer.name",
+    "order.customer.name_kana",
+    "order.customer.email",
+    "order.customer.phone",
+    "order.ship_to.name",
+    "order.ship_to.postal_code",
+    "order.ship_to.address",
+)
 
 
 def customer_ref(shop_id: str, customer_id: str) -> str:
@@ -125,6 +139,60 @@ class DynamoOrders:
         expr = Expression()
         condition = f"{expr.name('order.kind')} = {expr.value(stub.order.kind)}"
         return self._table.put(self._item(merged, at=record.received_at), condition=condition, expr=expr)
+
+    # --- the admin screens: search, a customer's orders, erasure ----------------------------------
+
+    def search(
+        self,
+        shop_id: str,
+        *,
+        since: datetime | None,
+        until: datetime | None,
+        keep: Callable[[OrderRecord], bool] | None,
+        limit: int,
+        start: Mapping[str, Any] | None,
+    ) -> tuple[list[OrderRecord], dict[str, Any] | None]:
+        """A page of the shop's orders by order time, newest first (``by_time``); orders without an
+        order time (a shipment's stub) are not in the index."""
+        expr = Expression()
+        condition = f"{expr.name('shop_id')} = {expr.value(shop_id)}" + period_condition(
+            expr, "ordered_at", since, until
+        )
+        return search_page(
+            self._table,
+            expr,
+            condition,
+            convert=order_record,
+            key_names=BY_TIME_KEY,
+            fixed={"pk": shop_id, "shop_id": shop_id},
+            limit=limit,
+            start=start,
+            index="by_time",
+            forward=False,
+            keep=keep,
+        )
+
+    def by_customer(self, shop_id: str, customer_id: str) -> list[OrderRecord]:
+        """The customer's orders that have an order time, newest first (``by_customer``)."""
+        expr = Expression()
+        condition = f"{expr.name('customer_ref')} = {expr.value(customer_ref(shop_id, customer_id))}"
+        items = self._table.query_all(expr, condition, index="by_customer", forward=False)
+        return [order_record(item) for item in items]
+
+    def redact_personal(self, shop_id: str, order_key: str, *, at: datetime) -> OrderRecord | None:
+        """Blank the order's personal fields (``PERSONAL_FIELDS``); None when there is no such order.
+
+        Only those fields change (and ``redacted_at``, the first time): the order's status and
+        ``shipped_at`` stay, so the stream's MODIFY record plans nothing (``on_order_change``).
+        """
+        expr = Expression()
+        update = expr.update(
+            set_values=dict.fromkeys(PERSONAL_FIELDS), keep_first={"redacted_at": iso_utc(at)}
+        )
+        item = self._table.update(
+            shop_id, order_key, expr, update=update, condition=f"attribute_exists({SK})"
+        )
+        return order_record(item) if item is not None else None
 
     def _item(self, record: OrderRecord, *, at: datetime) -> dict[str, Any]:
         order = record.order

@@ -1,8 +1,12 @@
-"""Secrets Manager: relay credentials (JSON) and the unsubscribe signing secret (bytes).
+"""Secrets Manager: relay credentials (JSON), the unsubscribe signing secret and webhook secrets.
 
 Values are cached for ``ttl_seconds`` (default five minutes) per warm Lambda, so a burst of sends
 costs one ``GetSecretValue`` per secret, and a rotated secret is picked up within the TTL. The
 clock is injected (``time.monotonic`` by default) so tests move it instead of waiting.
+
+The admin API also writes secrets (``put_string``, ``put_json``, ``delete``) and asks whether one
+is set (``is_set``, without reading its value): operators' credentials go in and never come out.
+A write refreshes this instance's cache; other warm instances see it within the TTL.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import TYPE_CHECKING, Final
 
 from botocore.exceptions import ClientError
 
-from okaeri.errors import ConfigError, NotFoundError
+from okaeri.errors import ConfigError, ConflictError, NotFoundError
 
 if TYPE_CHECKING:
     from mypy_boto3_secretsmanager import SecretsManagerClient
@@ -63,6 +67,62 @@ class SecretsManagerSecrets:
             return value.binary
         return (value.text or "").encode()
 
+    def is_set(self, secret_id: str) -> bool:
+        """Whether the secret exists (and is not being deleted), without reading its value."""
+        try:
+            described = self._client.describe_secret(SecretId=secret_id)
+        except ClientError as exc:
+            if _code(exc) == "ResourceNotFoundException":
+                return False
+            raise
+        return "DeletedDate" not in described
+
+    def put_string(self, secret_id: str, value: str) -> str:
+        """Create the secret with ``value`` or make ``value`` its current version; returns its ARN.
+
+        Idempotent: when the stored value is already ``value``, no new version is written.
+        """
+        try:
+            arn = self._client.create_secret(Name=secret_id, SecretString=value)["ARN"]
+        except ClientError as exc:
+            if _code(exc) == "ResourceExistsException":
+                arn = self._replace(secret_id, value)
+            elif _code(exc) == "InvalidRequestException":
+                raise _being_deleted(secret_id) from exc
+            else:
+                raise
+        self._cache[secret_id] = _Value(self._clock(), value, None)
+        return arn
+
+    def put_json(self, secret_id: str, document: dict[str, str]) -> str:
+        """``put_string`` of a JSON object of strings (what ``get_json`` reads)."""
+        return self.put_string(secret_id, json.dumps(document, ensure_ascii=False, sort_keys=True))
+
+    def delete(self, secret_id: str) -> None:
+        """Remove the secret at once (no recovery window); a missing one is fine."""
+        self._cache.pop(secret_id, None)
+        try:
+            self._client.delete_secret(SecretId=secret_id, ForceDeleteWithoutRecovery=True)
+        except ClientError as exc:
+            if _code(exc) != "ResourceNotFoundException":
+                raise
+
+    def _replace(self, secret_id: str, value: str) -> str:
+        try:
+            current = self._client.get_secret_value(SecretId=secret_id)
+        except ClientError as exc:
+            if _code(exc) != "InvalidRequestException":  # no current value yet, or being deleted
+                raise
+            current = None
+        if current is not None and current.get("SecretString") == value:
+            return current["ARN"]
+        try:
+            return self._client.put_secret_value(SecretId=secret_id, SecretString=value)["ARN"]
+        except ClientError as exc:
+            if _code(exc) == "InvalidRequestException":
+                raise _being_deleted(secret_id) from exc
+            raise
+
     def _value(self, secret_id: str) -> _Value:
         now = self._clock()
         cached = self._cache.get(secret_id)
@@ -71,7 +131,7 @@ class SecretsManagerSecrets:
         try:
             response = self._client.get_secret_value(SecretId=secret_id)
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+            if _code(exc) == "ResourceNotFoundException":
                 raise NotFoundError(
                     f"シークレット {secret_id} が見つかりません", f"the secret {secret_id} does not exist"
                 ) from exc
@@ -79,6 +139,17 @@ class SecretsManagerSecrets:
         value = _Value(now, response.get("SecretString"), response.get("SecretBinary"))
         self._cache[secret_id] = value
         return value
+
+
+def _code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def _being_deleted(secret_id: str) -> ConflictError:
+    return ConflictError(
+        f"シークレット {secret_id} は削除処理中です。少し待ってからやり直してください",
+        f"the secret {secret_id} is being deleted; try again in a minute",
+    )
 
 
 def _malformed(secret_id: str, problem: str) -> ConfigError:

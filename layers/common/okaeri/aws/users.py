@@ -4,6 +4,9 @@ A user's role is their highest group (``owner`` > ``manager`` > ``staff``) and a
 shop they belong to; the shops are the comma-separated ``custom:shops`` attribute, which Cognito
 puts in the ID token the API reads (``okaeri.api.auth``). A change takes effect at the user's
 next sign-in (or token refresh, within the hour).
+
+Listing a shop's operators reads the pool's users (Cognito cannot filter on a custom attribute)
+and the three role groups, so the cost does not grow with one call per user.
 """
 
 from __future__ import annotations
@@ -51,7 +54,15 @@ class CognitoUsers:
     def of_shop(self, shop_id: str) -> list[Operator]:
         return sorted((user for user in self._all() if shop_id in user.shops), key=lambda user: user.email)
 
+    def find(self, username: str) -> Operator | None:
+        """The user, or None when there is no such user."""
+        try:
+            return self.get(username)
+        except NotFoundError:
+            return None
+
     def get(self, username: str) -> Operator:
+        """The user by username or e-mail address (always answered with the real username)."""
         try:
             user = self._client.admin_get_user(UserPoolId=self._pool, Username=username)
         except ClientError as exc:
@@ -59,20 +70,23 @@ class CognitoUsers:
                 raise NotFoundError("そのユーザーはいません。", "No such user.") from None
             raise
         return self._operator(
-            username, _attributes(user), bool(user.get("Enabled", True)), str(user.get("UserStatus", ""))
+            str(user.get("Username") or username),
+            _attributes(user),
+            bool(user.get("Enabled", True)),
+            str(user.get("UserStatus", "")),
         )
 
     def invite(
         self, email: str, *, shop_id: str, role: str, temporary_password: str | None = None
     ) -> Operator:
-        """Create the user (Cognito mails the temporary password) or add the shop to an existing one."""
-        try:
-            existing = self.get(email)
-        except NotFoundError:
-            existing = None
+        """Create the user (Cognito mails the temporary password) or add the shop to an existing one
+        (enabling them again if removing them from their last shop had disabled them)."""
+        existing = self.find(email)
         if existing is not None:
             if shop_id not in existing.shops:
                 self._set_shops(existing.username, [*existing.shops, shop_id])
+            if not existing.enabled:
+                self._client.admin_enable_user(UserPoolId=self._pool, Username=existing.username)
             self.set_role(existing.username, role)
             return self.get(existing.username)
         request: dict[str, Any] = {
@@ -98,6 +112,8 @@ class CognitoUsers:
         return self.get(username)
 
     def set_role(self, username: str, role: str) -> None:
+        if role not in ROLE_GROUPS:
+            raise ValueError(f"not a role: {role!r}")
         groups = {
             group["GroupName"]
             for group in self._client.admin_list_groups_for_user(UserPoolId=self._pool, Username=username)[
@@ -130,14 +146,28 @@ class CognitoUsers:
         )
 
     def _all(self) -> Iterator[Operator]:
+        groups = self._group_members()
         for page in self._client.get_paginator("list_users").paginate(UserPoolId=self._pool):
             for user in page["Users"]:
-                yield self._operator(
-                    user["Username"],
+                username = user["Username"]
+                yield _operator(
+                    username,
                     _attributes(user),
+                    {group for group, members in groups.items() if username in members},
                     bool(user.get("Enabled", True)),
                     str(user.get("UserStatus", "")),
                 )
+
+    def _group_members(self) -> dict[str, set[str]]:
+        paginator = self._client.get_paginator("list_users_in_group")
+        return {
+            group: {
+                user["Username"]
+                for page in paginator.paginate(UserPoolId=self._pool, GroupName=group)
+                for user in page["Users"]
+            }
+            for group in ROLE_GROUPS
+        }
 
     def _operator(self, username: str, attributes: dict[str, str], enabled: bool, status: str) -> Operator:
         groups = {
@@ -146,12 +176,18 @@ class CognitoUsers:
                 "Groups"
             ]
         }
-        role = next((role for role in ROLE_GROUPS if role in groups), None)
-        return Operator(
-            username=username,
-            email=attributes.get("email", username),
-            role=role,
-            shops=_shops(attributes.get(SHOPS_ATTRIBUTE, "")),
-            enabled=enabled,
-            status=status,
-        )
+        return _operator(username, attributes, groups, enabled, status)
+
+
+def _operator(
+    username: str, attributes: dict[str, str], groups: set[str], enabled: bool, status: str
+) -> Operator:
+    role = next((role for role in ROLE_GROUPS if role in groups), None)
+    return Operator(
+        username=username,
+        email=attributes.get("email", username),
+        role=role,
+        shops=_shops(attributes.get(SHOPS_ATTRIBUTE, "")),
+        enabled=enabled,
+        status=status,
+    )

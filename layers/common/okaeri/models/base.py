@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -60,16 +61,21 @@ def _field_path(loc: tuple[int | str, ...]) -> str:
 
 def describe_validation_error(exc: ValidationError) -> list[str]:
     """One line per problem: ``field: 日本語 / English``."""
+    return describe_errors(exc.errors(include_url=False))
+
+
+def describe_errors(errors: Iterable[Mapping[str, Any]]) -> list[str]:
+    """pydantic's error dicts (also what Powertools' request validation reports), one line each."""
     lines = []
-    for err in exc.errors(include_url=False):
-        field = _field_path(err["loc"])
-        english = err["msg"]
+    for err in errors:
+        field = _field_path(tuple(err.get("loc", ())))
+        english = str(err.get("msg", "invalid"))
         ctx = err.get("ctx") or {}
-        if err["type"] == "value_error" and "error" in ctx:
+        if err.get("type") == "value_error" and "error" in ctx:
             # our own validators raise ValueError("日本語 / English")
             lines.append(f"{field}: {ctx['error']}")
             continue
-        japanese = _JA_BY_TYPE.get(err["type"], "値が正しくありません")
+        japanese = _JA_BY_TYPE.get(str(err.get("type")), "値が正しくありません")
         if "expected" in ctx:
             japanese = f"{japanese}: {ctx['expected']}"
         elif "le" in ctx or "ge" in ctx or "lt" in ctx or "gt" in ctx:

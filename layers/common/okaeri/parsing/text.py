@@ -186,6 +186,7 @@ _PREFECTURES = (
 )
 # fmt: on
 PREFECTURES: frozenset[str] = frozenset(_PREFECTURES)
+PREFECTURE_ORDER: tuple[str, ...] = _PREFECTURES  # JIS X 0401 order: index + 1 is the code (13 = 東京都)
 _PREFECTURE = re.compile("|".join(_PREFECTURES))
 _POSTAL = re.compile(r"(?:〒[ \t]*+)?(?<!\d)(\d{3})[ \t]*+(?:[-ー－‐−][ \t]*+)?(\d{4})(?!\d)")
 _POSTAL_MARKED = re.compile(r"〒[ \t]*+(\d{3})[ \t]*+(?:[-ー－‐−][ \t]*+)?(\d{4})(?!\d)")

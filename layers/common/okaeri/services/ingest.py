@@ -4,6 +4,9 @@ The shop comes only from the key prefix SES's receipt rule writes (``inbound/<sh
 never from a header of the mail (SPEC §1, decision 4). Every mail gets exactly one reception
 entry, keyed by the S3 event time and key, so a repeated event rewrites the same entry with the
 same result.
+
+``apply_order`` is the one way an order change reaches the orders and customers tables: mail
+ingest, CSV imports and the Shopify webhook (``okaeri.services.imports``) all go through it.
 """
 
 from __future__ import annotations
@@ -11,12 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from okaeri.errors import NotFoundError, ParseError
 from okaeri.identity import customer_id_for
-from okaeri.models import Order, OrderRecord, ReceptionEntry
+from okaeri.models import Order, OrderRecord, ReceptionEntry, Shop
 from okaeri.models.shop import SHOP_ID_PATTERN
 from okaeri.parsing import ParseMask, parse_mail
 from okaeri.parsing.decode import decode_header_value
@@ -26,6 +29,8 @@ INBOUND_PREFIX = "inbound"
 VIRUS_VERDICT = "x-ses-virus-verdict"
 MAX_HEADER_BYTES = 256 * 1024
 MAX_SUMMARY_CHARS = 200
+ORDERS_COUNTER = "orders"  # new orders per shop-local day: stats#<day>#*#* in the config table
+SHIPMENT_FIELDS = ("shipped_at", "carrier", "tracking_number", "delivered_at")
 _SHOP_ID = re.compile(SHOP_ID_PATTERN)
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 _LINE_END = re.compile(r"\r?\n")
@@ -109,6 +114,19 @@ def _receive(
                 "message_en": exc.message_en,
             }
         )
+    return apply_order(deps, order, base, shop=shop)
+
+
+def apply_order(deps: IngestDeps, order: Order, base: ReceptionEntry, *, shop: Shop) -> ReceptionEntry:
+    """Apply one order change — from a mail, a CSV import or a webhook — and say what became of it.
+
+    ``base`` tells where the order came from (``s3_key``: the stored mail, or a key naming the
+    import or the webhook) and when (``received_at``). An order is stored once per (shop, order
+    key); a shipment or a cancellation updates its order (or leaves a stub). An order already known
+    that brings shipment facts the stored one lacks (a CSV with a ship date) updates them. A new
+    order is counted in the shop's orders per day. The entry is returned, not written: the caller
+    writes one entry per thing received.
+    """
     parsed = base.model_copy(update={"result": "parsed", "kind": order.kind, "order_key": order.key})
     if order.kind == "shipment":
         deps.orders.apply_shipment(base.shop_id, order, raw_key=base.s3_key, at=base.received_at)
@@ -116,15 +134,25 @@ def _receive(
     if order.kind == "cancellation":
         deps.orders.mark_cancelled(base.shop_id, order, raw_key=base.s3_key, at=base.received_at)
         return parsed
-    return parsed if _put_order(deps, order, base) else parsed.model_copy(update={"result": "duplicate"})
+    stored = _put_order(deps, order, base)
+    if stored is None:
+        day = base.received_at.astimezone(shop.tz).date()
+        deps.config.count(base.shop_id, day=day, scenario_id="*", step_id="*", counter=ORDERS_COUNTER)
+        return parsed
+    if _brings_shipment(order, stored.order, shop.tz):
+        shipment = order.model_copy(update={"kind": "shipment"})
+        deps.orders.apply_shipment(base.shop_id, shipment, raw_key=base.s3_key, at=base.received_at)
+        return parsed.model_copy(update={"kind": "shipment"})
+    if base.s3_key in stored.raw_keys:
+        return parsed  # the same event again: reported as it was the first time
+    return parsed.model_copy(update={"result": "duplicate"})
 
 
-def _put_order(deps: IngestDeps, order: Order, base: ReceptionEntry) -> bool:
-    """Store a new order; False when another mail already brought it (a shop's resend).
+def _put_order(deps: IngestDeps, order: Order, base: ReceptionEntry) -> OrderRecord | None:
+    """Store a new order (None), or the record already there (a shop's resend, a repeated event).
 
     The customer is counted first (once per order key), then the order is stored with that rank:
-    a repeat of the same event gives the same count and the same record. The same mail processed
-    again (a repeated S3 event) is reported as parsed again, not as a duplicate of itself.
+    a repeat of the same event gives the same count and the same record.
     """
     email = order.customer.email
     customer_id = customer_id_for(email) if email else None
@@ -142,9 +170,29 @@ def _put_order(deps: IngestDeps, order: Order, base: ReceptionEntry) -> bool:
         raw_keys=[base.s3_key],
     )
     if deps.orders.put_new(record):
-        return True
+        return None
     stored = deps.orders.get(base.shop_id, order.key)
-    return stored is not None and base.s3_key in stored.raw_keys
+    return stored or record.model_copy(update={"raw_keys": []})  # deleted meanwhile: a duplicate
+
+
+def _brings_shipment(order: Order, stored: Order, zone: tzinfo) -> bool:
+    """Whether ``order`` carries a shipment fact (ship date, carrier, …) the stored order lacks.
+
+    A ship date is news only when it names another day: a file's plain date does not replace the
+    ship time a shipping mail gave for that same day.
+    """
+    for name in SHIPMENT_FIELDS:
+        given, known = getattr(order, name), getattr(stored, name)
+        if given is None or given == known:
+            continue
+        if name == "shipped_at" and known is not None and _local_day(given, zone) == _local_day(known, zone):
+            continue
+        return True
+    return False
+
+
+def _local_day(moment: date | datetime, zone: tzinfo) -> date:
+    return moment.astimezone(zone).date() if isinstance(moment, datetime) else moment
 
 
 def _refused(base: ReceptionEntry, reason: str, message_ja: str, message_en: str) -> ReceptionEntry:

@@ -26,7 +26,18 @@ from okaeri.errors import (
 from okaeri.models import Delivery, Order, OrderRecord, RelayConfig, SendLogEntry, Shop, Step, Template
 from okaeri.models.records import recipient_domain
 from okaeri.planner import ship_date
-from okaeri.ports import Clock, Coupons, Customers, Deliveries, Logs, Orders, Schedules, ShopConfig, Transport
+from okaeri.ports import (
+    Clock,
+    Coupons,
+    CouponSource,
+    Customers,
+    Deliveries,
+    Logs,
+    Orders,
+    Schedules,
+    ShopConfig,
+    Transport,
+)
 from okaeri.rendering import MailContext, render_mail
 from okaeri.rendering.coupons import ShopCoupons
 from okaeri.services.schedule import move_wake_up
@@ -139,7 +150,7 @@ def _prepare(deps: SendDeps, delivery: Delivery, now: datetime) -> _Mail | str:
     refusal = (
         ("order_cancelled" if record.status == "cancelled" else None)
         or _audience_refusal(deps, delivery, recipient, step)
-        or _compliance_refusal(shop, step, _ship_date(shop, record.order, delivery), now)
+        or _compliance_refusal(shop, step, current_ship_date(shop, record.order, delivery), now)
     )
     if refusal is not None:
         return refusal
@@ -186,7 +197,7 @@ def _customer_unsubscribed(deps: SendDeps, delivery: Delivery) -> bool:
     return customer is not None and customer.unsubscribed_at is not None
 
 
-def _ship_date(shop: Shop, order: Order, delivery: Delivery) -> date | None:
+def current_ship_date(shop: Shop, order: Order, delivery: Delivery) -> date | None:
     """The order's ship date now (the real one once a shipment came), else the planned one."""
     try:
         return ship_date(shop, order)
@@ -204,9 +215,10 @@ def _compliance_refusal(shop: Shop, step: Step, shipped: date | None, now: datet
 # --- rendering ----------------------------------------------------------------------------------
 
 
-def _template(deps: SendDeps, delivery: Delivery) -> Template:
-    """The pinned template version, with the operator's edit of this one mail laid over it."""
-    template = deps.config.template(delivery.shop_id, delivery.template_id, delivery.template_version)
+def delivery_template(config: ShopConfig, delivery: Delivery) -> Template:
+    """The pinned template version, with the operator's edit of this one mail laid over it
+    (shared with the admin API's preview of a delivery)."""
+    template = config.template(delivery.shop_id, delivery.template_id, delivery.template_version)
     if template is None:
         raise TemplateError(
             f"テンプレート {delivery.template_id}（版 {delivery.template_version}）が見つかりません",
@@ -221,20 +233,40 @@ def _template(deps: SendDeps, delivery: Delivery) -> Template:
     return template.model_copy(update=edits) if edits else template
 
 
-def _render(deps: SendDeps, mail: _Mail, delivery: Delivery, now: datetime) -> bytes:
-    token = make_token(
-        deps.unsubscribe_secret, shop_id=delivery.shop_id, delivery_id=delivery.id, email=mail.recipient
-    )
-    context = MailContext(
-        shop=mail.shop,
-        order=mail.order.order,
+def mail_context(
+    *,
+    shop: Shop,
+    step: Step,
+    order: OrderRecord,
+    delivery: Delivery,
+    recipient: str,
+    unsubscribe_secret: bytes,
+    coupons: CouponSource,
+) -> MailContext:
+    """What a delivery's mail is rendered from (shared with the admin API's preview of a delivery)."""
+    token = make_token(unsubscribe_secret, shop_id=delivery.shop_id, delivery_id=delivery.id, email=recipient)
+    return MailContext(
+        shop=shop,
+        order=order.order,
         delivery_id=delivery.id,
-        customer_order_count=mail.order.order_rank,  # this order's place, even if more came since
-        advertising=mail.step.is_advertising,
-        unsubscribe_url=unsubscribe_url(mail.shop, token),
+        customer_order_count=order.order_rank,  # this order's place, even if more came since
+        advertising=step.is_advertising,
+        unsubscribe_url=unsubscribe_url(shop, token),
+        coupons=coupons,
+    )
+
+
+def _render(deps: SendDeps, mail: _Mail, delivery: Delivery, now: datetime) -> bytes:
+    context = mail_context(
+        shop=mail.shop,
+        step=mail.step,
+        order=mail.order,
+        delivery=delivery,
+        recipient=mail.recipient,
+        unsubscribe_secret=deps.unsubscribe_secret,
         coupons=ShopCoupons(deps.coupons, delivery.shop_id),
     )
-    _, message = render_mail(_template(deps, delivery), context, to=mail.recipient, now=now)
+    _, message = render_mail(delivery_template(deps.config, delivery), context, to=mail.recipient, now=now)
     return bytes(message)
 
 

@@ -1,0 +1,209 @@
+"""``/api/shops/<shop>/customers`` and ``/suppressions``: buyers, opting them out, erasing their data.
+
+Reading is for staff; unsubscribing a customer and the suppression list are for managers (lifting
+an opt-out, a bounce or a complaint for owners: see ``okaeri.services.erasure``); erasing a
+customer's personal data (個人情報保護法) is for owners, confirmed by typing the customer's address.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from okaeri.api.common import (
+    DEFAULT_PAGE_LIMIT,
+    MANAGER,
+    OWNER,
+    SHOP_PATH,
+    STAFF,
+    Cursor,
+    IdempotencyKey,
+    Limit,
+    once,
+    shop_caller,
+)
+from okaeri.api.deps import AdminDeps
+from okaeri.api.pagination import Page, decode_cursor
+from okaeri.api.responses import json_response
+from okaeri.api.routes.operations_deps import operations, operator, page_of, path_id
+from okaeri.aws.customers import Suppression
+from okaeri.identity import normalise_address
+from okaeri.models import CustomerRecord, Delivery, OrderRecord
+from okaeri.services import erasure
+from okaeri.services.operations import customer_orders, get_customer, search_customers
+
+CUSTOMERS = f"{SHOP_PATH}/customers"
+ONE = f"{CUSTOMERS}/<customer_id>"
+SUPPRESSIONS = f"{SHOP_PATH}/suppressions"
+ADDRESS = r"^[^@\s]+@[^@\s]+$"
+MAX_ADDRESS = 254
+
+
+class CustomerDetail(BaseModel):
+    customer: CustomerRecord
+    erased: bool
+    suppression: str | None = Field(description="配信停止の理由 / why the address is suppressed (or null)")
+    orders: list[OrderRecord]
+    deliveries: list[Delivery]
+
+
+class EraseBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    confirm: str = Field(
+        min_length=3,
+        max_length=MAX_ADDRESS,
+        description="お客様のメールアドレス / the customer's email address",
+    )
+
+
+class SuppressBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    address: str = Field(min_length=3, max_length=MAX_ADDRESS, pattern=ADDRESS)
+    reason: Literal["manual"] = "manual"
+
+
+class SuppressionAnswer(BaseModel):
+    address: str
+    reason: str
+    added: bool = Field(description="今回追加したか / whether this request added it")
+
+
+class Lifted(BaseModel):
+    address: str
+    reason: str = Field(description="解除した配信停止の理由 / the reason that was lifted")
+
+
+def _answers(model: type[BaseModel]) -> dict[int, OpenAPIResponse]:
+    return {200: {"description": "OK", "content": {"application/json": {"model": model}}}}
+
+
+def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
+    ops = operations(deps)
+
+    @app.get(
+        CUSTOMERS, tags=["customers"], summary="お客様の検索 / search customers", openapi_extensions=STAFF
+    )
+    def list_customers(
+        shop_id: str,
+        q: Annotated[str | None, Query(max_length=100, description="name or email")] = None,
+        limit: Limit = DEFAULT_PAGE_LIMIT,
+        cursor: Cursor = None,
+    ) -> Page[CustomerRecord]:
+        shop_caller(app, shop_id)
+        text = q.strip() if q and q.strip() else None
+        items, last = search_customers(
+            ops, shop_id, q=text, limit=limit, start=decode_cursor(shop_id, cursor)
+        )
+        return page_of(shop_id, items, last)
+
+    @app.get(
+        ONE,
+        tags=["customers"],
+        summary="お客様と注文・配信 / a customer, their orders and mails",
+        openapi_extensions=STAFF,
+    )
+    def get_one(shop_id: str, customer_id: str) -> CustomerDetail:
+        shop_caller(app, shop_id)
+        customer = get_customer(ops, shop_id, path_id(customer_id, "お客様", "Customer"))
+        deliveries = deps.deliveries.by_customer(shop_id, customer.customer_id)
+        return CustomerDetail(
+            customer=customer,
+            erased=erasure.is_erased(customer),
+            suppression=None
+            if erasure.is_erased(customer)
+            else deps.customers.suppression(shop_id, customer.email),
+            orders=customer_orders(ops, shop_id, customer),
+            deliveries=sorted(deliveries, key=lambda d: (d.send_at, d.id), reverse=True),
+        )
+
+    @app.post(
+        f"{ONE}/unsubscribe",
+        tags=["customers"],
+        summary="お客様を配信停止にする / stop mailing a customer",
+        openapi_extensions=MANAGER,
+        responses=_answers(erasure.CustomerStatus),
+    )
+    def unsubscribe(shop_id: str, customer_id: str, idempotency_key: IdempotencyKey = None) -> Response[Any]:
+        caller = shop_caller(app, shop_id, "manager")
+        one = path_id(customer_id, "お客様", "Customer")
+        return once(
+            app,
+            deps,
+            shop_id,
+            caller,
+            lambda: json_response(200, erasure.unsubscribe(ops, shop_id, one, by=operator(caller))),
+        )
+
+    @app.post(
+        f"{ONE}/erase",
+        tags=["customers"],
+        summary="お客様の個人情報を消去（個人情報保護法） / erase a customer's personal data",
+        openapi_extensions=OWNER,
+        responses=_answers(erasure.ErasureResult),
+    )
+    def erase(
+        shop_id: str, customer_id: str, body: EraseBody, idempotency_key: IdempotencyKey = None
+    ) -> Response[Any]:
+        caller = shop_caller(app, shop_id, "owner")
+        one = path_id(customer_id, "お客様", "Customer")
+        return once(
+            app,
+            deps,
+            shop_id,
+            caller,
+            lambda: json_response(
+                200, erasure.erase(ops, shop_id, one, confirm=body.confirm, by=operator(caller))
+            ),
+        )
+
+    @app.get(
+        SUPPRESSIONS,
+        tags=["suppressions"],
+        summary="配信停止リスト / the suppression list",
+        openapi_extensions=STAFF,
+    )
+    def list_suppressions(
+        shop_id: str, limit: Limit = DEFAULT_PAGE_LIMIT, cursor: Cursor = None
+    ) -> Page[Suppression]:
+        shop_caller(app, shop_id)
+        items, last = deps.customers.suppressions(shop_id, limit=limit, start=decode_cursor(shop_id, cursor))
+        return page_of(shop_id, items, last)
+
+    @app.post(
+        SUPPRESSIONS,
+        tags=["suppressions"],
+        summary="アドレスを配信停止にする / suppress an address",
+        openapi_extensions=MANAGER,
+        responses=_answers(SuppressionAnswer),
+    )
+    def add_suppression(
+        shop_id: str, body: SuppressBody, idempotency_key: IdempotencyKey = None
+    ) -> Response[Any]:
+        caller = shop_caller(app, shop_id, "manager")
+
+        def add() -> Response[Any]:
+            reason, added = erasure.add_suppression(ops, shop_id, body.address, by=operator(caller))
+            answer = SuppressionAnswer(address=normalise_address(body.address), reason=reason, added=added)
+            return json_response(201 if added else 200, answer)
+
+        return once(app, deps, shop_id, caller, add)
+
+    @app.delete(
+        f"{SUPPRESSIONS}/<address>",
+        tags=["suppressions"],
+        summary="配信停止を解除（手動分。その他はオーナー） / lift a suppression (manual; others: owner)",
+        openapi_extensions=MANAGER,
+    )
+    def remove_suppression(shop_id: str, address: str) -> Lifted:
+        caller = shop_caller(app, shop_id, "manager")
+        listed = path_id(address, "アドレス", "Address")
+        reason = erasure.remove_suppression(
+            ops, shop_id, listed, owner=caller.may("owner"), by=operator(caller)
+        )
+        return Lifted(address=normalise_address(listed), reason=reason)

@@ -1,0 +1,350 @@
+"""``/deliveries``: search, one mail as it will be sent, and the operators' actions, on the moto stack.
+
+Orders come in as fixture mails through ingest and the orders stream (twelve deliveries of four
+buyers); actions are checked on DynamoDB and on the scheduler, and again when repeated.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from okaeri.api.pagination import encode_cursor
+from tests.integration.api.conftest import OTHER_SHOP, Api
+from tests.integration.api.ops_helpers import (
+    BASE,
+    HIKARI,
+    NAKAJIMA,
+    Planned,
+    all_pages,
+    audit_entries,
+    make_unknown,
+    plan_orders,
+    schedule_names,
+    stored,
+)
+from tests.integration.pipeline.conftest import SHOP_ID, schedules
+from tests.integration.pipeline.test_pipeline import fire_due_schedules, schedule_time
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+DELIVERIES = f"{BASE}/deliveries"
+
+
+def ids(items: list[dict[str, Any]]) -> list[str]:
+    return [str(item["id"]) for item in items]
+
+
+def flat(pages: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    return [item for page in pages for item in page]
+
+
+def newest_first(planned: Planned, ids_wanted: set[str]) -> list[str]:
+    chosen = [d for d in planned.deliveries.values() if d.id in ids_wanted]
+    return [d.id for d in sorted(chosen, key=lambda d: (d.send_at, d.id), reverse=True)]
+
+
+def outbox_mails(api: Api) -> list[email.message.EmailMessage]:
+    mails = []
+    for sent in api.stack.ses_outbox():
+        raw = sent.raw_data.encode() if isinstance(sent.raw_data, str) else sent.raw_data
+        mails.append(email.message_from_bytes(raw, policy=email.policy.default))
+    return mails
+
+
+def actions_logged(api: Api, action: str, delivery_id: str) -> int:
+    return sum(
+        1 for e in audit_entries(api) if e["action"] == action and e["detail"]["delivery"] == delivery_id
+    )
+
+
+# --- search ----------------------------------------------------------------------------------------
+
+
+def test_the_list_pages_through_every_mail_newest_first(api: Api) -> None:
+    planned = plan_orders(api)
+    pages = all_pages(api.staff, DELIVERIES, limit=5)
+    assert [len(page) for page in pages] == [5, 5, 2]
+    assert ids(flat(pages)) == newest_first(planned, set(planned.deliveries))
+
+
+def test_filters_by_period_status_and_scenario(api: Api) -> None:
+    planned = plan_orders(api)
+    thanks = planned.one(NAKAJIMA, "thanks")
+    day = thanks.send_at.astimezone(TOKYO).date()
+    on_that_day = {d.id for d in planned.deliveries.values() if d.send_at.astimezone(TOKYO).date() == day}
+    listed = api.staff.get(DELIVERIES, **{"from": day.isoformat(), "to": day.isoformat()}).json()
+    assert ids(listed["items"]) == newest_first(planned, on_that_day)
+    assert thanks.id in on_that_day
+
+    from_day = flat(all_pages(api.staff, DELIVERIES, **{"from": (day + timedelta(days=1)).isoformat()}))
+    assert {item["id"] for item in from_day} == {
+        d.id for d in planned.deliveries.values() if d.send_at.astimezone(TOKYO).date() > day
+    }
+
+    assert api.staff.post(f"{DELIVERIES}/{thanks.id}/stop").status == 200
+    assert ids(api.staff.get(DELIVERIES, status="cancelled").json()["items"]) == [thanks.id]
+    assert len(flat(all_pages(api.staff, DELIVERIES, status="scheduled", limit=3))) == 11
+    assert len(flat(all_pages(api.staff, DELIVERIES, scenario="thanks-like-love"))) == 12
+    assert api.staff.get(DELIVERIES, scenario="another").json() == {"items": [], "next_cursor": None}
+
+
+def test_bad_filters_are_refused(api: Api) -> None:
+    assert api.staff.get(DELIVERIES, status="lost").status == 422
+    assert api.staff.get(DELIVERIES, **{"from": "2026-13-01"}).error_code == "bad_date"
+    assert api.staff.get(DELIVERIES, **{"from": "2026-12-10", "to": "2026-12-01"}).error_code == "bad_period"
+
+
+def test_a_person_is_found_by_name_or_address_folded(api: Api) -> None:
+    planned = plan_orders(api)
+    nakajima = newest_first(planned, {d.id for d in planned.of(NAKAJIMA)})
+    assert ids(api.staff.get(DELIVERIES, q="中島").json()["items"]) == nakajima
+    assert ids(api.staff.get(DELIVERIES, q="中島彩").json()["items"]) == nakajima  # spaces ignored
+    assert ids(api.staff.get(DELIVERIES, q="ＮＡＫＡＪＩＭＡ@example").json()["items"]) == nakajima
+    hikari = newest_first(planned, {d.id for d in planned.of(HIKARI)})
+    assert ids(api.staff.get(DELIVERIES, q="ひかり商会").json()["items"]) == hikari
+    love = planned.one(NAKAJIMA, "love")
+    assert ids(api.staff.get(DELIVERIES, q="中島", scenario="thanks-like-love").json()["items"]) == nakajima
+    listed = api.staff.get(
+        DELIVERIES, q="中島", **{"from": love.send_at.astimezone(TOKYO).date().isoformat()}
+    )
+    assert ids(listed.json()["items"]) == [love.id]
+    assert api.staff.get(DELIVERIES, q="nobody-at-all").json() == {"items": [], "next_cursor": None}
+
+
+def test_a_person_search_pages_like_any_list(api: Api) -> None:
+    planned = plan_orders(api)
+    both = {d.id for d in [*planned.of(NAKAJIMA), *planned.of(HIKARI)]}  # example.net, hikari-shokai.example
+    pages = all_pages(api.staff, DELIVERIES, q="example", limit=4)
+    assert [len(page) for page in pages] == [4, 2]
+    assert ids(flat(pages)) == newest_first(planned, both)
+    first = api.staff.get(DELIVERIES, q="example", limit=4).json()
+    forged = encode_cursor(SHOP_ID, {"pk": OTHER_SHOP, "sk": "x", "shop_id": OTHER_SHOP, "send_at": "2026"})
+    assert api.staff.get(DELIVERIES, q="example", cursor=forged).error_code == "bad_cursor"
+    unplain = encode_cursor(SHOP_ID, {"pk": SHOP_ID, "sk": "x", "shop_id": SHOP_ID, "send_at": "soon"})
+    assert api.staff.get(DELIVERIES, q="example", cursor=unplain).error_code == "bad_cursor"
+    assert first["next_cursor"]
+
+
+def test_cursors_of_another_shop_or_forged_ones_are_400(api: Api) -> None:
+    plan_orders(api)
+    page = api.staff.get(DELIVERIES, limit=2).json()
+    assert api.staff.get(DELIVERIES, limit=2, cursor=page["next_cursor"]).status == 200
+    assert api.staff.get(DELIVERIES, cursor="not-a-cursor").error_code == "bad_cursor"
+    theirs = encode_cursor(OTHER_SHOP, {"pk": OTHER_SHOP, "sk": "x", "shop_id": OTHER_SHOP, "send_at": "x"})
+    assert api.staff.get(DELIVERIES, cursor=theirs).error_code == "bad_cursor"
+    forged = encode_cursor(SHOP_ID, {"pk": OTHER_SHOP, "sk": "x", "shop_id": OTHER_SHOP, "send_at": "x"})
+    assert api.staff.get(DELIVERIES, cursor=forged).error_code == "bad_cursor"
+    of_orders = api.staff.get(f"{BASE}/orders", limit=1).json()["next_cursor"]
+    assert api.staff.get(DELIVERIES, cursor=of_orders).error_code == "bad_cursor"
+
+
+# --- one mail ----------------------------------------------------------------------------------------
+
+
+def test_a_mail_is_shown_as_it_will_be_sent_without_spending_a_coupon(api: Api) -> None:
+    planned = plan_orders(api)
+    love = planned.one(NAKAJIMA, "love")
+    coupons_before = api.stack.admin.coupons.counts(SHOP_ID, "MIKAN5")
+    answer = api.staff.get(f"{DELIVERIES}/{love.id}")
+    assert answer.status == 200, answer.text
+    detail = answer.json()
+    assert detail["delivery"]["id"] == love.id
+    assert detail["mail"]["to"] == NAKAJIMA
+    assert detail["mail"]["subject"] == "中島 彩様へ、次回使えるクーポンです"
+    assert "クーポンコード: PREVIEW-MIKAN5" in detail["mail"]["text"]
+    assert "PREVIEW-MIKAN5" in detail["mail"]["html"]
+    assert "/u/" in detail["mail"]["text"]  # an advertising mail carries its opt-out link
+    assert detail["problem"] is None
+    assert api.stack.admin.coupons.counts(SHOP_ID, "MIKAN5") == coupons_before
+
+
+def test_another_shops_delivery_is_not_found_and_another_shop_is_forbidden(api: Api) -> None:
+    planned = plan_orders(api)
+    thanks = planned.one(NAKAJIMA, "thanks")
+    assert api.owner.get(f"/api/shops/{OTHER_SHOP}/deliveries/{thanks.id}").status == 404
+    assert api.owner.post(f"/api/shops/{OTHER_SHOP}/deliveries/{thanks.id}/stop").status == 404
+    assert api.owner.get(f"/api/shops/{OTHER_SHOP}/deliveries").json()["items"] == []
+    assert api.outsider.get(f"{DELIVERIES}/{thanks.id}").error_code == "forbidden_shop"
+    assert api.outsider.post(f"{DELIVERIES}/{thanks.id}/stop").error_code == "forbidden_shop"
+    assert stored(api, thanks.id).status == "scheduled"
+    assert api.staff.get(f"{DELIVERIES}/no-such-delivery").status == 404
+
+
+# --- stop ----------------------------------------------------------------------------------------------
+
+
+def test_stop_cancels_the_mail_and_its_wake_up_once(api: Api) -> None:
+    planned = plan_orders(api)
+    like = planned.one(NAKAJIMA, "like")
+    assert like.id in schedule_names()
+    first = api.staff.post(f"{DELIVERIES}/{like.id}/stop")
+    assert first.status == 200, first.text
+    assert (first.json()["status"], first.json()["reason"]) == ("cancelled", "stopped_by_operator")
+    assert stored(api, like.id).status == "cancelled"
+    assert like.id not in schedule_names()
+    again = api.staff.post(f"{DELIVERIES}/{like.id}/stop")
+    assert (again.status, again.json()) == (200, first.json())
+    assert actions_logged(api, "delivery.stop", like.id) == 1
+    [entry] = [e for e in audit_entries(api) if e["action"] == "delivery.stop"]
+    assert entry["detail"]["by"] == "staff@okaeri.test"
+
+
+def test_a_mail_that_went_out_cannot_be_stopped(api: Api) -> None:
+    planned = plan_orders(api)
+    thanks = planned.one(NAKAJIMA, "thanks")
+    fire_due_schedules(api.stack, thanks.send_at + timedelta(minutes=5))
+    assert stored(api, thanks.id).status == "sent"
+    answer = api.staff.post(f"{DELIVERIES}/{thanks.id}/stop")
+    assert (answer.status, answer.error_code) == (409, "delivery_state")
+    assert answer.json()["error"]["message_ja"]
+    assert stored(api, thanks.id).status == "sent"
+
+
+def test_the_same_idempotency_key_does_it_once_and_answers_alike(api: Api) -> None:
+    planned = plan_orders(api)
+    love = planned.one(HIKARI, "love")
+    key = {"Idempotency-Key": "stop-love-1"}
+    first = api.staff.post(f"{DELIVERIES}/{love.id}/stop", headers=key)
+    replay = api.staff.post(f"{DELIVERIES}/{love.id}/stop", headers=key)
+    assert first.status == replay.status == 200
+    assert replay.json() == first.json()
+    assert replay.headers.get("idempotent-replayed") == "true"
+    assert actions_logged(api, "delivery.stop", love.id) == 1
+
+    like = planned.one(HIKARI, "like")
+    moved = like.send_at + timedelta(days=1)
+    key = {"Idempotency-Key": "move-like-1"}
+    body = {"send_at": moved.isoformat()}
+    assert api.staff.post(f"{DELIVERIES}/{like.id}/reschedule", body, headers=key).status == 200
+    other = {"send_at": (moved + timedelta(hours=1)).isoformat()}
+    refused = api.staff.post(f"{DELIVERIES}/{like.id}/reschedule", other, headers=key)
+    assert (refused.status, refused.error_code) == (400, "idempotency_key_reused")
+    assert stored(api, like.id).send_at == moved
+
+
+# --- reschedule -------------------------------------------------------------------------------------
+
+
+def test_reschedule_moves_the_mail_and_its_wake_up(api: Api) -> None:
+    planned = plan_orders(api)
+    love = planned.one(HIKARI, "love")
+    moved = love.send_at + timedelta(days=1)  # day 21 after shipping: Rakuten's limit for a coupon
+    answer = api.staff.post(
+        f"{DELIVERIES}/{love.id}/reschedule", {"send_at": moved.astimezone(TOKYO).isoformat()}
+    )
+    assert answer.status == 200, answer.text
+    assert datetime.fromisoformat(answer.json()["send_at"]) == moved
+    assert stored(api, love.id).send_at == moved
+    assert schedule_time(schedules()[love.id]) == moved
+    again = api.staff.post(f"{DELIVERIES}/{love.id}/reschedule", {"send_at": moved.isoformat()})
+    assert (again.status, again.json()) == (200, answer.json())
+    assert actions_logged(api, "delivery.reschedule", love.id) == 1
+    fire_due_schedules(api.stack, love.send_at + timedelta(hours=1))
+    assert stored(api, love.id).status == "scheduled"  # not at the old time
+    fire_due_schedules(api.stack, moved + timedelta(minutes=5))
+    assert stored(api, love.id).status == "sent"
+
+
+def test_reschedule_refuses_times_the_rules_do_not_allow(api: Api) -> None:
+    planned = plan_orders(api)
+    love = planned.one(HIKARI, "love")
+    path = f"{DELIVERIES}/{love.id}/reschedule"
+    too_late = api.staff.post(path, {"send_at": (love.send_at + timedelta(days=2)).isoformat()})
+    assert (too_late.status, too_late.error_code) == (422, "rakuten.ad_max_21_days")
+    past = api.staff.post(path, {"send_at": (api.stack.clock.now() - timedelta(minutes=1)).isoformat()})
+    assert (past.status, past.error_code) == (422, "send_at_past")
+    naive = api.staff.post(path, {"send_at": "2026-12-24T10:00:00"})
+    assert (naive.status, naive.error_code) == (422, "invalid_request")
+    assert api.staff.post(path, {"send_at": love.send_at.isoformat(), "extra": 1}).status == 422
+    assert stored(api, love.id).send_at == love.send_at
+    assert schedule_time(schedules()[love.id]) == love.send_at
+    assert api.staff.post(f"{DELIVERIES}/{love.id}/stop").status == 200
+    stopped = api.staff.post(path, {"send_at": love.send_at.isoformat()})
+    assert (stopped.status, stopped.error_code) == (409, "delivery_state")
+
+
+# --- edit ---------------------------------------------------------------------------------------------
+
+
+def test_a_manager_edits_a_pending_mail_and_the_send_uses_the_edit(api: Api) -> None:
+    planned = plan_orders(api)
+    thanks = planned.one(NAKAJIMA, "thanks")
+    path = f"{DELIVERIES}/{thanks.id}"
+    edit = {"subject": "{{ customer.name }}様、発送のお知らせ（改）"}
+    refused = api.staff.patch(path, edit)
+    assert (refused.status, refused.error_code) == (403, "forbidden_role")
+    answer = api.manager.patch(path, edit)
+    assert answer.status == 200, answer.text
+    assert answer.json()["edited_subject"] == edit["subject"]
+    assert api.staff.get(path).json()["mail"]["subject"] == "中島 彩様、発送のお知らせ（改）"
+    assert api.manager.patch(path, edit).json() == answer.json()
+    assert actions_logged(api, "delivery.edit", thanks.id) == 1
+
+    fire_due_schedules(api.stack, thanks.send_at + timedelta(minutes=5))
+    assert stored(api, thanks.id).status == "sent"
+    subjects = {str(mail["To"]): str(mail["Subject"]) for mail in outbox_mails(api)}
+    assert subjects[NAKAJIMA] == "中島 彩様、発送のお知らせ（改）"
+    late = api.manager.patch(path, {"text": "遅すぎる編集"})
+    assert (late.status, late.error_code) == (409, "delivery_state")
+
+
+def test_an_edit_that_cannot_render_is_refused_and_null_undoes_one(api: Api) -> None:
+    planned = plan_orders(api)
+    like = planned.one(HIKARI, "like")
+    path = f"{DELIVERIES}/{like.id}"
+    broken = api.manager.patch(path, {"text": "{% if %}"})
+    assert broken.status == 422, broken.text
+    assert stored(api, like.id).edited_text is None
+    assert api.manager.patch(path, {}).error_code == "invalid_request"
+    assert api.manager.patch(path, {"subject": ""}).error_code == "invalid_request"
+    assert api.manager.patch(path, {"subject": "x" * 201}).error_code == "invalid_request"
+    assert api.manager.patch(path, {"text": "本文だけの{{ customer.name }}様へのお便り"}).status == 200
+    text = api.staff.get(path).json()["mail"]["text"]
+    assert text.startswith("本文だけの㈱ひかり商会 光 一郎様へのお便り")
+    undone = api.manager.patch(path, {"text": None})
+    assert undone.status == 200
+    assert stored(api, like.id).edited_text is None
+    assert "本文だけ" not in api.staff.get(path).json()["mail"]["text"]
+
+
+# --- resend, drop ---------------------------------------------------------------------------------------
+
+
+def test_resend_schedules_an_unknown_mail_now_and_it_goes_out(api: Api) -> None:
+    planned = plan_orders(api)
+    thanks = planned.one(HIKARI, "thanks")
+    api.stack.clock.set(thanks.send_at + timedelta(minutes=30))
+    make_unknown(api, thanks)
+    assert api.staff.post(f"{DELIVERIES}/{thanks.id}/stop").error_code == "delivery_state"
+    answer = api.staff.post(f"{DELIVERIES}/{thanks.id}/resend")
+    assert answer.status == 200, answer.text
+    body = answer.json()
+    assert (body["status"], body["reason"]) == ("scheduled", "resent_by_operator")
+    assert datetime.fromisoformat(body["send_at"]) == api.stack.clock.now()
+    assert thanks.id in schedule_names()
+    assert api.staff.post(f"{DELIVERIES}/{thanks.id}/resend").json() == body
+    assert actions_logged(api, "delivery.resend", thanks.id) == 1
+    fire_due_schedules(api.stack, api.stack.clock.now() + timedelta(minutes=5))
+    assert stored(api, thanks.id).status == "sent"
+    gone = api.staff.post(f"{DELIVERIES}/{thanks.id}/resend")
+    assert (gone.status, gone.error_code) == (409, "delivery_state")
+
+
+def test_drop_cancels_an_unknown_mail_once(api: Api) -> None:
+    planned = plan_orders(api)
+    thanks = planned.one(NAKAJIMA, "thanks")
+    make_unknown(api, thanks)
+    first = api.staff.post(f"{DELIVERIES}/{thanks.id}/drop")
+    assert first.status == 200, first.text
+    assert (first.json()["status"], first.json()["reason"]) == ("cancelled", "dropped_by_operator")
+    assert api.staff.post(f"{DELIVERIES}/{thanks.id}/drop").json() == first.json()
+    assert actions_logged(api, "delivery.drop", thanks.id) == 1
+    assert api.staff.post(f"{DELIVERIES}/{thanks.id}/resend").error_code == "delivery_state"
+    like = planned.one(NAKAJIMA, "like")
+    for action in ("drop", "resend"):
+        refused = api.staff.post(f"{DELIVERIES}/{like.id}/{action}")
+        assert (refused.status, refused.error_code) == (409, "delivery_state")
+    assert stored(api, like.id).status == "scheduled"
