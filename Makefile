@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install test lint format typecheck bench clean
+.PHONY: help install dev test lint format typecheck bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -17,6 +17,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP) ## create .venv and install Okaeri with its dev tools
+
+dev: $(STAMP) ## all of Okaeri on this machine, offline (prints URLs and logins; Ctrl-C stops it)
+	$(BIN)/okaeri dev
 
 lint: $(STAMP) ## ruff (style and bugs)
 	$(BIN)/ruff check .

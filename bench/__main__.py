@@ -7,7 +7,7 @@ import platform
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import domain, pipeline
+from bench import domain, local_stack, pipeline
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 
@@ -54,6 +54,8 @@ def main() -> None:
     for table in report.tables:
         print_table(table)
     print("", *report.findings, sep="\n")
+    local_table, local_notes = local_stack.run()
+    print_table(local_table)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Benchmarks",
@@ -81,6 +83,10 @@ def main() -> None:
         "",
         *report.method,
         *markdown(report.prices),
+        "## Local stack (`make dev`)",
+        "",
+        *markdown(local_table),
+        *local_notes,
     ]
     DOC.parent.mkdir(exist_ok=True)
     DOC.write_text("\n".join(lines), encoding="utf-8")

@@ -1,0 +1,130 @@
+"""The AWS resources of a deployment, created in the local stack's moto server from the shared
+definitions (``infra/tables.py``, ``infra/identity.py``, ``infra/resources.py``) the CDK stack
+builds from, and the environment the functions' settings read (``okaeri.settings``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+from infra.identity import create_client_request, create_groups_requests, create_user_pool_request
+from infra.resources import (
+    NAME_PREFIX,
+    RAW_MAIL_BUCKET,
+    SCHEDULE_DLQ,
+    SCHEDULE_DLQ_RETENTION_DAYS,
+    SCHEDULE_GROUP,
+    SCHEDULER_ROLE,
+    SEND_FUNCTION,
+    SES_CONFIGURATION_SET,
+    UNSUBSCRIBE_SECRET,
+    UNSUBSCRIBE_SECRET_BYTES,
+)
+from infra.tables import TABLES
+
+if TYPE_CHECKING:
+    from boto3 import Session
+
+REGION: Final = "ap-northeast-1"
+
+
+@dataclass(frozen=True)
+class Resources:
+    account: str  # moto's account for the made-up credentials
+    tables: dict[str, str]  # logical name → table name
+    bucket: str
+    schedule_group: str
+    dead_letter_url: str
+    dead_letter_arn: str
+    user_pool_id: str
+    user_pool_client_id: str
+    unsubscribe_secret_arn: str
+    orders_stream_arn: str
+    aws_url: str
+
+    def environment(self) -> dict[str, str]:
+        """The functions' environment (the variables ``okaeri.settings`` reads), as the CDK sets it."""
+        return {
+            **{table.env_var(): self.tables[table.logical_name] for table in TABLES},
+            "RAW_MAIL_BUCKET": self.bucket,
+            "SCHEDULE_GROUP": self.schedule_group,
+            "SEND_FUNCTION_ARN": f"arn:aws:lambda:{REGION}:{self.account}:function:{SEND_FUNCTION}",
+            "SCHEDULER_ROLE_ARN": f"arn:aws:iam::{self.account}:role/{SCHEDULER_ROLE}",
+            "SCHEDULE_DLQ_ARN": self.dead_letter_arn,
+            "SES_CONFIGURATION_SET": SES_CONFIGURATION_SET,
+            "UNSUBSCRIBE_SECRET_ID": self.unsubscribe_secret_arn,
+            "USER_POOL_ID": self.user_pool_id,
+            "USER_POOL_CLIENT_ID": self.user_pool_client_id,
+            "AWS_REGION": REGION,
+            "COGNITO_ENDPOINT": f"{self.aws_url}/",
+        }
+
+
+def create_resources(session: Session, *, aws_url: str, sending_domains: list[str]) -> Resources:
+    """Tables (TTL on), the raw mail bucket, the schedule group and its dead-letter queue, SES
+    identities and the configuration set, the unsubscribe signing key, the operators' user pool."""
+    tables = _tables(session)
+    session.client("s3").create_bucket(
+        Bucket=RAW_MAIL_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
+    )
+    session.client("scheduler").create_schedule_group(Name=SCHEDULE_GROUP)
+    sqs: Any = session.client("sqs")  # (no SQS type stubs in the dev tools)
+    dlq_url = sqs.create_queue(
+        QueueName=SCHEDULE_DLQ,
+        Attributes={"MessageRetentionPeriod": str(SCHEDULE_DLQ_RETENTION_DAYS * 86400)},
+    )["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    ses = session.client("sesv2")
+    ses.create_configuration_set(ConfigurationSetName=SES_CONFIGURATION_SET)
+    for domain in sending_domains:
+        ses.create_email_identity(EmailIdentity=domain, ConfigurationSetName=SES_CONFIGURATION_SET)
+    secret = session.client("secretsmanager").create_secret(
+        Name=UNSUBSCRIBE_SECRET, SecretBinary=os.urandom(UNSUBSCRIBE_SECRET_BYTES)
+    )
+    pool_id, client_id = _user_pool(session)
+    stream_arn = session.client("dynamodb").describe_table(TableName=tables["orders"])["Table"][
+        "LatestStreamArn"
+    ]
+    return Resources(
+        account=session.client("sts").get_caller_identity()["Account"],
+        tables=tables,
+        bucket=RAW_MAIL_BUCKET,
+        schedule_group=SCHEDULE_GROUP,
+        dead_letter_url=dlq_url,
+        dead_letter_arn=dlq_arn,
+        user_pool_id=pool_id,
+        user_pool_client_id=client_id,
+        unsubscribe_secret_arn=secret["ARN"],
+        orders_stream_arn=stream_arn,
+        aws_url=aws_url,
+    )
+
+
+def _tables(session: Session) -> dict[str, str]:
+    client = session.client("dynamodb")
+    names: dict[str, str] = {}
+    for table in TABLES:
+        name = f"{NAME_PREFIX}-{table.logical_name}"
+        client.create_table(**table.create_table_request(name))
+        if table.ttl_attribute:
+            client.update_time_to_live(
+                TableName=name,
+                TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute},
+            )
+        names[table.logical_name] = name
+    return names
+
+
+def _user_pool(session: Session) -> tuple[str, str]:
+    cognito = session.client("cognito-idp")
+    pool_id = cognito.create_user_pool(**create_user_pool_request())["UserPool"]["Id"]
+    client_id = cognito.create_user_pool_client(**create_client_request(pool_id))["UserPoolClient"][
+        "ClientId"
+    ]
+    for group in create_groups_requests(pool_id):
+        cognito.create_group(**group)
+    return pool_id, client_id

@@ -1,0 +1,149 @@
+"""Driving the local stack as its users do: HTTP to the gateway, SMTP in, Cognito sign-in.
+
+Nothing here reaches into the stack's objects: every call goes over a socket on 127.0.0.1 —
+the gateway (``/api``, ``/config.json``, ``/dev``), the SMTP port, and the moto server (Cognito
+for signing in, DynamoDB for looking at the tables, as an operator with the AWS CLI would).
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from boto3.dynamodb.conditions import Key
+from botocore import UNSIGNED
+from botocore.config import Config
+
+from okaeri_dev.send_sample import send
+
+HTTP_TIMEOUT_SECONDS = 60  # a clock move fires many wake-ups; a loaded machine is slow
+REGION = "ap-northeast-1"
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    @property
+    def error_code(self) -> str | None:
+        try:
+            return str(self.json()["error"]["code"])
+        except (ValueError, KeyError, TypeError):
+            return None
+
+
+class LocalClient:
+    def __init__(self, *, gateway_url: str, smtp_port: int, aws_url: str) -> None:
+        self.gateway_url = gateway_url
+        self.smtp_port = smtp_port
+        self.aws_url = aws_url
+
+    # --- HTTP ---
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        body: bytes | None = None,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
+        sent = dict(headers or {})
+        if json_body is not None:
+            body = json.dumps(json_body, ensure_ascii=False).encode()
+            sent.setdefault("Content-Type", "application/json")
+        if token is not None:
+            sent["Authorization"] = f"Bearer {token}"
+        request = urllib.request.Request(self.gateway_url + path, data=body, method=method, headers=sent)
+        try:
+            with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT_SECONDS) as answer:
+                return Reply(answer.status, {k.lower(): v for k, v in answer.headers.items()}, answer.read())
+        except urllib.error.HTTPError as error:
+            return Reply(error.code, {k.lower(): v for k, v in error.headers.items()}, error.read())
+
+    def get(self, path: str, *, token: str | None = None) -> Reply:
+        return self.request("GET", path, token=token)
+
+    def post(self, path: str, json_body: Any = None, *, token: str | None = None) -> Reply:
+        return self.request("POST", path, json_body=json_body if json_body is not None else {}, token=token)
+
+    # --- signing in, as the admin page does ---
+
+    def sign_in(self, email: str, password: str) -> str:
+        """``/config.json`` → Cognito ``InitiateAuth`` (USER_PASSWORD_AUTH, unsigned) → the ID token."""
+        config = self.get("/config.json").json()
+        cognito = boto3.client(
+            "cognito-idp",
+            endpoint_url=config["cognito_endpoint"],
+            region_name=config["region"],
+            config=Config(signature_version=UNSIGNED),
+        )
+        answer = cognito.initiate_auth(
+            ClientId=config["user_pool_client_id"],
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": email, "PASSWORD": password},
+        )
+        return str(answer["AuthenticationResult"]["IdToken"])
+
+    # --- mail in, time, mail out ---
+
+    def send_mail(self, raw: bytes, *, shop: str = "demo") -> str:
+        return send(raw, host="127.0.0.1", port=self.smtp_port, shop=shop)
+
+    def now(self) -> str:
+        return str(self.get("/dev/clock").json()["now"])
+
+    def advance(self, duration: str) -> dict[str, Any]:
+        reply = self.post("/dev/clock", {"advance": duration})
+        assert reply.status == 200, reply.body
+        result: dict[str, Any] = reply.json()
+        return result
+
+    def outbox(self, since: int = 0) -> list[dict[str, Any]]:
+        reply = self.get(f"/dev/outbox?since={since}")
+        assert reply.status == 200, reply.body
+        messages: list[dict[str, Any]] = reply.json()["messages"]
+        return messages
+
+    def outbox_count(self) -> int:
+        return int(self.get("/dev/outbox").json()["count"])
+
+    # --- the tables, read through the AWS emulator ---
+
+    def table(self, logical: str) -> Any:
+        dynamodb = boto3.resource(
+            "dynamodb",
+            endpoint_url=self.aws_url,
+            region_name=REGION,
+            aws_access_key_id="e2e",
+            aws_secret_access_key="e2e",
+        )
+        return dynamodb.Table(f"okaeri-{logical}")
+
+    def items(self, logical: str, pk: str) -> list[dict[str, Any]]:
+        table = self.table(logical)
+        query: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(pk)}
+        items: list[dict[str, Any]] = []
+        while True:
+            page = table.query(**query)
+            items += page["Items"]
+            if "LastEvaluatedKey" not in page:
+                return items
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def deliveries(self, shop: str = "demo") -> list[dict[str, Any]]:
+        return self.items("deliveries", shop)
+
+    def receptions(self, shop: str = "demo") -> list[dict[str, Any]]:
+        return self.items("logs", f"{shop}#reception")

@@ -1,0 +1,84 @@
+"""The demo shop's files are valid, compliant Okaeri documents, and its sample mail is an order."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from infra.resources import inbound_recipient, shop_from_recipient
+from okaeri.compliance import lint_scenario
+from okaeri.errors import ConfigError
+from okaeri.parsing import parse_mail
+from okaeri.rendering import check_template
+from okaeri_dev.demo import (
+    COUPON_POOL,
+    SHOP_ID,
+    check_password,
+    demo_shop,
+    generate_password,
+    password_problems,
+)
+from okaeri_dev.send_sample import order_mail
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+def test_the_demo_shop_is_a_rakuten_shop_with_a_clean_thanks_like_love_scenario() -> None:
+    demo = demo_shop()
+    assert (demo.shop.id, demo.shop.compliance) == (SHOP_ID, "rakuten")
+    assert [step.id for step in demo.scenario.steps] == ["thanks", "like", "love"]
+    templates = {template.id: template for template in demo.templates}
+    assert set(templates) == {step.template for step in demo.scenario.steps}
+    assert lint_scenario(demo.shop, demo.scenario, templates=templates) == []  # not even a warning
+    pools = set().union(*(check_template(template) for template in demo.templates))
+    assert pools == {COUPON_POOL}
+    assert len(demo.coupon_codes) == len(set(demo.coupon_codes)) >= 100
+
+
+def test_the_public_base_url_becomes_the_gateways() -> None:
+    assert demo_shop("http://127.0.0.1:18080").shop.links.public_base_url == "http://127.0.0.1:18080"
+
+
+@pytest.mark.parametrize("masked", [False, True])
+def test_the_sample_order_mail_parses_as_a_new_rakuten_order(masked: bool) -> None:
+    placed = datetime(2026, 12, 2, 14, 5, 9, tzinfo=TOKYO)
+    order = parse_mail(
+        order_mail(ordered_at=placed, serial=42, masked=masked, buyer_tag="b0b"), timezone="Asia/Tokyo"
+    )
+    assert (order.source, order.kind, order.order_id) == ("rakuten", "order", "400123-20261202-0000000042")
+    assert order.ordered_at == placed
+    expected = "b0b@pc.fw.rakuten.ne.jp" if masked else "buyer-b0b@example.jp"
+    assert order.customer.email == expected
+    assert [item.sku for item in order.items] == ["sencha-100", "houji-tb20"]
+    assert order.total == 3264
+
+
+def test_the_inbound_address_names_the_shop() -> None:
+    assert inbound_recipient("demo", "okaeri.local") == "orders+demo@okaeri.local"
+    assert shop_from_recipient("orders+demo@okaeri.local", "okaeri.local") == "demo"
+    assert shop_from_recipient("<Orders+Demo@OKAERI.local>", "okaeri.local") == "demo"
+    for other in ("orders@okaeri.local", "orders+demo@other.example", "someone+demo@okaeri.local",
+                  "orders+-bad@okaeri.local", "orders+demo@okaeri.local.evil", "orders+a@b@okaeri.local"):  # fmt: skip
+        assert shop_from_recipient(other, "okaeri.local") is None, other
+
+
+def test_generated_passwords_meet_the_pool_policy() -> None:
+    passwords = {generate_password() for _ in range(200)}
+    assert len(passwords) == 200
+    assert all(password_problems(password) == [] for password in passwords)
+
+
+def test_a_weak_owner_password_is_refused_with_what_it_lacks() -> None:
+    assert password_problems("short") == [
+        "12文字以上 / at least 12 characters",
+        "大文字 / an upper-case letter",
+        "数字 / a digit",
+        "記号 / a symbol",
+    ]
+    with pytest.raises(ConfigError) as refused:
+        check_password("alllowercaseletters")
+    assert "an upper-case letter" in refused.value.message_en
+    assert "大文字" in refused.value.message_ja
+    assert check_password("Okaeri-demo-1!") == "Okaeri-demo-1!"
