@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
-from okaeri.errors import ConflictError, NotFoundError
+from okaeri.errors import ConfigError, ConflictError, NotFoundError
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -104,8 +104,14 @@ class CognitoUsers:
         try:
             created = self._client.admin_create_user(**request)
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "UsernameExistsException":
+            code = exc.response.get("Error", {}).get("Code")
+            if code == "UsernameExistsException":
                 raise ConflictError("そのユーザーは既にいます。", "That user exists already.") from None
+            if code in {"InvalidParameterException", "InvalidPasswordException"}:
+                message = exc.response.get("Error", {}).get("Message", "")
+                raise ConfigError(
+                    f"ユーザーを作成できません: {message}", f"The user cannot be created: {message}"
+                ) from None
             raise
         username = created["User"]["Username"]
         self.set_role(username, role)

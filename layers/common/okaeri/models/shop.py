@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, time
 from functools import cached_property
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, WithJsonSchema, field_validator, model_validator
 
 from okaeri.models.base import ConfigModel
 
@@ -15,6 +15,20 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ComplianceProfile = Literal["rakuten", "yahoo", "none"]
 SHOP_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
+
+
+#: A wall-clock time of the shop's day. JSON Schema's ``time`` format wants a UTC offset, which a
+#: shop's local time has not, so the schema says what is accepted and what comes back instead.
+LocalTime = Annotated[
+    time,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$",
+            "examples": ["12:00"],
+        }
+    ),
+]
 
 
 def _yaml_sexagesimal_to_time(value: Any) -> Any:
@@ -58,8 +72,8 @@ class CalendarSettings(ConfigModel):
 
 
 class QuietHours(ConfigModel):
-    start: time
-    end: time
+    start: LocalTime
+    end: LocalTime
 
     _sexagesimal = field_validator("start", "end", mode="before")(_yaml_sexagesimal_to_time)
 
@@ -88,7 +102,7 @@ class Shop(ConfigModel):
     sender: Sender
     compliance: ComplianceProfile = "none"
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
-    cutoff: time = time(12, 0)
+    cutoff: LocalTime = time(12, 0)
     ship_lead_business_days: int = Field(default=1, ge=0, le=60)
     quiet_hours: QuietHours | None = None
     flexible_window_minutes: int = Field(default=30, ge=0, le=1440)

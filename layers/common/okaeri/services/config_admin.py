@@ -7,7 +7,7 @@ Pure functions over the models; the routes read and write the tables around them
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from okaeri.calendar import BusinessCalendar, accept_day, holiday_name, holidays_in_year, order_day
 from okaeri.errors import ComplianceError, ConfigError, TemplateError
 from okaeri.models import CalendarSettings, Finding, Shop, validate_document
-from okaeri.models.shop import WEEKDAYS, Weekday
+from okaeri.models.shop import WEEKDAYS, LocalTime, Weekday
 from okaeri.planner import ship_date
 from okaeri.samples import sample_order
 
@@ -149,7 +149,7 @@ class CalendarYear(BaseModel):
     closed_on_public_holidays: bool
     closed_dates: list[date]
     open_dates: list[date]
-    cutoff: time
+    cutoff: LocalTime
     ship_lead_business_days: int
     days: list[CalendarDay]
     holidays: list[Holiday]

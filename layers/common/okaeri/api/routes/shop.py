@@ -14,7 +14,7 @@ editing at once both keep their change. Relays (SMTP) are managed elsewhere.
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
@@ -26,7 +26,7 @@ from okaeri.api.deps import AdminDeps
 from okaeri.api.support import audit, shop_of
 from okaeri.calendar import BusinessCalendar, holiday_name
 from okaeri.models import Shop
-from okaeri.models.shop import Weekday
+from okaeri.models.shop import LocalTime, Weekday
 from okaeri.services.config_admin import (
     CalendarYear,
     ClosureReason,
@@ -55,7 +55,7 @@ class CalendarUpdate(BaseModel):
     closed_on_public_holidays: bool | None = None
     closed_dates: list[date] | None = Field(default=None, max_length=MAX_CALENDAR_DATES)
     open_dates: list[date] | None = Field(default=None, max_length=MAX_CALENDAR_DATES)
-    cutoff: time | None = None
+    cutoff: LocalTime | None = None
     ship_lead_business_days: int | None = Field(default=None, ge=0, le=60)
 
 
