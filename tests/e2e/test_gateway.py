@@ -17,6 +17,7 @@ from joserfc.jwk import RSAKey
 from moto.utilities.utils import load_resource
 
 from okaeri_dev import send_sample
+from okaeri_dev import token as token_command
 from okaeri_dev.stack import LocalStack
 from tests.e2e.conftest import OWNER_PASSWORD, START
 from tests.e2e.local import LocalClient
@@ -210,3 +211,14 @@ def test_dev_outbox_and_unknown_dev_paths(local: LocalClient) -> None:
 
 def _moment(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+def test_the_token_command_the_readme_uses_signs_in(
+    stack: LocalStack, local: LocalClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = int(stack.gateway_url.rsplit(":", 1)[1])
+    assert token_command.main(["owner@okaeri.local", OWNER_PASSWORD, "--port", str(port)]) == 0
+    token = capsys.readouterr().out.strip()
+    assert local.get("/api/me", token=token).json()["role"] == "owner"
+    assert token_command.main(["owner@okaeri.local", "wrong-Password-1!", "--port", str(port)]) == 1
+    assert "cannot sign in" in capsys.readouterr().err
