@@ -11,12 +11,12 @@ import boto3
 from boto3.dynamodb.conditions import Key
 
 from okaeri.imports import MAX_CSV_BYTES
-from tests.conftest import FIXTURES
 from tests.integration.api.conftest import OTHER_SHOP, Api
 from tests.integration.conftest import REGION
 from tests.integration.pipeline.conftest import SHOP_ID, stream_records
 from tests.integration.pipeline.test_pipeline import all_deliveries, pump_stream, receptions
 from tests.support.api_client import ApiResponse
+from tests.support.csv_imports import MAPPING, csv_file
 
 BASE = f"/api/shops/{SHOP_ID}/imports"
 OCTETS = {"content-type": "application/octet-stream"}
@@ -25,26 +25,6 @@ RMS_KEYS = [
     "rakuten#338361-20261128-0100000002",
     "rakuten#338361-20261129-0100000006",
 ]
-MAPPING: dict[str, Any] = {
-    "source": "csv",
-    "columns": {
-        "order_id": "注文ID",
-        "ordered_at": "注文日",
-        "customer_name": ["姓", "名"],
-        "customer_email": "メール",
-        "item_sku": "商品コード",
-        "item_name": "商品",
-        "quantity": "数量",
-        "unit_price": "価格",
-        "total": "合計",
-        "shipped_at": "出荷日",
-    },
-    "date_format": "%Y/%m/%d %H:%M",
-}
-
-
-def csv_file(name: str) -> bytes:
-    return (FIXTURES / "imports" / name).read_bytes()
 
 
 def upload(api: Api, kind: str, data: bytes, *, user: str = "manager", **headers: str) -> ApiResponse:

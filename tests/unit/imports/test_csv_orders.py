@@ -25,33 +25,13 @@ from okaeri.imports import (
 from okaeri.imports.csv_file import read_table
 from okaeri.imports.csv_orders import FIELD_NAMES, FieldName
 from okaeri.models import Order
-from tests.conftest import FIXTURES
+from tests.support.csv_imports import MAPPING, csv_file
 
 TOKYO = ZoneInfo("Asia/Tokyo")
-IMPORTS = FIXTURES / "imports"
-MAPPING: dict[str, Any] = {
-    "columns": {
-        "order_id": "注文ID",
-        "ordered_at": "注文日",
-        "customer_name": ["姓", "名"],
-        "customer_email": "メール",
-        "item_sku": "商品コード",
-        "item_name": "商品",
-        "quantity": "数量",
-        "unit_price": "価格",
-        "total": "合計",
-        "shipped_at": "出荷日",
-    },
-    "date_format": "%Y/%m/%d %H:%M",
-}
-
-
-def fixture(name: str) -> bytes:
-    return (IMPORTS / name).read_bytes()
 
 
 def rms() -> ParsedCsv:
-    return read_orders(fixture("rakuten-rms.csv"), RAKUTEN_RMS, TOKYO)
+    return read_orders(csv_file("rakuten-rms.csv"), RAKUTEN_RMS, TOKYO)
 
 
 def by_id(parsed: ParsedCsv) -> dict[str, Order]:
@@ -70,7 +50,7 @@ def at(text: str) -> datetime:
 
 
 def test_the_rms_file_is_read_as_cp932_with_its_ibm_extension_characters() -> None:
-    assert read_table(fixture("rakuten-rms.csv")).encoding == "cp932"
+    assert read_table(csv_file("rakuten-rms.csv")).encoding == "cp932"
     first = by_id(rms())["338361-20261128-0100000001"]
     assert first.customer.name == "髙橋 一郎"  # 髙 exists in CP932 only, not in Shift_JIS
     assert first.items[0].name == "温州みかん 5kg～秀品～"
@@ -150,10 +130,10 @@ def test_rms_bad_rows_are_refused_with_their_line_and_reason() -> None:
 
 
 def test_yahoo_utf8_with_bom_and_order_ids_spelt_differently_merge() -> None:
-    parsed = read_orders(fixture("yahoo-orders.csv"), YAHOO, TOKYO)
+    parsed = read_orders(csv_file("yahoo-orders.csv"), YAHOO, TOKYO)
     orders = by_id(parsed)
 
-    assert read_table(fixture("yahoo-orders.csv")).encoding == "utf-8-sig"
+    assert read_table(csv_file("yahoo-orders.csv")).encoding == "utf-8-sig"
     assert parsed.rows == 6
     assert list(orders) == ["mikan-sanbo-10000101", "mikan-sanbo-10000102"]
     first = orders["mikan-sanbo-10000101"]
@@ -182,9 +162,9 @@ def test_yahoo_utf8_with_bom_and_order_ids_spelt_differently_merge() -> None:
 
 
 def test_a_yahoo_file_saved_as_cp932_without_bom_reads_the_same() -> None:
-    text = fixture("yahoo-orders.csv").decode("utf-8-sig")
+    text = csv_file("yahoo-orders.csv").decode("utf-8-sig")
     as_cp932 = read_orders(text.encode("cp932"), YAHOO, TOKYO)
-    as_utf8 = read_orders(fixture("yahoo-orders.csv"), YAHOO, TOKYO)
+    as_utf8 = read_orders(csv_file("yahoo-orders.csv"), YAHOO, TOKYO)
     assert as_cp932.orders == as_utf8.orders
     assert as_cp932.refused == as_utf8.refused
 
@@ -203,7 +183,7 @@ def test_the_old_yahoo_header_spelling_is_matched_too() -> None:
 
 def test_a_mapped_csv_reads_the_columns_it_is_told_in_its_date_format() -> None:
     parsed = read_orders(
-        fixture("mapped-orders.csv"), mapped_layout(ColumnMapping.model_validate(MAPPING)), TOKYO
+        csv_file("mapped-orders.csv"), mapped_layout(ColumnMapping.model_validate(MAPPING)), TOKYO
     )
     orders = by_id(parsed)
 
@@ -237,7 +217,7 @@ def test_a_mapped_column_missing_from_the_file_refuses_the_file() -> None:
         MAPPING | {"columns": MAPPING["columns"] | {"carrier": "運送会社"}}
     )
     with pytest.raises(CsvFileError) as caught:
-        read_orders(fixture("mapped-orders.csv"), mapped_layout(mapping), TOKYO)
+        read_orders(csv_file("mapped-orders.csv"), mapped_layout(mapping), TOKYO)
     assert caught.value.reason == "missing_columns"
     assert "運送会社" in caught.value.message_ja
 
@@ -266,7 +246,7 @@ def test_the_mapping_names_exactly_the_fields_a_layout_reads() -> None:
 
 
 def test_a_file_over_5_mib_is_refused_before_it_is_read() -> None:
-    data = fixture("yahoo-orders.csv") + b"x" * MAX_CSV_BYTES
+    data = csv_file("yahoo-orders.csv") + b"x" * MAX_CSV_BYTES
     with pytest.raises(CsvFileError) as caught:
         read_orders(data, YAHOO, TOKYO)
     assert (caught.value.reason, caught.value.too_big) == ("too_large", True)
@@ -304,7 +284,7 @@ def test_something_that_is_no_csv_is_refused_with_its_reason(data: bytes, reason
 
 def test_a_yahoo_file_sent_as_rms_says_which_columns_are_missing() -> None:
     with pytest.raises(CsvFileError) as caught:
-        read_orders(fixture("yahoo-orders.csv"), RAKUTEN_RMS, TOKYO)
+        read_orders(csv_file("yahoo-orders.csv"), RAKUTEN_RMS, TOKYO)
     assert caught.value.reason == "missing_columns"
     assert "受注番号" in caught.value.message_ja
     assert "注文日時" in caught.value.message_ja

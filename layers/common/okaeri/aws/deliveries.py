@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, get_args
 
 from okaeri.aws.dynamo import Expression, Table, expires_at, iso_utc
 from okaeri.aws.orders import customer_ref
-from okaeri.aws.search import every_item, period_condition, search_page
+from okaeri.aws.search import by_time_page, every_item
 from okaeri.models import Delivery, DeliveryStatus
 
 if TYPE_CHECKING:
@@ -36,8 +36,6 @@ FINAL_STATUSES: frozenset[str] = frozenset({"failed", "skipped", "cancelled", "u
 STATUSES: frozenset[str] = frozenset(get_args(DeliveryStatus))
 DUE_KEYS = ("due_shard", "due_at")
 LEASE_EXPIRED = "lease_expired"
-#: The key of a page of ``by_time`` (table key and index key), as the API's cursors carry it.
-BY_TIME_KEY = ("pk", "sk", "shop_id", "send_at")
 #: What an operator may change of one pending mail.
 EDITABLE = ("edited_subject", "edited_text")
 
@@ -191,22 +189,16 @@ class DynamoDeliveries:
         start: Mapping[str, Any] | None,
     ) -> tuple[list[Delivery], dict[str, Any] | None]:
         """A page of the shop's deliveries by send time, newest first (``by_time``)."""
-        expr = Expression()
-        condition = f"{expr.name('shop_id')} = {expr.value(shop_id)}" + period_condition(
-            expr, "send_at", since, until
-        )
-        return search_page(
+        return by_time_page(
             self._table,
-            expr,
-            condition,
+            shop_id,
+            "send_at",
+            since=since,
+            until=until,
             convert=delivery_from_item,
-            key_names=BY_TIME_KEY,
-            fixed={"pk": shop_id, "shop_id": shop_id},
+            keep=keep,
             limit=limit,
             start=start,
-            index="by_time",
-            forward=False,
-            keep=keep,
         )
 
     def by_send_time(self, shop_id: str, since: datetime) -> Iterator[Delivery]:

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from okaeri.aws.dynamo import SK, Expression, Table, expires_at, iso_utc
-from okaeri.aws.search import period_condition, search_page
+from okaeri.aws.search import by_time_page
 from okaeri.errors import ConflictError
 from okaeri.identity import customer_id_for
 from okaeri.models import Order, OrderRecord
@@ -27,8 +27,6 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 SHIPMENT_FIELDS = ("shipped_at", "carrier", "tracking_number", "delivered_at")
-#: The key of a page of ``by_time`` (table key and index key), as the API's cursors carry it.
-BY_TIME_KEY = ("pk", "sk", "shop_id", "ordered_at")
 #: The personal fields of an order (個人情報), blanked on a customer's request; ids, items, totals and
 #: dates stay. The prefecture stays too: alone it names no one, and the shop's statistics use it.
 PERSONAL_FIELDS = (
@@ -154,22 +152,16 @@ class DynamoOrders:
     ) -> tuple[list[OrderRecord], dict[str, Any] | None]:
         """A page of the shop's orders by order time, newest first (``by_time``); orders without an
         order time (a shipment's stub) are not in the index."""
-        expr = Expression()
-        condition = f"{expr.name('shop_id')} = {expr.value(shop_id)}" + period_condition(
-            expr, "ordered_at", since, until
-        )
-        return search_page(
+        return by_time_page(
             self._table,
-            expr,
-            condition,
+            shop_id,
+            "ordered_at",
+            since=since,
+            until=until,
             convert=order_record,
-            key_names=BY_TIME_KEY,
-            fixed={"pk": shop_id, "shop_id": shop_id},
+            keep=keep,
             limit=limit,
             start=start,
-            index="by_time",
-            forward=False,
-            keep=keep,
         )
 
     def by_customer(self, shop_id: str, customer_id: str) -> list[OrderRecord]:

@@ -106,6 +106,39 @@ def search_page(
         cursor = last
 
 
+def by_time_page(
+    table: Table,
+    shop_id: str,
+    attribute: str,
+    *,
+    since: datetime | None,
+    until: datetime | None,
+    convert: Callable[[dict[str, Any]], T],
+    keep: Callable[[T], bool] | None,
+    limit: int,
+    start: Mapping[str, Any] | None,
+) -> tuple[list[T], dict[str, Any] | None]:
+    """A :func:`search_page` of the shop's items by ``attribute`` (the sort key of the ``by_time``
+    index), newest first, within ``since``…``until``."""
+    expr = Expression()
+    condition = f"{expr.name('shop_id')} = {expr.value(shop_id)}" + period_condition(
+        expr, attribute, since, until
+    )
+    return search_page(
+        table,
+        expr,
+        condition,
+        convert=convert,
+        key_names=("pk", "sk", "shop_id", attribute),
+        fixed={"pk": shop_id, "shop_id": shop_id},
+        limit=limit,
+        start=start,
+        index="by_time",
+        forward=False,
+        keep=keep,
+    )
+
+
 def every_item(
     table: Table,
     expr: Expression,

@@ -9,7 +9,7 @@ name or address contains ``q`` (at most ``MAX_MATCHED_CUSTOMERS``), then each on
 (``by_customer``), newest first. Without ``q`` the shop's deliveries are read by send time.
 
 The protocols below are what the operations need beyond ``okaeri.ports``: the DynamoDB adapters
-implement them (``okaeri.aws``); ``okaeri.api.routes.operations_deps`` wires them from ``AdminDeps``.
+implement them (``okaeri.aws``); ``okaeri.api.support.operations`` wires them from ``AdminDeps``.
 """
 
 from __future__ import annotations
@@ -69,35 +69,28 @@ class OperatorConfig(ShopConfig, Protocol):
     def stats(self, shop_id: str, day_from: date, day_to: date) -> Sequence[DayCounters]: ...
 
 
-class OperatorOrders(Orders, Protocol):
+class SearchByTime(Protocol[T]):
+    """A page of the shop's items by time (the ``by_time`` index), newest first, within a period."""
+
     def search(
         self,
         shop_id: str,
         *,
         since: datetime | None,
         until: datetime | None,
-        keep: Callable[[OrderRecord], bool] | None,
+        keep: Callable[[T], bool] | None,
         limit: int,
         start: Mapping[str, Any] | None,
-    ) -> tuple[list[OrderRecord], StartKey]: ...
+    ) -> tuple[list[T], StartKey]: ...
 
+
+class OperatorOrders(Orders, SearchByTime[OrderRecord], Protocol):
     def by_customer(self, shop_id: str, customer_id: str) -> list[OrderRecord]: ...
 
     def redact_personal(self, shop_id: str, order_key: str, *, at: datetime) -> OrderRecord | None: ...
 
 
-class OperatorDeliveries(Deliveries, Protocol):
-    def search(
-        self,
-        shop_id: str,
-        *,
-        since: datetime | None,
-        until: datetime | None,
-        keep: Callable[[Delivery], bool] | None,
-        limit: int,
-        start: Mapping[str, Any] | None,
-    ) -> tuple[list[Delivery], StartKey]: ...
-
+class OperatorDeliveries(Deliveries, SearchByTime[Delivery], Protocol):
     def by_send_time(self, shop_id: str, since: datetime) -> Iterator[Delivery]: ...
 
     def edit(

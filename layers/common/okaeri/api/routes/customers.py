@@ -11,7 +11,6 @@ from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from okaeri.api.common import (
@@ -27,9 +26,9 @@ from okaeri.api.common import (
     shop_caller,
 )
 from okaeri.api.deps import AdminDeps
-from okaeri.api.pagination import Page, decode_cursor
+from okaeri.api.pagination import Page
 from okaeri.api.responses import json_response
-from okaeri.api.routes.operations_deps import operations, operator, page_of, path_id
+from okaeri.api.support import act_on, answers, operations, operator, paged, path_id
 from okaeri.aws.customers import Suppression
 from okaeri.identity import normalise_address
 from okaeri.models import CustomerRecord, Delivery, OrderRecord
@@ -38,6 +37,7 @@ from okaeri.services.operations import customer_orders, get_customer, search_cus
 
 CUSTOMERS = f"{SHOP_PATH}/customers"
 ONE = f"{CUSTOMERS}/<customer_id>"
+CUSTOMER = ("お客様", "Customer")
 SUPPRESSIONS = f"{SHOP_PATH}/suppressions"
 ADDRESS = r"^[^@\s]+@[^@\s]+$"
 MAX_ADDRESS = 254
@@ -79,10 +79,6 @@ class Lifted(BaseModel):
     reason: str = Field(description="解除した配信停止の理由 / the reason that was lifted")
 
 
-def _answers(model: type[BaseModel]) -> dict[int, OpenAPIResponse]:
-    return {200: {"description": "OK", "content": {"application/json": {"model": model}}}}
-
-
 def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     ops = operations(deps)
 
@@ -97,10 +93,9 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     ) -> Page[CustomerRecord]:
         shop_caller(app, shop_id)
         text = q.strip() if q and q.strip() else None
-        items, last = search_customers(
-            ops, shop_id, q=text, limit=limit, start=decode_cursor(shop_id, cursor)
+        return paged(
+            shop_id, cursor, lambda start: search_customers(ops, shop_id, q=text, limit=limit, start=start)
         )
-        return page_of(shop_id, items, last)
 
     @app.get(
         ONE,
@@ -110,7 +105,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     )
     def get_one(shop_id: str, customer_id: str) -> CustomerDetail:
         shop_caller(app, shop_id)
-        customer = get_customer(ops, shop_id, path_id(customer_id, "お客様", "Customer"))
+        customer = get_customer(ops, shop_id, path_id(customer_id, *CUSTOMER))
         deliveries = deps.deliveries.by_customer(shop_id, customer.customer_id)
         return CustomerDetail(
             customer=customer,
@@ -127,17 +122,17 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         tags=["customers"],
         summary="お客様を配信停止にする / stop mailing a customer",
         openapi_extensions=MANAGER,
-        responses=_answers(erasure.CustomerStatus),
+        responses=answers(erasure.CustomerStatus),
     )
     def unsubscribe(shop_id: str, customer_id: str, idempotency_key: IdempotencyKey = None) -> Response[Any]:
-        caller = shop_caller(app, shop_id, "manager")
-        one = path_id(customer_id, "お客様", "Customer")
-        return once(
+        return act_on(
             app,
             deps,
             shop_id,
-            caller,
-            lambda: json_response(200, erasure.unsubscribe(ops, shop_id, one, by=operator(caller))),
+            role="manager",
+            raw_id=customer_id,
+            what=CUSTOMER,
+            action=lambda one, by: erasure.unsubscribe(ops, shop_id, one, by=by),
         )
 
     @app.post(
@@ -145,21 +140,19 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         tags=["customers"],
         summary="お客様の個人情報を消去（個人情報保護法） / erase a customer's personal data",
         openapi_extensions=OWNER,
-        responses=_answers(erasure.ErasureResult),
+        responses=answers(erasure.ErasureResult),
     )
     def erase(
         shop_id: str, customer_id: str, body: EraseBody, idempotency_key: IdempotencyKey = None
     ) -> Response[Any]:
-        caller = shop_caller(app, shop_id, "owner")
-        one = path_id(customer_id, "お客様", "Customer")
-        return once(
+        return act_on(
             app,
             deps,
             shop_id,
-            caller,
-            lambda: json_response(
-                200, erasure.erase(ops, shop_id, one, confirm=body.confirm, by=operator(caller))
-            ),
+            role="owner",
+            raw_id=customer_id,
+            what=CUSTOMER,
+            action=lambda one, by: erasure.erase(ops, shop_id, one, confirm=body.confirm, by=by),
         )
 
     @app.get(
@@ -172,15 +165,16 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         shop_id: str, limit: Limit = DEFAULT_PAGE_LIMIT, cursor: Cursor = None
     ) -> Page[Suppression]:
         shop_caller(app, shop_id)
-        items, last = deps.customers.suppressions(shop_id, limit=limit, start=decode_cursor(shop_id, cursor))
-        return page_of(shop_id, items, last)
+        return paged(
+            shop_id, cursor, lambda start: deps.customers.suppressions(shop_id, limit=limit, start=start)
+        )
 
     @app.post(
         SUPPRESSIONS,
         tags=["suppressions"],
         summary="アドレスを配信停止にする / suppress an address",
         openapi_extensions=MANAGER,
-        responses=_answers(SuppressionAnswer),
+        responses=answers(SuppressionAnswer),
     )
     def add_suppression(
         shop_id: str, body: SuppressBody, idempotency_key: IdempotencyKey = None

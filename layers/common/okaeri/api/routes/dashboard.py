@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from okaeri.api.common import SHOP_PATH, STAFF, shop_caller
 from okaeri.api.deps import AdminDeps
-from okaeri.api.routes.operations_deps import operations
+from okaeri.api.support import operations
 from okaeri.services.dashboard import MAX_DAYS, Dashboard, dashboard
 
 DEFAULT_DAYS = 30

@@ -7,7 +7,7 @@ Every action accepts an ``Idempotency-Key`` (a retried request does it once) and
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
@@ -23,18 +23,24 @@ from okaeri.api.common import (
     Cursor,
     IdempotencyKey,
     Limit,
-    once,
     parse_day,
     shop_caller,
 )
 from okaeri.api.deps import AdminDeps
-from okaeri.api.pagination import Page, decode_cursor
-from okaeri.api.responses import json_response
-from okaeri.api.routes.operations_deps import operations, operator, page_of, path_id
+from okaeri.api.pagination import Page
+from okaeri.api.support import act_on, operations, paged, path_id
 from okaeri.models import Delivery, DeliveryStatus
 from okaeri.services import delivery_actions
-from okaeri.services.operations import DeliveryDetail, DeliveryFilter, delivery_detail, search_deliveries
+from okaeri.services.operations import (
+    DeliveryDetail,
+    DeliveryFilter,
+    OperationsDeps,
+    delivery_detail,
+    search_deliveries,
+)
 
+TAGS = ["deliveries"]
+DELIVERY = ("配信", "Delivery")
 MAX_SUBJECT = 200
 MAX_TEXT = 20_000
 DELIVERIES = f"{SHOP_PATH}/deliveries"
@@ -46,6 +52,10 @@ ANSWER: dict[int, OpenAPIResponse] = {
         "content": {"application/json": {"model": Delivery}},
     }
 }
+
+
+class PlainAction(Protocol):
+    def __call__(self, deps: OperationsDeps, shop_id: str, delivery_id: str, *, by: str) -> Delivery: ...
 
 
 class RescheduleBody(BaseModel):
@@ -79,7 +89,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
 
     @app.get(
         DELIVERIES,
-        tags=["deliveries"],
+        tags=TAGS,
         summary="配信の検索（送信日時の新しい順） / search mails, latest send time first",
         openapi_extensions=STAFF,
     )
@@ -102,45 +112,43 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
             scenario_id=scenario,
             q=q.strip() if q and q.strip() else None,
         )
-        items, last = search_deliveries(
-            ops, shop_id, wanted, limit=limit, start=decode_cursor(shop_id, cursor)
+        return paged(
+            shop_id, cursor, lambda start: search_deliveries(ops, shop_id, wanted, limit=limit, start=start)
         )
-        return page_of(shop_id, items, last)
 
     @app.get(
         ONE,
-        tags=["deliveries"],
+        tags=TAGS,
         summary="配信と送信される内容 / a mail and what it says",
         openapi_extensions=STAFF,
     )
     def get_delivery(shop_id: str, delivery_id: str) -> DeliveryDetail:
         shop_caller(app, shop_id)
-        return delivery_detail(ops, shop_id, path_id(delivery_id, "配信", "Delivery"))
+        return delivery_detail(ops, shop_id, path_id(delivery_id, *DELIVERY))
 
     def act(
         shop_id: str, delivery_id: str, role: Role, action: Callable[[str, str], Delivery]
     ) -> Response[Any]:
-        caller = shop_caller(app, shop_id, role)
-        delivery = path_id(delivery_id, "配信", "Delivery")
-        return once(
-            app, deps, shop_id, caller, lambda: json_response(200, action(delivery, operator(caller)))
+        return act_on(app, deps, shop_id, role=role, raw_id=delivery_id, what=DELIVERY, action=action)
+
+    def staff_action(name: str, summary: str, action: PlainAction) -> None:
+        """``POST <delivery>/<name>``: a staff action without a body (``stop``, ``resend``, ``drop``)."""
+
+        def handler(shop_id: str, delivery_id: str, idempotency_key: IdempotencyKey = None) -> Response[Any]:
+            return act(shop_id, delivery_id, "staff", lambda one, by: action(ops, shop_id, one, by=by))
+
+        handler.__name__ = name  # the OpenAPI operation id
+        app.post(f"{ONE}/{name}", tags=TAGS, summary=summary, openapi_extensions=STAFF, responses=ANSWER)(
+            handler
         )
 
-    @app.post(
-        f"{ONE}/stop",
-        tags=["deliveries"],
-        summary="配信を停止 / stop a mail",
-        openapi_extensions=STAFF,
-        responses=ANSWER,
-    )
-    def stop(shop_id: str, delivery_id: str, idempotency_key: IdempotencyKey = None) -> Response[Any]:
-        return act(
-            shop_id, delivery_id, "staff", lambda one, by: delivery_actions.stop(ops, shop_id, one, by=by)
-        )
+    staff_action("stop", "配信を停止 / stop a mail", delivery_actions.stop)
+    staff_action("resend", "送信不明の配信を再送 / send an unknown mail again", delivery_actions.resend)
+    staff_action("drop", "送信不明の配信を破棄 / drop an unknown mail", delivery_actions.drop)
 
     @app.post(
         f"{ONE}/reschedule",
-        tags=["deliveries"],
+        tags=TAGS,
         summary="送信日時を変更 / move a mail",
         openapi_extensions=STAFF,
         responses=ANSWER,
@@ -157,7 +165,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
 
     @app.patch(
         ONE,
-        tags=["deliveries"],
+        tags=TAGS,
         summary="件名・本文を編集 / edit a mail's subject or text",
         openapi_extensions=MANAGER,
         responses=ANSWER,
@@ -170,28 +178,4 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
             delivery_id,
             "manager",
             lambda one, by: delivery_actions.edit(ops, shop_id, one, changes=body.changes(), by=by),
-        )
-
-    @app.post(
-        f"{ONE}/resend",
-        tags=["deliveries"],
-        summary="送信不明の配信を再送 / send an unknown mail again",
-        openapi_extensions=STAFF,
-        responses=ANSWER,
-    )
-    def resend(shop_id: str, delivery_id: str, idempotency_key: IdempotencyKey = None) -> Response[Any]:
-        return act(
-            shop_id, delivery_id, "staff", lambda one, by: delivery_actions.resend(ops, shop_id, one, by=by)
-        )
-
-    @app.post(
-        f"{ONE}/drop",
-        tags=["deliveries"],
-        summary="送信不明の配信を破棄 / drop an unknown mail",
-        openapi_extensions=STAFF,
-        responses=ANSWER,
-    )
-    def drop(shop_id: str, delivery_id: str, idempotency_key: IdempotencyKey = None) -> Response[Any]:
-        return act(
-            shop_id, delivery_id, "staff", lambda one, by: delivery_actions.drop(ops, shop_id, one, by=by)
         )

@@ -31,6 +31,7 @@ from okaeri.api.body import request_bytes
 from okaeri.api.common import MANAGER, SHOP_PATH, IdempotencyKey, once, shop_caller
 from okaeri.api.deps import AdminDeps
 from okaeri.api.responses import error_response, json_response
+from okaeri.api.support import operator
 from okaeri.errors import BadRequestError, NotFoundError
 from okaeri.imports import (
     MAX_CSV_BYTES,
@@ -74,7 +75,8 @@ class MappedImport(BaseModel):
 
 
 def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
-    def run(shop_id: str, caller: Caller, layout: Layout, read: Callable[[], bytes]) -> Response[Any]:
+    def run(shop_id: str, layout: Layout, read: Callable[[], bytes]) -> Response[Any]:
+        caller = shop_caller(app, shop_id, "manager")
         return once(
             app,
             deps,
@@ -83,27 +85,23 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
             lambda: _import(app, deps, shop_id=shop_id, caller=caller, layout=layout, data=read()),
         )
 
-    @app.post(
-        f"{SHOP_PATH}/imports/rakuten",
-        tags=["imports"],
-        summary="楽天RMS 受注CSVの取込 / import a Rakuten RMS order CSV",
-        responses=REPORT,
-        openapi_extensions=MANAGER | CSV_BODY,
-    )
-    def import_rakuten(shop_id: str, idempotency_key: IdempotencyKey = None) -> Response[Any]:
-        caller = shop_caller(app, shop_id, "manager")
-        return run(shop_id, caller, RAKUTEN_RMS, lambda: request_bytes(app))
+    def file_import(source: str, summary: str, layout: Layout) -> None:
+        """``POST /imports/<source>``: a marketplace's own CSV export, sent as the request body."""
 
-    @app.post(
-        f"{SHOP_PATH}/imports/yahoo",
-        tags=["imports"],
-        summary="Yahoo!ショッピング 注文データCSVの取込 / import a Yahoo! Shopping order CSV",
-        responses=REPORT,
-        openapi_extensions=MANAGER | CSV_BODY,
-    )
-    def import_yahoo(shop_id: str, idempotency_key: IdempotencyKey = None) -> Response[Any]:
-        caller = shop_caller(app, shop_id, "manager")
-        return run(shop_id, caller, YAHOO, lambda: request_bytes(app))
+        def handler(shop_id: str, idempotency_key: IdempotencyKey = None) -> Response[Any]:
+            return run(shop_id, layout, lambda: request_bytes(app))
+
+        handler.__name__ = f"import_{source}"  # the OpenAPI operation id
+        app.post(
+            f"{SHOP_PATH}/imports/{source}",
+            tags=["imports"],
+            summary=summary,
+            responses=REPORT,
+            openapi_extensions=MANAGER | CSV_BODY,
+        )(handler)
+
+    file_import("rakuten", "楽天RMS 受注CSVの取込 / import a Rakuten RMS order CSV", RAKUTEN_RMS)
+    file_import("yahoo", "Yahoo!ショッピング 注文データCSVの取込 / import a Yahoo! Shopping order CSV", YAHOO)
 
     @app.post(
         f"{SHOP_PATH}/imports/mapped",
@@ -115,8 +113,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     def import_mapped(
         shop_id: str, body: MappedImport, idempotency_key: IdempotencyKey = None
     ) -> Response[Any]:
-        caller = shop_caller(app, shop_id, "manager")
-        return run(shop_id, caller, mapped_layout(body.mapping), lambda: _from_base64(body.csv_base64))
+        return run(shop_id, mapped_layout(body.mapping), lambda: _from_base64(body.csv_base64))
 
 
 def _import(
@@ -132,7 +129,7 @@ def _import(
             return error_response(413, exc.code, exc.message_ja, exc.message_en)
         raise
     now = deps.clock.now()
-    by = caller.email or caller.sub
+    by = operator(caller)
     report = import_orders(
         deps.ingest(),
         shop,

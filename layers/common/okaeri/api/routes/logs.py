@@ -27,9 +27,9 @@ from okaeri.api.common import (
     shop_caller,
 )
 from okaeri.api.deps import AdminDeps
-from okaeri.api.pagination import Page, decode_cursor
+from okaeri.api.pagination import Page
 from okaeri.api.responses import JSON_HEADERS, json_response
-from okaeri.api.routes.operations_deps import operator, page_of
+from okaeri.api.support import audit, paged
 from okaeri.errors import NotFoundError
 from okaeri.models import ReceptionEntry, SendLogEntry
 from okaeri.models.records import ReceptionResult
@@ -78,13 +78,12 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         cursor: Cursor = None,
     ) -> Page[ReceptionEntry]:
         shop_caller(app, shop_id)
-        items, last = deps.logs.reception_page(
+        keep = None if result is None else (lambda entry: entry.result == result)
+        return paged(
             shop_id,
-            keep=None if result is None else (lambda entry: entry.result == result),
-            limit=limit,
-            start=decode_cursor(shop_id, cursor),
+            cursor,
+            lambda start: deps.logs.reception_page(shop_id, keep=keep, limit=limit, start=start),
         )
-        return page_of(shop_id, items, last)
 
     @app.get(
         f"{RECEPTIONS}/raw",
@@ -117,12 +116,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         def run() -> Response[Any]:
             deps.raw_mail.head_size(key)  # a mail that is gone is a 404, not a "failed" entry
             entry = ingest_object(deps.ingest(), shop_id=shop_id, key=key, event_time=deps.clock.now())
-            deps.logs.put_audit(
-                shop_id,
-                action="reception.reparse",
-                at=deps.clock.now(),
-                detail={"key": key, "result": entry.result, "by": operator(caller)},
-            )
+            audit(deps, shop_id, caller, "reception.reparse", key=key, result=entry.result)
             return json_response(200, entry)
 
         return once(app, deps, shop_id, caller, run)
@@ -137,5 +131,4 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         shop_id: str, limit: Limit = DEFAULT_PAGE_LIMIT, cursor: Cursor = None
     ) -> Page[SendLogEntry]:
         shop_caller(app, shop_id)
-        items, last = deps.logs.send_page(shop_id, limit=limit, start=decode_cursor(shop_id, cursor))
-        return page_of(shop_id, items, last)
+        return paged(shop_id, cursor, lambda start: deps.logs.send_page(shop_id, limit=limit, start=start))

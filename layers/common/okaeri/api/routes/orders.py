@@ -9,8 +9,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from okaeri.api.common import DEFAULT_PAGE_LIMIT, SHOP_PATH, STAFF, Cursor, Limit, parse_day, shop_caller
 from okaeri.api.deps import AdminDeps
-from okaeri.api.pagination import Page, decode_cursor
-from okaeri.api.routes.operations_deps import operations, page_of, path_id
+from okaeri.api.pagination import Page
+from okaeri.api.support import operations, paged, path_id
 from okaeri.models import OrderRecord
 from okaeri.services.operations import OrderDetail, order_detail, search_orders
 
@@ -37,16 +37,14 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         cursor: Cursor = None,
     ) -> Page[OrderRecord]:
         shop_caller(app, shop_id)
-        items, last = search_orders(
-            ops,
+        since, until, text = parse_day(day_from, "from"), parse_day(to, "to"), q.strip() if q else None
+        return paged(
             shop_id,
-            day_from=parse_day(day_from, "from"),
-            day_to=parse_day(to, "to"),
-            q=q.strip() if q else None,
-            limit=limit,
-            start=decode_cursor(shop_id, cursor),
+            cursor,
+            lambda start: search_orders(
+                ops, shop_id, day_from=since, day_to=until, q=text, limit=limit, start=start
+            ),
         )
-        return page_of(shop_id, items, last)
 
     @app.get(
         f"{SHOP_PATH}/orders/<order_key>",

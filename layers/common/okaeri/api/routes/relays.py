@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from okaeri.api.common import MANAGER, SHOP_PATH, STAFF, shop_caller
 from okaeri.api.deps import AdminDeps
+from okaeri.api.support import audit
 from okaeri.errors import BadRequestError, NotFoundError
 from okaeri.models import RelayConfig
 
@@ -72,7 +73,12 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     def list_relays(shop_id: str) -> RelayList:
         shop_caller(app, shop_id, "staff")
         relays = deps.config.named_relays(shop_id)
-        return RelayList(items=[_view(deps, name, relay) for name, relay in sorted(relays.items())])
+        return RelayList(
+            items=[
+                _view(name, relay, credentials_set=deps.secrets.is_set(relay.secret_arn))
+                for name, relay in sorted(relays.items())
+            ]
+        )
 
     @app.put(
         f"{SHOP_PATH}/relays/<name>",
@@ -98,27 +104,18 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
             mail_from=body.mail_from,
         )
         deps.config.put_relay(shop_id, name, relay)
-        deps.logs.put_audit(
+        audit(
+            deps,
             shop_id,
-            action="relays.put",
-            at=deps.clock.now(),
-            detail={
-                "by": caller.email or caller.sub,
-                "name": name,
-                "host": relay.host,
-                "port": relay.port,
-                "domains": relay.domains,
-                "credentials_changed": changes_credentials,
-            },
-        )
-        return RelayView(
+            caller,
+            "relays.put",
             name=name,
             host=relay.host,
             port=relay.port,
             domains=relay.domains,
-            mail_from=relay.mail_from,
-            credentials_set=True,
+            credentials_changed=changes_credentials,
         )
+        return _view(name, relay, credentials_set=True)
 
     @app.delete(
         f"{SHOP_PATH}/relays/<name>",
@@ -132,23 +129,18 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
             raise NotFoundError(f"リレー {name} はありません", f"there is no relay {name}")
         deps.config.delete_relay(shop_id, name)
         deps.secrets.delete(secret_id(shop_id, name))
-        deps.logs.put_audit(
-            shop_id,
-            action="relays.delete",
-            at=deps.clock.now(),
-            detail={"by": caller.email or caller.sub, "name": name},
-        )
+        audit(deps, shop_id, caller, "relays.delete", name=name)
         return Response(status_code=204)
 
 
-def _view(deps: AdminDeps, name: str, relay: RelayConfig) -> RelayView:
+def _view(name: str, relay: RelayConfig, *, credentials_set: bool) -> RelayView:
     return RelayView(
         name=name,
         host=relay.host,
         port=relay.port,
         domains=relay.domains,
         mail_from=relay.mail_from,
-        credentials_set=deps.secrets.is_set(relay.secret_arn),
+        credentials_set=credentials_set,
     )
 
 

@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -25,15 +24,14 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from okaeri.api.auth import Caller
-from okaeri.api.common import MANAGER, SHOP_PATH, STAFF, IdempotencyKey, once, parse_moment, shop_caller
+from okaeri.api.common import MANAGER, SHOP_PATH, STAFF, IdempotencyKey, parse_moment, shop_caller
 from okaeri.api.deps import AdminDeps
-from okaeri.api.responses import json_response
 from okaeri.api.support import answers, audit, shop_of
+from okaeri.api.versioned import DocumentKind, Version, create_once
 from okaeri.aws.config import VersionInfo
 from okaeri.compliance import has_errors, lint_scenario
-from okaeri.errors import ConflictError, NotFoundError
+from okaeri.errors import ConflictError
 from okaeri.models import Finding, Order, PlannedDelivery, Scenario, Shop, SkippedStep
-from okaeri.models.scenario import ID_PATTERN
 from okaeri.planner import conditions_match, plan_scenario, select_scenarios
 from okaeri.samples import sample_order, sample_order_count
 from okaeri.services.config_admin import (
@@ -41,15 +39,13 @@ from okaeri.services.config_admin import (
     SAVED_JA,
     UNCHANGED_EN,
     UNCHANGED_JA,
-    check_document_size,
     check_same_id,
     refuse_errors,
 )
 
 TAGS = ["scenarios"]
-ID_RE = re.compile(ID_PATTERN)
+SCENARIO = DocumentKind("scenario", "シナリオ")
 ScenarioId = str  # checked after the caller: an id that cannot exist is a 404
-Version = Annotated[int | None, Query(ge=1, le=1_000_000, description="an older version / 過去の版")]
 
 
 class SaveAnswer(BaseModel):
@@ -112,9 +108,9 @@ class PlanPreview(BaseModel):
 
 
 def _current(deps: AdminDeps, shop_id: str, scenario_id: str) -> Scenario:
-    scenario = deps.config.scenario(shop_id, scenario_id) if ID_RE.fullmatch(scenario_id) else None
+    scenario = deps.config.scenario(shop_id, scenario_id) if SCENARIO.possible(scenario_id) else None
     if scenario is None:
-        raise NotFoundError(f"シナリオ {scenario_id} が見つかりません", f"scenario {scenario_id} not found")
+        raise SCENARIO.not_found(scenario_id)
     return scenario
 
 
@@ -125,10 +121,7 @@ def _at_version(deps: AdminDeps, shop_id: str, scenario_id: str, version: int | 
         return scenario
     old = deps.config.scenario_version(shop_id, scenario_id, version)
     if old is None:
-        raise NotFoundError(
-            f"シナリオ {scenario_id} に版 {version} はありません",
-            f"scenario {scenario_id} has no version {version}",
-        )
+        raise SCENARIO.not_found(scenario_id, version)
     return old
 
 
@@ -141,13 +134,10 @@ def _save(
     deps: AdminDeps, shop_id: str, caller: Caller, scenario: Scenario, *, previous: Scenario | None
 ) -> SaveAnswer:
     """Lint (errors refuse), store (a new version only when changed), audit, answer."""
-    check_document_size(scenario, what_ja="シナリオ", what_en="scenario")
+    SCENARIO.check_size(scenario)
     findings = refuse_errors(scenario.id, _lint(deps, shop_of(deps, shop_id), scenario))
     saved = deps.config.save_scenario(shop_id, scenario, new=previous is None)
-    changed = previous is None or saved.version != previous.version
-    if changed:
-        action = "scenario.create" if previous is None else "scenario.save"
-        audit(deps, shop_id, caller, action, scenario=saved.id, version=saved.version)
+    changed = SCENARIO.record_save(deps, shop_id, caller, saved, previous)
     return SaveAnswer(
         id=saved.id,
         version=saved.version,
@@ -191,12 +181,7 @@ def _register_reads(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     )
     def scenario_versions(shop_id: str, scenario_id: ScenarioId) -> list[VersionInfo]:
         shop_caller(app, shop_id, "staff")
-        versions = deps.config.scenario_versions(shop_id, scenario_id)
-        if not versions:
-            raise NotFoundError(
-                f"シナリオ {scenario_id} が見つかりません", f"scenario {scenario_id} not found"
-            )
-        return versions
+        return SCENARIO.versions(scenario_id, deps.config.scenario_versions(shop_id, scenario_id))
 
 
 def _register_writes(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
@@ -211,12 +196,8 @@ def _register_writes(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         shop_id: str, body: Scenario, idempotency_key: IdempotencyKey = None
     ) -> Response[Any]:
         caller = shop_caller(app, shop_id, "manager")
-        return once(
-            app,
-            deps,
-            shop_id,
-            caller,
-            lambda: json_response(201, _save(deps, shop_id, caller, body, previous=None)),
+        return create_once(
+            app, deps, shop_id, caller, lambda: _save(deps, shop_id, caller, body, previous=None)
         )
 
     @app.put(

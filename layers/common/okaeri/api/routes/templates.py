@@ -19,11 +19,9 @@ the Rakuten template warnings (sale words, links) of the scenario steps that use
 
 from __future__ import annotations
 
-import re
-from typing import Annotated, Any, Self
+from typing import Any, Self
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from okaeri.api.auth import Caller
@@ -32,11 +30,11 @@ from okaeri.api.deps import AdminDeps
 from okaeri.api.responses import error_response, json_response
 from okaeri.api.routes.coupons import PoolCount
 from okaeri.api.support import answers, audit, shop_of
+from okaeri.api.versioned import DocumentKind, Version, create_once
 from okaeri.aws.config import VersionInfo
 from okaeri.compliance import lint_scenario
-from okaeri.errors import NotFoundError, TemplateError, TransportError
+from okaeri.errors import TemplateError, TransportError
 from okaeri.models import Finding, Order, Shop, Template
-from okaeri.models.scenario import ID_PATTERN
 from okaeri.rendering import check_template
 from okaeri.samples import sample_order
 from okaeri.services.config_admin import (
@@ -45,7 +43,6 @@ from okaeri.services.config_admin import (
     UNCHANGED_EN,
     UNCHANGED_JA,
     TemplateRefused,
-    check_document_size,
     check_same_id,
 )
 from okaeri.services.previews import (
@@ -56,11 +53,10 @@ from okaeri.services.previews import (
 )
 
 TAGS = ["templates"]
-ID_RE = re.compile(ID_PATTERN)
+TEMPLATE = DocumentKind("template", "テンプレート")
 #: The lint rules that read a template's words (the others read the scenario and the shop).
 TEMPLATE_RULES = frozenset({"rakuten.sale_words", "rakuten.item_links"})
 ADDRESS_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"
-Version = Annotated[int | None, Query(ge=1, le=1_000_000, description="an older version / 過去の版")]
 
 
 class TemplateSaveAnswer(BaseModel):
@@ -114,13 +110,9 @@ class TestSendAnswer(BaseModel):
 
 
 def _at_version(deps: AdminDeps, shop_id: str, template_id: str, version: int | None = None) -> Template:
-    template = deps.config.template(shop_id, template_id, version) if ID_RE.fullmatch(template_id) else None
+    template = deps.config.template(shop_id, template_id, version) if TEMPLATE.possible(template_id) else None
     if template is None:
-        which = "" if version is None else f"（版 {version}）"
-        raise NotFoundError(
-            f"テンプレート {template_id}{which} が見つかりません",
-            f"template {template_id}{'' if version is None else f' version {version}'} not found",
-        )
+        raise TEMPLATE.not_found(template_id, version)
     return template
 
 
@@ -165,15 +157,12 @@ def _trial_render(deps: AdminDeps, shop: Shop, template: Template) -> None:
 def _save(
     deps: AdminDeps, shop_id: str, caller: Caller, template: Template, *, previous: Template | None
 ) -> TemplateSaveAnswer:
-    check_document_size(template, what_ja="テンプレート", what_en="template")
+    TEMPLATE.check_size(template)
     pools = _compiled(template)
     shop = shop_of(deps, shop_id)
     _trial_render(deps, shop, template)
     saved = deps.config.save_template(shop_id, template, new=previous is None)
-    changed = previous is None or saved.version != previous.version
-    if changed:
-        action = "template.create" if previous is None else "template.save"
-        audit(deps, shop_id, caller, action, template=saved.id, version=saved.version)
+    changed = TEMPLATE.record_save(deps, shop_id, caller, saved, previous)
     return TemplateSaveAnswer(
         id=saved.id,
         version=saved.version,
@@ -223,12 +212,7 @@ def _register_reads(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     )
     def template_versions(shop_id: str, template_id: str) -> list[VersionInfo]:
         shop_caller(app, shop_id, "staff")
-        versions = deps.config.template_versions(shop_id, template_id)
-        if not versions:
-            raise NotFoundError(
-                f"テンプレート {template_id} が見つかりません", f"template {template_id} not found"
-            )
-        return versions
+        return TEMPLATE.versions(template_id, deps.config.template_versions(shop_id, template_id))
 
 
 def _register_writes(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
@@ -243,12 +227,8 @@ def _register_writes(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         shop_id: str, body: Template, idempotency_key: IdempotencyKey = None
     ) -> Response[Any]:
         caller = shop_caller(app, shop_id, "manager")
-        return once(
-            app,
-            deps,
-            shop_id,
-            caller,
-            lambda: json_response(201, _save(deps, shop_id, caller, body, previous=None)),
+        return create_once(
+            app, deps, shop_id, caller, lambda: _save(deps, shop_id, caller, body, previous=None)
         )
 
     @app.put(

@@ -24,6 +24,7 @@ from okaeri.api.body import request_bytes
 from okaeri.api.common import OWNER, SHOP_PATH, STAFF, shop_caller
 from okaeri.api.deps import AdminDeps
 from okaeri.api.responses import error_response, json_response
+from okaeri.api.support import audit
 from okaeri.errors import NotFoundError
 from okaeri.imports import KIND_BY_TOPIC, verify_hmac
 from okaeri.models.shop import SHOP_ID_PATTERN
@@ -127,12 +128,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         if deps.config.shop(shop_id) is None:
             raise NotFoundError(f"ショップ {shop_id} は登録されていません", f"shop {shop_id} is not set up")
         deps.secrets.put_string(secret_id(shop_id), body.secret.get_secret_value())
-        deps.logs.put_audit(
-            shop_id,
-            action="integrations.shopify.secret_set",
-            at=deps.clock.now(),
-            detail={"by": caller.email or caller.sub},
-        )
+        audit(deps, shop_id, caller, "integrations.shopify.secret_set")
         return _integration(shop_id, secret_set=True)
 
     @app.delete(
@@ -144,12 +140,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     def delete_shopify_secret(shop_id: str) -> ShopifyIntegration:
         caller = shop_caller(app, shop_id, "owner")
         deps.secrets.delete(secret_id(shop_id))
-        deps.logs.put_audit(
-            shop_id,
-            action="integrations.shopify.secret_deleted",
-            at=deps.clock.now(),
-            detail={"by": caller.email or caller.sub},
-        )
+        audit(deps, shop_id, caller, "integrations.shopify.secret_deleted")
         return _integration(shop_id, secret_set=False)
 
 
