@@ -7,7 +7,7 @@ import platform
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import domain, local_stack, pipeline
+from bench import admin_api, domain, local_stack, pipeline
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 
@@ -56,6 +56,8 @@ def main() -> None:
     print("", *report.findings, sep="\n")
     local_table, local_notes = local_stack.run()
     print_table(local_table)
+    admin_table, admin_notes = admin_api.run()
+    print_table(admin_table)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Benchmarks",
@@ -87,6 +89,11 @@ def main() -> None:
         "",
         *markdown(local_table),
         *local_notes,
+        "",
+        "## Admin API",
+        "",
+        *markdown(admin_table),
+        *admin_notes,
     ]
     DOC.parent.mkdir(exist_ok=True)
     DOC.write_text("\n".join(lines), encoding="utf-8")
