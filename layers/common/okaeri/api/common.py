@@ -9,11 +9,11 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 
-from okaeri.api.auth import Caller, Role, caller_from_event, require
+from okaeri.api.auth import Caller, caller_from_event, require
 from okaeri.api.deps import AdminDeps
 from okaeri.api.idempotency import run_once
 from okaeri.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from okaeri.api.resolver import ROLE_EXTENSION
+from okaeri.api.resolver import ROLE_EXTENSION, declared_role
 from okaeri.errors import BadRequestError
 
 SHOP_PATH = "/api/shops/<shop_id>"
@@ -38,9 +38,15 @@ def current_caller(app: APIGatewayHttpResolver) -> Caller:
     return caller_from_event(app.current_event.raw_event)
 
 
-def shop_caller(app: APIGatewayHttpResolver, shop_id: str, role: Role = "staff") -> Caller:
-    """The caller, checked: a member of ``shop_id`` with at least ``role`` (else 403)."""
-    return require(current_caller(app), shop_id, role)
+def shop_caller(app: APIGatewayHttpResolver, shop_id: str) -> Caller:
+    """The caller, checked again: a member of ``shop_id`` with at least the role the route declares.
+
+    ``AdminResolver`` has refused everyone else already; the role is read from the matched route, so
+    the declaration in the decorator (``openapi_extensions``) is the only place it is written.
+    """
+    route = app.context.get("_route")
+    role = declared_role(route) if route is not None else None
+    return require(current_caller(app), shop_id, role or "owner")
 
 
 def once(

@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel
 
-from okaeri.api.auth import Caller, Role
+from okaeri.api.auth import Caller
 from okaeri.api.common import once, shop_caller
 from okaeri.api.deps import AdminDeps
 from okaeri.api.pagination import Page, decode_cursor, encode_cursor
@@ -92,14 +92,13 @@ def act_on(
     deps: AdminDeps,
     shop_id: str,
     *,
-    role: Role,
     raw_id: str,
     what: tuple[str, str],
     action: Callable[[str, str], BaseModel],
 ) -> Response[Any]:
-    """A write on one item named in the path: the caller (at least ``role``), the item's id (``what``:
+    """A write on one item named in the path: the caller (checked against the route's role), the item's id (``what``:
     its name in Japanese and English), then ``action(id, operator)`` answered with 200, once per
     ``Idempotency-Key``."""
-    caller = shop_caller(app, shop_id, role)
+    caller = shop_caller(app, shop_id)
     item_id = path_id(raw_id, *what)
     return once(app, deps, shop_id, caller, lambda: json_response(200, action(item_id, operator(caller))))

@@ -86,7 +86,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         f"{SHOP_PATH}/coupons", tags=TAGS, summary="クーポンプール / coupon pools", openapi_extensions=STAFF
     )
     def list_pools(shop_id: str) -> list[PoolCount]:
-        shop_caller(app, shop_id, "staff")
+        shop_caller(app, shop_id)
         pools = set(deps.coupons.pools(shop_id)) | _template_pools(deps.config.templates(shop_id))
         return [PoolCount.of(deps.coupons, shop_id, pool) for pool in sorted(pools)]
 
@@ -99,7 +99,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         responses=answers(PoolLoadAnswer),
     )
     def load_codes(shop_id: str, pool: str, idempotency_key: IdempotencyKey = None) -> Response[Any]:
-        caller = shop_caller(app, shop_id, "manager")
+        caller = shop_caller(app, shop_id)
         name = _pool_name(pool)
 
         def load() -> Response[Any]:

@@ -129,7 +129,6 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
             app,
             deps,
             shop_id,
-            role="manager",
             raw_id=customer_id,
             what=CUSTOMER,
             action=lambda one, by: erasure.unsubscribe(ops, shop_id, one, by=by),
@@ -149,7 +148,6 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
             app,
             deps,
             shop_id,
-            role="owner",
             raw_id=customer_id,
             what=CUSTOMER,
             action=lambda one, by: erasure.erase(ops, shop_id, one, confirm=body.confirm, by=by),
@@ -179,7 +177,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     def add_suppression(
         shop_id: str, body: SuppressBody, idempotency_key: IdempotencyKey = None
     ) -> Response[Any]:
-        caller = shop_caller(app, shop_id, "manager")
+        caller = shop_caller(app, shop_id)
 
         def add() -> Response[Any]:
             reason, added = erasure.add_suppression(ops, shop_id, body.address, by=operator(caller))
@@ -195,7 +193,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         openapi_extensions=MANAGER,
     )
     def remove_suppression(shop_id: str, address: str) -> Lifted:
-        caller = shop_caller(app, shop_id, "manager")
+        caller = shop_caller(app, shop_id)
         listed = path_id(address, "アドレス", "Address")
         reason = erasure.remove_suppression(
             ops, shop_id, listed, owner=caller.may("owner"), by=operator(caller)

@@ -14,7 +14,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from okaeri.api.auth import Role
 from okaeri.api.common import (
     DEFAULT_PAGE_LIMIT,
     MANAGER,
@@ -126,16 +125,14 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         shop_caller(app, shop_id)
         return delivery_detail(ops, shop_id, path_id(delivery_id, *DELIVERY))
 
-    def act(
-        shop_id: str, delivery_id: str, role: Role, action: Callable[[str, str], Delivery]
-    ) -> Response[Any]:
-        return act_on(app, deps, shop_id, role=role, raw_id=delivery_id, what=DELIVERY, action=action)
+    def act(shop_id: str, delivery_id: str, action: Callable[[str, str], Delivery]) -> Response[Any]:
+        return act_on(app, deps, shop_id, raw_id=delivery_id, what=DELIVERY, action=action)
 
     def staff_action(name: str, summary: str, action: PlainAction) -> None:
         """``POST <delivery>/<name>``: a staff action without a body (``stop``, ``resend``, ``drop``)."""
 
         def handler(shop_id: str, delivery_id: str, idempotency_key: IdempotencyKey = None) -> Response[Any]:
-            return act(shop_id, delivery_id, "staff", lambda one, by: action(ops, shop_id, one, by=by))
+            return act(shop_id, delivery_id, lambda one, by: action(ops, shop_id, one, by=by))
 
         handler.__name__ = name  # the OpenAPI operation id
         app.post(f"{ONE}/{name}", tags=TAGS, summary=summary, openapi_extensions=STAFF, responses=ANSWER)(
@@ -159,7 +156,6 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         return act(
             shop_id,
             delivery_id,
-            "staff",
             lambda one, by: delivery_actions.reschedule(ops, shop_id, one, send_at=body.send_at, by=by),
         )
 
@@ -176,6 +172,5 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         return act(
             shop_id,
             delivery_id,
-            "manager",
             lambda one, by: delivery_actions.edit(ops, shop_id, one, changes=body.changes(), by=by),
         )

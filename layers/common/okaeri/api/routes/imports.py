@@ -76,7 +76,7 @@ class MappedImport(BaseModel):
 
 def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     def run(shop_id: str, layout: Layout, read: Callable[[], bytes]) -> Response[Any]:
-        caller = shop_caller(app, shop_id, "manager")
+        caller = shop_caller(app, shop_id)
         return once(
             app,
             deps,

@@ -110,7 +110,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         },
     )
     def reparse(shop_id: str, body: ReparseBody, idempotency_key: IdempotencyKey = None) -> Response[Any]:
-        caller = shop_caller(app, shop_id, "manager")
+        caller = shop_caller(app, shop_id)
         key = inbound_key(shop_id, body.key)
 
         def run() -> Response[Any]:

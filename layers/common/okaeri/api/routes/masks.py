@@ -84,7 +84,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         f"{SHOP_PATH}/masks", tags=TAGS, summary="解析マスク一覧 / parse masks", openapi_extensions=STAFF
     )
     def list_masks(shop_id: str) -> list[ParseMask]:
-        shop_caller(app, shop_id, "staff")
+        shop_caller(app, shop_id)
         return deps.config.masks(shop_id)
 
     @app.put(
@@ -94,7 +94,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         openapi_extensions=MANAGER,
     )
     def put_mask(shop_id: str, name: str, body: ParseMask) -> ParseMask:
-        caller = shop_caller(app, shop_id, "manager")
+        caller = shop_caller(app, shop_id)
         check_same_id(body.name, name, field="name")
         check_document_size(body, what_ja="解析マスク", what_en="parse mask")
         if deps.config.mask(shop_id, name) != body:
@@ -109,7 +109,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         openapi_extensions=MANAGER,
     )
     def delete_mask(shop_id: str, name: str) -> MaskDeleted:
-        caller = shop_caller(app, shop_id, "manager")
+        caller = shop_caller(app, shop_id)
         existing(shop_id, name)
         deps.config.delete_mask(shop_id, name)
         audit(deps, shop_id, caller, "mask.delete", mask=name)
@@ -122,7 +122,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         openapi_extensions=STAFF,
     )
     def try_mask(shop_id: str, body: MaskTry) -> MaskTryAnswer:
-        shop_caller(app, shop_id, "staff")
+        shop_caller(app, shop_id)
         shop = shop_of(deps, shop_id)
         try:
             if body.reception_key is not None:

@@ -71,7 +71,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         openapi_extensions=STAFF,
     )
     def list_relays(shop_id: str) -> RelayList:
-        shop_caller(app, shop_id, "staff")
+        shop_caller(app, shop_id)
         relays = deps.config.named_relays(shop_id)
         return RelayList(
             items=[
@@ -87,7 +87,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         openapi_extensions=MANAGER,
     )
     def put_relay(shop_id: str, name: RelayName, body: RelayEdit) -> RelayView:
-        caller = shop_caller(app, shop_id, "manager")
+        caller = shop_caller(app, shop_id)
         existing = deps.config.named_relays(shop_id).get(name)
         changes_credentials = body.username is not None or body.password is not None
         if changes_credentials:
@@ -124,7 +124,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         openapi_extensions=MANAGER,
     )
     def delete_relay(shop_id: str, name: RelayName) -> Response[None]:
-        caller = shop_caller(app, shop_id, "manager")
+        caller = shop_caller(app, shop_id)
         if name not in deps.config.named_relays(shop_id):
             raise NotFoundError(f"リレー {name} はありません", f"there is no relay {name}")
         deps.config.delete_relay(shop_id, name)

@@ -160,7 +160,7 @@ def _register_reads(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         f"{SHOP_PATH}/scenarios", tags=TAGS, summary="シナリオ一覧 / scenarios", openapi_extensions=STAFF
     )
     def list_scenarios(shop_id: str) -> list[Scenario]:
-        shop_caller(app, shop_id, "staff")
+        shop_caller(app, shop_id)
         return deps.config.scenarios(shop_id)
 
     @app.get(
@@ -170,7 +170,7 @@ def _register_reads(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         openapi_extensions=STAFF,
     )
     def get_scenario(shop_id: str, scenario_id: ScenarioId, version: Version = None) -> Scenario:
-        shop_caller(app, shop_id, "staff")
+        shop_caller(app, shop_id)
         return _at_version(deps, shop_id, scenario_id, version)
 
     @app.get(
@@ -180,7 +180,7 @@ def _register_reads(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         openapi_extensions=STAFF,
     )
     def scenario_versions(shop_id: str, scenario_id: ScenarioId) -> list[VersionInfo]:
-        shop_caller(app, shop_id, "staff")
+        shop_caller(app, shop_id)
         return SCENARIO.versions(scenario_id, deps.config.scenario_versions(shop_id, scenario_id))
 
 
@@ -195,7 +195,7 @@ def _register_writes(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     def create_scenario(
         shop_id: str, body: Scenario, idempotency_key: IdempotencyKey = None
     ) -> Response[Any]:
-        caller = shop_caller(app, shop_id, "manager")
+        caller = shop_caller(app, shop_id)
         return create_once(
             app, deps, shop_id, caller, lambda: _save(deps, shop_id, caller, body, previous=None)
         )
@@ -217,7 +217,7 @@ def _register_writes(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
             ),
         ] = None,
     ) -> SaveAnswer:
-        caller = shop_caller(app, shop_id, "manager")
+        caller = shop_caller(app, shop_id)
         check_same_id(body.id, scenario_id)
         previous = _current(deps, shop_id, scenario_id)
         if base_version is not None and base_version != previous.version:
@@ -236,7 +236,7 @@ def _register_writes(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         openapi_extensions=MANAGER,
     )
     def activate(shop_id: str, scenario_id: ScenarioId) -> ScenarioState:
-        caller = shop_caller(app, shop_id, "manager")
+        caller = shop_caller(app, shop_id)
         scenario = _current(deps, shop_id, scenario_id)
         findings = refuse_errors(scenario_id, _lint(deps, shop_of(deps, shop_id), scenario))
         switched = deps.config.set_scenario_active(shop_id, scenario_id, True)
@@ -251,7 +251,7 @@ def _register_writes(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         openapi_extensions=MANAGER,
     )
     def deactivate(shop_id: str, scenario_id: ScenarioId) -> ScenarioState:
-        caller = shop_caller(app, shop_id, "manager")
+        caller = shop_caller(app, shop_id)
         scenario = _current(deps, shop_id, scenario_id)
         switched = deps.config.set_scenario_active(shop_id, scenario_id, False)
         if scenario.active:
@@ -267,7 +267,7 @@ def _register_writes(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         openapi_extensions=MANAGER,
     )
     def delete_scenario(shop_id: str, scenario_id: ScenarioId) -> ScenarioState:
-        caller = shop_caller(app, shop_id, "manager")
+        caller = shop_caller(app, shop_id)
         deleted = deps.config.delete_scenario(shop_id, scenario_id)
         audit(deps, shop_id, caller, "scenario.delete", scenario=scenario_id, version=deleted.version)
         return ScenarioState(id=scenario_id, version=deleted.version, active=False, deleted=True)
@@ -281,7 +281,7 @@ def _register_checks(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         openapi_extensions=STAFF,
     )
     def lint_only(shop_id: str, body: Scenario) -> LintAnswer:
-        shop_caller(app, shop_id, "staff")
+        shop_caller(app, shop_id)
         shop = shop_of(deps, shop_id)
         findings = _lint(deps, shop, body)
         return LintAnswer(
@@ -295,7 +295,7 @@ def _register_checks(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         openapi_extensions=STAFF,
     )
     def preview(shop_id: str, scenario_id: ScenarioId, body: PreviewRequest) -> PlanPreview:
-        shop_caller(app, shop_id, "staff")
+        shop_caller(app, shop_id)
         shop = shop_of(deps, shop_id)
         scenario = _at_version(deps, shop_id, scenario_id, body.version)
         now = parse_moment(body.now, "now") or deps.clock.now()

@@ -84,7 +84,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         openapi_extensions=STAFF,
     )
     def get_settings(shop_id: str) -> Shop:
-        shop_caller(app, shop_id, "staff")
+        shop_caller(app, shop_id)
         return shop_of(deps, shop_id)
 
     @app.put(
@@ -94,7 +94,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         openapi_extensions=MANAGER,
     )
     def put_settings(shop_id: str, body: Shop) -> Shop:
-        caller = shop_caller(app, shop_id, "manager")
+        caller = shop_caller(app, shop_id)
         check_same_id(body.id, shop_id)
         check_document_size(body, what_ja="ショップ設定", what_en="shop settings")
         before, after = deps.config.update_shop(shop_id, lambda _stored: body)
@@ -115,7 +115,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
             int | None, Query(ge=MIN_YEAR, le=MAX_YEAR, description="default: this year / 既定は今年")
         ] = None,
     ) -> CalendarYear:
-        shop_caller(app, shop_id, "staff")
+        shop_caller(app, shop_id)
         shop = shop_of(deps, shop_id)
         now = deps.clock.now()
         return calendar_year(shop, year or now.astimezone(shop.tz).year, now)
@@ -127,7 +127,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         openapi_extensions=MANAGER,
     )
     def put_calendar(shop_id: str, body: CalendarUpdate) -> CalendarYear:
-        caller = shop_caller(app, shop_id, "manager")
+        caller = shop_caller(app, shop_id)
         changes = body.model_dump(mode="json", exclude_none=True)
         before, after = deps.config.update_shop(shop_id, lambda shop: edit_calendar(shop, changes))
         if after != before:
@@ -142,7 +142,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         openapi_extensions=MANAGER,
     )
     def toggle_day(shop_id: str, body: DayToggle) -> DayState:
-        caller = shop_caller(app, shop_id, "manager")
+        caller = shop_caller(app, shop_id)
         before, after = deps.config.update_shop(
             shop_id, lambda shop: set_day_open(shop, body.date, body.open)
         )

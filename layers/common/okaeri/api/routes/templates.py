@@ -191,7 +191,7 @@ def _register_reads(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         f"{SHOP_PATH}/templates", tags=TAGS, summary="テンプレート一覧 / templates", openapi_extensions=STAFF
     )
     def list_templates(shop_id: str) -> list[Template]:
-        shop_caller(app, shop_id, "staff")
+        shop_caller(app, shop_id)
         return deps.config.templates(shop_id)
 
     @app.get(
@@ -201,7 +201,7 @@ def _register_reads(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         openapi_extensions=STAFF,
     )
     def get_template(shop_id: str, template_id: str, version: Version = None) -> Template:
-        shop_caller(app, shop_id, "staff")
+        shop_caller(app, shop_id)
         return _at_version(deps, shop_id, template_id, version)
 
     @app.get(
@@ -211,7 +211,7 @@ def _register_reads(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         openapi_extensions=STAFF,
     )
     def template_versions(shop_id: str, template_id: str) -> list[VersionInfo]:
-        shop_caller(app, shop_id, "staff")
+        shop_caller(app, shop_id)
         return TEMPLATE.versions(template_id, deps.config.template_versions(shop_id, template_id))
 
 
@@ -226,7 +226,7 @@ def _register_writes(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     def create_template(
         shop_id: str, body: Template, idempotency_key: IdempotencyKey = None
     ) -> Response[Any]:
-        caller = shop_caller(app, shop_id, "manager")
+        caller = shop_caller(app, shop_id)
         return create_once(
             app, deps, shop_id, caller, lambda: _save(deps, shop_id, caller, body, previous=None)
         )
@@ -238,7 +238,7 @@ def _register_writes(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         openapi_extensions=MANAGER,
     )
     def put_template(shop_id: str, template_id: str, body: Template) -> TemplateSaveAnswer:
-        caller = shop_caller(app, shop_id, "manager")
+        caller = shop_caller(app, shop_id)
         check_same_id(body.id, template_id)
         return _save(deps, shop_id, caller, body, previous=_at_version(deps, shop_id, template_id))
 
@@ -251,7 +251,7 @@ def _register_mail(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         openapi_extensions=STAFF,
     )
     def preview(shop_id: str, body: PreviewBody) -> TemplatePreview:
-        shop_caller(app, shop_id, "staff")
+        shop_caller(app, shop_id)
         shop = shop_of(deps, shop_id)
         template = body.template or _at_version(deps, shop_id, body.template_id or "", body.version)
         now = deps.clock.now()
@@ -279,7 +279,7 @@ def _register_mail(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     def test_send(
         shop_id: str, template_id: str, body: TestSendBody, idempotency_key: IdempotencyKey = None
     ) -> Response[Any]:
-        caller = shop_caller(app, shop_id, "manager")
+        caller = shop_caller(app, shop_id)
 
         def send() -> Response[Any]:
             shop = shop_of(deps, shop_id)

@@ -86,7 +86,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         openapi_extensions=OWNER,
     )
     def list_users(shop_id: str) -> list[ShopOperator]:
-        shop_caller(app, shop_id, "owner")
+        shop_caller(app, shop_id)
         return [ShopOperator.of(operator) for operator in deps.users.of_shop(shop_id)]
 
     @app.post(
@@ -97,7 +97,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         responses=answers(ShopOperator, 201),
     )
     def invite(shop_id: str, body: Invite, idempotency_key: IdempotencyKey = None) -> Response[Any]:
-        caller = shop_caller(app, shop_id, "owner")
+        caller = shop_caller(app, shop_id)
 
         def create() -> Response[Any]:
             existing = deps.users.find(body.email)
@@ -122,7 +122,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         openapi_extensions=OWNER,
     )
     def change_role(shop_id: str, username: str, body: RoleChange) -> ShopOperator:
-        caller = shop_caller(app, shop_id, "owner")
+        caller = shop_caller(app, shop_id)
         target = member(shop_id, username)
         check_role_change_allowed(target, shop_id=shop_id, caller_shops=caller.shops, new_role=body.role)
         check_owner_remains(deps.users.of_shop(shop_id), target, new_role=body.role)
@@ -138,7 +138,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         openapi_extensions=OWNER,
     )
     def remove(shop_id: str, username: str) -> Removed:
-        caller = shop_caller(app, shop_id, "owner")
+        caller = shop_caller(app, shop_id)
         target = member(shop_id, username)
         check_owner_remains(deps.users.of_shop(shop_id), target, new_role=None)
         deps.users.remove_from_shop(target.username, shop_id)

@@ -114,7 +114,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         openapi_extensions=STAFF,
     )
     def shopify_integration(shop_id: str) -> ShopifyIntegration:
-        shop_caller(app, shop_id, "staff")
+        shop_caller(app, shop_id)
         return _integration(shop_id, secret_set=deps.secrets.is_set(secret_id(shop_id)))
 
     @app.put(
@@ -124,7 +124,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         openapi_extensions=OWNER,
     )
     def set_shopify_secret(shop_id: str, body: ShopifySecret) -> ShopifyIntegration:
-        caller = shop_caller(app, shop_id, "owner")
+        caller = shop_caller(app, shop_id)
         if deps.config.shop(shop_id) is None:
             raise NotFoundError(f"ショップ {shop_id} は登録されていません", f"shop {shop_id} is not set up")
         deps.secrets.put_string(secret_id(shop_id), body.secret.get_secret_value())
@@ -138,7 +138,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         openapi_extensions=OWNER,
     )
     def delete_shopify_secret(shop_id: str) -> ShopifyIntegration:
-        caller = shop_caller(app, shop_id, "owner")
+        caller = shop_caller(app, shop_id)
         deps.secrets.delete(secret_id(shop_id))
         audit(deps, shop_id, caller, "integrations.shopify.secret_deleted")
         return _integration(shop_id, secret_set=False)
