@@ -93,6 +93,7 @@ class StackOptions:
     clock_start: datetime | None = None  # None: now
     ticking: bool = True  # False freezes the clock between moves (the tests)
     tick_seconds: float = 1.0  # the dispatcher's background round; 0: none (only on demand)
+    page_dir: Path = admin_handler.PAGE_DIR  # the admin page's built files (``make web``)
 
 
 class AwsEnvironment:
@@ -298,7 +299,8 @@ class LocalStack:
             schedule=build_schedule_deps(settings_from(ScheduleSettings, environ), clock),
             send=replace(send, ses=RecordingTransport(send.ses, outbox, clock), relay_for=relays),
             admin=build_api(
-                replace(admin, ses=RecordingTransport(admin.ses, outbox, clock), relay_for=relays)
+                replace(admin, ses=RecordingTransport(admin.ses, outbox, clock), relay_for=relays),
+                page_dir=self.options.page_dir,
             ),
         )
 

@@ -1,12 +1,13 @@
 """Admin API (API Gateway HTTP API, payload 2.0): the routes live in ``okaeri.api``.
 
-The resolver is built once per cold start with the function's settings; the local stack and the
-tests build their own with ``okaeri.api.build_api(deps)``.
+The resolver is built once per cold start with the function's settings and the admin page's built
+files (``static/``); the local stack and the tests build their own with ``okaeri.api.build_api``.
 """
 
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
@@ -16,10 +17,13 @@ from okaeri.api import build_api
 from okaeri.aws.wiring import admin_deps
 from okaeri.observability import logger, metrics, tracer
 
+#: The admin page, built from ``web/`` by ``make web`` and shipped with this function.
+PAGE_DIR = Path(__file__).parent / "static"
+
 
 @cache
 def _app() -> APIGatewayHttpResolver:
-    return build_api(admin_deps())
+    return build_api(admin_deps(), page_dir=PAGE_DIR)
 
 
 def handle(event: dict[str, Any], app: APIGatewayHttpResolver, context: Any = None) -> dict[str, Any]:

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
 from okaeri.api import routes
 from okaeri.api.deps import AdminDeps
+from okaeri.api.page import register_page
 from okaeri.api.resolver import AdminResolver
 from okaeri.api.responses import JSON_HEADERS, register_error_handlers
+from okaeri.api.routes.public import sign_in_endpoint
 
 API_TITLE = "Okaeri admin API"
 API_VERSION = "1.0.0"
 
 
-def build_api(deps: AdminDeps) -> APIGatewayHttpResolver:
-    """The resolver with every route, bound to ``deps`` (the Lambda's, the local stack's or a test's)."""
+def build_api(deps: AdminDeps, *, page_dir: Path | None = None) -> APIGatewayHttpResolver:
+    """The resolver with every route, bound to ``deps`` (the Lambda's, the local stack's or a test's),
+    and the admin page's built files from ``page_dir`` when given."""
     app = AdminResolver(enable_validation=True)
     app.configure_openapi(
         title=API_TITLE,
@@ -33,6 +38,8 @@ def build_api(deps: AdminDeps) -> APIGatewayHttpResolver:
     for register in routes.REGISTRARS:
         register(app, deps)
     app.check_routes()
+    if page_dir is not None:
+        register_page(app, page_dir, cognito_endpoint=sign_in_endpoint(deps.settings))
 
     document: list[str] = []  # built on first request: every route is registered by then
 

@@ -15,6 +15,7 @@ from okaeri.api.deps import AdminDeps
 from okaeri.observability import count, logger
 from okaeri.pages import confirmation_page, result_page
 from okaeri.services.unsubscribe import unsubscribe
+from okaeri.settings import AdminSettings
 
 HTML_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; form-action 'self'; base-uri 'none'",
@@ -34,6 +35,11 @@ class ClientConfig(BaseModel):
     user_pool_client_id: str
     cognito_endpoint: str
     api_base: str = "/api"
+
+
+def sign_in_endpoint(settings: AdminSettings) -> str:
+    """The user pool's endpoint: Cognito's regional one, or the emulator's in the local stack."""
+    return settings.cognito_endpoint or f"https://cognito-idp.{settings.aws_region}.amazonaws.com/"
 
 
 def _html(status: int, body: str) -> Response[str]:
@@ -61,10 +67,9 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     @app.get("/config.json", security=[], tags=["public"], summary="サインイン設定 / sign-in settings")
     def client_config() -> ClientConfig:
         settings = deps.settings
-        endpoint = settings.cognito_endpoint or f"https://cognito-idp.{settings.aws_region}.amazonaws.com/"
         return ClientConfig(
             region=settings.aws_region,
             user_pool_id=settings.user_pool_id,
             user_pool_client_id=settings.user_pool_client_id,
-            cognito_endpoint=endpoint,
+            cognito_endpoint=sign_in_endpoint(settings),
         )

@@ -1,0 +1,146 @@
+// The page: sign-in, then the shell (header, menu, the chosen shop's screen).
+import type { FunctionComponent } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { LangSwitch } from "./components/LangSwitch";
+import { Notices } from "./components/notices";
+import { ErrorBox, Loading } from "./components/ui";
+import { get, loadPermissions } from "./lib/api";
+import { currentSession, onSessionChange, signOut, type Session } from "./lib/auth";
+import { t, useLang } from "./lib/i18n";
+import { href, navigate, useRoute } from "./lib/router";
+import type { Me, ScreenProps } from "./lib/types";
+import { Calendar } from "./screens/Calendar";
+import { Customers } from "./screens/Customers";
+import { Dashboard } from "./screens/Dashboard";
+import { Deliveries } from "./screens/Deliveries";
+import { Imports } from "./screens/Imports";
+import { Receptions } from "./screens/Receptions";
+import { Scenarios } from "./screens/Scenarios";
+import { Settings } from "./screens/Settings";
+import { SignIn } from "./screens/SignIn";
+import { Templates } from "./screens/Templates";
+
+interface ScreenEntry {
+  name: string;
+  icon: string;
+  component: FunctionComponent<ScreenProps>;
+}
+
+export const SCREENS: readonly ScreenEntry[] = [
+  { name: "dashboard", icon: "◔", component: Dashboard },
+  { name: "deliveries", icon: "✉", component: Deliveries },
+  { name: "scenarios", icon: "⇶", component: Scenarios },
+  { name: "templates", icon: "✎", component: Templates },
+  { name: "calendar", icon: "▦", component: Calendar },
+  { name: "receptions", icon: "⇩", component: Receptions },
+  { name: "customers", icon: "☺", component: Customers },
+  { name: "imports", icon: "⇪", component: Imports },
+  { name: "settings", icon: "⚙", component: Settings },
+];
+
+export function App() {
+  useLang();
+  const [session, setSession] = useState<Session | null>(currentSession());
+  const [reason, setReason] = useState<"expired" | "signed-out" | undefined>();
+  useEffect(
+    () =>
+      onSessionChange((next, why) => {
+        setSession(next);
+        if (why) setReason(why);
+      }),
+    [],
+  );
+  return (
+    <>
+      {session ? <Shell key={session.email} /> : <SignIn reason={reason} />}
+      <Notices />
+    </>
+  );
+}
+
+function Shell() {
+  const route = useRoute();
+  const [me, setMe] = useState<Me | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [menuOpen, setMenuOpen] = useState(false);
+  useEffect(() => {
+    Promise.all([get<Me>("/api/me"), loadPermissions()])
+      .then(([who]) => setMe(who))
+      .catch(setError);
+  }, []);
+  useEffect(() => setMenuOpen(false), [route.screen, route.shop]);
+  useEffect(() => {
+    if (me && me.shops.length > 0 && !me.shops.some((shop) => shop.id === route.shop)) {
+      navigate(href(me.shops[0].id, "dashboard"));
+    }
+  }, [me, route.shop]);
+
+  if (error) return <main class="content"><ErrorBox error={error} /></main>;
+  if (!me) return <main class="content"><Loading /></main>;
+  if (me.shops.length === 0) {
+    return (
+      <main class="content">
+        <p class="info-box">{t("shell.no_shops")}</p>
+        <button type="button" class="button" onClick={signOut}>{t("shell.sign_out")}</button>
+      </main>
+    );
+  }
+  const shop = route.shop && me.shops.some((s) => s.id === route.shop) ? route.shop : me.shops[0].id;
+  const entry = SCREENS.find((screen) => screen.name === route.screen) ?? SCREENS[0];
+  const Screen = entry.component;
+  return (
+    <div class="shell">
+      <a class="skip-link" href="#main">{t("shell.skip")}</a>
+      <header class="topbar">
+        <button
+          type="button"
+          class="menu-toggle"
+          aria-expanded={menuOpen}
+          aria-controls="nav"
+          onClick={() => setMenuOpen(!menuOpen)}
+        >
+          <span aria-hidden="true">☰</span>
+          <span class="visually-hidden">{t("shell.menu")}</span>
+        </button>
+        <a class="brand" href={href(shop, "dashboard")}>
+          <img src="/favicon.svg" alt="" width={24} height={24} />
+          <span>Okaeri</span>
+        </a>
+        <label class="shop-select">
+          <span class="visually-hidden">{t("shell.shop")}</span>
+          <select value={shop} onChange={(e) => navigate(href(e.currentTarget.value, entry.name))}>
+            {me.shops.map((s) => (
+              <option key={s.id} value={s.id}>{s.name ? `${s.name} (${s.id})` : s.id}</option>
+            ))}
+          </select>
+        </label>
+        <div class="topbar-right">
+          <LangSwitch />
+          <span class="user" title={me.email ?? ""}>
+            <span class="user-email">{me.email}</span>
+            <span class="badge badge-info" data-testid="role">{t(`roles.${me.role}`)}</span>
+          </span>
+          <button type="button" class="button button-quiet" onClick={signOut}>{t("shell.sign_out")}</button>
+        </div>
+      </header>
+      <nav id="nav" class={`nav${menuOpen ? " nav-open" : ""}`} aria-label={t("shell.menu")}>
+        <ul>
+          {SCREENS.map((screen) => (
+            <li key={screen.name}>
+              <a
+                href={href(shop, screen.name)}
+                aria-current={screen.name === entry.name ? "page" : undefined}
+              >
+                <span class="nav-icon" aria-hidden="true">{screen.icon}</span>
+                {t(`nav.${screen.name}`)}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main class="content" id="main" tabIndex={-1}>
+        <Screen key={`${shop}/${entry.name}`} shop={shop} route={route} me={me} />
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,18 @@
+// Where and how to sign in: the admin function's /config.json (same origin).
+export interface ClientConfig {
+  region: string;
+  user_pool_id: string;
+  user_pool_client_id: string;
+  cognito_endpoint: string;
+  api_base: string;
+}
+
+let cached: Promise<ClientConfig> | null = null;
+
+export function clientConfig(): Promise<ClientConfig> {
+  cached ??= fetch("/config.json", { headers: { Accept: "application/json" } }).then(async (answer) => {
+    if (!answer.ok) throw new Error(`/config.json: HTTP ${answer.status}`);
+    return (await answer.json()) as ClientConfig;
+  });
+  return cached;
+}

@@ -1,0 +1,7 @@
+import { PageHeader } from "../components/ui";
+import { t } from "../lib/i18n";
+import type { ScreenProps } from "../lib/types";
+
+export function Templates(_props: ScreenProps) {
+  return <PageHeader title={t("nav.templates")} />;
+}
