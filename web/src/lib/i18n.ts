@@ -1,6 +1,6 @@
 // Message catalogs: one JSON file per area and language (messages/ja/<area>.json,
 // messages/en/<area>.json); a key is "<area>.<name>". Japanese is the default; the choice is kept
-// in localStorage. `t("area.name", { n: 3 })` fills "{n}".
+// in localStorage. `t("<area>.<name>", { n: 3 })` fills "{n}".
 import { useEffect, useState } from "preact/hooks";
 
 export type Lang = "ja" | "en";

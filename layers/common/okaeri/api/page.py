@@ -10,9 +10,10 @@ cached for a year; ``index.html`` is revalidated on every load.
 
 from __future__ import annotations
 
+import inspect
 import mimetypes
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 from urllib.parse import urlsplit
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
@@ -97,6 +98,10 @@ def register_page(app: APIGatewayHttpResolver, page_dir: Path, *, cognito_endpoi
 def _serve(
     app: APIGatewayHttpResolver, route: str, content_type: str, body: str | bytes, headers: dict[str, str]
 ) -> None:
-    @app.get(route, include_in_schema=False, security=[])
-    def page_file() -> Response[str | bytes]:
+    def page_file() -> Response[Any]:
         return Response(200, content_type, body, headers=dict(headers))
+
+    # No return annotation as the resolver sees it: its response validation would serialise the body
+    # as JSON text (and fail on an image's bytes); a file goes out exactly as built.
+    setattr(page_file, "__signature__", inspect.Signature())  # noqa: B010
+    app.get(route, include_in_schema=False, security=[])(page_file)

@@ -1,0 +1,59 @@
+"""The admin page's message catalogs: Japanese and English say the same things.
+
+Every area has a ``ja`` and an ``en`` file with the same keys and the same ``{placeholders}``;
+no message is empty; every key the code asks for with a literal ``t("area.key")`` exists.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+WEB = Path(__file__).resolve().parents[3] / "web"
+MESSAGES = WEB / "src" / "messages"
+LANGS = ("ja", "en")
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+LITERAL_KEY = re.compile(r"""\bt\(\s*["']([\w-]+\.[\w.-]+)["']""")
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+def catalog(lang: str) -> dict[str, dict[str, str]]:
+    return {path.stem: json.loads(path.read_text("utf-8")) for path in sorted((MESSAGES / lang).glob("*.json"))}
+
+
+def test_both_languages_have_the_same_areas_and_keys() -> None:
+    ja, en = catalog("ja"), catalog("en")
+    assert ja, "no catalogs found"
+    assert sorted(ja) == sorted(en)
+    for area in ja:
+        assert sorted(ja[area]) == sorted(en[area]), area
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_message_is_empty_and_placeholders_match(lang: str) -> None:
+    other = catalog("en" if lang == "ja" else "ja")
+    for area, messages in catalog(lang).items():
+        for key, text in messages.items():
+            assert isinstance(text, str), f"{lang}/{area}.{key}"
+            assert text.strip(), f"{lang}/{area}.{key} is empty"
+            counterpart = other.get(area, {}).get(key, "")
+            assert set(PLACEHOLDER.findall(text)) == set(PLACEHOLDER.findall(counterpart)), f"{area}.{key}"
+
+
+def test_japanese_catalogs_are_in_japanese() -> None:
+    for area, messages in catalog("ja").items():
+        japanese = sum(bool(JAPANESE.search(text)) for text in messages.values())
+        assert japanese >= len(messages) / 2, f"ja/{area}.json is mostly not Japanese"
+
+
+def test_every_literal_key_in_the_code_exists() -> None:
+    known = {f"{area}.{key}" for area, messages in catalog("ja").items() for key in messages}
+    missing = []
+    for source in sorted((WEB / "src").rglob("*.ts*")):
+        for key in LITERAL_KEY.findall(source.read_text("utf-8")):
+            if key not in known:
+                missing.append(f"{source.relative_to(WEB)}: {key}")
+    assert not missing, missing
