@@ -117,7 +117,8 @@ def sign_in(page: Page, stack: LocalStack, email: str = OWNER_EMAIL, password: s
     page.get_by_label("メールアドレス").fill(email)
     page.get_by_label("パスワード").fill(password)
     page.get_by_role("button", name="ログイン").click()
-    expect(page.get_by_test_id("role")).to_be_visible()
+    expect(page.locator(".topbar")).to_be_visible()
+    expect(page.get_by_test_id("role")).to_be_attached()  # shown in the top bar from 720 px up
 
 
 @pytest.fixture
@@ -129,7 +130,7 @@ def owner_page(page: Page, stack: LocalStack) -> Page:
 def open_screen(page: Page, stack: LocalStack, screen: str, *rest: str, shop: str = "demo") -> None:
     """Goes to ``#/<shop>/<screen>/…`` and waits for the screen's menu entry to be current."""
     page.goto(f"{stack.gateway_url}/#/{'/'.join((shop, screen, *rest))}")
-    expect(page.locator(f'nav a[aria-current="page"][href^="#/{shop}/{screen}"]')).to_be_visible()
+    expect(page.locator(f'#nav a[aria-current="page"][href^="#/{shop}/{screen}"]')).to_be_visible()
 
 
 def screenshot(page: Page, name: str) -> Path:
@@ -138,6 +139,7 @@ def screenshot(page: Page, name: str) -> Path:
         raise ValueError(name)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
+    page.evaluate("window.scrollTo(0, 0)")  # sticky and fixed parts sit where a full page shows them
     notices = page.locator(".notices")
     notices.evaluate("element => { element.style.visibility = 'hidden'; }")
     try:

@@ -137,6 +137,10 @@ function Shell() {
             </li>
           ))}
         </ul>
+        <div class="nav-footer">
+          <p class="small muted">{me.email}</p>
+          <LangSwitch />
+        </div>
       </nav>
       <main class="content" id="main" tabIndex={-1}>
         <Screen key={`${shop}/${entry.name}`} shop={shop} route={route} me={me} />
