@@ -1,7 +1,147 @@
-import { PageHeader } from "../components/ui";
-import { t } from "../lib/i18n";
+// シナリオ: the list (#/<shop>/scenarios), a new one (…/scenarios/new) and the editor
+// (…/scenarios/<id>, ?version=N for an old version).
+import "../styles/scenarios.css";
+import { useEffect } from "preact/hooks";
+import { Empty, ErrorBox, Loading, PageHeader, useDocument } from "../components/ui";
+import { t, useLang } from "../lib/i18n";
+import { href } from "../lib/router";
 import type { ScreenProps } from "../lib/types";
+import { onScenariosChanged, permissions, StatusBadge, useScenarioActions } from "./scenarios/actions";
+import { ScenarioEditor } from "./scenarios/ScenarioEditor";
+import { scenariosPath, type Scenario } from "./scenarios/model";
 
-export function Scenarios(_props: ScreenProps) {
-  return <PageHeader title={t("nav.scenarios")} />;
+export function Scenarios(props: ScreenProps) {
+  useLang();
+  const [first] = props.route.rest;
+  if (first === "new") return <ScenarioEditor key="new" shop={props.shop} scenarioId={null} version={null} />;
+  if (first) {
+    const version = Number(props.route.query.get("version")) || null;
+    return <ScenarioEditor key={`${first}@${version ?? "current"}`} shop={props.shop} scenarioId={first} version={version} />;
+  }
+  return <ScenarioList shop={props.shop} />;
+}
+
+const TRIGGER_ORDER = { ordered: 0, shipped: 1, delivered: 2 } as const;
+
+function ScenarioList(props: { shop: string }) {
+  const { shop } = props;
+  const { data, error, loading, reload } = useDocument<Scenario[]>(scenariosPath(shop));
+  const can = permissions();
+  const { busy, setActive, remove, dialog } = useScenarioActions(shop, () => undefined);
+  useEffect(() => onScenariosChanged(() => void reload()), [reload]);
+  const scenarios = [...(data ?? [])].sort(
+    (a, b) =>
+      Number(b.active) - Number(a.active) ||
+      TRIGGER_ORDER[a.trigger] - TRIGGER_ORDER[b.trigger] ||
+      b.priority - a.priority ||
+      a.name.localeCompare(b.name),
+  );
+  return (
+    <>
+      <PageHeader
+        title={t("nav.scenarios")}
+        lead={t("scenarios.list_lead")}
+        actions={
+          can.create && (
+            <a class="button button-primary" href={href(shop, "scenarios", "new")}>
+              ＋ {t("scenarios.create")}
+            </a>
+          )
+        }
+      />
+      {error !== null && <ErrorBox error={error} />}
+      {loading && !data && <Loading />}
+      {data && scenarios.length === 0 && (
+        <Empty>
+          {t("scenarios.empty")} {can.create && <a href={href(shop, "scenarios", "new")}>{t("scenarios.create")}</a>}
+        </Empty>
+      )}
+      {scenarios.length > 0 && (
+        <div class="table-wrap">
+          <table class="scenario-table">
+            <caption class="visually-hidden">{t("scenarios.list_caption")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("scenarios.name")}</th>
+                <th scope="col">{t("scenarios.status")}</th>
+                <th scope="col">{t("scenarios.trigger")}</th>
+                <th scope="col">{t("scenarios.steps")}</th>
+                <th scope="col" class="num">
+                  {t("scenarios.priority")}
+                </th>
+                <th scope="col" class="num">
+                  {t("scenarios.version")}
+                </th>
+                {(can.toggle || can.remove) && (
+                  <th scope="col" class="actions">
+                    <span class="visually-hidden">{t("scenarios.actions")}</span>
+                  </th>
+                )}
+              </tr>
+            </thead>
+            <tbody>
+              {scenarios.map((scenario) => (
+                <tr key={scenario.id} data-testid={`scenario-${scenario.id}`}>
+                  <td class="scenario-title">
+                    <a class="scenario-name" href={href(shop, "scenarios", scenario.id)}>
+                      {scenario.name}
+                    </a>
+                    <span class="block mono small muted">{scenario.id}</span>
+                  </td>
+                  <td data-label={t("scenarios.status")}>
+                    <StatusBadge active={scenario.active} />
+                  </td>
+                  <td data-label={t("scenarios.trigger")}>{t(`scenarios.trigger_short_${scenario.trigger}`)}</td>
+                  <td data-label={t("scenarios.steps")}>
+                    <span class="step-days">
+                      {scenario.steps
+                        .map((step) => (step.immediate ? t("scenarios.immediate_short") : t("scenarios.day_tick", { n: step.offset_days ?? 0 })))
+                        .join(" → ")}
+                    </span>
+                    <span class="block small muted">{t("scenarios.steps_count", { n: scenario.steps.length })}</span>
+                  </td>
+                  <td class="num" data-label={t("scenarios.priority")}>
+                    {scenario.priority}
+                  </td>
+                  <td class="num" data-label={t("scenarios.version")}>
+                    {t("scenarios.version_n", { v: scenario.version })}
+                  </td>
+                  {(can.toggle || can.remove) && (
+                    <td class="actions">
+                      <div class="row-actions">
+                        {can.toggle && (
+                          <button
+                            type="button"
+                            class="button button-small"
+                            disabled={busy}
+                            aria-label={t(scenario.active ? "scenarios.deactivate_label" : "scenarios.activate_label", { name: scenario.name })}
+                            onClick={() => void setActive(scenario, !scenario.active)}
+                          >
+                            {t(scenario.active ? "scenarios.deactivate" : "scenarios.activate")}
+                          </button>
+                        )}
+                        {can.remove && !scenario.active && (
+                          <button
+                            type="button"
+                            class="button button-small button-quiet danger-text"
+                            disabled={busy}
+                            aria-label={t("scenarios.delete_label", { name: scenario.name })}
+                            onClick={() => void remove(scenario)}
+                          >
+                            {t("common.delete")}
+                          </button>
+                        )}
+                      </div>
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <p class="muted small list-foot">{t("scenarios.list_foot")}</p>
+      {dialog}
+    </>
+  );
 }

@@ -1,0 +1,386 @@
+// Scenarios as the API has them (OpenAPI: Scenario, Step, Conditions, Finding…), the editor's
+// draft (form text, so a half-typed number is not lost), and the timing rules the timeline draws.
+import { shopPath } from "../../lib/api";
+
+export type Trigger = "ordered" | "shipped" | "delivered";
+export type RepeatPolicy = "every_time" | "once" | "skip_if_active" | "restart";
+export type Purpose = "thanks" | "arrival_check" | "usage_tips" | "review_request" | "coupon" | "promotion";
+export type Profile = "rakuten" | "yahoo" | "none";
+
+export const TRIGGERS: readonly Trigger[] = ["shipped", "ordered", "delivered"];
+export const REPEAT_POLICIES: readonly RepeatPolicy[] = ["every_time", "once", "skip_if_active", "restart"];
+export const PURPOSES: readonly Purpose[] = ["thanks", "arrival_check", "usage_tips", "review_request", "coupon", "promotion"];
+export const ADVERTISING: ReadonlySet<Purpose> = new Set(["coupon", "promotion"]);
+export const MAX_STEPS = 10;
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/;
+/** The Rakuten profile's limits (okaeri.compliance): days after shipping. */
+export const RAKUTEN_MAX_DAYS = 30;
+export const RAKUTEN_AD_MAX_DAYS = 21;
+
+export interface Step {
+  id: string;
+  offset_days: number | null;
+  hour: number | null;
+  immediate: boolean;
+  business_days_only: boolean;
+  template: string;
+  purposes: Purpose[];
+}
+
+export interface Conditions {
+  sources: string[] | null;
+  skus: string[] | null;
+  first_order: boolean | null;
+  payment_methods: string[] | null;
+  prefectures: string[] | null;
+  gift: boolean | null;
+  min_total: number | null;
+  min_order_count: number | null;
+}
+
+export interface Scenario {
+  id: string;
+  name: string;
+  trigger: Trigger;
+  conditions: Conditions;
+  repeat_policy: RepeatPolicy;
+  priority: number;
+  active: boolean;
+  version: number;
+  steps: Step[];
+}
+
+export interface Finding {
+  step: string | null;
+  rule: string;
+  severity: "error" | "warning";
+  message_ja: string;
+  message_en: string;
+}
+
+export interface LintAnswer {
+  scenario: string;
+  profile: string;
+  ok: boolean;
+  findings: Finding[];
+}
+
+export interface SaveAnswer {
+  id: string;
+  version: number;
+  changed: boolean;
+  active: boolean;
+  findings: Finding[];
+  message_ja: string;
+  message_en: string;
+}
+
+export interface ScenarioState {
+  id: string;
+  version: number;
+  active: boolean;
+  deleted?: boolean;
+  findings?: Finding[];
+}
+
+export interface VersionInfo {
+  version: number;
+  name: string;
+  current: boolean;
+}
+
+export interface TemplateSummary {
+  id: string;
+  name: string;
+  version: number;
+}
+
+export interface ShopSettings {
+  id: string;
+  name: string;
+  timezone: string;
+  compliance: Profile;
+  quiet_hours: { start: string; end: string } | null;
+  flexible_window_minutes: number;
+  max_window_days: number;
+  ship_lead_business_days: number;
+  transit_days: Record<string, number>;
+  cutoff: string;
+}
+
+export interface PlanPreview {
+  scenario: string;
+  scenario_version: number;
+  trigger: Trigger;
+  ship_date: string | null;
+  deliveries: { step: string; send_at: string }[];
+  skipped: { step: string; reason: string }[];
+  now: string;
+  sample: boolean;
+  order: {
+    order_id: string;
+    source: string;
+    ordered_at: string | null;
+    customer: { name: string | null };
+    ship_to: { prefecture: string | null };
+    items: { sku: string | null; name: string | null; quantity: number }[];
+    total: number | null;
+  };
+  order_count: number;
+  matches: boolean;
+  selected: string | null;
+}
+
+export const scenariosPath = (shop: string, ...rest: string[]) =>
+  shopPath(shop, ["/scenarios", ...rest.map(encodeURIComponent)].join("/"));
+
+// --- the editor's draft --------------------------------------------------------------------------
+
+export interface StepDraft {
+  /** Stable key for the list while ids are typed. */
+  key: number;
+  id: string;
+  immediate: boolean;
+  offset_days: string;
+  hour: string;
+  business_days_only: boolean;
+  template: string;
+  purposes: Purpose[];
+}
+
+export type Tristate = "" | "true" | "false";
+
+export interface ConditionsDraft {
+  sources: string;
+  skus: string;
+  first_order: Tristate;
+  payment_methods: string;
+  prefectures: string;
+  gift: Tristate;
+  min_total: string;
+  min_order_count: string;
+}
+
+export interface Draft {
+  id: string;
+  name: string;
+  trigger: Trigger;
+  repeat_policy: RepeatPolicy;
+  priority: string;
+  conditions: ConditionsDraft;
+  steps: StepDraft[];
+}
+
+let stepKeys = 0;
+export const nextStepKey = () => ++stepKeys;
+
+const listText = (list: string[] | null) => (list ?? []).join(", ");
+const tristate = (value: boolean | null): Tristate => (value === null ? "" : value ? "true" : "false");
+const numberText = (value: number | null) => (value === null ? "" : String(value));
+
+export function toDraft(scenario: Scenario): Draft {
+  const c = scenario.conditions;
+  return {
+    id: scenario.id,
+    name: scenario.name,
+    trigger: scenario.trigger,
+    repeat_policy: scenario.repeat_policy,
+    priority: String(scenario.priority),
+    conditions: {
+      sources: listText(c.sources),
+      skus: listText(c.skus),
+      first_order: tristate(c.first_order),
+      payment_methods: listText(c.payment_methods),
+      prefectures: listText(c.prefectures),
+      gift: tristate(c.gift),
+      min_total: numberText(c.min_total),
+      min_order_count: numberText(c.min_order_count),
+    },
+    steps: scenario.steps.map((step) => ({
+      key: nextStepKey(),
+      id: step.id,
+      immediate: step.immediate,
+      offset_days: numberText(step.offset_days),
+      hour: numberText(step.hour),
+      business_days_only: step.business_days_only,
+      template: step.template,
+      purposes: [...step.purposes],
+    })),
+  };
+}
+
+export function newDraft(template: string): Draft {
+  return {
+    id: "",
+    name: "",
+    trigger: "shipped",
+    repeat_policy: "every_time",
+    priority: "0",
+    conditions: {
+      sources: "",
+      skus: "",
+      first_order: "",
+      payment_methods: "",
+      prefectures: "",
+      gift: "",
+      min_total: "",
+      min_order_count: "",
+    },
+    steps: [newStep(1, template)],
+  };
+}
+
+export function newStep(n: number, template: string, after?: StepDraft): StepDraft {
+  const day = after && !after.immediate ? Math.min(365, (Number(after.offset_days) || 0) + 7) : 0;
+  return {
+    key: nextStepKey(),
+    id: `step${n}`,
+    immediate: false,
+    offset_days: String(day),
+    hour: "10",
+    business_days_only: false,
+    template,
+    purposes: ["thanks"],
+  };
+}
+
+/** A problem found before asking the API: which field, of which step (by key), in catalog terms. */
+export interface LocalProblem {
+  step: number | null;
+  field: string;
+  key: string;
+}
+
+function parseList(text: string): string[] | null {
+  const items = text
+    .split(/[,、\n]/)
+    .map((item) => item.trim())
+    .filter(Boolean);
+  return items.length ? items : null;
+}
+
+function parseInteger(text: string, min: number, max: number): number | null | undefined {
+  if (text.trim() === "") return null;
+  if (!/^\d+$/.test(text.trim())) return undefined;
+  const value = Number(text);
+  return value < min || value > max ? undefined : value;
+}
+
+const fromTristate = (value: Tristate) => (value === "" ? null : value === "true");
+
+/** The draft as the API's Scenario, and what is wrong with it before the API is asked. */
+export function fromDraft(draft: Draft, active: boolean, version: number): { scenario: Scenario; problems: LocalProblem[] } {
+  const problems: LocalProblem[] = [];
+  const problem = (step: number | null, field: string, key: string) => problems.push({ step, field, key });
+  if (!ID_PATTERN.test(draft.id)) problem(null, "id", "scenarios.problem_id");
+  if (!draft.name.trim()) problem(null, "name", "scenarios.problem_name");
+  const priority = /^-?\d+$/.test(draft.priority.trim()) ? Number(draft.priority) : undefined;
+  if (priority === undefined) problem(null, "priority", "scenarios.problem_priority");
+  const c = draft.conditions;
+  const minTotal = parseInteger(c.min_total, 0, 1_000_000_000);
+  if (minTotal === undefined) problem(null, "min_total", "scenarios.problem_min_total");
+  const minCount = parseInteger(c.min_order_count, 1, 100_000);
+  if (minCount === undefined) problem(null, "min_order_count", "scenarios.problem_min_order_count");
+  const seen = new Set<string>();
+  const steps: Step[] = draft.steps.map((step) => {
+    if (!ID_PATTERN.test(step.id)) problem(step.key, "id", "scenarios.problem_step_id");
+    else if (seen.has(step.id)) problem(step.key, "id", "scenarios.problem_step_id_twice");
+    seen.add(step.id);
+    if (!step.template) problem(step.key, "template", "scenarios.problem_template");
+    if (step.purposes.length === 0) problem(step.key, "purposes", "scenarios.problem_purposes");
+    let offset: number | null = null;
+    let hour: number | null = null;
+    if (!step.immediate) {
+      const o = parseInteger(step.offset_days, 0, 365);
+      const h = parseInteger(step.hour, 0, 23);
+      if (o === undefined || o === null) problem(step.key, "offset_days", "scenarios.problem_offset");
+      if (h === undefined || h === null) problem(step.key, "hour", "scenarios.problem_hour");
+      offset = o ?? 0;
+      hour = h ?? 0;
+    }
+    return {
+      id: step.id,
+      offset_days: offset,
+      hour,
+      immediate: step.immediate,
+      business_days_only: step.business_days_only,
+      template: step.template,
+      purposes: [...step.purposes],
+    };
+  });
+  if (steps.length === 0) problem(null, "steps", "scenarios.problem_no_steps");
+  return {
+    scenario: {
+      id: draft.id,
+      name: draft.name.trim(),
+      trigger: draft.trigger,
+      conditions: {
+        sources: parseList(c.sources),
+        skus: parseList(c.skus),
+        first_order: fromTristate(c.first_order),
+        payment_methods: parseList(c.payment_methods),
+        prefectures: parseList(c.prefectures),
+        gift: fromTristate(c.gift),
+        min_total: minTotal ?? null,
+        min_order_count: minCount ?? null,
+      },
+      repeat_policy: draft.repeat_policy,
+      priority: priority ?? 0,
+      active,
+      version,
+      steps,
+    },
+    problems,
+  };
+}
+
+/** The content that a save compares (a save with the same content makes no new version). */
+export function contentOf(scenario: Scenario): string {
+  const { active: _active, version: _version, ...rest } = scenario;
+  return JSON.stringify(rest);
+}
+
+// --- timing --------------------------------------------------------------------------------------
+
+export function minutesOf(time: string): number {
+  const [h = "0", m = "0"] = time.split(":");
+  return Number(h) * 60 + Number(m);
+}
+
+export function clock(minutes: number): string {
+  const h = Math.floor(minutes / 60) % 24;
+  const m = minutes % 60;
+  return `${h}:${String(m).padStart(2, "0")}`;
+}
+
+/**
+ * Where a step at `day`/`hour` really goes when the hour is inside the quiet hours (the planner
+ * moves it to the end of the quiet hours, start inclusive, end exclusive); null when it is not.
+ */
+export function afterQuietHours(
+  day: number,
+  hour: number,
+  quiet: ShopSettings["quiet_hours"],
+): { day: number; minutes: number } | null {
+  if (!quiet) return null;
+  const start = minutesOf(quiet.start);
+  const end = minutesOf(quiet.end);
+  const at = hour * 60;
+  if (start === end) return null;
+  if (start < end) return start <= at && at < end ? { day, minutes: end } : null;
+  if (at >= start) return { day: day + 1, minutes: end };
+  if (at < end) return { day, minutes: end };
+  return null;
+}
+
+/**
+ * Where a limit counted in days after shipping falls on the scenario's own axis (days after its
+ * base date), and whether that is exact or an estimate (orders: the ship lead; arrivals: transit).
+ */
+export function limitOnAxis(days: number, trigger: Trigger, shop: ShopSettings): { day: number; exact: boolean } {
+  if (trigger === "shipped") return { day: days, exact: true };
+  if (trigger === "ordered") return { day: days + shop.ship_lead_business_days, exact: false };
+  const transit = Object.values(shop.transit_days);
+  const fewest = transit.length ? Math.min(...transit) : 0;
+  return { day: Math.max(0, days - fewest), exact: false };
+}
