@@ -1,0 +1,250 @@
+// 解析マスク: the shop's own mail layouts. Listed here with what they match; a manager deletes one
+// (with undo: the mask is put back) or edits it as JSON. Trying a mask on a received mail is in the
+// reception log.
+import { useEffect, useRef, useState } from "preact/hooks";
+import { Badge, Empty, ErrorBox, Field, Loading, useConfirm, useDocument } from "../../components/ui";
+import { failure, success } from "../../components/notices";
+import { allowed, del, put, shopPath } from "../../lib/api";
+import { t } from "../../lib/i18n";
+import { href } from "../../lib/router";
+import { OPS, type ParseMask } from "./types";
+
+const MASK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const EXAMPLE: ParseMask = {
+  name: "my-shop-order",
+  kind: "order",
+  match: { from: "order@example.com", subject_contains: "ご注文ありがとうございます" },
+  fields: {
+    order_id: "注文番号：{value}",
+    ordered_at: { pattern: "注文日時：{value}", format: "%Y年%m月%d日 %H:%M" },
+    "customer.name": "お名前：{value} 様",
+    "customer.email": "メールアドレス：{value}",
+    total: "合計金額：{value}円",
+  },
+  items: { start: "【ご注文商品】", end: "-----", line: "{name}（{sku}） {unit_price}円 × {quantity}" },
+};
+
+export function MasksTab(props: { shop: string }) {
+  const list = useDocument<ParseMask[]>(shopPath(props.shop, "/masks"));
+  const [editing, setEditing] = useState<ParseMask | "new" | null>(null);
+  const { ask, dialog } = useConfirm();
+  const canEdit = allowed("PUT", OPS.mask);
+  const canDelete = allowed("DELETE", OPS.mask);
+  const masks = list.data ?? [];
+
+  const maskPath = (name: string) => shopPath(props.shop, `/masks/${encodeURIComponent(name)}`);
+
+  const remove = async (mask: ParseMask) => {
+    const ok = await ask({
+      title: t("settings.mask_delete_title", { name: mask.name }),
+      body: <p>{t("settings.mask_delete_body")}</p>,
+      confirmLabel: t("common.delete"),
+      danger: true,
+    });
+    if (!ok) return;
+    try {
+      await del(maskPath(mask.name));
+      await list.reload();
+      success(t("settings.mask_deleted", { name: mask.name }), async () => {
+        await put(maskPath(mask.name), mask);
+        await list.reload();
+        success(t("settings.mask_restored", { name: mask.name }));
+      });
+    } catch (error) {
+      failure(error);
+    }
+  };
+
+  return (
+    <section aria-labelledby="set-masks-title">
+      <div class="set-head">
+        <div>
+          <h2 id="set-masks-title">{t("settings.tab_masks")}</h2>
+          <p class="muted small">
+            {t("settings.masks_lead")} <a href={href(props.shop, "receptions")}>{t("settings.masks_receptions_link")}</a>
+          </p>
+        </div>
+        {canEdit && editing === null && (
+          <button type="button" class="button button-primary" onClick={() => setEditing("new")}>
+            {t("settings.mask_add")}
+          </button>
+        )}
+      </div>
+      {editing !== null && (
+        <MaskEditor
+          key={editing === "new" ? "" : editing.name}
+          mask={editing === "new" ? null : editing}
+          taken={masks.map((m) => m.name)}
+          save={async (mask) => {
+            await put(maskPath(mask.name), mask);
+            await list.reload();
+            setEditing(null);
+            success(t("settings.mask_saved", { name: mask.name }));
+          }}
+          onCancel={() => setEditing(null)}
+        />
+      )}
+      {list.error ? <ErrorBox error={list.error} /> : null}
+      {!list.data && !list.error ? (
+        <Loading />
+      ) : masks.length === 0 ? (
+        <Empty>{t("settings.masks_empty")}</Empty>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t("settings.mask_name")}</th>
+                <th scope="col">{t("settings.mask_kind")}</th>
+                <th scope="col">{t("settings.mask_match")}</th>
+                <th scope="col">{t("settings.mask_fields")}</th>
+                {(canEdit || canDelete) && <th scope="col"><span class="visually-hidden">{t("settings.actions")}</span></th>}
+              </tr>
+            </thead>
+            <tbody>
+              {masks.map((mask) => (
+                <tr key={mask.name}>
+                  <td class="mono">{mask.name}</td>
+                  <td>
+                    <Badge tone={mask.kind === "shipment" ? "info" : "muted"}>{t(`settings.mask_kind_${mask.kind ?? "order"}`)}</Badge>
+                  </td>
+                  <td class="small">
+                    {mask.match?.from && (
+                      <div>
+                        {t("settings.mask_from")}: <span class="mono">{mask.match.from}</span>
+                      </div>
+                    )}
+                    {mask.match?.subject_contains && (
+                      <div>
+                        {t("settings.mask_subject")}: {mask.match.subject_contains}
+                      </div>
+                    )}
+                    {!mask.match?.from && !mask.match?.subject_contains && <span class="muted">{t("settings.mask_match_any")}</span>}
+                  </td>
+                  <td class="small mono">
+                    {Object.keys(mask.fields).join(", ")}
+                    {mask.items && <span class="muted"> + items</span>}
+                  </td>
+                  {(canEdit || canDelete) && (
+                    <td class="actions">
+                      {canEdit && (
+                        <button
+                          type="button"
+                          class="button button-small"
+                          aria-label={t("settings.mask_edit_named", { name: mask.name })}
+                          onClick={() => setEditing(mask)}
+                        >
+                          {t("common.edit")}
+                        </button>
+                      )}{" "}
+                      {canDelete && (
+                        <button
+                          type="button"
+                          class="button button-small"
+                          aria-label={t("settings.mask_delete_named", { name: mask.name })}
+                          onClick={() => void remove(mask)}
+                        >
+                          {t("common.delete")}
+                        </button>
+                      )}
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {dialog}
+    </section>
+  );
+}
+
+function MaskEditor(props: {
+  mask: ParseMask | null;
+  taken: string[];
+  save: (mask: ParseMask) => Promise<void>;
+  onCancel: () => void;
+}) {
+  const form = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    form.current?.scrollIntoView({ block: "nearest" });
+    form.current?.querySelector<HTMLElement>("input, textarea")?.focus();
+  }, []);
+  const [text, setText] = useState(JSON.stringify(props.mask ?? EXAMPLE, null, 2));
+  const [problem, setProblem] = useState<string | undefined>();
+  const [serverError, setServerError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async () => {
+    let mask: ParseMask;
+    try {
+      mask = JSON.parse(text) as ParseMask;
+    } catch (error) {
+      setProblem(t("settings.mask_json_error", { message: String((error as Error).message) }));
+      return;
+    }
+    if (typeof mask !== "object" || mask === null || typeof mask.name !== "string" || !MASK_NAME.test(mask.name)) {
+      setProblem(t("settings.mask_name_error"));
+      return;
+    }
+    if (props.mask && mask.name !== props.mask.name) {
+      setProblem(t("settings.mask_rename_error", { name: props.mask.name }));
+      return;
+    }
+    if (!props.mask && props.taken.includes(mask.name)) {
+      setProblem(t("settings.mask_name_taken", { name: mask.name }));
+      return;
+    }
+    setProblem(undefined);
+    setServerError(null);
+    setBusy(true);
+    try {
+      await props.save(mask);
+    } catch (error) {
+      setServerError(error);
+      failure(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form
+      ref={form}
+      class="card set-subform"
+      aria-labelledby="set-mask-form-title"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void submit();
+      }}
+    >
+      <h3 id="set-mask-form-title">
+        {props.mask ? t("settings.mask_edit_title", { name: props.mask.name }) : t("settings.mask_new_title")}
+      </h3>
+      <Field label={t("settings.mask_json")} hint={t("settings.mask_json_hint")} error={problem}>
+        {(id, describedBy) => (
+          <textarea
+            id={id}
+            class="mono set-json"
+            rows={16}
+            spellcheck={false}
+            value={text}
+            aria-describedby={describedBy}
+            aria-invalid={problem ? true : undefined}
+            onInput={(e) => setText(e.currentTarget.value)}
+          />
+        )}
+      </Field>
+      {serverError ? <ErrorBox error={serverError} /> : null}
+      <div class="row">
+        <button type="submit" class="button button-primary" disabled={busy}>
+          {t("common.save")}
+        </button>
+        <button type="button" class="button" onClick={props.onCancel}>
+          {t("common.cancel")}
+        </button>
+      </div>
+    </form>
+  );
+}

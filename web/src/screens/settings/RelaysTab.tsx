@@ -1,0 +1,286 @@
+// SMTPリレー: mail to some recipient domains (楽天あんしんメルアド) goes through the mall's relay
+// with the shop's credentials. Credentials are write-only: the page shows only 設定済み / 未設定 and
+// offers to replace them; they are never read back.
+import { useEffect, useRef, useState } from "preact/hooks";
+import { Badge, Empty, ErrorBox, Loading, useConfirm, useDocument } from "../../components/ui";
+import { failure, success } from "../../components/notices";
+import { allowed, del, put, shopPath } from "../../lib/api";
+import { t } from "../../lib/i18n";
+import { TextField } from "./form";
+import { OPS, type RelayEdit, type RelayView } from "./types";
+
+const NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
+
+export function RelaysTab(props: { shop: string }) {
+  const list = useDocument<{ items: RelayView[] }>(shopPath(props.shop, "/relays"));
+  const [editing, setEditing] = useState<RelayView | "new" | null>(null);
+  const { ask, dialog } = useConfirm();
+  const canEdit = allowed("PUT", OPS.relay);
+  const canDelete = allowed("DELETE", OPS.relay);
+
+  const remove = async (relay: RelayView) => {
+    const ok = await ask({
+      title: t("settings.relay_delete_title", { name: relay.name }),
+      body: <p>{t("settings.relay_delete_body")}</p>,
+      confirmLabel: t("common.delete"),
+      danger: true,
+    });
+    if (!ok) return;
+    try {
+      await del(shopPath(props.shop, `/relays/${encodeURIComponent(relay.name)}`));
+      await list.reload();
+      success(t("settings.relay_deleted", { name: relay.name }));
+    } catch (error) {
+      failure(error);
+    }
+  };
+
+  const items = list.data?.items ?? [];
+  return (
+    <section aria-labelledby="set-relays-title">
+      <div class="set-head">
+        <div>
+          <h2 id="set-relays-title">{t("settings.tab_relays")}</h2>
+          <p class="muted small">{t("settings.relays_lead")}</p>
+        </div>
+        {canEdit && editing === null && (
+          <button type="button" class="button button-primary" onClick={() => setEditing("new")}>
+            {t("settings.relay_add")}
+          </button>
+        )}
+      </div>
+      {editing !== null && (
+        <RelayForm
+          key={editing === "new" ? "" : editing.name}
+          shop={props.shop}
+          relay={editing === "new" ? null : editing}
+          taken={items.map((r) => r.name)}
+          onDone={async (saved) => {
+            setEditing(null);
+            if (saved) await list.reload();
+          }}
+        />
+      )}
+      {list.error ? <ErrorBox error={list.error} /> : null}
+      {!list.data && !list.error ? (
+        <Loading />
+      ) : items.length === 0 ? (
+        <Empty>{t("settings.relays_empty")}</Empty>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t("settings.relay_name")}</th>
+                <th scope="col">{t("settings.relay_server")}</th>
+                <th scope="col">{t("settings.relay_domains")}</th>
+                <th scope="col">{t("settings.relay_mail_from")}</th>
+                <th scope="col">{t("settings.relay_credentials")}</th>
+                {(canEdit || canDelete) && <th scope="col"><span class="visually-hidden">{t("settings.actions")}</span></th>}
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((relay) => (
+                <tr key={relay.name}>
+                  <td class="mono">{relay.name}</td>
+                  <td class="mono">
+                    {relay.host}:{relay.port}
+                  </td>
+                  <td>
+                    <ul class="set-plain">
+                      {relay.domains.map((domain) => (
+                        <li key={domain} class="mono">{domain}</li>
+                      ))}
+                    </ul>
+                  </td>
+                  <td class="mono">{relay.mail_from ?? <span class="muted">{t("settings.relay_mail_from_default")}</span>}</td>
+                  <td>
+                    {relay.credentials_set ? (
+                      <Badge tone="ok">{t("settings.credentials_set")}</Badge>
+                    ) : (
+                      <Badge tone="warn">{t("settings.credentials_unset")}</Badge>
+                    )}
+                  </td>
+                  {(canEdit || canDelete) && (
+                    <td class="actions">
+                      {canEdit && (
+                        <button
+                          type="button"
+                          class="button button-small"
+                          aria-label={t("settings.relay_edit_named", { name: relay.name })}
+                          onClick={() => setEditing(relay)}
+                        >
+                          {t("common.edit")}
+                        </button>
+                      )}{" "}
+                      {canDelete && (
+                        <button
+                          type="button"
+                          class="button button-small"
+                          aria-label={t("settings.relay_delete_named", { name: relay.name })}
+                          onClick={() => void remove(relay)}
+                        >
+                          {t("common.delete")}
+                        </button>
+                      )}
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {dialog}
+    </section>
+  );
+}
+
+function RelayForm(props: { shop: string; relay: RelayView | null; taken: string[]; onDone: (saved: boolean) => void }) {
+  const form = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    form.current?.scrollIntoView({ block: "nearest" });
+    form.current?.querySelector<HTMLElement>("input, textarea")?.focus();
+  }, []);
+  const existing = props.relay;
+  const [name, setName] = useState(existing?.name ?? "");
+  const [host, setHost] = useState(existing?.host ?? "");
+  const [port, setPort] = useState(String(existing?.port ?? 587));
+  const [domains, setDomains] = useState((existing?.domains ?? []).join(", "));
+  const [mailFrom, setMailFrom] = useState(existing?.mail_from ?? "");
+  const [replace, setReplace] = useState(!existing?.credentials_set);
+  const [username, setUsername] = useState("");
+  const [password, setPassword] = useState("");
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [busy, setBusy] = useState(false);
+  const [serverError, setServerError] = useState<unknown>(null);
+
+  const save = async () => {
+    const found: Record<string, string> = {};
+    if (!existing) {
+      if (!NAME.test(name)) found.name = t("settings.relay_name_error");
+      else if (props.taken.includes(name)) found.name = t("settings.relay_name_taken");
+    }
+    if (!host.trim()) found.host = t("settings.error_required");
+    const portNumber = Number(port);
+    if (!Number.isInteger(portNumber) || portNumber < 1 || portNumber > 65535) found.port = t("settings.error_range", { min: 1, max: 65535 });
+    const domainList = domains.split(/[\s,、]+/).map((d) => d.trim()).filter(Boolean);
+    if (domainList.length === 0) found.domains = t("settings.error_required");
+    if (replace && (!username || !password)) found.credentials = t("settings.credentials_both");
+    setErrors(found);
+    if (Object.keys(found).length) return;
+    const body: RelayEdit = { host: host.trim(), port: portNumber, domains: domainList, mail_from: mailFrom.trim() || null };
+    if (replace) {
+      body.username = username;
+      body.password = password;
+    }
+    const relayName = existing?.name ?? name;
+    setBusy(true);
+    setServerError(null);
+    try {
+      await put(shopPath(props.shop, `/relays/${encodeURIComponent(relayName)}`), body);
+      setPassword("");
+      setUsername("");
+      success(t("settings.relay_saved", { name: relayName }));
+      props.onDone(true);
+    } catch (error) {
+      setServerError(error);
+      failure(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form
+      ref={form}
+      class="card set-subform"
+      aria-labelledby="set-relay-form-title"
+      noValidate
+      onSubmit={(event) => {
+        event.preventDefault();
+        void save();
+      }}
+    >
+      <h3 id="set-relay-form-title">
+        {existing ? t("settings.relay_edit_title", { name: existing.name }) : t("settings.relay_new_title")}
+      </h3>
+      <div class="grid grid-2">
+        {!existing && (
+          <TextField
+            label={t("settings.relay_name")}
+            value={name}
+            onInput={setName}
+            error={errors.name}
+            placeholder="rakuten"
+            hint={t("settings.relay_name_hint")}
+            required
+          />
+        )}
+        <TextField label={t("settings.relay_host")} value={host} onInput={setHost} error={errors.host} placeholder="sub.fw.rakuten.ne.jp" required />
+        <TextField
+          label={t("settings.relay_port")}
+          type="number"
+          inputMode="numeric"
+          min={1}
+          max={65535}
+          value={port}
+          onInput={setPort}
+          error={errors.port}
+        />
+        <TextField
+          label={t("settings.relay_mail_from")}
+          value={mailFrom}
+          onInput={setMailFrom}
+          inputMode="email"
+          hint={t("settings.relay_mail_from_hint")}
+        />
+      </div>
+      <TextField
+        label={t("settings.relay_domains")}
+        value={domains}
+        onInput={setDomains}
+        error={errors.domains}
+        placeholder="*.fw.rakuten.ne.jp"
+        hint={t("settings.relay_domains_hint")}
+      />
+      <fieldset>
+        <legend>{t("settings.relay_credentials")}</legend>
+        {existing?.credentials_set && (
+          <div class="row set-cred-state">
+            <Badge tone="ok">{t("settings.credentials_set")}</Badge>
+            <span class="muted small">{t("settings.credentials_hidden")}</span>
+            <label class="check">
+              <input type="checkbox" checked={replace} onChange={(e) => setReplace(e.currentTarget.checked)} />
+              {t("settings.credentials_replace")}
+            </label>
+          </div>
+        )}
+        {replace && (
+          <div class="grid grid-2">
+            <TextField label={t("settings.relay_username")} value={username} onInput={setUsername} autoComplete="off" name="relay-username" />
+            <TextField
+              label={t("settings.relay_password")}
+              type="password"
+              value={password}
+              onInput={setPassword}
+              autoComplete="new-password"
+              name="relay-password"
+            />
+          </div>
+        )}
+        {errors.credentials && <p class="field-error">{errors.credentials}</p>}
+        <p class="hint">{t("settings.credentials_hint")}</p>
+      </fieldset>
+      {serverError ? <ErrorBox error={serverError} /> : null}
+      <div class="row">
+        <button type="submit" class="button button-primary" disabled={busy}>
+          {t("common.save")}
+        </button>
+        <button type="button" class="button" onClick={() => props.onDone(false)}>
+          {t("common.cancel")}
+        </button>
+      </div>
+    </form>
+  );
+}

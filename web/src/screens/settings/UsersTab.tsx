@@ -1,0 +1,231 @@
+// ユーザーと役割 (owner only): invite an operator (Cognito mails a temporary password), change a
+// role, remove someone from this shop. The API keeps at least one owner and says so (409).
+import { useState } from "preact/hooks";
+import { Badge, Empty, ErrorBox, Field, Loading, useConfirm, useDocument } from "../../components/ui";
+import { failure, success } from "../../components/notices";
+import { del, newIdempotencyKey, post, put, shopPath } from "../../lib/api";
+import { t } from "../../lib/i18n";
+import { ROLES, type RoleName, type ShopOperator } from "./types";
+
+const ADDRESS = /^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$/;
+
+function statusBadge(user: ShopOperator) {
+  if (!user.enabled) return <Badge tone="bad">{t("settings.user_disabled")}</Badge>;
+  if (user.status === "CONFIRMED") return <Badge tone="ok">{t("settings.user_active")}</Badge>;
+  if (user.status === "FORCE_CHANGE_PASSWORD") return <Badge tone="warn">{t("settings.user_invited")}</Badge>;
+  return <Badge tone="muted">{user.status}</Badge>;
+}
+
+export function UsersTab(props: { shop: string; me: string | null }) {
+  const path = shopPath(props.shop, "/users");
+  const list = useDocument<ShopOperator[]>(path);
+  const [busyUser, setBusyUser] = useState<string | null>(null);
+  const { ask, dialog } = useConfirm();
+  const users = list.data ?? [];
+  const userPath = (username: string) => shopPath(props.shop, `/users/${encodeURIComponent(username)}`);
+
+  const setRole = async (user: ShopOperator, role: RoleName, withUndo = true) => {
+    const previous = user.role as RoleName | null;
+    setBusyUser(user.username);
+    try {
+      await put(`${userPath(user.username)}/role`, { role });
+      await list.reload();
+      success(
+        t("settings.user_role_changed", { email: user.email, role: t(`roles.${role}`) }),
+        withUndo && previous && ROLES.includes(previous) && previous !== role
+          ? () => setRole({ ...user, role }, previous, false)
+          : undefined,
+      );
+    } catch (error) {
+      failure(error);
+      await list.reload();
+    } finally {
+      setBusyUser(null);
+    }
+  };
+
+  const remove = async (user: ShopOperator) => {
+    const ok = await ask({
+      title: t("settings.user_remove_title"),
+      body: <p>{t("settings.user_remove_body", { email: user.email })}</p>,
+      confirmLabel: t("settings.user_remove"),
+      danger: true,
+    });
+    if (!ok) return;
+    setBusyUser(user.username);
+    try {
+      await del(userPath(user.username));
+      await list.reload();
+      const role = user.role as RoleName | null;
+      success(
+        t("settings.user_removed", { email: user.email }),
+        role && ROLES.includes(role)
+          ? async () => {
+              await post(path, { email: user.email, role }, { idempotencyKey: newIdempotencyKey() });
+              await list.reload();
+              success(t("settings.user_restored", { email: user.email }));
+            }
+          : undefined,
+      );
+    } catch (error) {
+      failure(error);
+    } finally {
+      setBusyUser(null);
+    }
+  };
+
+  return (
+    <section aria-labelledby="set-users-title">
+      <div class="set-head">
+        <div>
+          <h2 id="set-users-title">{t("settings.tab_users")}</h2>
+          <p class="muted small">{t("settings.users_lead")}</p>
+        </div>
+      </div>
+      <InviteForm
+        onInvite={async (email, role) => {
+          await post(path, { email, role }, { idempotencyKey: newIdempotencyKey() });
+          await list.reload();
+          success(t("settings.user_invited_notice", { email }));
+        }}
+      />
+      {list.error ? <ErrorBox error={list.error} /> : null}
+      {!list.data && !list.error ? (
+        <Loading />
+      ) : users.length === 0 ? (
+        <Empty>{t("settings.users_empty")}</Empty>
+      ) : (
+        <div class="table-wrap">
+          <table class="set-users">
+            <thead>
+              <tr>
+                <th scope="col">{t("settings.user_email")}</th>
+                <th scope="col">{t("settings.user_role")}</th>
+                <th scope="col">{t("settings.user_status")}</th>
+                <th scope="col"><span class="visually-hidden">{t("settings.actions")}</span></th>
+              </tr>
+            </thead>
+            <tbody>
+              {users.map((user) => {
+                const self = props.me !== null && user.email.toLowerCase() === props.me.toLowerCase();
+                return (
+                  <tr key={user.username}>
+                    <td>
+                      <span class="set-email">{user.email}</span>
+                      {self && <span class="badge badge-info set-badge-gap">{t("settings.user_you")}</span>}
+                    </td>
+                    <td>
+                      <label class="visually-hidden" for={`role-${user.username}`}>
+                        {t("settings.user_role_of", { email: user.email })}
+                      </label>
+                      <select
+                        id={`role-${user.username}`}
+                        value={user.role ?? ""}
+                        disabled={busyUser === user.username}
+                        onChange={(event) => void setRole(user, event.currentTarget.value as RoleName)}
+                      >
+                        {!user.role && <option value="">—</option>}
+                        {ROLES.map((role) => (
+                          <option key={role} value={role}>
+                            {t(`roles.${role}`)}
+                          </option>
+                        ))}
+                      </select>
+                    </td>
+                    <td>{statusBadge(user)}</td>
+                    <td class="actions">
+                      <button
+                        type="button"
+                        class="button button-small"
+                        disabled={busyUser === user.username}
+                        aria-label={t("settings.user_remove_named", { email: user.email })}
+                        onClick={() => void remove(user)}
+                      >
+                        {t("settings.user_remove")}
+                      </button>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <dl class="set-roles small">
+        {ROLES.map((role) => (
+          <div key={role}>
+            <dt>{t(`roles.${role}`)}</dt>
+            <dd>{t(`settings.role_desc_${role}`)}</dd>
+          </div>
+        ))}
+      </dl>
+      {dialog}
+    </section>
+  );
+}
+
+function InviteForm(props: { onInvite: (email: string, role: RoleName) => Promise<void> }) {
+  const [email, setEmail] = useState("");
+  const [role, setRole] = useState<RoleName>("staff");
+  const [error, setError] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+  return (
+    <form
+      class="card set-subform set-invite"
+      aria-labelledby="set-invite-title"
+      noValidate
+      onSubmit={async (event) => {
+        event.preventDefault();
+        if (!ADDRESS.test(email.trim())) {
+          setError(t("settings.error_address"));
+          return;
+        }
+        setError(undefined);
+        setBusy(true);
+        try {
+          await props.onInvite(email.trim(), role);
+          setEmail("");
+          setRole("staff");
+        } catch (caught) {
+          failure(caught);
+        } finally {
+          setBusy(false);
+        }
+      }}
+    >
+      <h3 id="set-invite-title">{t("settings.invite_title")}</h3>
+      <div class="set-invite-row">
+        <Field label={t("settings.invite_email")} error={error} hint={t("settings.invite_hint")}>
+          {(id, describedBy) => (
+            <input
+              id={id}
+              type="email"
+              inputMode="email"
+              autoComplete="off"
+              value={email}
+              aria-describedby={describedBy}
+              aria-invalid={error ? true : undefined}
+              onInput={(e) => setEmail(e.currentTarget.value)}
+            />
+          )}
+        </Field>
+        <Field label={t("settings.invite_role")}>
+          {(id) => (
+            <select id={id} value={role} onChange={(e) => setRole(e.currentTarget.value as RoleName)}>
+              {ROLES.map((name) => (
+                <option key={name} value={name}>
+                  {t(`roles.${name}`)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <div class="set-invite-submit">
+          <button type="submit" class="button button-primary" disabled={busy}>
+            {t("settings.invite")}
+          </button>
+        </div>
+      </div>
+    </form>
+  );
+}
