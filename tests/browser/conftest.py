@@ -118,6 +118,7 @@ def sign_in(page: Page, stack: LocalStack, email: str = OWNER_EMAIL, password: s
     page.get_by_label("パスワード").fill(password)
     page.get_by_role("button", name="ログイン").click()
     expect(page.locator(".topbar")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"#/[^/]+/dashboard$"))  # the shell has picked the first shop
     expect(page.get_by_test_id("role")).to_be_attached()  # shown in the top bar from 720 px up
 
 

@@ -7,7 +7,7 @@ import { ErrorBox, Loading } from "./components/ui";
 import { get, loadPermissions } from "./lib/api";
 import { currentSession, onSessionChange, signOut, type Session } from "./lib/auth";
 import { t, useLang } from "./lib/i18n";
-import { href, navigate, useRoute } from "./lib/router";
+import { href, navigate, parseHash, useRoute } from "./lib/router";
 import type { Me, ScreenProps } from "./lib/types";
 import { Calendar } from "./screens/Calendar";
 import { Customers } from "./screens/Customers";
@@ -70,7 +70,9 @@ function Shell() {
   }, []);
   useEffect(() => setMenuOpen(false), [route.screen, route.shop]);
   useEffect(() => {
-    if (me && me.shops.length > 0 && !me.shops.some((shop) => shop.id === route.shop)) {
+    // Read the hash now, not the render's route: a link followed meanwhile must win.
+    const shop = parseHash(location.hash).shop;
+    if (me && me.shops.length > 0 && !me.shops.some((known) => known.id === shop)) {
       navigate(href(me.shops[0].id, "dashboard"));
     }
   }, [me, route.shop]);
