@@ -160,19 +160,22 @@ export function usePaged<T>(path: string | null, query: Query = {}, limit = 50) 
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const key = JSON.stringify([path, query, limit]);
+  const latest = useRef(0); // only the newest request may fill the list (a slow old search must not)
   const fetchPage = useCallback(
     async (from: string | null, append: boolean) => {
       if (!path) return;
+      const request = ++latest.current;
       setLoading(true);
       setError(null);
       try {
         const page = await get<PageOf<T>>(path, { ...query, limit, cursor: from });
+        if (request !== latest.current) return;
         setItems((previous) => (append ? [...previous, ...page.items] : page.items));
         setCursor(page.next_cursor);
       } catch (caught) {
-        setError(caught);
+        if (request === latest.current) setError(caught);
       } finally {
-        setLoading(false);
+        if (request === latest.current) setLoading(false);
       }
     },
     // eslint-disable-next-line react-hooks/exhaustive-deps

@@ -1,0 +1,287 @@
+// One customer: who they are, whether they may be mailed, their orders and mails; stop mailing them
+// (manager+) or erase their personal data (owner; typed confirmation with their address).
+import { Badge, ErrorBox, Loading, PageHeader, useAction, useConfirm, useDocument } from "../../components/ui";
+import { success } from "../../components/notices";
+import type { Me } from "../../lib/types";
+import { allowed, api, shopPath } from "../../lib/api";
+import { formatDateTime, formatNumber, t } from "../../lib/i18n";
+import { href, navigate } from "../../lib/router";
+import {
+  keyFor,
+  orderIdOf,
+  settled,
+  StatusBadge,
+  useScenarios,
+  useShopZone,
+  type Delivery,
+} from "../deliveries/common";
+import { displayName, ERASED, suppressionLabel, type CustomerRecord } from "./common";
+
+interface OrderRecord {
+  order: {
+    source: string;
+    order_id: string;
+    ordered_at: string | null;
+    items: { name: string; quantity: number }[];
+    total: number | null;
+    currency: string;
+    shipped_at: string | null;
+  };
+  status: "open" | "cancelled";
+  order_rank: number;
+  received_at: string;
+}
+
+interface Detail {
+  customer: CustomerRecord;
+  erased: boolean;
+  suppression: string | null;
+  orders: OrderRecord[];
+  deliveries: Delivery[];
+}
+
+interface ErasureResult {
+  already: boolean;
+  orders_redacted: number;
+  deliveries_cancelled: number;
+  deliveries_redacted: number;
+}
+
+const ONE = "/api/shops/{shop_id}/customers/{customer_id}";
+
+export function CustomerDetail(props: { shop: string; id: string; me: Me }) {
+  const path = shopPath(props.shop, `/customers/${encodeURIComponent(props.id)}`);
+  const doc = useDocument<Detail>(path);
+  const zone = useShopZone(props.shop);
+  const scenarios = useScenarios(props.shop);
+  const { ask, dialog } = useConfirm();
+  const action = useAction();
+  const backLink = (
+    <a class="button" href={href(props.shop, "customers")}>
+      ← {t("customers.back")}
+    </a>
+  );
+  if (doc.error || !doc.data) {
+    return (
+      <>
+        <PageHeader title={t("customers.detail_title")} actions={backLink} />
+        {doc.error ? <ErrorBox error={doc.error} /> : <Loading />}
+      </>
+    );
+  }
+  const { customer, erased, suppression, orders, deliveries } = doc.data;
+  const mayUnsubscribe = !erased && allowed("POST", `${ONE}/unsubscribe`);
+  const mayErase = !erased && allowed("POST", `${ONE}/erase`);
+  const scenarioName = (id: string) => scenarios.find((s) => s.id === id)?.name || id;
+
+  const unsubscribe = async () => {
+    const ok = await ask({
+      title: t("customers.unsubscribe_title"),
+      body: (
+        <>
+          <p>{t("customers.unsubscribe_body", { email: customer.email })}</p>
+          <p class="warn-box">{t("customers.unsubscribe_final")}</p>
+        </>
+      ),
+      confirmLabel: t("customers.unsubscribe_confirm"),
+      danger: true,
+    });
+    if (!ok) return;
+    await action.run(async () => {
+      const what = `unsubscribe ${path}`;
+      await api("POST", `${path}/unsubscribe`, { body: {}, idempotencyKey: keyFor(what) });
+      settled(what);
+      await doc.reload();
+      success(t("customers.unsubscribed"));
+    });
+  };
+
+  const erase = async () => {
+    const ok = await ask({
+      title: t("customers.erase_title"),
+      body: (
+        <>
+          <p>{t("customers.erase_body", { name: displayName(customer) })}</p>
+          <ul class="cu-erase-list">
+            <li>{t("customers.erase_point_orders")}</li>
+            <li>{t("customers.erase_point_mails")}</li>
+            <li>{t("customers.erase_point_kept")}</li>
+          </ul>
+          <p class="warn-box">{t("customers.erase_final")}</p>
+        </>
+      ),
+      confirmLabel: t("customers.erase_confirm"),
+      danger: true,
+      typed: customer.email,
+    });
+    if (!ok) return;
+    await action.run(async () => {
+      const what = `erase ${path}`;
+      const result = await api<ErasureResult>("POST", `${path}/erase`, {
+        body: { confirm: customer.email },
+        idempotencyKey: keyFor(what),
+      });
+      settled(what);
+      await doc.reload();
+      success(
+        result.already
+          ? t("customers.erased_already")
+          : t("customers.erased", { orders: result.orders_redacted, mails: result.deliveries_cancelled }),
+      );
+    });
+  };
+
+  return (
+    <>
+      <PageHeader title={displayName(customer)} lead={erased ? t("customers.erased_lead") : undefined} actions={backLink} />
+      <div class="cu-detail">
+        <section class="card" aria-labelledby="cu-profile-title">
+          <h2 id="cu-profile-title">{t("customers.profile_title")}</h2>
+          <dl class="cu-facts">
+            <dt>{t("customers.col_email")}</dt>
+            <dd class="cu-email">{customer.email === ERASED ? t("customers.erased_value") : customer.email}</dd>
+            <dt>{t("customers.col_orders")}</dt>
+            <dd>{t("customers.order_count", { n: formatNumber(customer.order_count) })}</dd>
+            <dt>{t("customers.col_state")}</dt>
+            <dd>
+              {erased ? (
+                <Badge tone="muted">{t("customers.state_erased")}</Badge>
+              ) : suppression || customer.unsubscribed_at ? (
+                <Badge tone="warn">{t("customers.state_unsubscribed")}</Badge>
+              ) : (
+                <Badge tone="ok">{t("customers.state_subscribed")}</Badge>
+              )}
+              {suppression && <span class="muted small cu-why">{suppressionLabel(suppression)}</span>}
+              {customer.unsubscribed_at && (
+                <span class="muted small cu-why">
+                  {t("customers.unsubscribed_at", { when: formatDateTime(customer.unsubscribed_at, zone) })}
+                </span>
+              )}
+            </dd>
+          </dl>
+        </section>
+        {(mayUnsubscribe || mayErase) && (
+          <section class="card" aria-labelledby="cu-actions-title">
+            <h2 id="cu-actions-title">{t("customers.actions_title")}</h2>
+            {mayUnsubscribe && !suppression && (
+              <div class="cu-action">
+                <button type="button" class="button" disabled={action.busy} onClick={unsubscribe}>
+                  {t("customers.unsubscribe")}
+                </button>
+                <p class="hint">{t("customers.unsubscribe_hint")}</p>
+              </div>
+            )}
+            {mayErase && (
+              <div class="cu-action">
+                <button type="button" class="button button-danger" disabled={action.busy} onClick={erase}>
+                  {t("customers.erase")}
+                </button>
+                <p class="hint">{t("customers.erase_hint")}</p>
+              </div>
+            )}
+          </section>
+        )}
+      </div>
+
+      <section class="cu-section" aria-labelledby="cu-orders-title">
+        <h2 id="cu-orders-title">{t("customers.orders_title", { n: orders.length })}</h2>
+        {orders.length === 0 ? (
+          <p class="empty">{t("customers.no_orders")}</p>
+        ) : (
+          <div class="table-wrap">
+            <table class="cu-table">
+              <thead>
+                <tr>
+                  <th scope="col">{t("customers.col_order")}</th>
+                  <th scope="col">{t("customers.col_ordered_at")}</th>
+                  <th scope="col">{t("customers.col_items")}</th>
+                  <th scope="col" class="num">
+                    {t("customers.col_total")}
+                  </th>
+                  <th scope="col">{t("customers.col_shipped")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {orders.map((record) => (
+                  <tr key={`${record.order.source}#${record.order.order_id}`}>
+                    <td data-label={t("customers.col_order")}>
+                      <span>
+                        <span class="mono small">{record.order.order_id}</span>
+                        <span class="muted small cu-source"> {t("customers.source", { source: record.order.source })}</span>
+                        {record.status === "cancelled" && <Badge tone="bad">{t("customers.order_cancelled")}</Badge>}
+                      </span>
+                    </td>
+                    <td data-label={t("customers.col_ordered_at")}>{formatDateTime(record.order.ordered_at, zone)}</td>
+                    <td data-label={t("customers.col_items")}>
+                      {record.order.items.length === 0
+                        ? "—"
+                        : record.order.items.map((item) => `${item.name} × ${item.quantity}`).join("、")}
+                    </td>
+                    <td data-label={t("customers.col_total")} class="num">
+                      {record.order.total === null ? "—" : t("customers.yen", { n: formatNumber(record.order.total) })}
+                    </td>
+                    <td data-label={t("customers.col_shipped")}>
+                      {record.order.shipped_at ? record.order.shipped_at.slice(0, 10) : <span class="muted">{t("customers.not_shipped")}</span>}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      <section class="cu-section" aria-labelledby="cu-mails-title">
+        <h2 id="cu-mails-title">{t("customers.mails_title", { n: deliveries.length })}</h2>
+        {deliveries.length === 0 ? (
+          <p class="empty">{t("customers.no_mails")}</p>
+        ) : (
+          <div class="table-wrap">
+            <table class="cu-table">
+              <thead>
+                <tr>
+                  <th scope="col">{t("deliveries.col_send_at")}</th>
+                  <th scope="col">{t("deliveries.col_status")}</th>
+                  <th scope="col">{t("deliveries.col_scenario")}</th>
+                  <th scope="col">{t("deliveries.col_order")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {[...deliveries]
+                  .sort((a, b) => Date.parse(b.sent_at ?? b.send_at) - Date.parse(a.sent_at ?? a.send_at))
+                  .map((delivery) => {
+                    const link = href(props.shop, "deliveries", delivery.id);
+                    return (
+                      <tr
+                        key={delivery.id}
+                        class="clickable"
+                        onClick={(event) => {
+                          if (!(event.target as HTMLElement).closest("a")) navigate(link);
+                        }}
+                      >
+                        <td data-label={t("deliveries.col_send_at")}>
+                          <a href={link}>{formatDateTime(delivery.sent_at ?? delivery.send_at, zone)}</a>
+                        </td>
+                        <td data-label={t("deliveries.col_status")}>
+                          <StatusBadge status={delivery.status} />
+                        </td>
+                        <td data-label={t("deliveries.col_scenario")}>
+                          <span>
+                            {scenarioName(delivery.scenario_id)} <span class="muted small">· {delivery.step_id}</span>
+                          </span>
+                        </td>
+                        <td data-label={t("deliveries.col_order")} class="mono small">
+                          {orderIdOf(delivery.order_key)}
+                        </td>
+                      </tr>
+                    );
+                  })}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+      {dialog}
+    </>
+  );
+}

@@ -1,0 +1,198 @@
+// The list of mails, latest send time first, with the filters the API takes. The filters live in
+// the hash query: a search is a link (the dashboard links to `?status=unknown`), back/forward work.
+import { useEffect, useState } from "preact/hooks";
+import { Empty, ErrorBox, Field, Loading, MoreButton, PageHeader, usePaged } from "../../components/ui";
+import { shopPath } from "../../lib/api";
+import { formatDateTime, t } from "../../lib/i18n";
+import { href, navigate } from "../../lib/router";
+import { orderIdOf, STATUSES, StatusBadge, useScenarios, useShopZone, type Delivery } from "./common";
+
+const FILTERS = ["q", "from", "to", "status", "scenario"] as const;
+type Filter = (typeof FILTERS)[number];
+type Filters = Record<Filter, string>;
+
+function filtersOf(query: URLSearchParams): Filters {
+  return Object.fromEntries(FILTERS.map((name) => [name, query.get(name) ?? ""])) as Filters;
+}
+
+/** `#/<shop>/deliveries?…` with the non-empty filters. */
+export function listLink(shop: string, filters: Partial<Filters>): string {
+  const params = new URLSearchParams();
+  for (const name of FILTERS) {
+    const value = filters[name]?.trim();
+    if (value) params.set(name, value);
+  }
+  const text = params.toString();
+  return text ? `${href(shop, "deliveries")}?${text}` : href(shop, "deliveries");
+}
+
+export function detailLink(shop: string, id: string, query?: URLSearchParams): string {
+  const text = query?.toString() ?? "";
+  return text ? `${href(shop, "deliveries", id)}?${text}` : href(shop, "deliveries", id);
+}
+
+export function DeliveryList(props: { shop: string; query: URLSearchParams }) {
+  const applied = filtersOf(props.query);
+  const [draft, setDraft] = useState<Filters>(applied);
+  const zone = useShopZone(props.shop);
+  const scenarios = useScenarios(props.shop);
+  const appliedKey = JSON.stringify(applied);
+  useEffect(() => setDraft(filtersOf(props.query)), [appliedKey]); // eslint-disable-line react-hooks/exhaustive-deps
+  const scenarioName = (id: string) => scenarios.find((scenario) => scenario.id === id)?.name || id;
+  const filtered = FILTERS.some((name) => applied[name]);
+
+  const apply = (next: Filters) => navigate(listLink(props.shop, next));
+  const change = (name: Filter, value: string, now = false) => {
+    const next = { ...draft, [name]: value };
+    setDraft(next);
+    if (now) apply(next);
+  };
+
+  return (
+    <>
+      <PageHeader title={t("nav.deliveries")} lead={t("deliveries.lead")} />
+      <form
+        class="filters dl-filters"
+        role="search"
+        aria-label={t("deliveries.search_label")}
+        onSubmit={(event) => {
+          event.preventDefault();
+          apply(draft);
+        }}
+      >
+        <div class="dl-filter-q">
+          <Field label={t("deliveries.filter_q")}>
+            {(id) => (
+              <input
+                id={id}
+                type="search"
+                value={draft.q}
+                maxLength={100}
+                placeholder={t("deliveries.filter_q_placeholder")}
+                onInput={(e) => change("q", e.currentTarget.value)}
+              />
+            )}
+          </Field>
+        </div>
+        <Field label={t("deliveries.filter_from")}>
+          {(id) => (
+            <input id={id} type="date" value={draft.from} onChange={(e) => change("from", e.currentTarget.value, true)} />
+          )}
+        </Field>
+        <Field label={t("deliveries.filter_to")}>
+          {(id) => <input id={id} type="date" value={draft.to} onChange={(e) => change("to", e.currentTarget.value, true)} />}
+        </Field>
+        <Field label={t("deliveries.filter_status")}>
+          {(id) => (
+            <select id={id} value={draft.status} onChange={(e) => change("status", e.currentTarget.value, true)}>
+              <option value="">{t("deliveries.filter_all")}</option>
+              {STATUSES.map((status) => (
+                <option key={status} value={status}>
+                  {t(`deliveries.status_${status}`)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label={t("deliveries.filter_scenario")}>
+          {(id) => (
+            <select id={id} value={draft.scenario} onChange={(e) => change("scenario", e.currentTarget.value, true)}>
+              <option value="">{t("deliveries.filter_all")}</option>
+              {scenarios.map((scenario) => (
+                <option key={scenario.id} value={scenario.id}>
+                  {scenario.name || scenario.id}
+                </option>
+              ))}
+              {draft.scenario && !scenarios.some((s) => s.id === draft.scenario) && (
+                <option value={draft.scenario}>{draft.scenario}</option>
+              )}
+            </select>
+          )}
+        </Field>
+        <div class="row dl-filter-buttons">
+          <button type="submit" class="button button-primary">
+            {t("common.search")}
+          </button>
+          {filtered && (
+            <a class="button" href={listLink(props.shop, {})}>
+              {t("common.clear")}
+            </a>
+          )}
+        </div>
+      </form>
+
+      {/* keyed by the search: a page answered late for an earlier search never shows */}
+      <Results key={appliedKey} shop={props.shop} query={props.query} filters={applied} filtered={filtered} zone={zone} scenarioName={scenarioName} />
+    </>
+  );
+}
+
+function Results(props: {
+  shop: string;
+  query: URLSearchParams;
+  filters: Filters;
+  filtered: boolean;
+  zone: string;
+  scenarioName: (id: string) => string;
+}) {
+  const { zone, scenarioName, filtered } = props;
+  const list = usePaged<Delivery>(shopPath(props.shop, "/deliveries"), props.filters);
+  return (
+    <>
+        {list.error ? <ErrorBox error={list.error} /> : null}
+        {!list.error && list.items.length === 0 && (list.loading ? <Loading /> : <Empty>{t(filtered ? "deliveries.none_found" : "deliveries.none_yet")}</Empty>)}
+        {list.items.length > 0 && (
+          <div class="table-wrap">
+            <table class="dl-table">
+              <caption class="visually-hidden">{t("deliveries.table_caption")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("deliveries.col_send_at")}</th>
+                  <th scope="col">{t("deliveries.col_status")}</th>
+                  <th scope="col">{t("deliveries.col_customer")}</th>
+                  <th scope="col">{t("deliveries.col_scenario")}</th>
+                  <th scope="col">{t("deliveries.col_order")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.items.map((delivery) => {
+                  const link = detailLink(props.shop, delivery.id, props.query);
+                  return (
+                    <tr
+                      key={delivery.id}
+                      class="clickable"
+                      onClick={(event) => {
+                        if (!(event.target as HTMLElement).closest("a")) navigate(link);
+                      }}
+                    >
+                      <td data-label={t("deliveries.col_send_at")}>
+                        <a href={link} class="dl-when">
+                          {formatDateTime(delivery.sent_at ?? delivery.send_at, zone)}
+                        </a>
+                      </td>
+                      <td data-label={t("deliveries.col_status")}>
+                        <StatusBadge status={delivery.status} />
+                      </td>
+                      <td data-label={t("deliveries.col_customer")} class="dl-customer">
+                        {delivery.customer_email || <span class="muted">{t("deliveries.no_address")}</span>}
+                      </td>
+                      <td data-label={t("deliveries.col_scenario")}>
+                        <span>
+                          {scenarioName(delivery.scenario_id)}
+                          <span class="muted small"> · {delivery.step_id}</span>
+                        </span>
+                      </td>
+                      <td data-label={t("deliveries.col_order")} class="mono small">
+                        {orderIdOf(delivery.order_key)}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <MoreButton hasMore={list.hasMore} loading={list.loading} onMore={list.more} />
+    </>
+  );
+}

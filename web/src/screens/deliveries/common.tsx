@@ -1,0 +1,197 @@
+// What the deliveries, customers and imports screens share: the API's shapes, the shop's time zone
+// (times are shown and picked in it), status and reason labels, and retry-safe write keys.
+import { useEffect, useState } from "preact/hooks";
+import { Badge } from "../../components/ui";
+import { get, newIdempotencyKey, shopPath } from "../../lib/api";
+import { t } from "../../lib/i18n";
+
+export type DeliveryStatus = "scheduled" | "sending" | "sent" | "failed" | "unknown" | "cancelled" | "skipped";
+export const STATUSES: readonly DeliveryStatus[] = ["scheduled", "sending", "sent", "failed", "unknown", "cancelled", "skipped"];
+
+export interface Delivery {
+  id: string;
+  shop_id: string;
+  order_key: string;
+  run_id: string;
+  customer_id: string | null;
+  customer_email: string | null;
+  scenario_id: string;
+  scenario_version: number;
+  step_id: string;
+  template_id: string;
+  template_version: number | null;
+  ship_date: string | null;
+  send_at: string;
+  status: DeliveryStatus;
+  reason: string | null;
+  attempts: number;
+  transport: string | null;
+  message_id: string | null;
+  sent_at: string | null;
+  edited_subject: string | null;
+  edited_text: string | null;
+}
+
+export interface ScenarioSummary {
+  id: string;
+  name: string;
+  active: boolean;
+}
+
+// --- the shop's time zone ----------------------------------------------------------------------
+
+const DEFAULT_ZONE = "Asia/Tokyo";
+const zones = new Map<string, Promise<string>>();
+
+/** The shop's IANA time zone (from its settings; Asia/Tokyo until known or when unreadable). */
+export function useShopZone(shop: string): string {
+  const [zone, setZone] = useState(DEFAULT_ZONE);
+  useEffect(() => {
+    let cached = zones.get(shop);
+    if (!cached) {
+      cached = get<{ timezone?: string }>(shopPath(shop, "/settings"))
+        .then((settings) => settings.timezone || DEFAULT_ZONE)
+        .catch(() => {
+          zones.delete(shop);
+          return DEFAULT_ZONE;
+        });
+      zones.set(shop, cached);
+    }
+    let live = true;
+    void cached.then((value) => live && setZone(value));
+    return () => {
+      live = false;
+    };
+  }, [shop]);
+  return zone;
+}
+
+function partsIn(date: Date, zone: string): Record<string, string> {
+  const format = new Intl.DateTimeFormat("en-US", {
+    timeZone: zone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  });
+  return Object.fromEntries(format.formatToParts(date).map((part) => [part.type, part.value]));
+}
+
+/** An instant as a `datetime-local` value (YYYY-MM-DDTHH:mm) on the wall clock of `zone`. */
+export function toLocalInput(iso: string, zone: string): string {
+  const p = partsIn(new Date(iso), zone);
+  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
+}
+
+function offsetOf(instant: number, zone: string): number {
+  const p = partsIn(new Date(instant), zone);
+  const wall = Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second);
+  return wall - Math.floor(instant / 1000) * 1000;
+}
+
+/** A `datetime-local` value read on the wall clock of `zone` → an ISO instant (UTC), or null. */
+export function fromLocalInput(value: string, zone: string): string | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(value);
+  if (!match) return null;
+  const wall = Date.UTC(+match[1], +match[2] - 1, +match[3], +match[4], +match[5]);
+  let instant = wall - offsetOf(wall, zone);
+  instant = wall - offsetOf(instant, zone);
+  return new Date(instant).toISOString();
+}
+
+// --- labels ------------------------------------------------------------------------------------
+
+const TONES: Record<DeliveryStatus, "ok" | "warn" | "bad" | "muted" | "info"> = {
+  scheduled: "info",
+  sending: "info",
+  sent: "ok",
+  failed: "bad",
+  unknown: "warn",
+  cancelled: "muted",
+  skipped: "muted",
+};
+
+export function statusLabel(status: string): string {
+  return t(`deliveries.status_${status}`);
+}
+
+export function StatusBadge(props: { status: DeliveryStatus }) {
+  return <Badge tone={TONES[props.status] ?? "muted"}>{statusLabel(props.status)}</Badge>;
+}
+
+const KNOWN_REASONS = new Set([
+  "stopped_by_operator",
+  "resent_by_operator",
+  "dropped_by_operator",
+  "erased",
+  "past",
+  "beyond_max_window",
+  "compliance",
+  "unsubscribed",
+  "suppressed",
+  "repeat_once",
+  "repeat_active",
+  "order_cancelled",
+  "throttled",
+  "scenario_missing",
+  "template_missing",
+]);
+
+/** A delivery's reason code in words (an unknown code is shown as it is). */
+export function reasonLabel(reason: string | null | undefined): string {
+  if (!reason) return "";
+  return KNOWN_REASONS.has(reason) ? t(`deliveries.reason_${reason}`) : reason;
+}
+
+/** `ses` → Amazon SES, `relay:<name>` → the shop's SMTP relay. */
+export function transportLabel(transport: string | null | undefined): string {
+  if (!transport) return "—";
+  if (transport === "ses") return "Amazon SES";
+  if (transport.startsWith("relay:")) return t("deliveries.transport_relay", { name: transport.slice(6) });
+  return transport;
+}
+
+/** The order id as the shop knows it (`rakuten#338361-…` → `338361-…`). */
+export function orderIdOf(orderKey: string): string {
+  const at = orderKey.indexOf("#");
+  return at < 0 ? orderKey : orderKey.slice(at + 1);
+}
+
+/** Scenario id → name, for labels (empty until read; staff may read them). */
+export function useScenarios(shop: string): ScenarioSummary[] {
+  const [list, setList] = useState<ScenarioSummary[]>([]);
+  useEffect(() => {
+    let live = true;
+    get<ScenarioSummary[]>(shopPath(shop, "/scenarios"))
+      .then((answer) => live && setList(Array.isArray(answer) ? answer : []))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [shop]);
+  return list;
+}
+
+// --- retry-safe writes ---------------------------------------------------------------------------
+
+const keys = new Map<string, string>();
+
+/**
+ * The Idempotency-Key of one intended write (`what` names the route and body): the same key while
+ * it is retried, a fresh one once it succeeded (`settled`), so a later, new action is not replayed.
+ */
+export function keyFor(what: string): string {
+  let key = keys.get(what);
+  if (!key) {
+    key = newIdempotencyKey();
+    keys.set(what, key);
+  }
+  return key;
+}
+
+export function settled(what: string): void {
+  keys.delete(what);
+}

@@ -1,0 +1,145 @@
+// What an import did: rows read, orders taken (new / updated / already known), rows refused with
+// their line and reason; when it stopped early, the way to take the rest.
+import { Badge } from "../../components/ui";
+import { formatNumber, pick, t } from "../../lib/i18n";
+import { orderIdOf } from "../deliveries/common";
+
+export interface RefusedRow {
+  line: number;
+  order_id: string | null;
+  reason: string;
+  message_ja: string;
+  message_en: string;
+}
+
+export interface ImportReportData {
+  import_id: string;
+  source: string;
+  rows: number;
+  orders_taken: number;
+  orders_new: number;
+  orders_updated: number;
+  orders_known: number;
+  orders: string[];
+  refused_rows: number;
+  refused: RefusedRow[];
+  complete: boolean;
+  orders_left: number;
+}
+
+const REASONS = new Set(["missing_field", "bad_date", "bad_number", "bad_email", "bad_value", "other_row_refused"]);
+
+export function ImportReport(props: {
+  report: ImportReportData;
+  fileName: string;
+  busy: boolean;
+  onContinue?: () => void;
+}) {
+  const { report } = props;
+  return (
+    <section class="card im-report" aria-labelledby="im-report-title">
+      <div class="row">
+        <h2 id="im-report-title">{t("imports.report_title")}</h2>
+        <span class="spacer" />
+        {report.complete ? (
+          <Badge tone={report.refused_rows ? "warn" : "ok"}>
+            {t(report.refused_rows ? "imports.done_with_refusals" : "imports.done")}
+          </Badge>
+        ) : (
+          <Badge tone="warn">{t("imports.partial")}</Badge>
+        )}
+      </div>
+      <p class="muted small">
+        {t("imports.report_file", { name: props.fileName, source: report.source })}
+        <span class="mono"> {report.import_id}</span>
+      </p>
+      {!report.complete && (
+        <div class="warn-box im-continue" role="status">
+          <p>{t("imports.incomplete", { n: formatNumber(report.orders_left) })}</p>
+          {props.onContinue && (
+            <button type="button" class="button button-primary" disabled={props.busy} onClick={props.onContinue}>
+              {t("imports.continue")}
+            </button>
+          )}
+        </div>
+      )}
+      <div class="grid grid-4 im-stats">
+        <Stat label={t("imports.stat_rows")} value={report.rows} />
+        <Stat label={t("imports.stat_taken")} value={report.orders_taken} tone="ok" />
+        <Stat label={t("imports.stat_refused")} value={report.refused_rows} tone={report.refused_rows ? "bad" : undefined} />
+        <div class="stat im-breakdown">
+          <div class="stat-label">{t("imports.stat_breakdown")}</div>
+          <ul>
+            <li>{t("imports.stat_new", { n: formatNumber(report.orders_new) })}</li>
+            <li>{t("imports.stat_updated", { n: formatNumber(report.orders_updated) })}</li>
+            <li>{t("imports.stat_known", { n: formatNumber(report.orders_known) })}</li>
+          </ul>
+        </div>
+      </div>
+
+      {report.refused.length > 0 && (
+        <>
+          <h3>{t("imports.refused_title")}</h3>
+          <p class="hint">{t("imports.refused_hint")}</p>
+          <div class="table-wrap">
+            <table class="im-refused">
+              <caption class="visually-hidden">{t("imports.refused_title")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col" class="num">
+                    {t("imports.col_line")}
+                  </th>
+                  <th scope="col">{t("imports.col_order")}</th>
+                  <th scope="col">{t("imports.col_reason")}</th>
+                  <th scope="col">{t("imports.col_detail")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {report.refused.map((row) => (
+                  <tr key={`${row.line}-${row.reason}`}>
+                    <td class="num" data-label={t("imports.col_line")}>
+                      {t("imports.line", { n: row.line })}
+                    </td>
+                    <td class="mono small" data-label={t("imports.col_order")}>
+                      {row.order_id ?? "—"}
+                    </td>
+                    <td data-label={t("imports.col_reason")}>
+                      <Badge tone="bad">{REASONS.has(row.reason) ? t(`imports.reason_${row.reason}`) : row.reason}</Badge>
+                    </td>
+                    <td data-label={t("imports.col_detail")}>{pick(row.message_ja, row.message_en)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {report.refused_rows > report.refused.length && (
+            <p class="muted small">{t("imports.refused_more", { shown: report.refused.length, n: formatNumber(report.refused_rows) })}</p>
+          )}
+        </>
+      )}
+
+      {report.orders.length > 0 && (
+        <details class="im-orders" open={report.orders.length <= 20}>
+          <summary>{t("imports.orders_title", { n: formatNumber(report.orders_taken) })}</summary>
+          <ul>
+            {report.orders.map((key) => (
+              <li key={key} class="mono small">
+                {orderIdOf(key)}
+              </li>
+            ))}
+          </ul>
+          {report.orders_taken > report.orders.length && <p class="muted small">{t("imports.orders_more", { shown: report.orders.length })}</p>}
+        </details>
+      )}
+    </section>
+  );
+}
+
+function Stat(props: { label: string; value: number; tone?: "ok" | "bad" }) {
+  return (
+    <div class={`stat${props.tone ? ` im-stat-${props.tone}` : ""}`}>
+      <div class="stat-label">{props.label}</div>
+      <div class="stat-value">{formatNumber(props.value)}</div>
+    </div>
+  );
+}
