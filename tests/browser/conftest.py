@@ -33,7 +33,6 @@ CHROMIUM_ARGS = (
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    "--lang=ja-JP",  # the browser's own widgets (date pickers, file inputs) in Japanese too
 )
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
