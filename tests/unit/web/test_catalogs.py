@@ -21,7 +21,9 @@ JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 
 def catalog(lang: str) -> dict[str, dict[str, str]]:
-    return {path.stem: json.loads(path.read_text("utf-8")) for path in sorted((MESSAGES / lang).glob("*.json"))}
+    return {
+        path.stem: json.loads(path.read_text("utf-8")) for path in sorted((MESSAGES / lang).glob("*.json"))
+    }
 
 
 def test_both_languages_have_the_same_areas_and_keys() -> None:
