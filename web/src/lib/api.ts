@@ -33,6 +33,8 @@ export interface RequestOptions {
   raw?: { data: BodyInit; contentType: string };
   idempotencyKey?: string;
   accept?: string;
+  /** The answer's bytes as an ArrayBuffer, whatever its type (e.g. a mail that is not UTF-8). */
+  bytes?: boolean;
 }
 
 export function withQuery(path: string, query: Query = {}): string {
@@ -83,6 +85,7 @@ async function send(method: string, path: string, options: RequestOptions): Prom
 export async function api<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
   const answer = await send(method, path, options);
   if (answer.status === 204) return undefined as T;
+  if (options.bytes) return (await answer.arrayBuffer()) as T;
   const type = answer.headers.get("content-type") ?? "";
   return (type.includes("json") ? await answer.json() : await answer.text()) as T;
 }

@@ -1,7 +1,7 @@
 // The shop's parse masks: a list (edit and delete for managers, a read-only view for staff), and
 // one mask's page (the editor, tried on a pasted mail).
-import { success, failure } from "../../components/notices";
-import { Empty, ErrorBox, Loading, PageHeader, useConfirm, useDocument } from "../../components/ui";
+import { RowButton, useRemoval } from "../../components/rows";
+import { Empty, ErrorBox, Loading, PageHeader, useDocument } from "../../components/ui";
 import { allowed, del, put, shopPath } from "../../lib/api";
 import { t } from "../../lib/i18n";
 import { href, navigate } from "../../lib/router";
@@ -23,28 +23,29 @@ export function MaskList(props: { shop: string }) {
   const { shop } = props;
   const masks = useDocument<ParseMask[]>(shopPath(shop, "/masks"));
   const canEdit = allowed("PUT", MASKS_PUT);
-  const { ask, dialog } = useConfirm();
+  const removal = useRemoval();
 
-  const remove = async (mask: ParseMask) => {
-    const sure = await ask({
-      title: t("receptions.mask_delete_title", { name: mask.name }),
-      body: <p>{t("receptions.mask_delete_body")}</p>,
-      confirmLabel: t("common.delete"),
-      danger: true,
-    });
-    if (!sure) return;
+  const remove = (mask: ParseMask) => {
     const path = shopPath(shop, `/masks/${encodeURIComponent(mask.name)}`);
-    try {
-      await del(path);
-      void masks.reload();
-      success(t("receptions.mask_deleted", { name: mask.name }), async () => {
-        await put(path, mask);
+    return removal.remove({
+      confirm: {
+        title: t("receptions.mask_delete_title", { name: mask.name }),
+        body: <p>{t("receptions.mask_delete_body")}</p>,
+        confirmLabel: t("common.delete"),
+      },
+      run: async () => {
+        await del(path);
         void masks.reload();
-        success(t("receptions.mask_restored", { name: mask.name }));
-      });
-    } catch (error) {
-      failure(error);
-    }
+      },
+      done: t("receptions.mask_deleted", { name: mask.name }),
+      undo: {
+        run: async () => {
+          await put(path, mask);
+          void masks.reload();
+        },
+        done: t("receptions.mask_restored", { name: mask.name }),
+      },
+    });
   };
 
   return (
@@ -97,14 +98,12 @@ export function MaskList(props: { shop: string }) {
                       {canEdit ? t("common.edit") : t("receptions.mask_view")}
                     </a>{" "}
                     {canEdit && (
-                      <button
-                        type="button"
-                        class="button button-small button-quiet"
-                        aria-label={`${t("common.delete")}: ${mask.name}`}
+                      <RowButton
+                        quiet
+                        text={t("common.delete")}
+                        label={`${t("common.delete")}: ${mask.name}`}
                         onClick={() => void remove(mask)}
-                      >
-                        {t("common.delete")}
-                      </button>
+                      />
                     )}
                   </td>
                 </tr>
@@ -113,7 +112,7 @@ export function MaskList(props: { shop: string }) {
           </table>
         </div>
       )}
-      {dialog}
+      {removal.dialog}
     </section>
   );
 }

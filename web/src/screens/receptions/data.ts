@@ -1,41 +1,14 @@
 // Reading what the reception screens need: the raw mail's bytes, the entries seen so far (the API
 // has no "one entry" read, so the detail view finds its entry in what the log has shown), and the
 // shop's time zone.
-import { ApiError, get, shopPath, type ErrorBody } from "../../lib/api";
-import { currentSession, expire } from "../../lib/auth";
+import { api, get, shopPath } from "../../lib/api";
 import { useDocument } from "../../components/ui";
 import type { ReceptionEntry } from "./types";
 
 /** The received mail exactly as stored (bytes: an 8-bit Shift_JIS mail must not go through UTF-8). */
 export async function fetchRawMail(shop: string, key: string): Promise<Uint8Array> {
-  const headers: Record<string, string> = { Accept: "text/plain, application/json" };
-  const token = currentSession()?.idToken;
-  if (token) headers.Authorization = `Bearer ${token}`;
-  let answer: Response;
-  try {
-    answer = await fetch(`${shopPath(shop, "/receptions/raw")}?key=${encodeURIComponent(key)}`, { headers });
-  } catch {
-    throw new ApiError(0, {
-      code: "network",
-      message_ja: "サーバーに接続できませんでした。通信環境を確認してもう一度お試しください。",
-      message_en: "Could not reach the server. Check the connection and try again.",
-      details: [],
-    });
-  }
-  if (!answer.ok) {
-    const document = (await answer.json().catch(() => null)) as { error?: ErrorBody } | null;
-    if (answer.status === 401 && token) expire();
-    throw new ApiError(
-      answer.status,
-      document?.error ?? {
-        code: `http_${answer.status}`,
-        message_ja: `エラーが発生しました (HTTP ${answer.status})`,
-        message_en: `The request failed (HTTP ${answer.status})`,
-        details: [],
-      },
-    );
-  }
-  return new Uint8Array(await answer.arrayBuffer());
+  const path = `${shopPath(shop, "/receptions/raw")}?key=${encodeURIComponent(key)}`;
+  return new Uint8Array(await api<ArrayBuffer>("GET", path, { accept: "text/plain, application/json", bytes: true }));
 }
 
 const seen = new Map<string, ReceptionEntry>();

@@ -2,8 +2,9 @@
 // (with undo: the mask is put back) or edits it as JSON. Trying a mask on a received mail is in the
 // reception log.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { Badge, Empty, ErrorBox, Field, Loading, useConfirm, useDocument } from "../../components/ui";
+import { Badge, ErrorBox, Field, useDocument } from "../../components/ui";
 import { failure, success } from "../../components/notices";
+import { ListTable, RowActions, useRemoval } from "../../components/rows";
 import { allowed, del, put, shopPath } from "../../lib/api";
 import { t } from "../../lib/i18n";
 import { href } from "../../lib/router";
@@ -27,33 +28,33 @@ const EXAMPLE: ParseMask = {
 export function MasksTab(props: { shop: string }) {
   const list = useDocument<ParseMask[]>(shopPath(props.shop, "/masks"));
   const [editing, setEditing] = useState<ParseMask | "new" | null>(null);
-  const { ask, dialog } = useConfirm();
+  const removal = useRemoval();
   const canEdit = allowed("PUT", OPS.mask);
   const canDelete = allowed("DELETE", OPS.mask);
   const masks = list.data ?? [];
 
   const maskPath = (name: string) => shopPath(props.shop, `/masks/${encodeURIComponent(name)}`);
 
-  const remove = async (mask: ParseMask) => {
-    const ok = await ask({
-      title: t("settings.mask_delete_title", { name: mask.name }),
-      body: <p>{t("settings.mask_delete_body")}</p>,
-      confirmLabel: t("common.delete"),
-      danger: true,
-    });
-    if (!ok) return;
-    try {
-      await del(maskPath(mask.name));
-      await list.reload();
-      success(t("settings.mask_deleted", { name: mask.name }), async () => {
-        await put(maskPath(mask.name), mask);
+  const remove = (mask: ParseMask) =>
+    removal.remove({
+      confirm: {
+        title: t("settings.mask_delete_title", { name: mask.name }),
+        body: <p>{t("settings.mask_delete_body")}</p>,
+        confirmLabel: t("common.delete"),
+      },
+      run: async () => {
+        await del(maskPath(mask.name));
         await list.reload();
-        success(t("settings.mask_restored", { name: mask.name }));
-      });
-    } catch (error) {
-      failure(error);
-    }
-  };
+      },
+      done: t("settings.mask_deleted", { name: mask.name }),
+      undo: {
+        run: async () => {
+          await put(maskPath(mask.name), mask);
+          await list.reload();
+        },
+        done: t("settings.mask_restored", { name: mask.name }),
+      },
+    });
 
   return (
     <section aria-labelledby="set-masks-title">
@@ -84,78 +85,46 @@ export function MasksTab(props: { shop: string }) {
           onCancel={() => setEditing(null)}
         />
       )}
-      {list.error ? <ErrorBox error={list.error} /> : null}
-      {!list.data && !list.error ? (
-        <Loading />
-      ) : masks.length === 0 ? (
-        <Empty>{t("settings.masks_empty")}</Empty>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t("settings.mask_name")}</th>
-                <th scope="col">{t("settings.mask_kind")}</th>
-                <th scope="col">{t("settings.mask_match")}</th>
-                <th scope="col">{t("settings.mask_fields")}</th>
-                {(canEdit || canDelete) && <th scope="col"><span class="visually-hidden">{t("settings.actions")}</span></th>}
-              </tr>
-            </thead>
-            <tbody>
-              {masks.map((mask) => (
-                <tr key={mask.name}>
-                  <td class="mono">{mask.name}</td>
-                  <td>
-                    <Badge tone={mask.kind === "shipment" ? "info" : "muted"}>{t(`settings.mask_kind_${mask.kind ?? "order"}`)}</Badge>
-                  </td>
-                  <td class="small">
-                    {mask.match?.from && (
-                      <div>
-                        {t("settings.mask_from")}: <span class="mono">{mask.match.from}</span>
-                      </div>
-                    )}
-                    {mask.match?.subject_contains && (
-                      <div>
-                        {t("settings.mask_subject")}: {mask.match.subject_contains}
-                      </div>
-                    )}
-                    {!mask.match?.from && !mask.match?.subject_contains && <span class="muted">{t("settings.mask_match_any")}</span>}
-                  </td>
-                  <td class="small mono">
-                    {Object.keys(mask.fields).join(", ")}
-                    {mask.items && <span class="muted"> + items</span>}
-                  </td>
-                  {(canEdit || canDelete) && (
-                    <td class="actions">
-                      {canEdit && (
-                        <button
-                          type="button"
-                          class="button button-small"
-                          aria-label={t("settings.mask_edit_named", { name: mask.name })}
-                          onClick={() => setEditing(mask)}
-                        >
-                          {t("common.edit")}
-                        </button>
-                      )}{" "}
-                      {canDelete && (
-                        <button
-                          type="button"
-                          class="button button-small"
-                          aria-label={t("settings.mask_delete_named", { name: mask.name })}
-                          onClick={() => void remove(mask)}
-                        >
-                          {t("common.delete")}
-                        </button>
-                      )}
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {dialog}
+      <ListTable
+        list={list}
+        count={masks.length}
+        empty={t("settings.masks_empty")}
+        columns={[t("settings.mask_name"), t("settings.mask_kind"), t("settings.mask_match"), t("settings.mask_fields")]}
+        actions={canEdit || canDelete ? t("settings.actions") : undefined}
+      >
+        {masks.map((mask) => (
+          <tr key={mask.name}>
+            <td class="mono">{mask.name}</td>
+            <td>
+              <Badge tone={mask.kind === "shipment" ? "info" : "muted"}>{t(`settings.mask_kind_${mask.kind ?? "order"}`)}</Badge>
+            </td>
+            <td class="small">
+              {mask.match?.from && (
+                <div>
+                  {t("settings.mask_from")}: <span class="mono">{mask.match.from}</span>
+                </div>
+              )}
+              {mask.match?.subject_contains && (
+                <div>
+                  {t("settings.mask_subject")}: {mask.match.subject_contains}
+                </div>
+              )}
+              {!mask.match?.from && !mask.match?.subject_contains && <span class="muted">{t("settings.mask_match_any")}</span>}
+            </td>
+            <td class="small mono">
+              {Object.keys(mask.fields).join(", ")}
+              {mask.items && <span class="muted"> + items</span>}
+            </td>
+            {(canEdit || canDelete) && (
+              <RowActions
+                edit={canEdit ? { label: t("settings.mask_edit_named", { name: mask.name }), onClick: () => setEditing(mask) } : undefined}
+                remove={canDelete ? { label: t("settings.mask_delete_named", { name: mask.name }), onClick: () => void remove(mask) } : undefined}
+              />
+            )}
+          </tr>
+        ))}
+      </ListTable>
+      {removal.dialog}
     </section>
   );
 }

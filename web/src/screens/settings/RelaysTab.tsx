@@ -2,8 +2,9 @@
 // with the shop's credentials. Credentials are write-only: the page shows only 設定済み / 未設定 and
 // offers to replace them; they are never read back.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { Badge, Empty, ErrorBox, Loading, useConfirm, useDocument } from "../../components/ui";
+import { Badge, ErrorBox, useDocument } from "../../components/ui";
 import { failure, success } from "../../components/notices";
+import { ListTable, RowActions, useRemoval } from "../../components/rows";
 import { allowed, del, put, shopPath } from "../../lib/api";
 import { t } from "../../lib/i18n";
 import { TextField } from "./form";
@@ -14,26 +15,23 @@ const NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
 export function RelaysTab(props: { shop: string }) {
   const list = useDocument<{ items: RelayView[] }>(shopPath(props.shop, "/relays"));
   const [editing, setEditing] = useState<RelayView | "new" | null>(null);
-  const { ask, dialog } = useConfirm();
+  const removal = useRemoval();
   const canEdit = allowed("PUT", OPS.relay);
   const canDelete = allowed("DELETE", OPS.relay);
 
-  const remove = async (relay: RelayView) => {
-    const ok = await ask({
-      title: t("settings.relay_delete_title", { name: relay.name }),
-      body: <p>{t("settings.relay_delete_body")}</p>,
-      confirmLabel: t("common.delete"),
-      danger: true,
+  const remove = (relay: RelayView) =>
+    removal.remove({
+      confirm: {
+        title: t("settings.relay_delete_title", { name: relay.name }),
+        body: <p>{t("settings.relay_delete_body")}</p>,
+        confirmLabel: t("common.delete"),
+      },
+      run: async () => {
+        await del(shopPath(props.shop, `/relays/${encodeURIComponent(relay.name)}`));
+        await list.reload();
+      },
+      done: t("settings.relay_deleted", { name: relay.name }),
     });
-    if (!ok) return;
-    try {
-      await del(shopPath(props.shop, `/relays/${encodeURIComponent(relay.name)}`));
-      await list.reload();
-      success(t("settings.relay_deleted", { name: relay.name }));
-    } catch (error) {
-      failure(error);
-    }
-  };
 
   const items = list.data?.items ?? [];
   return (
@@ -61,77 +59,44 @@ export function RelaysTab(props: { shop: string }) {
           }}
         />
       )}
-      {list.error ? <ErrorBox error={list.error} /> : null}
-      {!list.data && !list.error ? (
-        <Loading />
-      ) : items.length === 0 ? (
-        <Empty>{t("settings.relays_empty")}</Empty>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t("settings.relay_name")}</th>
-                <th scope="col">{t("settings.relay_server")}</th>
-                <th scope="col">{t("settings.relay_domains")}</th>
-                <th scope="col">{t("settings.relay_mail_from")}</th>
-                <th scope="col">{t("settings.relay_credentials")}</th>
-                {(canEdit || canDelete) && <th scope="col"><span class="visually-hidden">{t("settings.actions")}</span></th>}
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((relay) => (
-                <tr key={relay.name}>
-                  <td class="mono">{relay.name}</td>
-                  <td class="mono">
-                    {relay.host}:{relay.port}
-                  </td>
-                  <td>
-                    <ul class="set-plain">
-                      {relay.domains.map((domain) => (
-                        <li key={domain} class="mono">{domain}</li>
-                      ))}
-                    </ul>
-                  </td>
-                  <td class="mono">{relay.mail_from ?? <span class="muted">{t("settings.relay_mail_from_default")}</span>}</td>
-                  <td>
-                    {relay.credentials_set ? (
-                      <Badge tone="ok">{t("settings.credentials_set")}</Badge>
-                    ) : (
-                      <Badge tone="warn">{t("settings.credentials_unset")}</Badge>
-                    )}
-                  </td>
-                  {(canEdit || canDelete) && (
-                    <td class="actions">
-                      {canEdit && (
-                        <button
-                          type="button"
-                          class="button button-small"
-                          aria-label={t("settings.relay_edit_named", { name: relay.name })}
-                          onClick={() => setEditing(relay)}
-                        >
-                          {t("common.edit")}
-                        </button>
-                      )}{" "}
-                      {canDelete && (
-                        <button
-                          type="button"
-                          class="button button-small"
-                          aria-label={t("settings.relay_delete_named", { name: relay.name })}
-                          onClick={() => void remove(relay)}
-                        >
-                          {t("common.delete")}
-                        </button>
-                      )}
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {dialog}
+      <ListTable
+        list={list}
+        count={items.length}
+        empty={t("settings.relays_empty")}
+        columns={[t("settings.relay_name"), t("settings.relay_server"), t("settings.relay_domains"), t("settings.relay_mail_from"), t("settings.relay_credentials")]}
+        actions={canEdit || canDelete ? t("settings.actions") : undefined}
+      >
+        {items.map((relay) => (
+          <tr key={relay.name}>
+            <td class="mono">{relay.name}</td>
+            <td class="mono">
+              {relay.host}:{relay.port}
+            </td>
+            <td>
+              <ul class="set-plain">
+                {relay.domains.map((domain) => (
+                  <li key={domain} class="mono">{domain}</li>
+                ))}
+              </ul>
+            </td>
+            <td class="mono">{relay.mail_from ?? <span class="muted">{t("settings.relay_mail_from_default")}</span>}</td>
+            <td>
+              {relay.credentials_set ? (
+                <Badge tone="ok">{t("settings.credentials_set")}</Badge>
+              ) : (
+                <Badge tone="warn">{t("settings.credentials_unset")}</Badge>
+              )}
+            </td>
+            {(canEdit || canDelete) && (
+              <RowActions
+                edit={canEdit ? { label: t("settings.relay_edit_named", { name: relay.name }), onClick: () => setEditing(relay) } : undefined}
+                remove={canDelete ? { label: t("settings.relay_delete_named", { name: relay.name }), onClick: () => void remove(relay) } : undefined}
+              />
+            )}
+          </tr>
+        ))}
+      </ListTable>
+      {removal.dialog}
     </section>
   );
 }

@@ -1,8 +1,9 @@
 // ユーザーと役割 (owner only): invite an operator (Cognito mails a temporary password), change a
 // role, remove someone from this shop. The API keeps at least one owner and says so (409).
 import { useState } from "preact/hooks";
-import { Badge, Empty, ErrorBox, Field, Loading, useConfirm, useDocument } from "../../components/ui";
+import { Badge, Field, useDocument } from "../../components/ui";
 import { failure, success } from "../../components/notices";
+import { ListTable, RowButton, useRemoval } from "../../components/rows";
 import { del, newIdempotencyKey, post, put, shopPath } from "../../lib/api";
 import { t } from "../../lib/i18n";
 import { ROLES, type RoleName, type ShopOperator } from "./types";
@@ -20,7 +21,7 @@ export function UsersTab(props: { shop: string; me: string | null }) {
   const path = shopPath(props.shop, "/users");
   const list = useDocument<ShopOperator[]>(path);
   const [busyUser, setBusyUser] = useState<string | null>(null);
-  const { ask, dialog } = useConfirm();
+  const removal = useRemoval();
   const users = list.data ?? [];
   const userPath = (username: string) => shopPath(props.shop, `/users/${encodeURIComponent(username)}`);
 
@@ -44,34 +45,31 @@ export function UsersTab(props: { shop: string; me: string | null }) {
     }
   };
 
-  const remove = async (user: ShopOperator) => {
-    const ok = await ask({
-      title: t("settings.user_remove_title"),
-      body: <p>{t("settings.user_remove_body", { email: user.email })}</p>,
-      confirmLabel: t("settings.user_remove"),
-      danger: true,
-    });
-    if (!ok) return;
-    setBusyUser(user.username);
-    try {
-      await del(userPath(user.username));
-      await list.reload();
-      const role = user.role as RoleName | null;
-      success(
-        t("settings.user_removed", { email: user.email }),
+  const remove = (user: ShopOperator) => {
+    const role = user.role as RoleName | null;
+    return removal.remove({
+      confirm: {
+        title: t("settings.user_remove_title"),
+        body: <p>{t("settings.user_remove_body", { email: user.email })}</p>,
+        confirmLabel: t("settings.user_remove"),
+      },
+      busy: (on) => setBusyUser(on ? user.username : null),
+      run: async () => {
+        await del(userPath(user.username));
+        await list.reload();
+      },
+      done: t("settings.user_removed", { email: user.email }),
+      undo:
         role && ROLES.includes(role)
-          ? async () => {
-              await post(path, { email: user.email, role }, { idempotencyKey: newIdempotencyKey() });
-              await list.reload();
-              success(t("settings.user_restored", { email: user.email }));
+          ? {
+              run: async () => {
+                await post(path, { email: user.email, role }, { idempotencyKey: newIdempotencyKey() });
+                await list.reload();
+              },
+              done: t("settings.user_restored", { email: user.email }),
             }
           : undefined,
-      );
-    } catch (error) {
-      failure(error);
-    } finally {
-      setBusyUser(null);
-    }
+    });
   };
 
   return (
@@ -89,68 +87,53 @@ export function UsersTab(props: { shop: string; me: string | null }) {
           success(t("settings.user_invited_notice", { email }));
         }}
       />
-      {list.error ? <ErrorBox error={list.error} /> : null}
-      {!list.data && !list.error ? (
-        <Loading />
-      ) : users.length === 0 ? (
-        <Empty>{t("settings.users_empty")}</Empty>
-      ) : (
-        <div class="table-wrap">
-          <table class="set-users">
-            <thead>
-              <tr>
-                <th scope="col">{t("settings.user_email")}</th>
-                <th scope="col">{t("settings.user_role")}</th>
-                <th scope="col">{t("settings.user_status")}</th>
-                <th scope="col"><span class="visually-hidden">{t("settings.actions")}</span></th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.map((user) => {
-                const self = props.me !== null && user.email.toLowerCase() === props.me.toLowerCase();
-                return (
-                  <tr key={user.username}>
-                    <td>
-                      <span class="set-email">{user.email}</span>
-                      {self && <span class="badge badge-info set-badge-gap">{t("settings.user_you")}</span>}
-                    </td>
-                    <td>
-                      <label class="visually-hidden" for={`role-${user.username}`}>
-                        {t("settings.user_role_of", { email: user.email })}
-                      </label>
-                      <select
-                        id={`role-${user.username}`}
-                        value={user.role ?? ""}
-                        disabled={busyUser === user.username}
-                        onChange={(event) => void setRole(user, event.currentTarget.value as RoleName)}
-                      >
-                        {!user.role && <option value="">—</option>}
-                        {ROLES.map((role) => (
-                          <option key={role} value={role}>
-                            {t(`roles.${role}`)}
-                          </option>
-                        ))}
-                      </select>
-                    </td>
-                    <td>{statusBadge(user)}</td>
-                    <td class="actions">
-                      <button
-                        type="button"
-                        class="button button-small"
-                        disabled={busyUser === user.username}
-                        aria-label={t("settings.user_remove_named", { email: user.email })}
-                        onClick={() => void remove(user)}
-                      >
-                        {t("settings.user_remove")}
-                      </button>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ListTable
+        list={list}
+        count={users.length}
+        empty={t("settings.users_empty")}
+        columns={[t("settings.user_email"), t("settings.user_role"), t("settings.user_status")]}
+        actions={t("settings.actions")}
+        class="set-users"
+      >
+        {users.map((user) => {
+          const self = props.me !== null && user.email.toLowerCase() === props.me.toLowerCase();
+          return (
+            <tr key={user.username}>
+              <td>
+                <span class="set-email">{user.email}</span>
+                {self && <span class="badge badge-info set-badge-gap">{t("settings.user_you")}</span>}
+              </td>
+              <td>
+                <label class="visually-hidden" for={`role-${user.username}`}>
+                  {t("settings.user_role_of", { email: user.email })}
+                </label>
+                <select
+                  id={`role-${user.username}`}
+                  value={user.role ?? ""}
+                  disabled={busyUser === user.username}
+                  onChange={(event) => void setRole(user, event.currentTarget.value as RoleName)}
+                >
+                  {!user.role && <option value="">—</option>}
+                  {ROLES.map((role) => (
+                    <option key={role} value={role}>
+                      {t(`roles.${role}`)}
+                    </option>
+                  ))}
+                </select>
+              </td>
+              <td>{statusBadge(user)}</td>
+              <td class="actions">
+                <RowButton
+                  text={t("settings.user_remove")}
+                  label={t("settings.user_remove_named", { email: user.email })}
+                  disabled={busyUser === user.username}
+                  onClick={() => void remove(user)}
+                />
+              </td>
+            </tr>
+          );
+        })}
+      </ListTable>
       <dl class="set-roles small">
         {ROLES.map((role) => (
           <div key={role}>
@@ -159,7 +142,7 @@ export function UsersTab(props: { shop: string; me: string | null }) {
           </div>
         ))}
       </dl>
-      {dialog}
+      {removal.dialog}
     </section>
   );
 }
