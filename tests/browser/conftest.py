@@ -20,8 +20,9 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expec
 
 from functions.admin.handler import PAGE_DIR
 from okaeri_dev.stack import LocalStack
-from tests.e2e.conftest import OWNER_PASSWORD, client_of, running_stack
-from tests.e2e.local import LocalClient
+
+# ``local`` and ``staff_password`` are the e2e fixtures, over this module's ``stack``.
+from tests.e2e.conftest import OWNER_PASSWORD, local, running_stack, staff_password  # noqa: F401
 
 CHROMIUM = Path("/usr/bin/chromium")
 #: As root in a container, with nothing reaching out to Google's services on a closed network.
@@ -73,16 +74,6 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 def stack() -> Iterator[LocalStack]:
     with running_stack(page_dir=page_dir()) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def local(stack: LocalStack) -> LocalClient:
-    return client_of(stack)
-
-
-@pytest.fixture(scope="module")
-def staff_password(stack: LocalStack) -> str:
-    return next(login.password for login in stack.logins if login.role == "staff")
 
 
 @pytest.fixture
