@@ -18,6 +18,11 @@ SHOPS_ATTRIBUTE = "shops"  # custom:shops in tokens
 SHOPS_ATTRIBUTE_MAX = 2048
 #: Operators sign in with their e-mail address and a password (SRP in the page, or USER_PASSWORD_AUTH).
 AUTH_FLOWS: tuple[str, ...] = ("ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
+#: Cognito sets MFA per user pool, not per group: to have owners and managers sign in with a second
+#: factor, the pool requires it of every operator (staff too). Authenticator apps (TOTP) only: no SMS
+#: costs, no SIM-swap risk. The page walks a new operator through MFA_SETUP on first sign-in.
+MFA_CONFIGURATION = "ON"
+MFA_METHODS: tuple[str, ...] = ("SOFTWARE_TOKEN_MFA",)
 ID_TOKEN_MINUTES = 60
 REFRESH_TOKEN_DAYS = 30
 
@@ -63,6 +68,15 @@ def create_user_pool_request(name: str = USER_POOL_NAME) -> dict[str, Any]:
             }
         ],
         "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True},
+    }
+
+
+def set_mfa_config_request(user_pool_id: str) -> dict[str, Any]:
+    """``cognito-idp:SetUserPoolMfaConfig`` arguments: TOTP on (CreateUserPool cannot enable it)."""
+    return {
+        "UserPoolId": user_pool_id,
+        "SoftwareTokenMfaConfiguration": {"Enabled": "SOFTWARE_TOKEN_MFA" in MFA_METHODS},
+        "MfaConfiguration": MFA_CONFIGURATION,
     }
 
 

@@ -1,0 +1,162 @@
+"""Scheduling: the schedule group, the role Scheduler assumes (it may invoke only send), the
+dead-letter queues, the schedule function on the orders stream, and the sweeper's recurring schedule."""
+
+from __future__ import annotations
+
+from aws_cdk import Aws, Duration, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_scheduler_targets as targets
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.capabilities.storage import Storage
+from infra.lambda_function import LambdaFactory
+from infra.nag import (
+    KEY_GRANT_FINDINGS,
+    KEY_GRANT_REASON,
+    acknowledge,
+    arn_in_account,
+    principal_scope,
+    wildcard_resource,
+)
+from infra.resources import (
+    SCHEDULE_DLQ_RETENTION_DAYS,
+    SCHEDULE_GROUP,
+    SEND_FUNCTION,
+    SWEEPER_RATE_MINUTES,
+)
+from infra.tables import CONFIG, DELIVERIES, ORDERS
+
+#: What the schedule adapter calls (okaeri/aws/scheduler.py).
+SCHEDULE_ACTIONS = ("scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule")
+DLQ_REASON = "This queue is itself a dead-letter queue; its depth raises an alarm"
+
+
+def dead_letter_queue(scope: Construct, construct_id: str, *, storage: Storage) -> sqs.Queue:
+    """A KMS-encrypted, TLS-only queue that keeps what failed for 14 days (alarmed on its depth)."""
+    queue = sqs.Queue(
+        scope,
+        construct_id,
+        encryption=sqs.QueueEncryption.KMS,
+        encryption_master_key=storage.key,
+        enforce_ssl=True,
+        retention_period=Duration.days(SCHEDULE_DLQ_RETENTION_DAYS),
+    )
+    acknowledge(queue, DLQ_REASON, "AwsSolutions-SQS3", "Serverless-SQSRedrivePolicy")
+    return queue
+
+
+class Scheduling(Construct):
+    """Made before the send function: its names are known up front (``SEND_FUNCTION``), so the
+    send function's own settings can name the role, the queue and itself without a cycle."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, storage: Storage) -> None:
+        super().__init__(scope, construct_id)
+        self.group = scheduler.ScheduleGroup(self, "Group", schedule_group_name=SCHEDULE_GROUP)
+        self.dead_letters = dead_letter_queue(self, "WakeUpDeadLetters", storage=storage)
+        self.send_function_arn = (
+            f"arn:{Aws.PARTITION}:lambda:{Aws.REGION}:{Aws.ACCOUNT_ID}:function:{SEND_FUNCTION}"
+        )
+        self.role = iam.Role(
+            self,
+            "SchedulerRole",
+            assumed_by=iam.ServicePrincipal(
+                "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}}
+            ),
+            description="EventBridge Scheduler's one-off wake-ups: may invoke the send function only",
+            inline_policies={
+                "InvokeSendOnly": iam.PolicyDocument(
+                    statements=[
+                        iam.PolicyStatement(
+                            actions=["lambda:InvokeFunction"],
+                            resources=[self.send_function_arn, f"{self.send_function_arn}:*"],
+                        )
+                    ]
+                )
+            },
+        )
+        self.dead_letters.grant_send_messages(self.role)
+        acknowledge(self.role, KEY_GRANT_REASON, *KEY_GRANT_FINDINGS)
+        acknowledge(
+            self.role,
+            "Invoking a version or alias of the send function is invoking the send function",
+            wildcard_resource(arn_in_account("lambda", f"function:{SEND_FUNCTION}:*")),
+        )
+        self.environment = {
+            "SCHEDULE_GROUP": SCHEDULE_GROUP,
+            "SEND_FUNCTION_ARN": self.send_function_arn,
+            "SCHEDULER_ROLE_ARN": self.role.role_arn,
+            "SCHEDULE_DLQ_ARN": self.dead_letters.queue_arn,
+        }
+        self.stream_failures = dead_letter_queue(self, "OrderStreamFailures", storage=storage)
+
+    def add_schedule_function(self, *, storage: Storage, functions: LambdaFactory) -> lambda_.Function:
+        """Orders stream → deliveries and their wake-ups; a record that keeps failing goes to a queue."""
+        function = functions.function(
+            self,
+            "Schedule",
+            source="schedule",
+            description="Okaeri schedule: an order's change → its deliveries and one-off wake-ups",
+            timeout_seconds=60,
+            no_dead_letter_queue="stream",
+        )
+        function.add_event_source(
+            sources.DynamoEventSource(
+                storage.table(ORDERS),
+                starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+                batch_size=25,
+                bisect_batch_on_error=True,
+                report_batch_item_failures=True,
+                retry_attempts=10,
+                max_record_age=Duration.days(1),
+                on_failure=sources.SqsDlq(self.stream_failures),
+            )
+        )
+        storage.grant_tables(function, CONFIG, write=False)
+        storage.grant_tables(function, DELIVERIES, write=True)
+        self.grant_manage_schedules(function)
+        return function
+
+    def grant_manage_schedules(self, grantee: iam.IGrantable) -> None:
+        """Create, move and delete wake-ups in the group, passing only the scheduler role."""
+        schedules = f"arn:{Aws.PARTITION}:scheduler:{Aws.REGION}:{Aws.ACCOUNT_ID}:schedule/{SCHEDULE_GROUP}/*"
+        grantee.grant_principal.add_to_principal_policy(
+            iam.PolicyStatement(actions=list(SCHEDULE_ACTIONS), resources=[schedules])
+        )
+        self.role.grant_pass_role(grantee.grant_principal)
+        acknowledge(
+            principal_scope(grantee),
+            "One-off wake-ups are made at run time, one per delivery; only those in Okaeri's group",
+            wildcard_resource(arn_in_account("scheduler", f"schedule/{SCHEDULE_GROUP}/*")),
+        )
+
+    def add_sweeper(self, sweeper: lambda_.IFunction) -> scheduler.Schedule:
+        """Every few minutes: expired leases become ``unknown``, missed wake-ups are sent."""
+        role = iam.Role(
+            self,
+            "SweeperRole",
+            assumed_by=iam.ServicePrincipal(
+                "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}}
+            ),
+            description="EventBridge Scheduler's recurring sweep: may invoke the sweeper only",
+        )
+        logical_id = Stack.of(self).get_logical_id(sweeper.node.default_child)  # type: ignore[arg-type]
+        acknowledge(
+            role,
+            "Invoking a version or alias of the sweeper is invoking the sweeper",
+            wildcard_resource(f"<{logical_id}.Arn>:*"),
+        )
+        acknowledge(role, KEY_GRANT_REASON, *KEY_GRANT_FINDINGS)
+        return scheduler.Schedule(
+            self,
+            "Sweeper",
+            schedule=scheduler.ScheduleExpression.rate(Duration.minutes(SWEEPER_RATE_MINUTES)),
+            schedule_group=self.group,
+            description="Okaeri sweeper: expired send leases and missed wake-ups",
+            target=targets.LambdaInvoke(
+                sweeper, role=role, dead_letter_queue=self.dead_letters, retry_attempts=0
+            ),
+        )
