@@ -28,12 +28,15 @@ NO_DLQ_REASONS: Final = {
     "stream": "Invoked by the orders stream: a record that keeps failing goes to the event source's own on-failure queue",
     "api": "Invoked synchronously by API Gateway: a failure is the caller's error answer, there is no event to keep",
 }
-TRACING_REASON: Final = "X-Ray's PutTraceSegments and PutTelemetryRecords accept no resource-level permission"
 #: The only actions a statement may grant on ``*``, each with why (tests/infra checks every policy).
 WILDCARD_REASONS: Final = {
-    "xray:PutTraceSegments": TRACING_REASON,
-    "xray:PutTelemetryRecords": TRACING_REASON,
+    "xray:PutTraceSegments": "X-Ray accepts no resource-level permission (tracing, every function)",
+    "xray:PutTelemetryRecords": "X-Ray accepts no resource-level permission (tracing, every function)",
+    "dynamodb:ListStreams": "ListStreams accepts no resource-level permission (the orders stream's poller)",
 }
+WILDCARD_REASON: Final = "Only actions that accept no resource-level permission: " + "; ".join(
+    f"{action}: {reason}" for action, reason in WILDCARD_REASONS.items()
+)
 
 
 #: CloudWatch Logs' retention periods (infra.settings.LOG_RETENTION_DAYS lists the same days).
@@ -154,7 +157,7 @@ class LambdaFactory:
         )
         self.made.append((function, role))
         # Tracing adds the X-Ray statement (Resource "*") to the role's policy.
-        acknowledge(role, TRACING_REASON, wildcard_resource("*"))
+        acknowledge(role, WILDCARD_REASON, wildcard_resource("*"))
         acknowledge(role, KEY_GRANT_REASON, *KEY_GRANT_FINDINGS)
         if no_dead_letter_queue is not None:
             acknowledge(function, NO_DLQ_REASONS[no_dead_letter_queue], "Serverless-LambdaDLQ")

@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from okaeri.aws.wiring import ingest_deps
 from okaeri.errors import ParseError
 from okaeri.observability import count, logger, metrics, tracer
-from okaeri.services.ingest import IngestDeps, ingest_object, shop_from_key
+from okaeri.services.ingest import SES_SETUP_NOTICE, IngestDeps, ingest_object, shop_from_key
 
 METRIC_BY_RESULT = {"parsed": "OrderIngested", "duplicate": "OrderDuplicate", "failed": "ParseFailed",
                     "not_an_order": "NotAnOrder", "refused": "MailRefused"}  # fmt: skip
@@ -23,6 +23,10 @@ def handle(event: dict[str, Any], deps: IngestDeps) -> dict[str, Any]:
     results: list[dict[str, Any]] = []
     for record in S3Event(event).records:
         key = unquote_plus(record.s3.get_object.key)
+        if key.rpartition("/")[2] == SES_SETUP_NOTICE:
+            logger.info("SES receipt rule set up: its test object is not a mail", extra={"key": key})
+            results.append({"key": key, "result": "setup_notice"})
+            continue
         try:
             shop_id = shop_from_key(key)
         except ParseError as exc:

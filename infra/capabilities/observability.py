@@ -18,6 +18,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.capabilities.storage import Storage
+from infra.nag import acknowledge
 from infra.resources import NAME_PREFIX
 from okaeri.observability import NAMESPACE, SERVICE
 
@@ -74,7 +75,13 @@ class Observability(Construct):
             source_arn=f"arn:{Aws.PARTITION}:cloudwatch:{Aws.REGION}:{Aws.ACCOUNT_ID}:alarm:*",
         )
         if alarm_email:
-            self.topic.add_subscription(subscriptions.EmailSubscription(alarm_email))
+            subscription = self.topic.add_subscription(subscriptions.EmailSubscription(alarm_email))
+            acknowledge(
+                subscription,
+                "Alarm mail to a person: an undelivered notice is not replayed later; the alarm's state"
+                " stays in CloudWatch and on the dashboard",
+                "Serverless-SNSRedrivePolicy",
+            )
         specs = [
             *(self._dead_letters(name, queue) for name, queue in dead_letter_queues.items()),
             AlarmSpec(

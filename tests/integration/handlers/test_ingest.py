@@ -161,6 +161,18 @@ def test_a_key_outside_a_shops_inbound_folder_is_refused_and_writes_nothing(stac
     assert stored(key) == ORDER_MAIL
 
 
+def test_the_object_ses_writes_when_a_receipt_rule_is_made_is_not_a_mail(stack: Stack) -> None:
+    """Creating a shop's receipt rule (CDK deploy) stores AMAZON_SES_SETUP_NOTIFICATION under its
+    prefix: no reception entry, no alert, the object stays."""
+    key = f"inbound/{SHOP_ID}/AMAZON_SES_SETUP_NOTIFICATION"
+    put_mail(key, b"Amazon SES setup notification")
+    before = table_items(stack)
+
+    assert deliver(stack, key) == [{"key": key, "result": "setup_notice"}]
+    assert table_items(stack) == before
+    assert stored(key) == b"Amazon SES setup notification"
+
+
 def test_a_url_encoded_key_is_decoded(stack: Stack) -> None:
     key = f"inbound/{SHOP_ID}/2026-12-06 注文メール+再送 (1).eml"
     put_mail(key, ORDER_MAIL)

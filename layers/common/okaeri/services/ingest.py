@@ -26,6 +26,8 @@ from okaeri.parsing.decode import decode_header_value
 from okaeri.ports import Clock, Customers, Logs, Orders, RawMail, ShopConfig
 
 INBOUND_PREFIX = "inbound"
+#: The object SES writes under a receipt rule's prefix when the rule is made, to check it may write.
+SES_SETUP_NOTICE = "AMAZON_SES_SETUP_NOTIFICATION"
 VIRUS_VERDICT = "x-ses-virus-verdict"
 MAX_HEADER_BYTES = 256 * 1024
 MAX_SUMMARY_CHARS = 200
