@@ -175,6 +175,23 @@ def cmd_dev(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_add_shop(args: argparse.Namespace) -> int:
+    """A deployed Okaeri's first settings for a shop (after that the admin page edits them)."""
+    from okaeri.aws.clients import dynamodb_client
+    from okaeri.aws.config import DynamoConfig
+
+    shop = load_document(Shop, args.shop)
+    if DynamoConfig(args.table, client=dynamodb_client()).create_shop(shop):
+        print(f"{shop.id}: 作成しました / created")
+        return 0
+    print(
+        f"{shop.id}: すでに設定があります。変更は管理画面で行ってください"
+        " / already has settings: change them in the admin page",
+        file=sys.stderr,
+    )
+    return EXIT_REFUSED
+
+
 def _port(value: str) -> int:
     port = int(value)
     if not 0 <= port <= 65535:
@@ -184,7 +201,7 @@ def _port(value: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="okaeri", description="Okaeri follow-up mail: parse, plan, render, lint, dev"
+        prog="okaeri", description="Okaeri follow-up mail: parse, plan, render, lint, add-shop, dev"
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -221,6 +238,13 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("--scenario", required=True)
     lint.add_argument("--template", action="append", default=[], help="templates to check too; may repeat")
     lint.set_defaults(run=cmd_lint)
+
+    add_shop = commands.add_parser(
+        "add-shop", help="create a shop's settings in a deployed Okaeri (the stack's ConfigTable output)"
+    )
+    add_shop.add_argument("shop", help="the shop's settings (YAML or JSON, as the admin page edits them)")
+    add_shop.add_argument("--table", required=True, help="the config table's name (stack output ConfigTable)")
+    add_shop.set_defaults(run=cmd_add_shop)
 
     dev = commands.add_parser(
         "dev", help="run all of Okaeri on this machine (the local stack; Ctrl-C stops it)"

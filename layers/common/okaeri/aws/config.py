@@ -110,6 +110,10 @@ class DynamoConfig:
     def put_shop(self, shop: Shop) -> None:
         self._table.put({"pk": shop.id, "sk": SHOP_SK, "doc": shop.model_dump(mode="json")})
 
+    def create_shop(self, shop: Shop) -> bool:
+        """Write a new shop's settings; False (nothing written) when the shop already has some."""
+        return self._table.insert({"pk": shop.id, "sk": SHOP_SK, "doc": shop.model_dump(mode="json")}) is None
+
     def update_shop(self, shop_id: str, edit: Callable[[Shop], Shop]) -> tuple[Shop, Shop]:
         """Apply ``edit`` to the stored shop and write the result only if nobody wrote meanwhile.
 
