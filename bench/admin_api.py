@@ -73,10 +73,11 @@ class CallTimer:
 def _environment(tables: dict[str, str]) -> dict[str, str]:
     import boto3
 
-    from infra.identity import create_client_request, create_user_pool_request
+    from infra.identity import create_client_request, create_user_pool_request, set_mfa_config_request
 
     cognito = boto3.client("cognito-idp", region_name=REGION)
     pool = cognito.create_user_pool(**create_user_pool_request())["UserPool"]["Id"]
+    cognito.set_user_pool_mfa_config(**set_mfa_config_request(pool))
     client = cognito.create_user_pool_client(**create_client_request(pool))["UserPoolClient"]["ClientId"]
     secret = boto3.client("secretsmanager", region_name=REGION).create_secret(Name="u", SecretString="x" * 32)
     boto3.client("s3", region_name=REGION).create_bucket(

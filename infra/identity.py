@@ -24,6 +24,7 @@ AUTH_FLOWS: tuple[str, ...] = ("ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH"
 MFA_CONFIGURATION = "ON"
 MFA_METHODS: tuple[str, ...] = ("SOFTWARE_TOKEN_MFA",)
 ID_TOKEN_MINUTES = 60
+AUTH_SESSION_MINUTES = 15
 REFRESH_TOKEN_DAYS = 30
 
 
@@ -94,6 +95,9 @@ def create_client_request(user_pool_id: str, name: str = CLIENT_NAME) -> dict[st
         "RefreshTokenValidity": REFRESH_TOKEN_DAYS,
         "TokenValidityUnits": {"IdToken": "minutes", "AccessToken": "minutes", "RefreshToken": "days"},
         "PreventUserExistenceErrors": "ENABLED",
+        # minutes an operator has between the password and the MFA code (the maximum): scanning the
+        # QR code with a new authenticator app takes longer than Cognito's default 3 minutes
+        "AuthSessionValidity": AUTH_SESSION_MINUTES,
     }
 
 

@@ -86,7 +86,9 @@ def match_route(method: str, path: str, routes: Sequence[GatewayRoute] = GATEWAY
     """The route API Gateway picks: the most specific match (no greedy tail, more literal segments,
     an explicit method over ``ANY``), else ``$default``."""
     best: tuple[tuple[bool, int, bool], GatewayRoute] | None = None
-    default = GatewayRoute("$default", authorized=False)
+    default = GatewayRoute(
+        "$default", authorized=False, why_public="API Gateway's catch-all when no route matches"
+    )
     for route in routes:
         if route.key == "$default":
             default = route

@@ -9,7 +9,12 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from infra.identity import create_client_request, create_groups_requests, create_user_pool_request
+from infra.identity import (
+    create_client_request,
+    create_groups_requests,
+    create_user_pool_request,
+    set_mfa_config_request,
+)
 from infra.resources import (
     NAME_PREFIX,
     RAW_MAIL_BUCKET,
@@ -122,6 +127,7 @@ def _tables(session: Session) -> dict[str, str]:
 def _user_pool(session: Session) -> tuple[str, str]:
     cognito = session.client("cognito-idp")
     pool_id = cognito.create_user_pool(**create_user_pool_request())["UserPool"]["Id"]
+    cognito.set_user_pool_mfa_config(**set_mfa_config_request(pool_id))
     client_id = cognito.create_user_pool_client(**create_client_request(pool_id))["UserPoolClient"][
         "ClientId"
     ]

@@ -58,7 +58,10 @@ def test_the_most_specific_route_wins(method: str, path: str, key: str) -> None:
 
 
 def test_an_explicit_method_beats_any_on_the_same_path() -> None:
-    routes = (GatewayRoute("ANY /a/{b}", authorized=True), GatewayRoute("GET /a/{b}", authorized=False))
+    routes = (
+        GatewayRoute("ANY /a/{b}", authorized=True),
+        GatewayRoute("GET /a/{b}", authorized=False, why_public="a test"),
+    )
     assert match_route("GET", "/a/x", routes).authorized is False
     assert match_route("PUT", "/a/x", routes).authorized is True
     assert GATEWAY_ROUTES[-1].key == "$default"

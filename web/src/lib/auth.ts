@@ -1,6 +1,9 @@
 // Sign-in against the Cognito user pool named in /config.json (USER_PASSWORD_AUTH, as the app
 // client allows). Tokens live in memory only: a reload signs out. The ID token is refreshed with
 // the refresh token a minute before it expires; if that fails the session ends with a message.
+// The pool requires a second factor (TOTP, infra/identity.py): after the password, and after a
+// first sign-in's new password, Cognito asks either for the authenticator app's code
+// (SOFTWARE_TOKEN_MFA) or, for an operator who has none yet, to register one (MFA_SETUP).
 import { clientConfig } from "./config";
 
 export type Role = "staff" | "manager" | "owner";
@@ -15,7 +18,19 @@ export interface Session {
 
 export type AuthResult =
   | { kind: "signed-in"; session: Session }
-  | { kind: "new-password"; challengeSession: string; email: string };
+  | { kind: "new-password"; challengeSession: string; email: string }
+  | { kind: "mfa-code"; challengeSession: string; email: string }
+  | { kind: "mfa-setup"; challengeSession: string; email: string };
+
+/** A TOTP key being registered: the secret for the authenticator app, and the session to go on with. */
+export interface MfaSetup {
+  secret: string;
+  challengeSession: string;
+}
+
+/** The issuer an authenticator app shows next to the operator's address. */
+const TOTP_ISSUER = "Okaeri";
+const DEVICE_NAME = "Okaeri admin page";
 
 export class CognitoError extends Error {
   constructor(
@@ -62,7 +77,12 @@ function roleOf(groups: unknown): Role {
   return best;
 }
 
-async function cognito(target: string, body: Record<string, unknown>): Promise<Record<string, any>> {
+/** One Cognito call; `withClient: false` for the calls that take no ClientId (the software-token ones). */
+async function cognito(
+  target: string,
+  body: Record<string, unknown>,
+  withClient = true,
+): Promise<Record<string, any>> {
   const config = await clientConfig();
   const answer = await fetch(config.cognito_endpoint, {
     method: "POST",
@@ -70,7 +90,7 @@ async function cognito(target: string, body: Record<string, unknown>): Promise<R
       "Content-Type": "application/x-amz-json-1.1",
       "X-Amz-Target": `AWSCognitoIdentityProviderService.${target}`,
     },
-    body: JSON.stringify({ ClientId: config.user_pool_client_id, ...body }),
+    body: JSON.stringify(withClient ? { ClientId: config.user_pool_client_id, ...body } : body),
   });
   const document = (await answer.json().catch(() => ({}))) as Record<string, any>;
   if (!answer.ok) {
@@ -130,22 +150,75 @@ export function signOut(): void {
   emit("signed-out");
 }
 
+/** What Cognito asked for next: a challenge this page answers, or the tokens. */
+function outcome(answer: Record<string, any>, email: string): AuthResult {
+  const challengeSession = String(answer.Session ?? "");
+  switch (answer.ChallengeName) {
+    case undefined:
+    case null:
+      return { kind: "signed-in", session: start(answer.AuthenticationResult ?? {}, email) };
+    case "NEW_PASSWORD_REQUIRED":
+      return { kind: "new-password", challengeSession, email };
+    case "SOFTWARE_TOKEN_MFA":
+      return { kind: "mfa-code", challengeSession, email };
+    case "MFA_SETUP":
+      return { kind: "mfa-setup", challengeSession, email };
+    default:
+      throw new CognitoError("UnsupportedChallenge", String(answer.ChallengeName));
+  }
+}
+
 export async function signIn(email: string, password: string): Promise<AuthResult> {
   const answer = await cognito("InitiateAuth", {
     AuthFlow: "USER_PASSWORD_AUTH",
     AuthParameters: { USERNAME: email, PASSWORD: password },
   });
-  if (answer.ChallengeName === "NEW_PASSWORD_REQUIRED") {
-    return { kind: "new-password", challengeSession: String(answer.Session), email };
-  }
-  return { kind: "signed-in", session: start(answer.AuthenticationResult ?? {}, email) };
+  return outcome(answer, email);
 }
 
-export async function setNewPassword(email: string, challengeSession: string, password: string): Promise<Session> {
+export async function setNewPassword(email: string, challengeSession: string, password: string): Promise<AuthResult> {
   const answer = await cognito("RespondToAuthChallenge", {
     ChallengeName: "NEW_PASSWORD_REQUIRED",
     Session: challengeSession,
     ChallengeResponses: { USERNAME: email, NEW_PASSWORD: password },
   });
-  return start(answer.AuthenticationResult ?? {}, email);
+  return outcome(answer, email);
+}
+
+/** The authenticator app's 6-digit code (SOFTWARE_TOKEN_MFA). */
+export async function answerMfaCode(email: string, challengeSession: string, code: string): Promise<AuthResult> {
+  const answer = await cognito("RespondToAuthChallenge", {
+    ChallengeName: "SOFTWARE_TOKEN_MFA",
+    Session: challengeSession,
+    ChallengeResponses: { USERNAME: email, SOFTWARE_TOKEN_MFA_CODE: code },
+  });
+  return outcome(answer, email);
+}
+
+/** MFA_SETUP, first half: Cognito makes a new TOTP secret for this operator. */
+export async function beginMfaSetup(challengeSession: string): Promise<MfaSetup> {
+  const answer = await cognito("AssociateSoftwareToken", { Session: challengeSession }, false);
+  return { secret: String(answer.SecretCode), challengeSession: String(answer.Session ?? challengeSession) };
+}
+
+/** MFA_SETUP, second half: a code from the app proves the key is stored; then the challenge is answered. */
+export async function finishMfaSetup(email: string, challengeSession: string, code: string): Promise<AuthResult> {
+  const verified = await cognito(
+    "VerifySoftwareToken",
+    { Session: challengeSession, UserCode: code, FriendlyDeviceName: DEVICE_NAME },
+    false,
+  );
+  if (verified.Status !== "SUCCESS") throw new CognitoError("CodeMismatchException", String(verified.Status));
+  const answer = await cognito("RespondToAuthChallenge", {
+    ChallengeName: "MFA_SETUP",
+    Session: String(verified.Session ?? challengeSession),
+    ChallengeResponses: { USERNAME: email },
+  });
+  return outcome(answer, email);
+}
+
+/** The `otpauth://` address an authenticator app reads from the QR code ("@" may stay as it is). */
+export function totpUri(email: string, secret: string): string {
+  const label = `${encodeURIComponent(TOTP_ISSUER)}:${encodeURIComponent(email).replace(/%40/g, "@")}`;
+  return `otpauth://totp/${label}?secret=${encodeURIComponent(secret)}&issuer=${encodeURIComponent(TOTP_ISSUER)}`;
 }
