@@ -7,9 +7,9 @@ Plain pydantic (no CDK import), so the rules are tested without synthesizing. A 
 from __future__ import annotations
 
 import re
-from typing import Any, Final, Self
+from typing import Any, Final
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from infra.resources import inbound_recipient
 from okaeri.models.base import ConfigModel, validate_document
@@ -72,6 +72,10 @@ class ShopSetting(ConfigModel):
     @classmethod
     def _lower_case(cls, addresses: list[str]) -> list[str]:
         return [address.lower() for address in addresses]
+
+    def recipients(self, receiving_domain: str) -> list[str]:
+        """Its addresses, or ``orders+<id>@<receiving_domain>`` when it lists none."""
+        return self.addresses or [inbound_recipient(self.id, receiving_domain)]
 
 
 class ApiThrottle(ConfigModel):
@@ -144,18 +148,24 @@ class DeploymentSettings(ConfigModel):
             raise ValueError("メールアドレスではありません / not an e-mail address")
         return value
 
-    @model_validator(mode="after")
-    def _shops(self) -> Self:
-        ids = [shop.id for shop in self.shops]
+    @field_validator("shops")
+    @classmethod
+    def _shops(cls, shops: list[ShopSetting], info: ValidationInfo) -> list[ShopSetting]:
+        """Each shop once; every address at the receiving domain and one shop's only (the message
+        names ``shops``, not the whole document)."""
+        ids = [shop.id for shop in shops]
         if duplicates := sorted({shop for shop in ids if ids.count(shop) > 1}):
             raise ValueError(f"店舗 ID が重複しています: {duplicates} / shop ids repeat: {duplicates}")
+        domain = info.data.get("receiving_domain")
+        if domain is None:  # refused already, with its own message
+            return shops
         seen: dict[str, str] = {}
-        for shop in self.shops:
-            for address in self.shop_addresses(shop):
-                if address.rpartition("@")[2] != self.receiving_domain:
+        for shop in shops:
+            for address in shop.recipients(domain):
+                if address.rpartition("@")[2] != domain:
                     raise ValueError(
-                        f"{shop.id}: {address} は受信ドメイン {self.receiving_domain} のアドレスではありません / "
-                        f"{address} is not at the receiving domain {self.receiving_domain}"
+                        f"{shop.id}: {address} は受信ドメイン {domain} のアドレスではありません / "
+                        f"{address} is not at the receiving domain {domain}"
                     )
                 if address in seen:
                     raise ValueError(
@@ -163,11 +173,11 @@ class DeploymentSettings(ConfigModel):
                         f"{address} belongs to both {seen[address]} and {shop.id}"
                     )
                 seen[address] = shop.id
-        return self
+        return shops
 
     def shop_addresses(self, shop: ShopSetting) -> list[str]:
         """The recipients of the shop's receipt rule."""
-        return shop.addresses or [inbound_recipient(shop.id, self.receiving_domain)]
+        return shop.recipients(self.receiving_domain)
 
     @property
     def send_concurrency(self) -> int:

@@ -16,6 +16,7 @@ from infra.capabilities.storage import Storage
 from infra.lambda_function import LambdaFactory, common_layer
 from infra.resources import RECEIPT_RULE_SET
 from infra.settings import DeploymentSettings
+from infra.tables import CONFIG
 
 
 class OkaeriStack(Stack):
@@ -88,6 +89,10 @@ class OkaeriStack(Stack):
             "RawMailBucket": (
                 storage.raw_mail.bucket_name,
                 "受信メールの保存先 / where order mail is stored",
+            ),
+            "ConfigTable": (
+                storage.table(CONFIG).table_name,
+                "設定のテーブル（okaeri add-shop --table） / the config table (okaeri add-shop --table)",
             ),
             "ReceiptRuleSet": (
                 RECEIPT_RULE_SET,

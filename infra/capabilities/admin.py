@@ -105,7 +105,11 @@ class Admin(Construct):
             "Api",
             source="admin",
             description="Okaeri admin: the admin API and page, unsubscribe links, the Shopify webhook",
-            environment={"USER_POOL_ID": self.user_pool.ref, "USER_POOL_CLIENT_ID": self.client.ref},
+            environment={
+                **sending.environment,  # test sends and unsubscribe links (AdminSettings' MailMixin)
+                "USER_POOL_ID": self.user_pool.ref,
+                "USER_POOL_CLIENT_ID": self.client.ref,
+            },
             memory_mb=1024,
             timeout_seconds=29,  # API Gateway answers 503 after 30 s
             no_dead_letter_queue="api",

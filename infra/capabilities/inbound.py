@@ -89,7 +89,7 @@ class Inbound(Construct):
                     ],
                 ),
             )
-            rule.add_dependency(self.rule_set)
+            rule.node.add_dependency(self.rule_set)
             # SES checks it may write (a test object) when the rule is made: policy and key first.
             if policy_result.policy_dependable is not None:
                 rule.node.add_dependency(policy_result.policy_dependable)
@@ -131,4 +131,4 @@ class Inbound(Construct):
                 )
             ]
         )
-        cfn_bucket.add_dependency(permission)
+        cfn_bucket.node.add_dependency(permission)

@@ -69,10 +69,24 @@ class Observability(Construct):
         self.topic = sns.Topic(
             self, "Alarms", display_name="Okaeri alarms", master_key=storage.key, enforce_ssl=True
         )
+        our_alarms = f"arn:{Aws.PARTITION}:cloudwatch:{Aws.REGION}:{Aws.ACCOUNT_ID}:alarm:{NAME_PREFIX}-*"
+        # The topic's policy (enforce_ssl) replaces SNS's default one, so CloudWatch needs its own grant.
+        self.topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CloudWatchPublishesAlarms",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["sns:Publish"],
+                resources=[self.topic.topic_arn],
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+                    "ArnLike": {"aws:SourceArn": our_alarms},
+                },
+            )
+        )
         storage.allow_service_to_encrypt(
             "CloudWatchPublishesAlarms",
             iam.ServicePrincipal("cloudwatch.amazonaws.com"),
-            source_arn=f"arn:{Aws.PARTITION}:cloudwatch:{Aws.REGION}:{Aws.ACCOUNT_ID}:alarm:*",
+            source_arn=our_alarms,
         )
         if alarm_email:
             subscription = self.topic.add_subscription(subscriptions.EmailSubscription(alarm_email))

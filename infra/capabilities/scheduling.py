@@ -143,6 +143,7 @@ class Scheduling(Construct):
             ),
             description="EventBridge Scheduler's recurring sweep: may invoke the sweeper only",
         )
+        self.dead_letters.grant_send_messages(role)  # incl. the key: Scheduler writes as this role
         logical_id = Stack.of(self).get_logical_id(sweeper.node.default_child)  # type: ignore[arg-type]
         acknowledge(
             role,

@@ -17,6 +17,7 @@ from infra.capabilities.storage import Storage
 from infra.lambda_function import LambdaFactory
 from infra.nag import acknowledge, arn_in_account, principal_scope, wildcard_resource
 from infra.resources import (
+    NAME_PREFIX,
     RELAY_SECRET_PREFIX,
     SEND_FUNCTION,
     SES_CONFIGURATION_SET,
@@ -25,6 +26,7 @@ from infra.resources import (
 from infra.settings import DeploymentSettings
 from infra.tables import CONFIG, CUSTOMERS, DELIVERIES, LOGS, ORDERS
 
+SES_EVENTS_TOPIC = f"{NAME_PREFIX}-ses-events"
 SEND_ACTIONS = ("ses:SendEmail", "ses:SendRawEmail")
 #: What the secrets adapter calls (okaeri/aws/secrets.py) to read, and to keep, run-time secrets.
 SECRET_READ_ACTIONS = ("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret")
@@ -162,7 +164,12 @@ class Sending(Construct):
     def _events(self, *, storage: Storage, functions: LambdaFactory) -> lambda_.Function:
         """SES event publishing → an encrypted topic → the events function (failures to a queue)."""
         topic = sns.Topic(
-            self, "SesEvents", display_name="Okaeri SES events", master_key=storage.key, enforce_ssl=True
+            self,
+            "SesEvents",
+            topic_name=SES_EVENTS_TOPIC,
+            display_name="Okaeri SES events",
+            master_key=storage.key,
+            enforce_ssl=True,
         )
         topic.add_to_resource_policy(
             iam.PolicyStatement(
@@ -191,9 +198,17 @@ class Sending(Construct):
             source="send",
             handler="handler.events_handler",
             description="Okaeri events: SES delivery, bounce, complaint → delivery status and suppression",
+            environment=self.environment,  # its settings are the send function's (SendSettings)
             dead_letter_queue=failures,
         )
         topic.add_subscription(subscriptions.LambdaSubscription(function, dead_letter_queue=failures))
+        # SNS itself moves an event it could not deliver into the (encrypted) queue.
+        storage.allow_service_to_encrypt(
+            "SnsKeepsUndeliveredEvents",
+            iam.ServicePrincipal("sns.amazonaws.com"),
+            # by name: the key cannot refer to the topic it encrypts
+            source_arn=f"arn:{Aws.PARTITION}:sns:{Aws.REGION}:{Aws.ACCOUNT_ID}:{SES_EVENTS_TOPIC}",
+        )
         storage.grant_tables(function, CONFIG, CUSTOMERS, DELIVERIES, write=True)
         self.topic = topic
         self.event_failures = failures
