@@ -6,7 +6,10 @@ the scope and everything under it, so it is made on the narrowest construct that
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, Validations
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from aws_cdk import Acknowledgment, Aws, Validations
 from aws_cdk import aws_iam as iam
 from constructs import IConstruct
 
@@ -31,9 +34,29 @@ def wildcard_resource(pattern: str) -> str:
     return f"AwsSolutions-IAM5[Resource::{pattern}]"
 
 
-def arn_in_account(service: str, rest: str) -> str:
-    """An ARN as cdk-nag prints it: ``arn:<AWS::Partition>:<service>:<AWS::Region>:<AWS::AccountId>:…``."""
-    return f"arn:<AWS::Partition>:{service}:<AWS::Region>:<AWS::AccountId>:{rest}"
+@dataclass(frozen=True)
+class AccountArn:
+    """An ARN in the stack's own account and region: as CloudFormation gets it (``token``) and as
+    cdk-nag prints it in a finding (``printed``), so a grant and its acknowledgement name one thing."""
+
+    service: str
+    resource: str
+
+    @property
+    def token(self) -> str:
+        return f"arn:{Aws.PARTITION}:{self.service}:{Aws.REGION}:{Aws.ACCOUNT_ID}:{self.resource}"
+
+    @property
+    def printed(self) -> str:
+        return f"arn:<AWS::Partition>:{self.service}:<AWS::Region>:<AWS::AccountId>:{self.resource}"
+
+
+def grant_on_pattern(grantee: iam.IGrantable, *, actions: Sequence[str], arn: AccountArn, why: str) -> None:
+    """Grant ``actions`` on resources made at run time under one pattern, acknowledging the wildcard."""
+    grantee.grant_principal.add_to_principal_policy(
+        iam.PolicyStatement(actions=list(actions), resources=[arn.token])
+    )
+    acknowledge(principal_scope(grantee), why, wildcard_resource(arn.printed))
 
 
 KEY_GRANT_FINDINGS = (

@@ -20,7 +20,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct, IConstruct
 
 from infra.capabilities.scheduling import Scheduling
-from infra.capabilities.sending import SECRET_MANAGE_ACTIONS, Sending, secret_arn_pattern
+from infra.capabilities.sending import SECRET_MANAGE_ACTIONS, Sending, secrets_named
 from infra.capabilities.storage import Storage
 from infra.identity import (
     MFA_CONFIGURATION,
@@ -30,7 +30,7 @@ from infra.identity import (
     create_user_pool_request,
 )
 from infra.lambda_function import LambdaFactory, log_retention
-from infra.nag import acknowledge, arn_in_account, principal_scope, wildcard_resource
+from infra.nag import acknowledge, grant_on_pattern
 from infra.resources import AUTHORIZER_TOKEN_USE, GATEWAY_ROUTES, GatewayRoute, cognito_issuer
 from infra.settings import DeploymentSettings
 from infra.tables import TABLES
@@ -155,19 +155,14 @@ class Admin(Construct):
         sending.grant_send_mail(function)  # test sends
         sending.grant_relay_credentials(function, write=True)
         sending.unsubscribe_key.grant_read(function)
-        function.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=list(SECRET_MANAGE_ACTIONS),
-                resources=[secret_arn_pattern(SHOPIFY_SECRET_PREFIX)],
-            )
+        grant_on_pattern(
+            function,
+            actions=SECRET_MANAGE_ACTIONS,
+            arn=secrets_named(SHOPIFY_SECRET_PREFIX),
+            why="Each shop's Shopify webhook secret is made at run time, when the shop connects Shopify",
         )
         function.add_to_role_policy(
             iam.PolicyStatement(actions=list(COGNITO_ACTIONS), resources=[self.user_pool.attr_arn])
-        )
-        acknowledge(
-            principal_scope(function),
-            "Each shop's Shopify webhook secret is made at run time, when the shop connects Shopify",
-            wildcard_resource(arn_in_account("secretsmanager", f"secret:{SHOPIFY_SECRET_PREFIX}*")),
         )
 
     def _http_api(self, settings: DeploymentSettings) -> None:

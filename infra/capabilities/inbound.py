@@ -12,6 +12,7 @@ from constructs import Construct
 from infra.capabilities.scheduling import dead_letter_queue
 from infra.capabilities.storage import Storage
 from infra.lambda_function import LambdaFactory
+from infra.nag import AccountArn
 from infra.resources import RECEIPT_RULE_SET, inbound_prefix
 from infra.settings import DeploymentSettings
 from infra.tables import CONFIG, CUSTOMERS, LOGS, ORDERS
@@ -45,9 +46,7 @@ class Inbound(Construct):
         storage.grant_tables(self.ingest, ORDERS, CUSTOMERS, LOGS, CONFIG, write=True)
         storage.grant_raw_mail_read(self.ingest)
         bucket = storage.raw_mail
-        rule_set_arn = (
-            f"arn:{Aws.PARTITION}:ses:{Aws.REGION}:{Aws.ACCOUNT_ID}:receipt-rule-set/{RECEIPT_RULE_SET}"
-        )
+        rule_set_arn = AccountArn("ses", f"receipt-rule-set/{RECEIPT_RULE_SET}").token
         only_our_rules = {
             "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
             "ArnLike": {"aws:SourceArn": f"{rule_set_arn}:receipt-rule/*"},

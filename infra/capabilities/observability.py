@@ -18,7 +18,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.capabilities.storage import Storage
-from infra.nag import acknowledge
+from infra.nag import AccountArn, acknowledge
 from infra.resources import NAME_PREFIX
 from okaeri.observability import NAMESPACE, SERVICE
 
@@ -69,7 +69,7 @@ class Observability(Construct):
         self.topic = sns.Topic(
             self, "Alarms", display_name="Okaeri alarms", master_key=storage.key, enforce_ssl=True
         )
-        our_alarms = f"arn:{Aws.PARTITION}:cloudwatch:{Aws.REGION}:{Aws.ACCOUNT_ID}:alarm:{NAME_PREFIX}-*"
+        our_alarms = AccountArn("cloudwatch", f"alarm:{NAME_PREFIX}-*").token
         # The topic's policy (enforce_ssl) replaces SNS's default one, so CloudWatch needs its own grant.
         self.topic.add_to_resource_policy(
             iam.PolicyStatement(

@@ -17,9 +17,9 @@ from infra.lambda_function import LambdaFactory
 from infra.nag import (
     KEY_GRANT_FINDINGS,
     KEY_GRANT_REASON,
+    AccountArn,
     acknowledge,
-    arn_in_account,
-    principal_scope,
+    grant_on_pattern,
     wildcard_resource,
 )
 from infra.resources import (
@@ -33,6 +33,13 @@ from infra.tables import CONFIG, DELIVERIES, ORDERS
 #: What the schedule adapter calls (okaeri/aws/scheduler.py).
 SCHEDULE_ACTIONS = ("scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule")
 DLQ_REASON = "This queue is itself a dead-letter queue; its depth raises an alarm"
+
+
+def _scheduler_in_this_account() -> iam.ServicePrincipal:
+    """EventBridge Scheduler, acting for schedules of this account only."""
+    return iam.ServicePrincipal(
+        "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}}
+    )
 
 
 def dead_letter_queue(scope: Construct, construct_id: str, *, storage: Storage) -> sqs.Queue:
@@ -57,15 +64,12 @@ class Scheduling(Construct):
         super().__init__(scope, construct_id)
         self.group = scheduler.ScheduleGroup(self, "Group", schedule_group_name=SCHEDULE_GROUP)
         self.dead_letters = dead_letter_queue(self, "WakeUpDeadLetters", storage=storage)
-        self.send_function_arn = (
-            f"arn:{Aws.PARTITION}:lambda:{Aws.REGION}:{Aws.ACCOUNT_ID}:function:{SEND_FUNCTION}"
-        )
+        send_function = AccountArn("lambda", f"function:{SEND_FUNCTION}")
+        self.send_function_arn = send_function.token
         self.role = iam.Role(
             self,
             "SchedulerRole",
-            assumed_by=iam.ServicePrincipal(
-                "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}}
-            ),
+            assumed_by=_scheduler_in_this_account(),
             description="EventBridge Scheduler's one-off wake-ups: may invoke the send function only",
             inline_policies={
                 "InvokeSendOnly": iam.PolicyDocument(
@@ -83,7 +87,7 @@ class Scheduling(Construct):
         acknowledge(
             self.role,
             "Invoking a version or alias of the send function is invoking the send function",
-            wildcard_resource(arn_in_account("lambda", f"function:{SEND_FUNCTION}:*")),
+            wildcard_resource(f"{send_function.printed}:*"),
         )
         self.environment = {
             "SCHEDULE_GROUP": SCHEDULE_GROUP,
@@ -122,25 +126,20 @@ class Scheduling(Construct):
 
     def grant_manage_schedules(self, grantee: iam.IGrantable) -> None:
         """Create, move and delete wake-ups in the group, passing only the scheduler role."""
-        schedules = f"arn:{Aws.PARTITION}:scheduler:{Aws.REGION}:{Aws.ACCOUNT_ID}:schedule/{SCHEDULE_GROUP}/*"
-        grantee.grant_principal.add_to_principal_policy(
-            iam.PolicyStatement(actions=list(SCHEDULE_ACTIONS), resources=[schedules])
+        grant_on_pattern(
+            grantee,
+            actions=SCHEDULE_ACTIONS,
+            arn=AccountArn("scheduler", f"schedule/{SCHEDULE_GROUP}/*"),
+            why="One-off wake-ups are made at run time, one per delivery; only those in Okaeri's group",
         )
         self.role.grant_pass_role(grantee.grant_principal)
-        acknowledge(
-            principal_scope(grantee),
-            "One-off wake-ups are made at run time, one per delivery; only those in Okaeri's group",
-            wildcard_resource(arn_in_account("scheduler", f"schedule/{SCHEDULE_GROUP}/*")),
-        )
 
     def add_sweeper(self, sweeper: lambda_.IFunction) -> scheduler.Schedule:
         """Every few minutes: expired leases become ``unknown``, missed wake-ups are sent."""
         role = iam.Role(
             self,
             "SweeperRole",
-            assumed_by=iam.ServicePrincipal(
-                "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}}
-            ),
+            assumed_by=_scheduler_in_this_account(),
             description="EventBridge Scheduler's recurring sweep: may invoke the sweeper only",
         )
         self.dead_letters.grant_send_messages(role)  # incl. the key: Scheduler writes as this role

@@ -15,7 +15,7 @@ from constructs import Construct
 from infra.capabilities.scheduling import Scheduling, dead_letter_queue
 from infra.capabilities.storage import Storage
 from infra.lambda_function import LambdaFactory
-from infra.nag import acknowledge, arn_in_account, principal_scope, wildcard_resource
+from infra.nag import AccountArn, acknowledge, grant_on_pattern
 from infra.resources import (
     NAME_PREFIX,
     RELAY_SECRET_PREFIX,
@@ -45,9 +45,9 @@ SES_EVENTS = (
 )
 
 
-def secret_arn_pattern(prefix: str) -> str:
+def secrets_named(prefix: str) -> AccountArn:
     """Secrets whose name starts with ``prefix`` (Secrets Manager appends ``-`` and 6 characters)."""
-    return f"arn:{Aws.PARTITION}:secretsmanager:{Aws.REGION}:{Aws.ACCOUNT_ID}:secret:{prefix}*"
+    return AccountArn("secretsmanager", f"secret:{prefix}*")
 
 
 class Sending(Construct):
@@ -77,12 +77,8 @@ class Sending(Construct):
             configuration_set=self.configuration_set,
             dkim_signing=True,
         )
-        self.identity_arn = (
-            f"arn:{Aws.PARTITION}:ses:{Aws.REGION}:{Aws.ACCOUNT_ID}:identity/{settings.sending_domain}"
-        )
-        self.configuration_set_arn = (
-            f"arn:{Aws.PARTITION}:ses:{Aws.REGION}:{Aws.ACCOUNT_ID}:configuration-set/{SES_CONFIGURATION_SET}"
-        )
+        self.identity_arn = AccountArn("ses", f"identity/{settings.sending_domain}").token
+        self.configuration_set_arn = AccountArn("ses", f"configuration-set/{SES_CONFIGURATION_SET}").token
         self.unsubscribe_key = secretsmanager.Secret(
             self,
             "UnsubscribeSigningKey",
@@ -151,14 +147,11 @@ class Sending(Construct):
 
     def grant_relay_credentials(self, grantee: iam.IGrantable, *, write: bool) -> None:
         """The shops' SMTP relay credentials (``okaeri/relay/<shop>/<relay>``): read, or manage."""
-        actions = list(SECRET_MANAGE_ACTIONS if write else SECRET_READ_ACTIONS)
-        grantee.grant_principal.add_to_principal_policy(
-            iam.PolicyStatement(actions=actions, resources=[secret_arn_pattern(RELAY_SECRET_PREFIX)])
-        )
-        acknowledge(
-            principal_scope(grantee),
-            "A shop's SMTP relay credentials are made at run time, when an owner adds the relay",
-            wildcard_resource(arn_in_account("secretsmanager", f"secret:{RELAY_SECRET_PREFIX}*")),
+        grant_on_pattern(
+            grantee,
+            actions=SECRET_MANAGE_ACTIONS if write else SECRET_READ_ACTIONS,
+            arn=secrets_named(RELAY_SECRET_PREFIX),
+            why="A shop's SMTP relay credentials are made at run time, when an owner adds the relay",
         )
 
     def _events(self, *, storage: Storage, functions: LambdaFactory) -> lambda_.Function:
@@ -207,7 +200,7 @@ class Sending(Construct):
             "SnsKeepsUndeliveredEvents",
             iam.ServicePrincipal("sns.amazonaws.com"),
             # by name: the key cannot refer to the topic it encrypts
-            source_arn=f"arn:{Aws.PARTITION}:sns:{Aws.REGION}:{Aws.ACCOUNT_ID}:{SES_EVENTS_TOPIC}",
+            source_arn=AccountArn("sns", SES_EVENTS_TOPIC).token,
         )
         storage.grant_tables(function, CONFIG, CUSTOMERS, DELIVERIES, write=True)
         self.topic = topic

@@ -9,7 +9,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from infra.nag import acknowledge, principal_scope, wildcard_resource
+from infra.nag import AccountArn, acknowledge, principal_scope, wildcard_resource
 from infra.resources import NAME_PREFIX, RAW_MAIL_BUCKET
 from infra.tables import TABLES, TableDef
 from okaeri.services.ingest import INBOUND_PREFIX
@@ -44,11 +44,7 @@ class Storage(Construct):
                 ],
                 resources=["*"],  # in a key policy "*" means this key
                 conditions={
-                    "ArnLike": {
-                        "kms:EncryptionContext:aws:logs:arn": (
-                            f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:*"
-                        )
-                    }
+                    "ArnLike": {"kms:EncryptionContext:aws:logs:arn": AccountArn("logs", "log-group:*").token}
                 },
             )
         )
