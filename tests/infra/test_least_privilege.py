@@ -17,6 +17,8 @@ from infra.capabilities.scheduling import SCHEDULE_ACTIONS
 from infra.lambda_function import WILDCARD_REASONS
 from infra.paths import ROOT
 from infra.resources import SES_CONFIGURATION_SET
+from tests.infra import cfn
+from tests.infra.cfn import as_list
 from tests.infra.conftest import SETTINGS, Synthesized
 
 Statement = dict[str, Any]
@@ -29,20 +31,17 @@ TABLE_ACCESS = {
     "events": {"config": "rw", "customers": "rw", "deliveries": "rw"},
     "admin": {"orders": "rw", "customers": "rw", "deliveries": "rw", "logs": "rw", "config": "rw"},
 }
+#: each function by its code folder and handler (``tests/infra/cfn.functions``) → its name here
 HANDLERS = {
-    ("ingest", "handler.handler"): "ingest",
-    ("schedule", "handler.handler"): "schedule",
-    ("send", "handler.handler"): "send",
-    ("send", "handler.sweep_handler"): "sweep",
-    ("send", "handler.events_handler"): "events",
-    ("admin", "handler.handler"): "admin",
+    "ingest:handler.handler": "ingest",
+    "schedule:handler.handler": "schedule",
+    "send:handler.handler": "send",
+    "send:handler.sweep_handler": "sweep",
+    "send:handler.events_handler": "events",
+    "admin:handler.handler": "admin",
 }
 STREAM_ACTIONS = {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"}
 WRITE_ACTIONS = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
-
-
-def as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
 
 
 def mentions(resource: Any, logical_id: str) -> bool:
@@ -52,30 +51,24 @@ def mentions(resource: Any, logical_id: str) -> bool:
 class Roles:
     """Statements by function name, and by role logical id, from the template."""
 
-    def __init__(self, synthesized: Synthesized, sources: dict[str, str]) -> None:
-        self.sources = sources  # asset folder → functions/<name>
+    def __init__(self, synthesized: Synthesized) -> None:
         self.resources: dict[str, dict[str, Any]] = synthesized.template["Resources"]
         self.by_role: dict[str, list[Statement]] = {}
-        for resource in self.resources.values():
-            if resource["Type"] == "AWS::IAM::Policy":
-                for role in resource["Properties"]["Roles"]:
-                    self.by_role.setdefault(role["Ref"], []).extend(
-                        resource["Properties"]["PolicyDocument"]["Statement"]
-                    )
-        for logical_id, resource in self.resources.items():
-            if resource["Type"] == "AWS::IAM::Role":
-                for policy in resource["Properties"].get("Policies", []):
-                    self.by_role.setdefault(logical_id, []).extend(policy["PolicyDocument"]["Statement"])
+        for resource in synthesized.resources("AWS::IAM::Policy").values():
+            for role in resource["Properties"]["Roles"]:
+                self.by_role.setdefault(role["Ref"], []).extend(
+                    cfn.statements(resource["Properties"]["PolicyDocument"])
+                )
+        for logical_id, resource in synthesized.resources("AWS::IAM::Role").items():
+            for policy in resource["Properties"].get("Policies", []):
+                self.by_role.setdefault(logical_id, []).extend(cfn.statements(policy["PolicyDocument"]))
         self.function_role: dict[str, str] = {}
         self.function_id: dict[str, str] = {}
-        for logical_id, resource in self.resources.items():
-            if resource["Type"] != "AWS::Lambda::Function":
-                continue
-            props = resource["Properties"]
-            source = self.sources[f"asset.{props['Code']['S3Key'].removesuffix('.zip')}"]
-            name = HANDLERS[(source, props["Handler"])]
-            self.function_role[name] = props["Role"]["Fn::GetAtt"][0]
-            self.function_id[name] = logical_id
+        for entry, function in cfn.functions(synthesized).items():
+            name = HANDLERS[entry]
+            self.function_role[name] = function.properties["Role"]["Fn::GetAtt"][0]
+            self.function_id[name] = function.logical_id
+        self.table_ids = cfn.table_ids(synthesized)
 
     def statements(self, function: str) -> list[Statement]:
         return self.by_role[self.function_role[function]]
@@ -89,27 +82,12 @@ class Roles:
         return logical_id
 
     def table_id(self, table: str) -> str:
-        (logical_id,) = [
-            logical_id
-            for logical_id, resource in self.resources.items()
-            if resource["Type"] == "AWS::DynamoDB::Table"
-            and logical_id.startswith(f"Storage{table.capitalize()}")
-        ]
-        return logical_id
+        return self.table_ids[table]
 
 
 @pytest.fixture(scope="module")
 def roles(synthesized: Synthesized) -> Roles:
-    """Each function asset is a copy of one functions/<name> folder: tell them by their handler."""
-    handlers = {name: (ROOT / "functions" / name / "handler.py").read_bytes()
-                for name in ("ingest", "schedule", "send", "admin")}  # fmt: skip
-    sources = {}
-    for folder in synthesized.outdir.glob("asset.*"):
-        handler = folder / "handler.py"
-        for name, code in handlers.items():
-            if handler.is_file() and handler.read_bytes() == code:
-                sources[folder.name] = name
-    return Roles(synthesized, sources)
+    return Roles(synthesized)
 
 
 def actions_on(statements: list[Statement], prefix: str) -> Iterator[tuple[str, Statement]]:
