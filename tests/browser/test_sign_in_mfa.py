@@ -180,28 +180,31 @@ def cognito_target(route: Route) -> str:
     return (route.request.headers.get("x-amz-target") or "").rsplit(".", 1)[-1]
 
 
-def test_an_expired_sign_in_session_returns_to_the_password(
-    page: Page, stack: LocalStack, enrolled: str
-) -> None:
-    """Cognito's sign-in session lasts minutes: past it, the code step says so and starts again."""
+def session_expired(page: Page, stack: LocalStack, operation: str, message: str) -> None:
+    """Cognito answers ``operation`` as it does once the sign-in session has run out."""
 
     def expired(route: Route) -> None:
-        if cognito_target(route) != "RespondToAuthChallenge":
+        if cognito_target(route) != operation:
             route.fallback()
             return
         route.fulfill(
             status=400,
             headers={"Access-Control-Allow-Origin": "*"},
             content_type="application/x-amz-json-1.1",
-            body=json.dumps(
-                {
-                    "__type": "NotAuthorizedException",
-                    "message": "Invalid session for the user, session is expired.",
-                }
-            ),
+            body=json.dumps({"__type": "NotAuthorizedException", "message": message}),
         )
 
     page.route(f"{stack.aws_url}/**", expired)
+
+
+def test_an_expired_sign_in_session_returns_to_the_password(
+    page: Page, stack: LocalStack, enrolled: str
+) -> None:
+    """Cognito's sign-in session lasts minutes: past it, the code step says so and starts again."""
+
+    session_expired(
+        page, stack, "RespondToAuthChallenge", "Invalid session for the user, session is expired."
+    )
     enter_password(page, stack, ENROLLED, ENROLLED_PASSWORD)
     page.get_by_label("確認コード（6桁）").fill("123456")
     page.get_by_role("button", name="確認してログイン").click()
@@ -255,18 +258,7 @@ def test_an_expired_registration_returns_to_the_password_and_says_a_new_key_foll
         MessageAction="SUPPRESS",
     )
 
-    def expired(route: Route) -> None:
-        if cognito_target(route) != "VerifySoftwareToken":
-            route.fallback()
-            return
-        route.fulfill(
-            status=400,
-            headers={"Access-Control-Allow-Origin": "*"},
-            content_type="application/x-amz-json-1.1",
-            body=json.dumps({"__type": "NotAuthorizedException", "message": "Invalid session for the user."}),
-        )
-
-    page.route(f"{stack.aws_url}/**", expired)
+    session_expired(page, stack, "VerifySoftwareToken", "Invalid session for the user.")
     enter_password(page, stack, email, TEMPORARY_PASSWORD)
     page.get_by_label("新しいパスワード").fill(NEW_PASSWORD)
     page.get_by_role("button", name="ログイン", exact=True).click()
