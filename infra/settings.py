@@ -175,10 +175,6 @@ class DeploymentSettings(ConfigModel):
                 seen[address] = shop.id
         return shops
 
-    def shop_addresses(self, shop: ShopSetting) -> list[str]:
-        """The recipients of the shop's receipt rule."""
-        return shop.recipients(self.receiving_domain)
-
     @property
     def send_concurrency(self) -> int:
         """The send function's reserved concurrency: one SES call in flight per mail/s of the quota.

@@ -99,7 +99,11 @@ class OkaeriStack(Stack):
                 "有効化する受信ルールセット / the receipt rule set to activate",
             ),
             "InboundAddresses": (
-                " ".join(address for shop in settings.shops for address in settings.shop_addresses(shop)),
+                " ".join(
+                    address
+                    for shop in settings.shops
+                    for address in shop.recipients(settings.receiving_domain)
+                ),
                 "各店舗の転送先 / each shop's forwarding address",
             ),
         }

@@ -75,7 +75,7 @@ class Inbound(Construct):
                 rule=ses.CfnReceiptRule.RuleProperty(
                     name=f"shop-{shop.id}",
                     enabled=True,
-                    recipients=settings.shop_addresses(shop),
+                    recipients=shop.recipients(settings.receiving_domain),
                     scan_enabled=True,
                     tls_policy="Require",
                     actions=[

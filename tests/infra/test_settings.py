@@ -51,9 +51,11 @@ def test_the_test_settings_are_valid() -> None:
 def test_a_shop_without_addresses_receives_at_orders_plus_its_id() -> None:
     settings = load_settings(SETTINGS)
     demo, tea_shop = settings.shops
-    assert settings.shop_addresses(demo) == ["orders+demo@in.example.jp"]
-    assert settings.shop_addresses(demo) == [inbound_recipient("demo", settings.receiving_domain)]
-    assert settings.shop_addresses(tea_shop) == ["tea@in.example.jp", "orders+tea@in.example.jp"]
+    assert demo.recipients(settings.receiving_domain) == ["orders+demo@in.example.jp"]
+    assert demo.recipients(settings.receiving_domain) == [
+        inbound_recipient("demo", settings.receiving_domain)
+    ]
+    assert tea_shop.recipients(settings.receiving_domain) == ["tea@in.example.jp", "orders+tea@in.example.jp"]
 
 
 def test_defaults() -> None:
@@ -78,7 +80,7 @@ def test_domains_and_addresses_are_compared_in_lower_case() -> None:
         }
     )
     assert settings.receiving_domain == "in.example.jp"
-    assert settings.shop_addresses(settings.shops[0]) == ["orders@in.example.jp"]
+    assert settings.shops[0].recipients(settings.receiving_domain) == ["orders@in.example.jp"]
 
 
 #: (what is wrong, the change to SETTINGS, the field the message names, words of each language)

@@ -337,7 +337,7 @@ def test_one_receipt_rule_per_shop_into_its_own_prefix(deployment: Deployment) -
     for shop in settings.shops:
         rule = rules[inbound_prefix(shop.id)]
         assert rule["RuleSetName"] == RECEIPT_RULE_SET
-        assert rule["Rule"]["Recipients"] == settings.shop_addresses(shop)
+        assert rule["Rule"]["Recipients"] == shop.recipients(settings.receiving_domain)
         assert rule["Rule"]["Enabled"] is True
         assert rule["Rule"]["ScanEnabled"] is True
         assert rule["Rule"]["TlsPolicy"] == "Require"
@@ -760,5 +760,5 @@ def test_outputs_tell_the_operator_what_to_do_next(deployment: Deployment) -> No
     assert outputs["ReceiptRuleSet"] == RECEIPT_RULE_SET
     settings = deployment.settings
     assert outputs["InboundAddresses"].split() == [
-        address for shop in settings.shops for address in settings.shop_addresses(shop)
+        address for shop in settings.shops for address in shop.recipients(settings.receiving_domain)
     ]
