@@ -180,6 +180,20 @@ def cognito_target(route: Route) -> str:
     return (route.request.headers.get("x-amz-target") or "").rsplit(".", 1)[-1]
 
 
+def invite(stack: LocalStack, email: str, *, group: str | None = None) -> None:
+    """An operator of shop demo with TEMPORARY_PASSWORD, as an invitation leaves them."""
+    pool = cognito(stack)
+    pool.admin_create_user(
+        UserPoolId=stack.user_pool_id,
+        Username=email,
+        UserAttributes=[{"Name": "email", "Value": email}, {"Name": "custom:shops", "Value": "demo"}],
+        TemporaryPassword=TEMPORARY_PASSWORD,
+        MessageAction="SUPPRESS",
+    )
+    if group:
+        pool.admin_add_user_to_group(UserPoolId=stack.user_pool_id, Username=email, GroupName=group)
+
+
 def session_expired(page: Page, stack: LocalStack, operation: str, message: str) -> None:
     """Cognito answers ``operation`` as it does once the sign-in session has run out."""
 
@@ -218,15 +232,7 @@ def test_an_operator_without_a_key_registers_one_after_the_password(page: Page, 
     such a user straight in, so the test hands the page Cognito's answer: a real moto sign-in
     session (from a temporary password) with the challenge renamed. The rest is moto's own."""
     email = "no.key.yet@example.com"
-    pool = cognito(stack)
-    pool.admin_create_user(
-        UserPoolId=stack.user_pool_id,
-        Username=email,
-        UserAttributes=[{"Name": "email", "Value": email}, {"Name": "custom:shops", "Value": "demo"}],
-        TemporaryPassword=TEMPORARY_PASSWORD,
-        MessageAction="SUPPRESS",
-    )
-    pool.admin_add_user_to_group(UserPoolId=stack.user_pool_id, Username=email, GroupName="manager")
+    invite(stack, email, group="manager")
 
     def as_cognito(route: Route) -> None:
         if cognito_target(route) != "InitiateAuth":
@@ -249,14 +255,7 @@ def test_an_expired_registration_returns_to_the_password_and_says_a_new_key_foll
     page: Page, stack: LocalStack
 ) -> None:
     email = "slow.registration@example.com"
-    pool = cognito(stack)
-    pool.admin_create_user(
-        UserPoolId=stack.user_pool_id,
-        Username=email,
-        UserAttributes=[{"Name": "email", "Value": email}, {"Name": "custom:shops", "Value": "demo"}],
-        TemporaryPassword=TEMPORARY_PASSWORD,
-        MessageAction="SUPPRESS",
-    )
+    invite(stack, email)
 
     session_expired(page, stack, "VerifySoftwareToken", "Invalid session for the user.")
     enter_password(page, stack, email, TEMPORARY_PASSWORD)
