@@ -1,8 +1,24 @@
 # Okaeri — developer commands. `make help` lists them.
-PYTHON ?= python3
+#: The Python that Lambda runs (named once, in infra/paths.py). Everything here runs on it.
+LAMBDA_PYTHON := $(shell sed -n 's/^LAMBDA_PYTHON: Final = "\(.*\)"$$/\1/p' infra/paths.py)
+#: The interpreter: PYTHON=… when given, else python$(LAMBDA_PYTHON) on PATH, else pyenv's newest
+#: $(LAMBDA_PYTHON).x. A candidate counts only if it runs and says it is $(LAMBDA_PYTHON) (a pyenv
+#: shim for a version that is not selected does not).
+is_lambda_python = $(shell "$(1)" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+PYTHON_CANDIDATES := python$(LAMBDA_PYTHON) \
+	$(lastword $(sort $(wildcard $(shell pyenv root 2>/dev/null)/versions/$(LAMBDA_PYTHON).*/bin/python3)))
+ifndef PYTHON
+PYTHON := $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(if $(filter $(LAMBDA_PYTHON),$(call is_lambda_python,$(p))),$(p))))
+endif
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+#: The locks (exact versions with hashes; `make lock` makes them from pyproject.toml's ranges).
+#: runtime.txt: what the Lambda layer holds; dev.txt: that plus the tools and test libraries.
+RUNTIME_LOCK := requirements/runtime.txt
+DEV_LOCK     := requirements/dev.txt
+#: extra arguments for `make lock`, e.g. LOCK_ARGS=--upgrade or LOCK_ARGS="--upgrade-package moto"
+LOCK_ARGS ?=
 #: the admin page: web/ (Preact + Chart.js, built with Vite) → functions/admin/static
 WEB_DIR    := web
 PAGE_DIR   := functions/admin/static
@@ -29,18 +45,44 @@ BROWSER_PACKAGES := chromium fonts-noto-cjk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help install web browser build synth diff deploy dev test lint format typecheck bench clean
+.PHONY: help python install lock web browser build synth diff deploy dev test lint format typecheck bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+python: ## check that a Python $(LAMBDA_PYTHON) is found (the version Lambda runs)
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "No Python $(LAMBDA_PYTHON) found (Okaeri is built and tested on the Python that Lambda runs)." >&2; \
+		echo "Install one — Debian/Ubuntu: apt-get install python$(LAMBDA_PYTHON) python$(LAMBDA_PYTHON)-venv;" >&2; \
+		echo "pyenv: pyenv install $(LAMBDA_PYTHON); macOS: brew install python@$(LAMBDA_PYTHON) —" >&2; \
+		echo "or name it: make PYTHON=/path/to/python$(LAMBDA_PYTHON) …" >&2; \
+		exit 1; \
+	fi
+	@if [ "$$("$(PYTHON)" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)" != "$(LAMBDA_PYTHON)" ]; then \
+		echo "PYTHON=$(PYTHON) is not Python $(LAMBDA_PYTHON), the version Lambda runs." >&2; exit 1; \
+	fi
+
+#: The venv holds exactly the lock: a new venv each time the lock changes (no leftovers of the old
+#: one), every distribution pinned and hash-checked, no dependency resolution; then okaeri itself,
+#: editable, built offline by the locked setuptools.
+$(STAMP): $(DEV_LOCK) pyproject.toml | python
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r $(DEV_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation --no-index -e .
+	$(BIN)/python -m pip check
 	touch $(STAMP)
 
-install: $(STAMP) ## create .venv and install Okaeri with its dev tools
+install: $(STAMP) ## create .venv from the lock (requirements/dev.txt) and install Okaeri into it
+
+#: Both locks for Lambda's Python on any platform (--universal): the layer installs the runtime lock
+#: for arm64, the venv the dev lock for this machine. dev.txt is constrained by runtime.txt, so the
+#: two agree on every package they share. Existing pins are kept unless LOCK_ARGS says otherwise.
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --quiet --universal --python-version $(LAMBDA_PYTHON) \
+	--generate-hashes --custom-compile-command "make lock" $(LOCK_ARGS)
+lock: $(STAMP) ## resolve pyproject.toml's ranges into requirements/*.txt (then make test, commit)
+	$(UV_COMPILE) --output-file $(RUNTIME_LOCK)
+	$(UV_COMPILE) --extra dev --constraint $(RUNTIME_LOCK) --output-file $(DEV_LOCK)
 
 $(NODE_STAMP): $(WEB_DIR)/package.json $(WEB_DIR)/package-lock.json
 	cd $(WEB_DIR) && npm ci --no-audit --no-fund --loglevel=error
@@ -56,10 +98,17 @@ browser: ## Debian's chromium and Japanese fonts for the browser tests (apt-get,
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(BROWSER_PACKAGES); \
 	fi
 
-$(LAYER_STAMP): $(STAMP) pyproject.toml infra/build_layer.py infra/paths.py $(LAYER_SOURCES)
+#: The layer for Lambda (arm64) and the same lock for this machine (build/layer-host), which a test
+#: loads as Lambda would: both from the runtime lock, checked to hold the same versions.
+LAYER_DEPS := $(STAMP) $(RUNTIME_LOCK) infra/build_layer.py infra/paths.py $(LAYER_SOURCES)
+$(LAYER_STAMP): $(LAYER_DEPS)
 	$(BIN)/python -m infra.build_layer
 
-build: web $(LAYER_STAMP) ## the admin page and the Lambda layer (arm64 wheels, no Docker) in build/layer
+HOST_LAYER_STAMP := build/layer-host/okaeri-layer.json
+$(HOST_LAYER_STAMP): $(LAYER_DEPS)
+	$(BIN)/python -m infra.build_layer --host
+
+build: web $(LAYER_STAMP) $(HOST_LAYER_STAMP) ## the page, the Lambda layer (arm64, no Docker) and its twin for this machine
 
 synth: build ## build, then synthesize the CloudFormation template into cdk.out
 	$(CDK) synth $(CDK_ARGS)

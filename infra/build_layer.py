@@ -1,26 +1,31 @@
 """Build the common Lambda layer into ``LAYER_DIR`` (``make build``; no Docker, no CDK).
 
-``python/`` gets the runtime dependencies named in pyproject.toml (the one list), as wheels for
-arm64 and CPython ``LAMBDA_PYTHON``, and the ``okaeri`` package. The layer is built in a sibling
+``python/`` gets the runtime dependencies exactly as the runtime lock (requirements/runtime.txt,
+made from pyproject.toml by ``make lock``) pins them, hash-checked, as wheels for arm64 and CPython
+``LAMBDA_PYTHON``, and the ``okaeri`` package. ``--host`` builds the same layer for this machine's
+platform into ``HOST_LAYER_DIR``, for the test that loads it as Lambda does. The layer is built in a sibling
 folder and moved into place when it is complete, so an interrupted build never leaves half a layer.
 ``okaeri-layer.json`` beside ``python/`` records what was installed.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import tomllib
 from email.parser import HeaderParser
 from pathlib import Path
 from typing import Final
 
-from infra.paths import FUNCTIONS_DIR, LAMBDA_PYTHON, LAYER_DIR, ROOT
+from infra.paths import FUNCTIONS_DIR, HOST_LAYER_DIR, LAMBDA_PYTHON, LAYER_DIR, ROOT, RUNTIME_LOCK
 
+#: Lambda's arm64 platform; ``None`` is this machine's own (the ``--host`` build).
 PLATFORM: Final = "manylinux2014_aarch64"
 SOURCE: Final = ROOT / "layers" / "common" / "okaeri"
 MANIFEST: Final = "okaeri-layer.json"
@@ -37,13 +42,17 @@ def requirements(pyproject: Path) -> list[str]:
     return deps
 
 
-def install(reqs: list[str], target: Path) -> None:
-    """pip-install ``reqs`` as Lambda's arm64 CPython would, binary wheels only."""
+def install(lock: Path, target: Path, platform: str | None) -> None:
+    """pip-install exactly what ``lock`` pins (hash-checked, no resolution), binary wheels only:
+    as Lambda's arm64 CPython ``LAMBDA_PYTHON`` would for ``platform``, as this machine's when None."""
+    for_platform = [] if platform is None else [
+        "--platform", platform, "--implementation", "cp", "--python-version", LAMBDA_PYTHON,
+    ]  # fmt: skip
     subprocess.run(
         [
-            sys.executable, "-m", "pip", "install", "--quiet", "--upgrade", "--no-compile",
-            "--platform", PLATFORM, "--implementation", "cp", "--python-version", LAMBDA_PYTHON,
-            "--only-binary=:all:", "--target", str(target), *reqs,
+            sys.executable, "-m", "pip", "install", "--quiet", "--no-compile", "--no-deps",
+            "--require-hashes", *for_platform, "--only-binary=:all:", "--target", str(target),
+            "--requirement", str(lock),
         ],
         check=True,
     )  # fmt: skip
@@ -85,18 +94,18 @@ def mib(size: int) -> str:
     return f"{size / 2**20:.1f} MiB"
 
 
-def build(staging: Path) -> int:
-    """Fill ``staging`` with the layer; returns its size in bytes."""
+def build(staging: Path, platform: str | None) -> int:
+    """Fill ``staging`` with the layer for ``platform`` (None: this machine's); returns its size."""
     site = staging / "python"
-    reqs = requirements(ROOT / "pyproject.toml")
-    install(reqs, site)
+    install(RUNTIME_LOCK, site, platform)
     shutil.copytree(SOURCE, site / "okaeri", ignore=shutil.ignore_patterns(*BYTECODE))
     remove_bytecode(site)
     manifest = {
         "python": LAMBDA_PYTHON,
         "implementation": "cp",
-        "platform": PLATFORM,
-        "requirements": reqs,
+        "platform": platform or f"host:{sysconfig.get_platform()}",
+        "lock": RUNTIME_LOCK.relative_to(ROOT).as_posix(),
+        "requirements": requirements(ROOT / "pyproject.toml"),
         "distributions": distributions(site),
     }
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
@@ -114,18 +123,24 @@ def swap_in(staging: Path, layer: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def main() -> int:
-    LAYER_DIR.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{LAYER_DIR.name}-", dir=LAYER_DIR.parent))
-    name = LAYER_DIR.relative_to(ROOT)
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m infra.build_layer", description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--host", action="store_true", help=f"for this machine, into {HOST_LAYER_DIR.relative_to(ROOT)}"
+    )
+    host = parser.parse_args(argv).host
+    layer, platform = (HOST_LAYER_DIR, None) if host else (LAYER_DIR, PLATFORM)
+    layer.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{layer.name}-", dir=layer.parent))
+    name = layer.relative_to(ROOT)
     kept = f"{name} is left as it was"
     try:
-        size, allowed = build(staging), budget(FUNCTIONS_DIR)
+        size, allowed = build(staging, platform), budget(FUNCTIONS_DIR)
         print(f"{name}: {mib(size)} unzipped (may take {mib(allowed)}: 250 MiB less the largest function)")
         if size > allowed:
             print(f"{name}: {mib(size - allowed)} over what Lambda allows; {kept}", file=sys.stderr)
             return 1
-        swap_in(staging, LAYER_DIR)
+        swap_in(staging, layer)
     except subprocess.CalledProcessError as exc:
         print(f"{name}: pip failed (exit {exc.returncode}); {kept}", file=sys.stderr)
         return 1

@@ -154,7 +154,7 @@ class _Faulty:
         return call
 
 
-def faulty(target: T, plan: FaultPlan, name: str) -> T:
+def faulty[T](target: T, plan: FaultPlan, name: str) -> T:
     """``target`` with every method call checked against ``plan`` at ``"<name>.<method>"``."""
     return cast(T, _Faulty(target, plan, name))
 
@@ -578,7 +578,9 @@ class FakeShopConfig:
 _Versioned = TypeVar("_Versioned", Scenario, Template)
 
 
-def _add_version(versions: dict[int, _Versioned], document: _Versioned) -> _Versioned:
+def _add_version[Versioned: (Scenario, Template)](
+    versions: dict[int, _Versioned], document: _Versioned
+) -> _Versioned:
     version = max(versions, default=0) + 1
     stored = document.model_copy(update={"version": version})
     versions[version] = stored

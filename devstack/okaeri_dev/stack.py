@@ -484,7 +484,7 @@ def _create_logins(session: boto3.Session, pool_id: str, owner_password: str | N
         ) from exc
 
 
-def _bind(what: str, option: str, port: int, build: Callable[[], T]) -> T:
+def _bind[T](what: str, option: str, port: int, build: Callable[[], T]) -> T:
     """Build something that listens; a busy port becomes a clear, bilingual refusal."""
     try:
         return build()

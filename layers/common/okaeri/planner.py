@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from fnmatch import fnmatchcase
-from typing import TypeAlias
 from zoneinfo import ZoneInfo
 
 from okaeri.calendar import BusinessCalendar, estimated_ship_date, order_day, to_shop_time
@@ -33,7 +32,7 @@ _ID_PREFIX_PART = 14  # two readable parts + two dots + 32 hex digits = 62 chara
 _ID_DIGEST_HEX = 32  # 128 bits: collisions are out of reach for any number of deliveries
 _DST_ROUNDS = 4  # quiet hours / business days / a DST gap can push a time forward a few times
 
-Outcome: TypeAlias = PlannedDelivery | SkippedStep
+type Outcome = PlannedDelivery | SkippedStep
 
 # --- scenario selection ---------------------------------------------------------------------------
 

@@ -72,13 +72,13 @@ class AdminSettings(TablesMixin, InboundMixin, SchedulingMixin, MailMixin, Cogni
     """functions/admin: the admin API (and page), unsubscribe links, the Shopify webhook"""
 
 
-def settings_from(model: type[SettingsT], environ: dict[str, str]) -> SettingsT:
+def settings_from[SettingsT: "_Settings"](model: type[SettingsT], environ: dict[str, str]) -> SettingsT:
     """Validate the environment (variable names in upper case) as ``model``."""
     values = {name.lower(): value for name, value in environ.items()}
     return validate_document(model, values, what="環境変数 / environment")
 
 
 @cache
-def load_settings(model: type[SettingsT]) -> SettingsT:
+def load_settings[SettingsT: "_Settings"](model: type[SettingsT]) -> SettingsT:
     """The function's settings, read once per cold start."""
     return settings_from(model, dict(os.environ))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -23,7 +23,7 @@ MAX_LIMIT = 200
 MAX_CURSOR = 2048
 
 
-class Page(BaseModel, Generic[ItemT]):
+class Page[ItemT](BaseModel):
     """One page of a list and the cursor of the next (``null`` on the last page)."""
 
     items: list[ItemT]

@@ -68,7 +68,7 @@ def operations(deps: AdminDeps) -> OperationsDeps:
     )
 
 
-def paged(
+def paged[ItemT](
     shop_id: str,
     cursor: str | None,
     read: Callable[[dict[str, Any] | None], tuple[Sequence[ItemT], dict[str, Any] | None]],

@@ -67,7 +67,7 @@ def period_condition(expr: Expression, attribute: str, since: datetime | None, u
     return ""
 
 
-def search_page(
+def search_page[T](
     table: Table,
     expr: Expression,
     key_condition: str,
@@ -106,7 +106,7 @@ def search_page(
         cursor = last
 
 
-def by_time_page(
+def by_time_page[T](
     table: Table,
     shop_id: str,
     attribute: str,

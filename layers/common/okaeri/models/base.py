@@ -85,7 +85,7 @@ def describe_errors(errors: Iterable[Mapping[str, Any]]) -> list[str]:
     return lines
 
 
-def validate_document(model: type[ModelT], data: Any, *, what: str) -> ModelT:
+def validate_document[ModelT: BaseModel](model: type[ModelT], data: Any, *, what: str) -> ModelT:
     """Validate ``data`` as ``model``; a failure is a ConfigError that names every field."""
     try:
         return model.model_validate(data)
@@ -122,6 +122,6 @@ def read_document(path: str | Path) -> Any:
         ) from exc
 
 
-def load_document(model: type[ModelT], path: str | Path) -> ModelT:
+def load_document[ModelT: BaseModel](model: type[ModelT], path: str | Path) -> ModelT:
     """Load and validate a YAML/JSON file as ``model``."""
     return validate_document(model, read_document(path), what=str(path))
