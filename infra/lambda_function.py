@@ -23,6 +23,11 @@ from infra.paths import FUNCTIONS_DIR, LAMBDA_PYTHON, LAYER_DIR
 from okaeri.observability import NAMESPACE, SERVICE
 
 RUNTIME: Final = lambda_.Runtime(f"python{LAMBDA_PYTHON}", lambda_.RuntimeFamily.PYTHON)
+#: Why not the newest Python runtime the checks know (3.14).
+RUNTIME_REASON: Final = (
+    f"python{LAMBDA_PYTHON} on purpose: AWS supports it as long as python3.14 (deprecation 2029-06-30), "
+    "and the whole test suite, the layer-load test included, runs on this same Python"
+)
 #: Functions invoked synchronously or by a stream have no use for an async dead-letter queue.
 NO_DLQ_REASONS: Final = {
     "stream": "Invoked by the orders stream: a record that keeps failing goes to the event source's own on-failure queue",
@@ -159,6 +164,7 @@ class LambdaFactory:
         # Tracing adds the X-Ray statement (Resource "*") to the role's policy.
         acknowledge(role, WILDCARD_REASON, wildcard_resource("*"))
         acknowledge(role, KEY_GRANT_REASON, *KEY_GRANT_FINDINGS)
+        acknowledge(function, RUNTIME_REASON, "Serverless-LambdaLatestVersion", "AwsSolutions-L1")
         if no_dead_letter_queue is not None:
             acknowledge(function, NO_DLQ_REASONS[no_dead_letter_queue], "Serverless-LambdaDLQ")
         return function

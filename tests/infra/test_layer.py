@@ -18,7 +18,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from infra import build_layer
-from infra.paths import LAMBDA_PYTHON, LAYER_DIR, ROOT
+from infra.paths import LAMBDA_PYTHON, LAYER_DIR, ROOT, RUNTIME_LOCK
 
 SITE = LAYER_DIR / "python"
 SOURCE = ROOT / "layers" / "common" / "okaeri"
@@ -82,7 +82,15 @@ def test_manifest_matches_the_build(manifest: dict[str, Any]) -> None:
     assert manifest["implementation"] == "cp"
     assert manifest["platform"].endswith("_aarch64")
     assert manifest["requirements"] == build_layer.requirements(ROOT / "pyproject.toml")
+    assert manifest["lock"] == "requirements/runtime.txt"
     assert manifest["distributions"] == build_layer.distributions(SITE)
+
+
+def test_the_layer_holds_exactly_the_runtime_lock(manifest: dict[str, Any]) -> None:
+    from tests.infra.test_locks import read_lock
+
+    pins = read_lock(RUNTIME_LOCK)
+    assert manifest["distributions"] == {name: pins[name].version for name in sorted(pins)}
 
 
 def test_every_dependency_is_installed_in_a_version_pyproject_allows(manifest: dict[str, Any]) -> None:

@@ -1,0 +1,87 @@
+"""Loads one function as Lambda does; run by test_layer_loads.py in ``python -I -S``.
+
+Usage: ``python -I -S cold_start_probe.py FUNCTION_DIR LAYER_SITE HANDLER BUILDER``, e.g.
+``functions/send build/layer-host/python handler.sweep_handler send_deps``.
+
+With ``-I -S`` no site-packages is on ``sys.path``: only the standard library. The probe puts the
+function's folder and the layer's ``python/`` in front, as Lambda puts ``/var/task`` and
+``/opt/python``, imports the handler, then calls ``BUILDER`` (a name in the handler's module: the
+function's cached dependency getter) with every boto3 client stubbed, so that any AWS call the
+cold start makes is either one it is expected to make (answered here) or an error. It prints one
+JSON line: what was imported from where, and the AWS calls made.
+
+It imports nothing of the test suite (nothing else is on its path), so it stays a plain script.
+"""
+
+import importlib
+import json
+import sys
+import sysconfig
+
+
+def main() -> None:
+    function_dir, layer_site, handler_spec, builder = sys.argv[1:5]
+    sys.path[:0] = [function_dir, layer_site]
+    module_name, handler_name = handler_spec.rsplit(".", 1)
+    module = importlib.import_module(module_name)
+    handler = getattr(module, handler_name)
+    if not callable(handler):
+        raise TypeError(f"{handler_spec} is not callable")
+
+    from botocore.stub import Stubber
+
+    from okaeri.aws import clients
+
+    stubbers = {
+        "dynamodb": Stubber(clients.dynamodb_client()),
+        "s3": Stubber(clients.s3_client()),
+        "scheduler": Stubber(clients.scheduler_client()),
+        "sesv2": Stubber(clients.sesv2_client(True)),
+        "sesv2 (send)": Stubber(clients.sesv2_client(retries_off=True)),
+        "secretsmanager": Stubber(clients.secrets_client()),
+        "cognito-idp": Stubber(clients.cognito_client()),
+    }
+    calls: list[str] = []
+    for service, stubber in stubbers.items():
+        stubber.client.meta.events.register(
+            "before-parameter-build", lambda model, service=service, **_: calls.append(f"{service}:{model.name}")
+        )
+    # The one call a cold start may make: the unsubscribe signing secret, read once per container.
+    stubbers["secretsmanager"].add_response(
+        "get_secret_value",
+        {"ARN": "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:probe", "Name": "probe",
+         "SecretBinary": b"probe-secret"},
+    )  # fmt: skip
+    for stubber in stubbers.values():
+        stubber.activate()
+    built = getattr(module, builder)()
+
+    roots = {
+        "function": function_dir,
+        "layer": layer_site,
+        "stdlib": sysconfig.get_paths()["stdlib"],
+        "platstdlib": sysconfig.get_paths()["platstdlib"],
+    }
+    outside = sorted(
+        f"{name}: {getattr(mod, '__file__', None)}"
+        for name, mod in list(sys.modules.items())
+        if getattr(mod, "__file__", None) not in (None, __file__) and not any(mod.__file__.startswith(r) for r in roots.values())
+    )
+    print(
+        json.dumps(
+            {
+                "handler": handler_spec,
+                "built": type(built).__name__,
+                "calls": calls,
+                "modules": {
+                    where: sum(1 for m in list(sys.modules.values()) if (getattr(m, "__file__", None) or "").startswith(root))
+                    for where, root in roots.items()
+                },
+                "outside": outside,
+                "sys_path": sys.path,
+            }
+        )
+    )
+
+
+main()
