@@ -45,7 +45,11 @@ BROWSER_PACKAGES := chromium fonts-noto-cjk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help python install lock web browser build synth diff deploy dev test lint format typecheck bench clean
+SHELL := /bin/bash
+#: $(call timed,STAGE,COMMAND): run COMMAND, then print how long it took (make test's stage times).
+timed = start=$$EPOCHREALTIME; $(2) || { status=$$?; echo "── $(1): failed (exit $$status)"; exit $$status; }; \
+	awk -v s=$$start -v e=$$EPOCHREALTIME 'BEGIN { printf "── $(1): %.1f s\n", e - s }'
+.PHONY: help python install lock web browser layers build synth diff deploy dev test lint format typecheck bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -108,7 +112,9 @@ HOST_LAYER_STAMP := build/layer-host/okaeri-layer.json
 $(HOST_LAYER_STAMP): $(LAYER_DEPS)
 	$(BIN)/python -m infra.build_layer --host
 
-build: web $(LAYER_STAMP) $(HOST_LAYER_STAMP) ## the page, the Lambda layer (arm64, no Docker) and its twin for this machine
+layers: $(LAYER_STAMP) $(HOST_LAYER_STAMP)
+
+build: web layers ## the page, the Lambda layer (arm64, no Docker) and its twin for this machine
 
 synth: build ## build, then synthesize the CloudFormation template into cdk.out
 	$(CDK) synth $(CDK_ARGS)
@@ -133,8 +139,15 @@ format: $(STAMP) ## ruff format and autofix
 typecheck: $(STAMP) ## mypy, strict on the okaeri package
 	$(BIN)/mypy
 
-test: lint typecheck build browser ## lint, typecheck, the page and layer builds and the whole test suite (what CI runs)
-	$(BIN)/pytest -q
+#: Each stage prints its time: a first run on a clean clone shows where the minutes go.
+test: ## everything from the lock, lint, typecheck, the page and layer builds, the whole test suite (CI)
+	@$(call timed,install (venv from the lock),$(MAKE) --no-print-directory install)
+	@$(call timed,browser packages,$(MAKE) --no-print-directory browser)
+	@$(call timed,page build,$(MAKE) --no-print-directory web)
+	@$(call timed,layer build,$(MAKE) --no-print-directory layers)
+	@$(call timed,lint,$(MAKE) --no-print-directory lint)
+	@$(call timed,typecheck,$(MAKE) --no-print-directory typecheck)
+	@$(call timed,tests,$(BIN)/pytest -q)
 
 bench: $(STAMP) ## measure speed; writes docs/benchmarks.md
 	$(BIN)/python -m bench

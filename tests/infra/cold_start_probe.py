@@ -44,7 +44,8 @@ def main() -> None:
     calls: list[str] = []
     for service, stubber in stubbers.items():
         stubber.client.meta.events.register(
-            "before-parameter-build", lambda model, service=service, **_: calls.append(f"{service}:{model.name}")
+            "before-parameter-build",
+            lambda model, service=service, **_: calls.append(f"{service}:{model.name}"),
         )
     # The one call a cold start may make: the unsubscribe signing secret, read once per container.
     stubbers["secretsmanager"].add_response(
@@ -65,7 +66,8 @@ def main() -> None:
     outside = sorted(
         f"{name}: {getattr(mod, '__file__', None)}"
         for name, mod in list(sys.modules.items())
-        if getattr(mod, "__file__", None) not in (None, __file__) and not any(mod.__file__.startswith(r) for r in roots.values())
+        if getattr(mod, "__file__", None) not in (None, __file__)
+        and not any(mod.__file__.startswith(r) for r in roots.values())
     )
     print(
         json.dumps(
@@ -74,7 +76,11 @@ def main() -> None:
                 "built": type(built).__name__,
                 "calls": calls,
                 "modules": {
-                    where: sum(1 for m in list(sys.modules.values()) if (getattr(m, "__file__", None) or "").startswith(root))
+                    where: sum(
+                        1
+                        for m in list(sys.modules.values())
+                        if (getattr(m, "__file__", None) or "").startswith(root)
+                    )
                     for where, root in roots.items()
                 },
                 "outside": outside,

@@ -42,8 +42,8 @@ def read_lock(path: Path) -> dict[str, Pin]:
     """The lock's pins, by normalized name (continuation lines joined, comments dropped)."""
     text = re.sub(r"\s*\\\n\s*", " ", path.read_text(encoding="utf-8"))
     pins: dict[str, Pin] = {}
-    for line in text.splitlines():
-        line = line.split(" #", 1)[0].strip()
+    for raw in text.splitlines():
+        line = raw.split(" #", 1)[0].strip()
         if not line or line.startswith("#"):
             continue
         hashes = tuple(re.findall(r"--hash=(sha256:[0-9a-f]{64})", line))
