@@ -20,6 +20,7 @@ import errno
 import functools
 import logging
 import os
+import shlex
 import signal
 import sys
 import threading
@@ -403,8 +404,6 @@ class LocalStack:
     # --- what to tell the developer ---
 
     def banner(self) -> str:
-        python = _short_path(Path(sys.executable))
-        sample = f"{python} -m okaeri_dev.send_sample" + _port_flags(self)
         width = max(len(login.email) for login in self.logins) if self.logins else 0
         logins = [f"    {login.role:<6} {login.email:<{width}}  {login.password}" for login in self.logins]
         now = self.clock.now().astimezone(TOKYO).strftime("%Y-%m-%d %H:%M JST")
@@ -425,12 +424,24 @@ class LocalStack:
                 "  ログイン / logins (shop demo)",
                 *logins,
                 "",
-                "  試す / try it",
-                f"    {sample}",
-                f'    curl -s -X POST {self.gateway_url}/dev/clock -d \'{{"advance": "3d"}}\'',
-                f"    curl -s {self.gateway_url}/dev/outbox",
+                "  試す（別の端末で）/ try it (in another terminal)",
+                *(f"    {command}" for command in self.try_it()),
             ]
         )
+
+    def try_it(self) -> list[str]:
+        """The banner's commands, with the ports in use: a sample order mail in, the owner's token,
+        the order through the API, three days on, the mails sent. They run as printed (bash)."""
+        python = shlex.quote(_short_path(Path(sys.executable)))
+        port = self.gateway_url.rsplit(":", 1)[1]
+        owner = next(login for login in self.logins if login.role == "owner")
+        return [
+            f"{python} -m okaeri_dev.send_sample --smtp-port {self.smtp_port} --port {port}",
+            f"TOKEN=$({python} -m okaeri_dev.token --port {port} {owner.email} {_single_quoted(owner.password)})",
+            f'curl -s -H "Authorization: Bearer $TOKEN" {self.gateway_url}/api/shops/demo/orders',
+            f'curl -s -X POST {self.gateway_url}/dev/clock -d \'{{"advance": "3d"}}\'',
+            f"curl -s {self.gateway_url}/dev/outbox",
+        ]
 
 
 def serve(options: StackOptions, *, log_level: str = "INFO") -> int:
@@ -497,14 +508,9 @@ def _bind[T](what: str, option: str, port: int, build: Callable[[], T]) -> T:
         ) from exc
 
 
-def _port_flags(stack: LocalStack) -> str:
-    flags = ""
-    if stack.smtp_port != 2525:
-        flags += f" --smtp-port {stack.smtp_port}"
-    port = int(stack.gateway_url.rsplit(":", 1)[1]) if stack.gateway_url else 8080
-    if port != 8080:
-        flags += f" --port {port}"
-    return flags
+def _single_quoted(text: str) -> str:
+    """``text`` as one shell word, always in single quotes (a password reads the same every time)."""
+    return "'" + text.replace("'", "'\"'\"'") + "'"
 
 
 def _short_path(path: Path) -> str:
