@@ -15,7 +15,9 @@ things keep parsing bounded and linear on ordinary mail:
   (32 KiB), make the mail ``too_large``. Ordinary fields are under 200 bytes; a long Japanese
   file name in RFC 2231 form is a few hundred.
 * Over-long fields of the mail's own header block that nothing reads (``References``, ``Received``,
-  ``X-*`` …) are dropped before parsing. The fields that are read as text (``DISPLAY_HEADERS``:
+  ``X-*`` …) are dropped before parsing. ``header_fields`` cuts the block into its fields in one
+  pass, each field matched once from where the last one ended, so the cut reads every byte of the
+  block once however it is folded. The fields that are read as text (``DISPLAY_HEADERS``:
   ``From``, ``To``, ``Subject``, ``Date`` and the bulk-mail markers) are kept whole: they are
   read through ``raw_items()``, which gives their raw strings under ``email.policy.default`` too,
   and decoded by ``decode.decode_header_value`` in linear time.
@@ -28,6 +30,7 @@ things keep parsing bounded and linear on ordinary mail:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from email.errors import MessageError
 from email.message import EmailMessage
 from email.policy import Policy
@@ -58,18 +61,15 @@ _STRUCTURAL_FIELD = re.compile(
     rb"[\r\n](content-(?:type|transfer-encoding|disposition)|mime-version)[ \t]*+:[^\r\n]*+"
     rb"(?:(?>\r\n|\r|\n)[ \t][^\r\n]*+)*+"
 )
-_LINE_END = re.compile(rb"\r\n|\r|\n")
 _BLANK_LINE = re.compile(rb"(?>\r\n|\r|\n)(?>\r\n|\r|\n)")
 # the header block as the email parser reads it: lines that start a field (a name and a colon, or
 # a Unix "From " line) or continue one
 _HEADER_BLOCK = re.compile(rb"(?:(?:From |[\x21-\x39\x3b-\x7e]*+:|[ \t])[^\r\n]*+(?>\r\n|\r|\n|\Z))*+")
-# after a line break: a field longer than the cap, unfolded. The first lookahead is a quick gate
-# (a long first line, or a continuation line); in the second, each unit is one character of the
-# unfolded field: a plain one, or the space or tab after a line break.
-_LONG_FIELD = re.compile(
-    rb"[\r\n](?=[^\r\n]{%(n)d}|[^\r\n]*+(?>\r\n|\r|\n)[ \t])(?=(?:[^\r\n]|(?>\r\n|\r|\n)[ \t]){%(n)d})"
-    rb"(?:From |([\x21-\x39\x3b-\x7e]*+):)[^\r\n]*+(?:(?>\r\n|\r|\n)[ \t][^\r\n]*+)*+"
-    % {b"n": MAX_MIME_HEADER_BYTES + 1}
+# one field of the header block, from where the last one ended: its name (none for a "From " line
+# or a stray continuation), its first line, its continuation lines and the line break that ends it.
+# Every quantifier is possessive, so a match reads each of its bytes once.
+_FIELD = re.compile(
+    rb"(?:From |([\x21-\x39\x3b-\x7e]*+):)?[^\r\n]*+(?:(?>\r\n|\r|\n)[ \t][^\r\n]*+)*+(?>\r\n|\r|\n)?"
 )
 
 
@@ -112,6 +112,26 @@ def check_structural_headers(raw: bytes, budget: HeaderBudget) -> None:
         budget.spend(length)
 
 
+def header_fields(block: bytes) -> Iterator[re.Match[bytes]]:
+    """The fields of a header block in order, each with the line break that ends it.
+
+    Each field is matched once, where the last one ended: together they are the block, byte for byte.
+    """
+    position = 0
+    while position < len(block):
+        field = _FIELD.match(block, position)
+        assert field is not None, "every part of a field is optional, and a line takes a byte at least"
+        yield field
+        position = field.end()
+
+
+def _unread_and_long(field: re.Match[bytes]) -> bool:
+    name = field.group(1)
+    if name is None or name.decode("ascii").lower() in DISPLAY_HEADERS:
+        return False
+    return _unfolded_length(field.group()) > MAX_MIME_HEADER_BYTES
+
+
 def drop_unread_long_fields(raw: bytes) -> bytes:
     """``raw`` without the over-long fields of its header block that nothing reads."""
     blank = _BLANK_LINE.search(raw)
@@ -119,20 +139,11 @@ def drop_unread_long_fields(raw: bytes) -> bytes:
         return raw  # no field of the header block can be longer than the block
     header_block = _HEADER_BLOCK.match(raw)
     block = raw[: header_block.end()] if header_block else b""
-    kept: list[bytes] = []
-    position = 0
-    # in "\n" + block, a match at i is the line break before a field that starts at raw[i]
-    for field in _LONG_FIELD.finditer(b"\n" + block):
-        name = field.group(1)
-        if name is None or name.decode("ascii").lower() in DISPLAY_HEADERS:
-            continue
-        kept.append(raw[position : field.start()])
-        end = field.end() - 1
-        line_end = _LINE_END.match(raw, end)  # the line break that ends the field goes with it
-        position = line_end.end() if line_end else end
-    if not kept:
+    fields = list(header_fields(block))
+    kept = [field.group() for field in fields if not _unread_and_long(field)]
+    if len(kept) == len(fields):
         return raw
-    return b"".join(kept) + raw[position:]
+    return b"".join(kept) + raw[len(block) :]
 
 
 def bound_headers(raw: bytes, budget: HeaderBudget) -> bytes:
