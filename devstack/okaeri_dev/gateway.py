@@ -7,7 +7,9 @@ the local stack's clock says), ``iss`` the pool, ``aud`` the app client, ``token
 Anything else is answered as API Gateway answers it: ``401 {"message": "Unauthorized"}`` with a
 ``www-authenticate`` header that says why. The verified claims go on exactly as API Gateway
 passes them (``okaeri_dev.apigw.gateway_claims``) in a payload 2.0 event to
-``functions.admin.handler.handle``. ``/dev/*`` are the local stack's own endpoints.
+``functions.admin.handler.handle``. ``/dev/*`` are the local stack's own endpoints, and
+``/cognito/`` carries the user pool's client calls to the moto server (``cognito_proxy.py``), so the
+page in the browser talks to this one origin only.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ log = logging.getLogger("okaeri_dev.gateway")
 MAX_BODY_BYTES: Final = 10 * 1024 * 1024
 JWKS_TIMEOUT_SECONDS: Final = 5
 JSON_TYPE: Final = "application/json"
+#: Where the local ``/config.json`` sends clients to sign in (``okaeri_dev.cognito_proxy``).
+COGNITO_PATH: Final = "/cognito/"
 
 
 @dataclass(frozen=True)
@@ -199,17 +203,23 @@ DevHandler = Callable[[HttpRequest], HttpReply]
 
 
 class GatewayApp:
-    """One request in, one reply out: ``/dev/*`` to the local endpoints, the rest to the admin handler."""
+    """One request in, one reply out: ``/dev/*`` to the local endpoints, ``/cognito/*`` to the user
+    pool's proxy, the rest to the admin handler."""
 
-    def __init__(self, *, admin: AdminInvoke, verifier: TokenVerifier, dev: DevHandler) -> None:
+    def __init__(
+        self, *, admin: AdminInvoke, verifier: TokenVerifier, dev: DevHandler, cognito: DevHandler
+    ) -> None:
         self._admin = admin
         self._verifier = verifier
         self._dev = dev
+        self._cognito = cognito
 
     def handle(self, request: HttpRequest) -> HttpReply:
         try:
             if request.path == "/dev" or request.path.startswith("/dev/"):
                 return self._dev(request)
+            if request.path == COGNITO_PATH.rstrip("/") or request.path.startswith(COGNITO_PATH):
+                return self._cognito(request)
             return self._through_authorizer(request)
         except Exception:  # a bug: answered as API Gateway answers a failed function, the trace logged
             log.error("%s %s failed:\n%s", request.method, request.path, traceback.format_exc())

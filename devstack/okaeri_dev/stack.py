@@ -8,7 +8,8 @@
    in the outbox (SES still goes through moto);
 3. the demo shop and its operators (``demo.py``);
 4. the dispatcher (stream → schedule, wake-ups → send, the sweeper; ``dispatcher.py``);
-5. SMTP playing SES inbound (``smtp.py``) and HTTP playing API Gateway (``gateway.py``, ``dev_api.py``).
+5. SMTP playing SES inbound (``smtp.py``) and HTTP playing API Gateway (``gateway.py``, ``dev_api.py``),
+   with the user pool's client calls on the same origin (``cognito_proxy.py``).
 
 ``stop()`` takes them down in reverse order, closes every port and puts the process's AWS
 environment back. One stack per process: moto's state is the process's.
@@ -58,6 +59,7 @@ from okaeri.services.send import SendDeps
 from okaeri.settings import AdminSettings, IngestSettings, ScheduleSettings, SendSettings, settings_from
 from okaeri_dev import demo
 from okaeri_dev.clock import DevClock
+from okaeri_dev.cognito_proxy import CognitoProxy
 from okaeri_dev.demo import Login
 from okaeri_dev.dev_api import DevEndpoints
 from okaeri_dev.dispatcher import Dispatcher, ScheduleBook, StreamReader, Targets
@@ -359,7 +361,8 @@ class LocalStack:
             audience=resources.user_pool_client_id,
         )
         dev = DevEndpoints(clock=self.clock, dispatcher=dispatcher, outbox=self.outbox, metrics=self._metrics)
-        app = GatewayApp(admin=admin, verifier=verifier, dev=dev)
+        cognito = CognitoProxy(aws_url=self.aws_url)
+        app = GatewayApp(admin=admin, verifier=verifier, dev=dev, cognito=cognito)
         return GatewayServer(app, host=self.options.host, port=self.options.port)
 
     def _make_inbound(

@@ -34,7 +34,12 @@ class Admin:
 
 def app(admin: Admin) -> GatewayApp:
     verifier = TokenVerifier(jwks_url="http://pool/jwks.json", issuer=ISSUER, audience="client", fetch=keys)
-    return GatewayApp(admin=admin, verifier=verifier, dev=lambda request: HttpReply(299, body=b"dev"))
+    return GatewayApp(
+        admin=admin,
+        verifier=verifier,
+        dev=lambda request: HttpReply(299, body=b"dev"),
+        cognito=lambda request: HttpReply(298, body=b"cognito"),
+    )
 
 
 def id_token() -> str:
@@ -51,6 +56,14 @@ def test_dev_paths_never_reach_the_admin_function() -> None:
     assert app(admin).handle(HttpRequest("POST", "/dev/clock")).status == 299
     assert app(admin).handle(HttpRequest("GET", "/dev")).status == 299
     assert admin.events == []
+
+
+def test_cognito_paths_go_to_the_user_pools_proxy_only() -> None:
+    admin = Admin()
+    for path in ("/cognito/", "/cognito", "/cognito/anything"):
+        assert app(admin).handle(HttpRequest("POST", path)).status == 298
+    assert app(admin).handle(HttpRequest("GET", "/cognitoish")).status == 201  # not the proxy's
+    assert [event["rawPath"] for event in admin.events] == ["/cognitoish"]
 
 
 def test_a_verified_token_reaches_the_admin_function_as_string_claims() -> None:
