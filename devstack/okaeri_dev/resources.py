@@ -28,6 +28,7 @@ from infra.resources import (
     UNSUBSCRIBE_SECRET_BYTES,
 )
 from infra.tables import TABLES
+from okaeri_dev.gateway import COGNITO_PATH
 
 if TYPE_CHECKING:
     from boto3 import Session
@@ -47,7 +48,6 @@ class Resources:
     user_pool_client_id: str
     unsubscribe_secret_arn: str
     orders_stream_arn: str
-    aws_url: str
 
     def environment(self) -> dict[str, str]:
         """The functions' environment (the variables ``okaeri.settings`` reads), as the CDK sets it."""
@@ -63,11 +63,11 @@ class Resources:
             "USER_POOL_ID": self.user_pool_id,
             "USER_POOL_CLIENT_ID": self.user_pool_client_id,
             "AWS_REGION": REGION,
-            "COGNITO_ENDPOINT": f"{self.aws_url}/",
+            "COGNITO_ENDPOINT": COGNITO_PATH,  # the gateway's proxy to the pool: the page's own origin
         }
 
 
-def create_resources(session: Session, *, aws_url: str, sending_domains: list[str]) -> Resources:
+def create_resources(session: Session, *, sending_domains: list[str]) -> Resources:
     """Tables (TTL on), the raw mail bucket, the schedule group and its dead-letter queue, SES
     identities and the configuration set, the unsubscribe signing key, the operators' user pool."""
     tables = _tables(session)
@@ -105,7 +105,6 @@ def create_resources(session: Session, *, aws_url: str, sending_domains: list[st
         user_pool_client_id=client_id,
         unsubscribe_secret_arn=secret["ARN"],
         orders_stream_arn=stream_arn,
-        aws_url=aws_url,
     )
 
 

@@ -250,9 +250,7 @@ class LocalStack:
         self._stops.append(("environment", environment.restore))
         session = boto3.session.Session(region_name=REGION)
         sender = demo.demo_shop().shop.sender.address
-        resources = create_resources(
-            session, aws_url=self.aws_url, sending_domains=[sender.rsplit("@", 1)[1]]
-        )
+        resources = create_resources(session, sending_domains=[sender.rsplit("@", 1)[1]])
         self.user_pool_id, self.user_pool_client_id = resources.user_pool_id, resources.user_pool_client_id
         self._wire(session, resources)
 

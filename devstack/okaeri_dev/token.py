@@ -5,7 +5,9 @@
     curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8080/api/me
 
 It reads ``/config.json`` from the gateway and calls Cognito ``InitiateAuth`` (USER_PASSWORD_AUTH,
-unsigned, as a browser does) at the endpoint it names: exactly what a client does against AWS.
+unsigned, as a browser does) at the endpoint it names, resolved against the gateway's URL as a
+browser resolves it (locally a path on the gateway, ``/cognito/``): exactly what a client does
+against AWS.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import json
 import sys
 import urllib.request
 from collections.abc import Sequence
+from urllib.parse import urljoin
 
 HTTP_TIMEOUT_SECONDS = 10
 
@@ -25,11 +28,12 @@ def sign_in(gateway_url: str, email: str, password: str) -> str:
     from botocore import UNSIGNED
     from botocore.config import Config
 
-    with urllib.request.urlopen(f"{gateway_url}/config.json", timeout=HTTP_TIMEOUT_SECONDS) as answer:
+    config_url = f"{gateway_url}/config.json"
+    with urllib.request.urlopen(config_url, timeout=HTTP_TIMEOUT_SECONDS) as answer:
         config = json.load(answer)
     cognito = boto3.client(
         "cognito-idp",
-        endpoint_url=config["cognito_endpoint"],
+        endpoint_url=urljoin(config_url, config["cognito_endpoint"]),
         region_name=config["region"],
         config=Config(signature_version=UNSIGNED),
     )

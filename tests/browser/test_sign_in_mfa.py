@@ -39,7 +39,8 @@ def codes_checked() -> Iterator[None]:
 
 
 def cognito(stack: LocalStack) -> Any:
-    """The stack's user pool, as an AWS administrator reaches it."""
+    """The stack's user pool, as an AWS administrator reaches it (the emulator's own port: the
+    gateway's ``/cognito/`` carries only what a client sends)."""
     return boto3.client(
         "cognito-idp",
         endpoint_url=stack.aws_url,
@@ -176,6 +177,11 @@ def test_an_operator_with_a_key_is_asked_for_the_code(page: Page, stack: LocalSt
     expect_dashboard(page, "スタッフ")
 
 
+def cognito_endpoint(stack: LocalStack) -> str:
+    """Where the page calls Cognito: ``/config.json``'s endpoint, on the page's own origin."""
+    return f"{stack.gateway_url}/cognito/"
+
+
 def cognito_target(route: Route) -> str:
     return (route.request.headers.get("x-amz-target") or "").rsplit(".", 1)[-1]
 
@@ -203,12 +209,11 @@ def session_expired(page: Page, stack: LocalStack, operation: str, message: str)
             return
         route.fulfill(
             status=400,
-            headers={"Access-Control-Allow-Origin": "*"},
             content_type="application/x-amz-json-1.1",
             body=json.dumps({"__type": "NotAuthorizedException", "message": message}),
         )
 
-    page.route(f"{stack.aws_url}/**", expired)
+    page.route(cognito_endpoint(stack), expired)
 
 
 def test_an_expired_sign_in_session_returns_to_the_password(
@@ -245,7 +250,7 @@ def test_an_operator_without_a_key_registers_one_after_the_password(page: Page, 
         document["ChallengeParameters"] = {"MFAS_CAN_SETUP": '["SOFTWARE_TOKEN_MFA"]'}
         route.fulfill(response=answer, body=json.dumps(document))
 
-    page.route(f"{stack.aws_url}/**", as_cognito)
+    page.route(cognito_endpoint(stack), as_cognito)
     enter_password(page, stack, email, TEMPORARY_PASSWORD)
     register_the_app(page, email)
     expect_dashboard(page, "マネージャー")

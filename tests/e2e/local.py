@@ -1,8 +1,9 @@
 """Driving the local stack as its users do: HTTP to the gateway, SMTP in, Cognito sign-in.
 
 Nothing here reaches into the stack's objects: every call goes over a socket on 127.0.0.1 —
-the gateway (``/api``, ``/config.json``, ``/dev``), the SMTP port, and the moto server (Cognito
-for signing in, DynamoDB for looking at the tables, as an operator with the AWS CLI would).
+the gateway (``/api``, ``/config.json``, ``/dev``, and Cognito for signing in at the endpoint
+``/config.json`` names), the SMTP port, and the moto server (DynamoDB for looking at the tables,
+as an operator with the AWS CLI would).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urljoin
 
 import boto3
 from boto3.dynamodb.conditions import Key
@@ -81,11 +83,12 @@ class LocalClient:
     # --- signing in, as the admin page does ---
 
     def sign_in(self, email: str, password: str) -> str:
-        """``/config.json`` → Cognito ``InitiateAuth`` (USER_PASSWORD_AUTH, unsigned) → the ID token."""
+        """``/config.json`` → Cognito ``InitiateAuth`` (USER_PASSWORD_AUTH, unsigned) at the endpoint it
+        names, resolved as a browser resolves it → the ID token."""
         config = self.get("/config.json").json()
         cognito = boto3.client(
             "cognito-idp",
-            endpoint_url=config["cognito_endpoint"],
+            endpoint_url=urljoin(self.gateway_url + "/config.json", config["cognito_endpoint"]),
             region_name=config["region"],
             config=Config(signature_version=UNSIGNED),
         )

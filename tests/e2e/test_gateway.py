@@ -7,6 +7,7 @@ import json
 import time
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import boto3
 import pytest
@@ -48,9 +49,17 @@ def test_config_json_says_where_and_how_to_sign_in(stack: LocalStack, local: Loc
         "region": "ap-northeast-1",
         "user_pool_id": stack.user_pool_id,
         "user_pool_client_id": stack.user_pool_client_id,
-        "cognito_endpoint": f"{stack.aws_url}/",
+        "cognito_endpoint": "/cognito/",
         "api_base": "/api",
     }
+
+
+def test_the_page_signs_in_on_its_own_origin(stack: LocalStack, local: LocalClient) -> None:
+    """The page resolves ``cognito_endpoint`` against its own URL: the gateway, never the emulator's
+    port (moto answers no CORS preflight). The page's policy: ``tests/browser/test_shell.py``."""
+    endpoint = urljoin(stack.gateway_url + "/", local.get("/config.json").json()["cognito_endpoint"])
+    assert urlsplit(endpoint)[:2] == urlsplit(stack.gateway_url)[:2]
+    assert endpoint == f"{stack.gateway_url}/cognito/"
 
 
 def test_the_demo_operators_sign_in_as_against_aws(local: LocalClient, staff_password: str) -> None:
@@ -123,7 +132,7 @@ def test_the_gateway_refuses_tokens_api_gateway_refuses(
 def test_a_real_access_token_is_refused(stack: LocalStack, local: LocalClient) -> None:
     cognito = boto3.client(
         "cognito-idp",
-        endpoint_url=stack.aws_url,
+        endpoint_url=f"{stack.gateway_url}/cognito/",
         region_name="ap-northeast-1",
         config=Config(signature_version=UNSIGNED),
     )

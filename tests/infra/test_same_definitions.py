@@ -69,9 +69,7 @@ def local() -> Local:
             patch.delenv(name, raising=False)
         with mock_aws():
             session = boto3.Session(region_name=REGION)
-            made = create_resources(
-                session, aws_url="http://127.0.0.1:1", sending_domains=["mail.example.jp"]
-            )
+            made = create_resources(session, sending_domains=["mail.example.jp"])
             dynamodb = session.client("dynamodb")
             cognito = session.client("cognito-idp")
             return Local(

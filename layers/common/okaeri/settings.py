@@ -64,7 +64,7 @@ class CognitoMixin(_Settings):
     user_pool_client_id: str
     aws_region: str = "ap-northeast-1"  # set by Lambda itself
     #: Where clients sign in; empty means AWS's own ``https://cognito-idp.<region>.amazonaws.com/``
-    #: (the local stack sets its moto server).
+    #: (the local stack sets ``/cognito/``, its gateway's proxy to the emulator, on the page's origin).
     cognito_endpoint: str = ""
 
 

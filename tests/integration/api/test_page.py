@@ -74,3 +74,4 @@ def test_the_policy_names_the_user_pool_origin_only() -> None:
     assert directives["object-src"] == "'none'"
     assert directives["base-uri"] == "'none'"
     assert content_security_policy("not a url").split("; ")[1] == "connect-src 'self'"
+    assert content_security_policy("/cognito/").split("; ")[1] == "connect-src 'self'"  # the local stack's

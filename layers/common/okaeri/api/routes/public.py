@@ -38,7 +38,8 @@ class ClientConfig(BaseModel):
 
 
 def sign_in_endpoint(settings: AdminSettings) -> str:
-    """The user pool's endpoint: Cognito's regional one, or the emulator's in the local stack."""
+    """The user pool's endpoint: Cognito's regional one, or in the local stack a path on the page's
+    own origin (its gateway's proxy to the emulator; a client resolves it against ``/config.json``'s URL)."""
     return settings.cognito_endpoint or f"https://cognito-idp.{settings.aws_region}.amazonaws.com/"
 
 
