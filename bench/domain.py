@@ -1,4 +1,4 @@
-"""Domain throughput on one core: mails parsed, orders planned, mails rendered per second; import time."""
+"""Domain throughput on one core: mails parsed, orders planned, mails rendered per second; hostile mails; import time."""
 
 from __future__ import annotations
 
@@ -46,6 +46,46 @@ def parse_rate() -> tuple[float, int]:
         return len(mails)
 
     return per_second(work), len(mails)
+
+
+def _slowest_ms(mails: list[bytes]) -> float:
+    """The slowest of ``mails`` to parse (best of 3 each), in ms: what the parsing tests bound as work."""
+    from okaeri.errors import ParseError
+    from okaeri.parsing import parse_mail
+
+    def ms(raw: bytes) -> float:
+        start = time.perf_counter()
+        with contextlib.suppress(ParseError):
+            parse_mail(raw)
+        return (time.perf_counter() - start) * 1000
+
+    return max(min(ms(raw) for _ in range(3)) for raw in mails)
+
+
+def hostile_mails() -> list[tuple[str, list[bytes], str]]:
+    """Mails made to be slow to read, as the parsing tests make them: (what, the mails, target)."""
+    from okaeri.parsing import MAX_MIME_HEADER_BYTES, MAX_MIME_HEADERS_TOTAL
+
+    head = b"From: <order@mycart.example>\nSubject: x\nContent-Type: text/plain; charset=utf-8\n\n"
+    order_id = "[受注番号] 338361-20261120-0912345678"
+    lines = [
+        prefix + fill * (100_000 // len(fill))
+        for prefix in ("", "[注文者]   ", "お名前：", "注文番号：", "〒")
+        for fill in (" ", "\t", "(", "1,", "a@", "¥1 ")
+    ]
+    long_lines = [head + f"【楽天市場】\n{line}\n{order_id}\n{line}\n".encode() for line in lines]
+    crafted = b"Content-Type: text/plain; " + b'"' * (MAX_MIME_HEADER_BYTES - 26)
+    parts = [b"Content-Type: text/plain; charset=utf-8\n\n%s\n" % order_id.encode()]
+    parts += [crafted + b"\n\nx\n"] * (MAX_MIME_HEADERS_TOTAL // MAX_MIME_HEADER_BYTES - 1)
+    multipart = head.replace(b"text/plain; charset=utf-8", b'multipart/mixed; boundary="b"')
+    at_the_bound = multipart + b"".join(b"--b\n" + part for part in parts) + b"--b--\n"
+    folded = b"X-Folded: a" + b"\n " * 4_000 + b"\n"
+    many_folds = head.replace(b"Content-Type", folded * 25 + b"Content-Type") + f"{order_id}\n".encode()
+    return [
+        (f"a 100 KB line in an order mail, slowest of {len(lines)} kinds", long_lines, "≤ 1,000"),
+        ("3 crafted Content-Type fields of 8 KiB (the header bound)", [at_the_bound], "≤ 2,000"),
+        ("200 KB of headers folded over 100,000 lines", [many_folds], "≤ 1,000"),
+    ]
 
 
 def _bench_inputs() -> tuple[Shop, list[Scenario], Template, Order]:
@@ -133,6 +173,10 @@ def run() -> list[tuple[str, str, str]]:
         (f"mails parsed per second (the {mail_count} test mails in turn)", f"{parsed:,.0f}", "≥ 500"),
         ("orders planned per second (3 scenarios, 3-step plan)", f"{plan_rate():,.0f}", "≥ 5,000"),
         ("mails rendered per second (text + HTML, MIME bytes)", f"{render_rate():,.0f}", "≥ 1,000"),
+        *(
+            (f"hostile mail: {what} (ms)", f"{_slowest_ms(mails):,.0f}", target)
+            for what, mails, target in hostile_mails()
+        ),
         ("`import okaeri` (ms)", f"{import_ms('import okaeri'):.1f}", "≤ 150"),
         (
             "`import okaeri.parsing, okaeri.planner, okaeri.rendering, okaeri.compliance` (ms)",

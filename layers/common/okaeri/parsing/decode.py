@@ -5,7 +5,9 @@ before the heavy work: the size first, then a cheap scan that counts MIME contai
 delimiters in the raw bytes, then the header bound (``headers.py``: a field the parser reads
 structurally, such as ``Content-Type``, may not be over 8 KiB, nor all of them in a mail over
 32 KiB, and over-long fields nothing reads are dropped), then the exact depth and part count of
-the parsed tree, and only then are bodies decoded. The policy's structured headers are used for
+the parsed tree, and only then are bodies decoded. The readers see each line of decoded text up
+to ``MAX_LINE_CHARS``: a pattern that stays on its line then costs at most a constant per line,
+so reading a mail stays linear in its size whatever one line holds. The policy's structured headers are used for
 what it parses well and cheaply (content type, parameters, transfer encoding); the headers shown
 to people (``From``, ``To``, ``Subject``) are read as raw strings and decoded here, tolerating
 bad charset labels. A forwarded mail attached as ``message/rfc822`` (or as an ``.eml`` file), and
@@ -31,6 +33,8 @@ from okaeri.parsing.view import MailView
 MAX_MAIL_BYTES = 4 * 1024 * 1024
 MAX_MIME_PARTS = 200
 MAX_MIME_DEPTH = 8
+MAX_LINE_CHARS = 1_000
+"""How much of one line of decoded text the readers see (RFC 5322 lines are at most 998 characters)."""
 
 # --- caps ------------------------------------------------------------------------------------
 
@@ -212,10 +216,17 @@ def _payload_bytes(part: Message) -> bytes:
     return data if isinstance(data, bytes) else b""
 
 
+def _clip_lines(text: str) -> str:
+    """``text`` with every line cut to ``MAX_LINE_CHARS``."""
+    if len(text) <= MAX_LINE_CHARS:
+        return text
+    return "\n".join(line[:MAX_LINE_CHARS] for line in text.split("\n"))
+
+
 def _part_text(part: Message, *, html_part: bool) -> str:
     text = decode_bytes(_payload_bytes(part), part.get_content_charset())
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
-    return html_to_text(text) if html_part else text
+    return _clip_lines(html_to_text(text) if html_part else text)
 
 
 def _is_attached_mail(part: Message) -> bool:
