@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-import time
+import math
 import tracemalloc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -11,6 +13,14 @@ from okaeri.errors import TemplateError
 from okaeri.models import Template
 from okaeri.rendering import check_template, render_template
 from okaeri.rendering import render as render_module
+from okaeri.rendering.sandbox import (
+    MAX_LOOP_ITERATIONS,
+    MAX_VALUE_CHARS,
+    MAX_WORK_CHARS,
+    Budget,
+    Clock,
+    budget,
+)
 from tests.unit.rendering.support import MakeContext
 
 ESCAPES = [
@@ -110,23 +120,42 @@ RUNAWAYS = [
 ]  # fmt: skip
 
 
+def frozen() -> float:
+    """A clock that never moves: only the work limits can stop a template."""
+    return 0.0
+
+
+def recorded_budgets(monkeypatch: pytest.MonkeyPatch) -> list[Budget]:
+    """From now on, the budget of every part rendered, as it stands when the part ends or is stopped."""
+    budgets: list[Budget] = []
+
+    @contextmanager
+    def recorded(deadline: float, clock: Clock) -> Iterator[Budget]:
+        with budget(deadline, clock) as current:
+            budgets.append(current)
+            yield current
+
+    monkeypatch.setattr(render_module, "budget", recorded)
+    return budgets
+
+
 @pytest.mark.parametrize(("source", "code"), RUNAWAYS)
-def test_runaway_templates_are_stopped_fast_and_small(
-    make_context: MakeContext, source: str, code: str
+def test_runaway_templates_are_stopped_by_their_work_and_small(
+    make_context: MakeContext, monkeypatch: pytest.MonkeyPatch, source: str, code: str
 ) -> None:
-    ctx = make_context()
+    # bounded, not timed: with a clock that never moves, only the limits on work can stop a
+    # template, and the work done before the refusal is within them (the memory too)
+    budgets = recorded_budgets(monkeypatch)
     tracemalloc.start()
-    start = time.monotonic()
     try:
         with pytest.raises(TemplateError) as caught:
-            render_template(Template(id="t", subject="s", text=source), ctx)
-        elapsed = time.monotonic() - start
+            render_template(Template(id="t", subject="s", text=source), make_context(), clock=frozen)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     assert caught.value.code == code, caught.value.message_en
-    # bounded, not benchmarked: a refusal never waits for the 2 s clock nor holds more than a few MB
-    assert elapsed < 1.5
+    assert sum(spent.iterations for spent in budgets) <= MAX_LOOP_ITERATIONS + 1
+    assert sum(spent.work for spent in budgets) <= MAX_WORK_CHARS + MAX_VALUE_CHARS
     assert peak < 30_000_000
 
 
@@ -143,17 +172,31 @@ def test_nesting_hidden_in_namespaces_prints_as_labels(make_context: MakeContext
     )
 
 
-def test_the_wall_clock_stops_a_slow_template(
+class Ticking:
+    """A clock read at every check of the budget: its reading number ``passes`` is past any deadline."""
+
+    def __init__(self, passes: int) -> None:
+        self.passes = passes
+        self.readings = 0
+
+    def __call__(self) -> float:
+        self.readings += 1
+        return 0.0 if self.readings < self.passes else math.inf
+
+
+def test_the_clock_stops_a_slow_template_at_the_first_check_past_its_deadline(
     make_context: MakeContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(render_module, "MAX_SECONDS", 0.05)
-    slow = "{% for i in range(9000) %}{{ ('ab ' * 3000)|wordwrap(7)|length }}{% endfor %}"
-    start = time.monotonic()
+    # within every limit on work (9,000 iterations printing a number), as slow as the clock says
+    budgets = recorded_budgets(monkeypatch)
+    clock = Ticking(passes=100)
+    slow = "{% for i in range(9000) %}{{ i }}{% endfor %}"
     with pytest.raises(TemplateError) as caught:
-        render_template(Template(id="t", subject="s", text=slow), make_context())
+        render_template(Template(id="t", subject="s", text=slow), make_context(), clock=clock)
     assert caught.value.code == "too_slow"
     assert "処理時間" in caught.value.message_ja
-    assert time.monotonic() - start < 1.0
+    assert clock.readings == clock.passes  # stopped at the first reading past the deadline
+    assert budgets[-1].iterations < clock.passes  # the clock is read at every iteration
 
 
 def test_the_output_of_a_part_is_capped(make_context: MakeContext) -> None:

@@ -16,7 +16,7 @@ from okaeri.models import Template
 from okaeri.rendering.compiler import CompiledPart, compile_part, render_part, unknown_tag
 from okaeri.rendering.context import MailContext, template_variables
 from okaeri.rendering.footer import append_html, append_text, legal_footer
-from okaeri.rendering.sandbox import MAX_SECONDS, budget
+from okaeri.rendering.sandbox import MAX_SECONDS, Clock, budget
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,21 +53,24 @@ def single_line(value: str) -> str:
     return _SPACES.sub(" ", _LINE_BREAKERS.sub(" ", value)).strip(" ")
 
 
-def render_template(template: Template, ctx: MailContext, *, mobile: bool = False) -> RenderedMail:
+def render_template(
+    template: Template, ctx: MailContext, *, mobile: bool = False, clock: Clock = time.monotonic
+) -> RenderedMail:
     """Render ``template`` for ``ctx`` in the sandbox, with the legal footer on advertising mail.
 
     ``mobile`` renders the carrier variant: ``mobile_text`` (or ``text``), no HTML. Every part is
     compiled (and so checked) before any is rendered, so a broken part never spends a coupon code.
+    Rendering all parts may take ``MAX_SECONDS`` by ``clock``.
     """
     footer = legal_footer(ctx) if ctx.advertising else None
     body = _MOBILE_TEXT if mobile and template.mobile_text else _TEXT
     parts = [_SUBJECT, body] + ([_HTML] if template.html and not mobile else [])
     compiled = {part: _compile(template, part) for part in parts}
     variables = template_variables(ctx)
-    deadline = time.monotonic() + MAX_SECONDS
+    deadline = clock() + MAX_SECONDS
     rendered: dict[_Part, str] = {}
     for part, code in compiled.items():
-        with _errors_of(part), budget(deadline):
+        with _errors_of(part), budget(deadline, clock):
             rendered[part] = render_part(code, variables)
     text, html = rendered[body], rendered.get(_HTML)
     if footer is not None:

@@ -86,17 +86,22 @@ def sandbox_error(what_ja: str, what_en: str) -> TemplateError:
     )
 
 
+Clock = Callable[[], float]
+"""Seconds from some fixed point: ``time.monotonic`` (a test gives a clock of its own)."""
+
+
 @dataclass(slots=True)
 class Budget:
-    """The work one part may still do; ``deadline`` is a ``time.monotonic()`` value."""
+    """The work one part may still do; ``deadline`` is a reading of ``clock``."""
 
     deadline: float
+    clock: Clock = time.monotonic
     iterations: int = 0
     work: int = 0
     depth: int = 0
 
     def check_time(self) -> None:
-        if time.monotonic() > self.deadline:
+        if self.clock() > self.deadline:
             raise _too_slow(f"処理時間（{MAX_SECONDS:g} 秒）", f"rendering time ({MAX_SECONDS:g} s)")
 
     def iterate(self) -> None:
@@ -128,9 +133,9 @@ _BUDGET: ContextVar[Budget | None] = ContextVar("okaeri_template_budget", defaul
 
 
 @contextmanager
-def budget(deadline: float) -> Iterator[Budget]:
-    """Run the enclosed rendering against a fresh budget that ends at ``deadline``."""
-    current = Budget(deadline)
+def budget(deadline: float, clock: Clock = time.monotonic) -> Iterator[Budget]:
+    """Run the enclosed rendering against a fresh budget that ends when ``clock`` passes ``deadline``."""
+    current = Budget(deadline, clock)
     token = _BUDGET.set(current)
     try:
         yield current
