@@ -84,9 +84,15 @@ install: $(STAMP) ## create .venv from the lock (requirements/dev.txt) and insta
 #: two agree on every package they share. Existing pins are kept unless LOCK_ARGS says otherwise.
 UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --quiet --universal --python-version $(LAMBDA_PYTHON) \
 	--generate-hashes --custom-compile-command "make lock" $(LOCK_ARGS)
+#: An unchanged lock keeps its time stamp, so it does not make a new venv.
 lock: $(STAMP) ## resolve pyproject.toml's ranges into requirements/*.txt (then make test, commit)
-	$(UV_COMPILE) --output-file $(RUNTIME_LOCK)
-	$(UV_COMPILE) --extra dev --constraint $(RUNTIME_LOCK) --output-file $(DEV_LOCK)
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && cp -p $(RUNTIME_LOCK) $(DEV_LOCK) "$$tmp/" && \
+	$(UV_COMPILE) --output-file $(RUNTIME_LOCK) && \
+	$(UV_COMPILE) --extra dev --constraint $(RUNTIME_LOCK) --output-file $(DEV_LOCK) && \
+	for lock in $(RUNTIME_LOCK) $(DEV_LOCK); do \
+		if cmp -s "$$tmp/$${lock##*/}" $$lock; then touch -r "$$tmp/$${lock##*/}" $$lock; echo "$$lock: unchanged"; \
+		else echo "$$lock: updated"; fi; \
+	done
 
 $(NODE_STAMP): $(WEB_DIR)/package.json $(WEB_DIR)/package-lock.json
 	cd $(WEB_DIR) && npm ci --no-audit --no-fund --loglevel=error
