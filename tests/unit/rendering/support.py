@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 from collections.abc import Callable
 from datetime import datetime
 from email.message import EmailMessage
@@ -28,6 +29,22 @@ def parse(raw: bytes) -> EmailMessage:
     message = email.message_from_bytes(raw, policy=email.policy.default)
     assert isinstance(message, EmailMessage)
     return message
+
+
+def raw_headers(raw: bytes) -> list[str]:
+    head = raw.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    return head.split("\r\n")
+
+
+def assert_well_formed_head(raw: bytes) -> None:
+    """Every header line is `Name: value` or a folded continuation; no bare CR or LF anywhere in it."""
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    assert b"\n" not in head.replace(b"\r\n", b"")
+    assert b"\r" not in head.replace(b"\r\n", b"")
+    assert b"\x00" not in head
+    for line in raw_headers(raw):
+        assert re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*: \S.*|[ \t]+\S.*", line), line
+        assert len(line) <= 998  # RFC 5322 §2.1.1
 
 
 def body_text(message: EmailMessage, subtype: str = "plain") -> str:

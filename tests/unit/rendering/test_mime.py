@@ -20,7 +20,17 @@ from okaeri.rendering import (
     single_line,
 )
 from okaeri.rendering.mime import jis_friendly
-from tests.unit.rendering.support import NOW, UNSUBSCRIBE, MakeContext, body_text, parse, template, with_order
+from tests.unit.rendering.support import (
+    NOW,
+    UNSUBSCRIBE,
+    MakeContext,
+    assert_well_formed_head,
+    body_text,
+    parse,
+    raw_headers,
+    template,
+    with_order,
+)
 
 CARRIERS = [
     "kouji@docomo.ne.jp",
@@ -35,24 +45,8 @@ CARRIERS = [
 ]
 
 
-def raw_headers(raw: bytes) -> list[str]:
-    head = raw.split(b"\r\n\r\n", 1)[0].decode("ascii")
-    return head.split("\r\n")
-
-
 def header_names(raw: bytes) -> list[str]:
     return [line.split(":", 1)[0].lower() for line in raw_headers(raw) if not line[:1].isspace()]
-
-
-def assert_well_formed_head(raw: bytes) -> None:
-    """Every header line is `Name: value` or a folded continuation; no bare CR or LF anywhere in it."""
-    head = raw.split(b"\r\n\r\n", 1)[0]
-    assert b"\n" not in head.replace(b"\r\n", b"")
-    assert b"\r" not in head.replace(b"\r\n", b"")
-    assert b"\x00" not in head
-    for line in raw_headers(raw):
-        assert re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*: \S.*|[ \t]+\S.*", line), line
-        assert len(line) <= 998
 
 
 def test_a_utf8_mail_with_html_is_multipart_alternative(make_context: MakeContext) -> None:

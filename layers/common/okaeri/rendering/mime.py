@@ -9,7 +9,8 @@
   lose it.
 - Every header value is made one line by :func:`~okaeri.rendering.render.single_line` before it is
   set, whatever Python's own checks do, and written exactly as encoded here: no merge value can
-  start a header of its own.
+  start a header of its own. It is folded within RFC 5322's 998 characters a line: plain ASCII at
+  its spaces, anything else (or an ASCII word too long for a line) as encoded words.
 - ``List-Unsubscribe`` (https and mailto) whenever the mail has an opt-out, and
   ``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` when the link is https (RFC 8058).
 """
@@ -150,23 +151,27 @@ class _EncodedHeader(str):
         return f"{self.name}: {self.replace(chr(10), policy.linesep)}{policy.linesep}"
 
 
-def _plain(value: str) -> bool:
-    """ASCII that no decoder would mistake for an encoded word."""
-    return value.isascii() and "=?" not in value
+def _plain(value: str, name: str) -> bool:
+    """ASCII that no decoder would mistake for an encoded word, and that folds at its spaces into
+    lines RFC 5322 allows (998 characters, the first after ``name``); else it is encoded, in words
+    that fold anywhere."""
+    room = _MAX_ENCODED_LINE - len(name) - len(": ")
+    return value.isascii() and "=?" not in value and all(len(word) <= room for word in value.split(" "))
 
 
 def _text_header(name: str, value: str, charset: str) -> _EncodedHeader:
     value = single_line(value)
-    encoded = Header(value, "us-ascii" if _plain(value) else charset, header_name=name).encode(linesep="\n")
-    return _EncodedHeader(name, encoded)
+    encoded = Header(value, "us-ascii" if _plain(value, name) else charset, header_name=name)
+    return _EncodedHeader(name, encoded.encode(linesep="\n"))
 
 
 def _address_header(name: str, display_name: str | None, address: str, charset: str) -> _EncodedHeader:
     display = single_line(display_name or "")
     if not display:
         return _EncodedHeader(name, address)
-    if _plain(display):
-        return _EncodedHeader(name, formataddr((display, address)))
+    mailbox = formataddr((display, address))
+    if _plain(mailbox, name):
+        return _EncodedHeader(name, Header(mailbox, "us-ascii", header_name=name).encode(linesep="\n"))
     encoded = Header(display, charset, header_name=name).encode(linesep="\n")
     return _EncodedHeader(name, f"{encoded} <{address}>")
 
