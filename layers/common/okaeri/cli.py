@@ -15,10 +15,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from okaeri.errors import ConfigError, OkaeriError
+from okaeri.errors import ConfigError, MissingFileError, OkaeriError
 from okaeri.models import Order, Scenario, Shop, Template, load_document
 
 EXIT_REFUSED = 1
+#: 128 + SIGPIPE: what a shell reports for a writer whose reader closed the pipe
+EXIT_BROKEN_PIPE = 141
 PREVIEW_SECRET_ENV = "OKAERI_UNSUBSCRIBE_SECRET"
 
 
@@ -30,6 +32,8 @@ def _print_json(data: Any) -> None:
 def _read_bytes(path: str) -> bytes:
     try:
         return Path(path).read_bytes()
+    except FileNotFoundError as exc:
+        raise MissingFileError.for_path(path) from exc
     except OSError as exc:
         raise ConfigError(
             f"{path} を読み込めません: {exc.strerror}", f"cannot read {path}: {exc.strerror}"
@@ -265,14 +269,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush finds no closed pipe either."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    finally:
+        os.close(devnull)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         code: int = args.run(args)
     except OkaeriError as exc:
         print(f"okaeri {args.command}: [{exc.code}] {exc.message_ja}", file=sys.stderr)
         print(f"okaeri {args.command}: [{exc.code}] {exc.message_en}", file=sys.stderr)
         return EXIT_REFUSED
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        code = _run(build_parser().parse_args(argv))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`okaeri parse … | head`, or `--help | head`): what it did not read
+        # is not wanted. End quietly, with the status a shell gives a writer stopped by SIGPIPE.
+        _quiet_stdout()
+        return EXIT_BROKEN_PIPE
     return code
 
 

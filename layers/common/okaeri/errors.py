@@ -33,6 +33,16 @@ class ConfigError(OkaeriError):
         self.problems = problems or []
 
 
+class MissingFileError(ConfigError):
+    """A file named on the command line (or in the local stack's config) that does not exist."""
+
+    code = "file_not_found"
+
+    @classmethod
+    def for_path(cls, path: object) -> MissingFileError:
+        return cls(f"{path} というファイルはありません", f"{path}: no such file")
+
+
 class ParseError(OkaeriError):
     """A mail that is not an order mail or cannot be read.
 

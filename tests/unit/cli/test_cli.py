@@ -160,7 +160,8 @@ def test_lint_passes_a_compliant_scenario(capsys: pytest.CaptureFixture[str]) ->
 @pytest.mark.parametrize(
     ("argv", "japanese", "english"),
     [
-        (["parse", "/nonexistent.eml"], "読み込めません", "cannot read"),
+        (["parse", "/nonexistent.eml"], "/nonexistent.eml というファイルはありません", "/nonexistent.eml: no such file"),
+        (["parse", "/"], "読み込めません", "cannot read"),
         (["plan", "--shop", SHOP, "--scenario", str(CLI / "order.json"), "--order", ORDER], "誤りがあります", "not valid"),
         (
             ["plan", "--shop", SHOP, "--scenario", str(CLI / "scenario.yaml"), "--order", ORDER, "--now", "tomorrow"],
@@ -220,3 +221,55 @@ def test_the_installed_console_script_runs() -> None:
     )
     assert result.returncode == 1
     assert json.loads(result.stdout)["ok"] is False
+
+
+def test_a_missing_file_is_named_as_missing_in_both_languages(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    missing = tmp_path / "nashi.eml"
+    code, out, err = run(capsys, "parse", str(missing))
+    assert code == 1
+    assert out == ""
+    assert "[file_not_found]" in err
+    assert "[invalid_config]" not in err
+    assert f"{missing} というファイルはありません" in err
+    assert f"{missing}: no such file" in err
+    code, _, err = run(capsys, "lint", "--shop", str(tmp_path / "shop.yaml"), "--scenario", SHOP)
+    assert code == 1
+    assert "[file_not_found]" in err
+    assert "shop.yaml というファイルはありません" in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["parse", str(MAILS / sorted(p.name for p in MAILS.glob("*.eml"))[0])],
+        ["plan", "--shop", SHOP, "--scenario", str(CLI / "scenario-pushy.yaml"), "--order", ORDER,
+         "--now", "2026-11-20T11:06:12+09:00"],
+        ["render", "--shop", SHOP, "--template", str(CLI / "template-coupon.yaml"), "--order", ORDER,
+         "--coupons", f"NASHI5={CLI / 'coupons-NASHI5.csv'}", "--now", "2026-11-30T12:00:00+09:00"],
+        ["lint", "--shop", SHOP, "--scenario", str(CLI / "scenario-pushy.yaml")],
+        ["--help"],
+        ["parse", "--help"],
+    ],
+    ids=["parse", "plan", "render", "lint", "help", "parse-help"],
+)  # fmt: skip
+def test_a_closed_pipe_ends_the_command_quietly(argv: list[str]) -> None:
+    """`okaeri … | head`: the reader is gone before the first byte, so every write meets EPIPE."""
+    import os
+
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "okaeri.cli", *argv], stdout=writer, stderr=subprocess.PIPE, check=False
+        )
+    finally:
+        os.close(writer)
+    stderr = result.stderr.decode()
+    assert "Traceback" not in stderr
+    assert "BrokenPipeError" not in stderr
+    assert "Exception ignored" not in stderr
+    assert stderr == ""
+    # argparse already swallows a failed write of its help (and exits 0); the rest stop as SIGPIPE would
+    assert result.returncode == (0 if "--help" in argv else 141)

@@ -160,8 +160,10 @@ def test_planned_delivery_json_says_now_for_at_once() -> None:
 
 
 def test_unreadable_and_malformed_files_are_config_errors(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="cannot read"):
+    with pytest.raises(ConfigError, match=r"missing\.yaml: no such file"):
         load_document(Template, tmp_path / "missing.yaml")
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_document(Template, tmp_path)
     broken = tmp_path / "broken.yaml"
     broken.write_text("id: [unclosed\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="not well-formed"):

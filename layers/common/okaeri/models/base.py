@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from okaeri.errors import ConfigError
+from okaeri.errors import ConfigError, MissingFileError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -104,6 +104,8 @@ def read_document(path: str | Path) -> Any:
     file = Path(path)
     try:
         text = file.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise MissingFileError.for_path(file) from exc
     except OSError as exc:
         raise ConfigError(
             f"{file} を読み込めません: {exc.strerror}", f"cannot read {file}: {exc.strerror}"
