@@ -155,7 +155,7 @@ def test_public_api_routes_pass_the_gateway_without_a_token(local: LocalClient) 
 def test_everything_outside_dev_goes_to_the_admin_handler(local: LocalClient, owner_token: str) -> None:
     reply = local.get("/api/no-such-route", token=owner_token)
     assert (reply.status, reply.error_code) == (404, "no_route")  # the API's error shape
-    assert local.get("/u/abc").status == 200  # the unsubscribe confirmation page (public)
+    assert local.get("/u/abc").status == 400  # the unsubscribe page (public): a forged link refused
     assert "text/html" in local.get("/u/abc").headers["content-type"]
 
 

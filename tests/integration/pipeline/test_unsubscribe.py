@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import email
 import email.policy
+import hashlib
 import re
 from datetime import datetime
 from typing import Any
@@ -12,6 +14,8 @@ from zoneinfo import ZoneInfo
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
 from okaeri.api import build_api
+from okaeri.services.previews import TEST_DELIVERY_ID
+from okaeri.unsubscribe import make_token
 from tests.integration.pipeline.conftest import SHOP_ID, Stack
 from tests.integration.pipeline.test_pipeline import all_deliveries, fire_due_schedules, ingest, pump_stream
 
@@ -82,3 +86,43 @@ def test_one_click_unsubscribe_stops_advertising_but_not_thanks(stack: Stack) ->
     assert by_step["like"]["status"] == "sent"
     assert by_step["love"]["status"] == "skipped"
     assert by_step["love"]["reason"] == "unsubscribed"
+
+
+def test_the_pages_name_the_shop_and_carry_a_style_the_policy_allows(stack: Stack) -> None:
+    assert ingest(stack, "yahoo-iso2022-company")["result"] == "parsed"
+    pump_stream(stack)
+    fire_due_schedules(stack, datetime(2026, 12, 19, tzinfo=TOKYO))
+    raw = stack.ses_outbox()[-1].raw_data
+    mail = email.message_from_bytes(
+        raw.encode() if isinstance(raw, str) else raw, policy=email.policy.default
+    )
+    match = re.search(r"(/u/[^>]+)>", str(mail["List-Unsubscribe"]))
+    assert match
+    app = app_for(stack)
+    for method, body in (("GET", ""), ("POST", "List-Unsubscribe=One-Click")):
+        page = app.resolve(http_event(method, match.group(1), body), {})
+        assert page["statusCode"] == 200
+        assert "みかん山房" in page["body"]
+        assert "このショップ" not in page["body"]
+        policy = page["headers"]["Content-Security-Policy"]
+        style = re.search(r"<style>(.*?)</style>", page["body"], re.DOTALL)
+        assert style, "the page is styled"
+        digest = base64.b64encode(hashlib.sha256(style.group(1).encode()).digest()).decode()
+        assert f"style-src 'sha256-{digest}'" in policy  # this style, and no other, may apply
+        assert "default-src 'none'" in policy
+        assert "script-src" not in policy  # default-src 'none' forbids any script
+        assert "<script" not in page["body"]
+        assert " style=" not in page["body"]
+
+
+def test_a_test_sends_unsubscribe_link_answers_a_page_not_an_error(stack: Stack) -> None:
+    """The link in an operator's test send has no delivery behind it: it says so, with 200."""
+    secret = b"x" * 32
+    token = make_token(secret, shop_id=SHOP_ID, delivery_id=TEST_DELIVERY_ID, email="tencho@example.com")
+    app = app_for(stack)
+    for method, body in (("GET", ""), ("POST", "List-Unsubscribe=One-Click")):
+        page = app.resolve(http_event(method, f"/u/{token}", body), {})
+        assert page["statusCode"] == 200, page["body"]
+        assert "テスト送信" in page["body"]
+        assert "みかん山房" in page["body"]
+    assert stack.send.customers.suppression(SHOP_ID, "tencho@example.com") is None

@@ -42,7 +42,7 @@ from tests.unit.services.support import SECRET, SHOP_ID, World, at
 PC = "kouji@example.jp"
 CARRIER = "kouji@docomo.ne.jp"
 SHOP_SENDER = ("みかん山房", "shop@mikan-sanbo.example")
-OPT_OUT_MAILBOX = "mailto:optout@mikan-sanbo.example?subject=unsubscribe"
+OPT_OUT_MAILBOX = "mailto:optout@mikan-sanbo.example?subject=%E9%85%8D%E4%BF%A1%E5%81%9C%E6%AD%A2"
 EVIL = "伊予\r\nBcc: evil@x.example\u2028X-A: 1\x85X-B: 2\vX-C: 3\r"
 # the generator's own test (email.generator.NEWLINE_WITHOUT_FWSP): a line break not followed by
 # folding white space would start a header of its own
@@ -274,7 +274,7 @@ def merge_values_that_try_to_start_headers(given: Given, *, to: str = PC, jis: b
         rendered,
         sender=(f"みかん山房{flat}", SHOP_SENDER[1]),
         to=(flat, to),
-        opt_out=(UNSUBSCRIBE, f"{mailbox}?subject=unsubscribe"),
+        opt_out=(UNSUBSCRIBE, f"{mailbox}?subject=%E9%85%8D%E4%BF%A1%E5%81%9C%E6%AD%A2"),
         jis=jis,
     )
 

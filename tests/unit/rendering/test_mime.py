@@ -113,7 +113,7 @@ def test_list_unsubscribe_offers_https_and_mailto_with_one_click(make_context: M
     parsed = parse(bytes(message))
     assert (
         parsed["List-Unsubscribe"]
-        == f"<{UNSUBSCRIBE}>, <mailto:optout@mikan-sanbo.example?subject=unsubscribe>"
+        == f"<{UNSUBSCRIBE}>, <mailto:optout@mikan-sanbo.example?subject=%E9%85%8D%E4%BF%A1%E5%81%9C%E6%AD%A2>"
     )
     assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
@@ -121,7 +121,10 @@ def test_list_unsubscribe_offers_https_and_mailto_with_one_click(make_context: M
 def test_without_a_link_only_the_mailbox_and_no_one_click(make_context: MakeContext) -> None:
     _, message = render_mail(template("love"), make_context(unsubscribe_url=None), to="k@example.jp", now=NOW)
     parsed = parse(bytes(message))
-    assert parsed["List-Unsubscribe"] == "<mailto:optout@mikan-sanbo.example?subject=unsubscribe>"
+    assert (
+        parsed["List-Unsubscribe"]
+        == "<mailto:optout@mikan-sanbo.example?subject=%E9%85%8D%E4%BF%A1%E5%81%9C%E6%AD%A2>"
+    )
     assert parsed["List-Unsubscribe-Post"] is None  # RFC 8058 one-click needs an https URI
 
 
@@ -331,3 +334,17 @@ def test_the_shop_name_stands_in_for_a_sender_without_a_name(make_context: MakeC
     rendered = RenderedMail(subject="件名", text="本文", html=None)
     parsed = parse(bytes(build_message(rendered, make_context(shop=unnamed), to="k@example.jp", now=NOW)))
     assert parsed["From"] == "みかん山房 <shop@mikan-sanbo.example>"
+
+
+def test_the_opt_out_subject_is_the_one_the_footer_asks_for(make_context: MakeContext) -> None:
+    """The footer asks for 件名「配信停止」; List-Unsubscribe's mailto sets that same subject."""
+    from urllib.parse import parse_qs, urlsplit
+
+    context = make_context(unsubscribe_url=None, advertising=True)
+    _, message = render_mail(template("love"), context, to="k@example.jp", now=NOW)
+    parsed = parse(bytes(message))
+    mailto = str(parsed["List-Unsubscribe"]).strip("<>")
+    (subject,) = parse_qs(urlsplit(mailto).query)["subject"]
+    text = next(part for part in parsed.walk() if part.get_content_type() == "text/plain").get_content()
+    assert f"件名「{subject}」" in text
+    assert subject == "配信停止"

@@ -8,7 +8,8 @@ import email.policy
 import pytest
 
 from okaeri.identity import customer_id_for
-from okaeri.services.unsubscribe import unsubscribe
+from okaeri.services.previews import PREVIEW_DELIVERY_ID, TEST_DELIVERY_ID
+from okaeri.services.unsubscribe import check_link, unsubscribe
 from okaeri.unsubscribe import make_token
 from tests.unit.services.support import SECRET, SHOP_ID, World, at
 
@@ -97,3 +98,29 @@ def test_a_bounced_address_keeps_its_stronger_suppression(world: World) -> None:
     assert world.customers.suppression(SHOP_ID, ADDRESS) == "bounce"
     assert world.customer(CUSTOMER).unsubscribed_at is not None
     assert unsubscribe(world.unsubscribe_deps(), token=link_token(world)).status == "already"
+
+
+def test_every_answer_names_the_shop(world: World) -> None:
+    token = link_token(world)
+    shop = world.config.shop(SHOP_ID)
+    assert shop is not None
+    assert check_link(world.unsubscribe_deps(), token=token).shop_name == shop.name
+    assert check_link(world.unsubscribe_deps(), token=token).status == "confirm"
+    assert unsubscribe(world.unsubscribe_deps(), token=token).shop_name == shop.name
+    assert unsubscribe(world.unsubscribe_deps(), token=token).shop_name == shop.name  # already
+
+
+@pytest.mark.parametrize("delivery_id", [TEST_DELIVERY_ID, PREVIEW_DELIVERY_ID])
+def test_a_test_sends_link_says_so_and_changes_nothing(world: World, delivery_id: str) -> None:
+    """A test send (or preview) has no delivery behind it: its link is not an error, nor an opt-out."""
+    token = make_token(SECRET, shop_id=SHOP_ID, delivery_id=delivery_id, email="tencho@example.com")
+    for answer in (check_link, unsubscribe):
+        result = answer(world.unsubscribe_deps(), token=token)
+        assert (result.status, result.shop_id, result.reason) == ("test", SHOP_ID, None)
+    assert world.customers.suppression(SHOP_ID, "tencho@example.com") is None
+
+
+def test_checking_a_link_changes_nothing(world: World) -> None:
+    assert check_link(world.unsubscribe_deps(), token=link_token(world)).status == "confirm"
+    assert world.customers.suppression(SHOP_ID, ADDRESS) is None
+    assert check_link(world.unsubscribe_deps(), token=link_token(world)[:-3] + "AAA").status == "refused"

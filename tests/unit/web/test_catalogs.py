@@ -59,3 +59,18 @@ def test_every_literal_key_in_the_code_exists() -> None:
             if key not in known:
                 missing.append(f"{source.relative_to(WEB)}: {key}")
     assert not missing, missing
+
+
+@pytest.mark.parametrize(
+    ("lang", "name"),
+    [("ja", "特定電子メール法の表記"), ("en", "legal notice under the Act on Specified Electronic Mail")],
+)
+def test_the_advertising_footer_has_one_name(lang: str, name: str) -> None:
+    """Settings (where the shop fills it in) and the template preview (where it shows) name the
+    footer after the law that requires it, 特定電子メール法, in the same words."""
+    messages = catalog(lang)
+    assert name.lower() in messages["settings"]["legal"].lower()
+    assert name.lower() in messages["templates"]["advertising_on"].lower()
+    everything = json.dumps(messages, ensure_ascii=False)
+    assert "特定商取引法" not in everything
+    assert "Commercial Transactions" not in everything

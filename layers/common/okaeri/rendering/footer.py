@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from okaeri.errors import TemplateError
 from okaeri.rendering.context import MailContext
 
-UNSUBSCRIBE_SUBJECT = "unsubscribe"
+#: the one subject an opt-out mail carries: asked for in the footer and set by List-Unsubscribe's mailto
+UNSUBSCRIBE_SUBJECT = "配信停止"
 _RULE = "-" * 40
 
 
@@ -33,7 +35,7 @@ class OptOut:
 
     @property
     def mailto_uri(self) -> str | None:
-        return None if self.mailto is None else f"mailto:{self.mailto}?subject={UNSUBSCRIBE_SUBJECT}"
+        return None if self.mailto is None else f"mailto:{self.mailto}?subject={quote(UNSUBSCRIBE_SUBJECT)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +72,7 @@ def legal_footer(ctx: MailContext) -> Footer:
         markup.append(f'配信停止: <a href="{link}">{link}</a>')
     if opt_out.mailto is not None:
         lead = "または " if opt_out.url is not None else "配信停止をご希望の場合は、"
-        ask = "宛てに件名「配信停止」でメールをお送りください。"
+        ask = f"宛てに件名「{UNSUBSCRIBE_SUBJECT}」でメールをお送りください。"
         text.append(f"{lead}{opt_out.mailto} {ask}")
         uri, mailbox = html.escape(opt_out.mailto_uri or ""), html.escape(opt_out.mailto)
         markup.append(f'{lead}<a href="{uri}">{mailbox}</a> {ask}')

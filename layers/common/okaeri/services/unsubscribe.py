@@ -4,6 +4,8 @@ The token names the shop and the delivery and carries a keyed hash of the recipi
 (``okaeri.unsubscribe``). Opting out suppresses advertising mail to the address (transactional
 thanks still go, per 特定電子メール法) and marks the customer. Clicking twice, or a mail client
 that follows the one-click POST and the link, answers ``already`` and writes nothing more.
+A test send's or a preview's link (no delivery behind it) answers ``test`` and writes nothing.
+Every answer names the shop when the token does.
 """
 
 from __future__ import annotations
@@ -14,7 +16,11 @@ from datetime import UTC, datetime
 from okaeri.errors import InvalidTokenError
 from okaeri.models import Delivery
 from okaeri.ports import Clock, Customers, Deliveries, Logs, ShopConfig
-from okaeri.unsubscribe import verify_token
+from okaeri.services.previews import PREVIEW_DELIVERY_ID, TEST_DELIVERY_ID
+from okaeri.unsubscribe import UnsubscribeClaim, verify_token
+
+#: the delivery ids of mails that no delivery stands behind (previews and operators' test sends)
+NO_DELIVERY_IDS = frozenset({PREVIEW_DELIVERY_ID, TEST_DELIVERY_ID})
 
 
 @dataclass(frozen=True)
@@ -29,26 +35,55 @@ class UnsubscribeDeps:
 
 @dataclass(frozen=True)
 class UnsubscribeResult:
-    """``status``: ``unsubscribed`` (now), ``already`` (nothing left to do) or ``refused`` (``reason``)."""
+    """``status``: ``unsubscribed`` (now), ``already`` (nothing left to do), ``test`` (a test send's
+    or preview's link: nothing to do), ``confirm`` (a valid link, asked before acting) or
+    ``refused`` (``reason``). ``shop_name``: the shop the link belongs to, when the token names one."""
 
     status: str
     shop_id: str | None = None
     reason: str | None = None
+    shop_name: str | None = None
+
+
+def _claim(deps: UnsubscribeDeps, token: str) -> UnsubscribeClaim | UnsubscribeResult:
+    try:
+        return verify_token(deps.secret, token)
+    except InvalidTokenError as exc:
+        return UnsubscribeResult("refused", reason=exc.code)
+
+
+def _result(
+    deps: UnsubscribeDeps, status: str, claim: UnsubscribeClaim, reason: str | None = None
+) -> UnsubscribeResult:
+    shop = deps.config.shop(claim.shop_id)
+    return UnsubscribeResult(
+        status, shop_id=claim.shop_id, reason=reason, shop_name=shop.name if shop is not None else None
+    )
+
+
+def check_link(deps: UnsubscribeDeps, *, token: str) -> UnsubscribeResult:
+    """What the confirmation page (``GET``) may say about a link, changing nothing: ``confirm``,
+    ``test`` or ``refused`` (a token that is not ours; whether the delivery exists is left to the POST)."""
+    claim = _claim(deps, token)
+    if isinstance(claim, UnsubscribeResult):
+        return claim
+    return _result(deps, "test" if claim.delivery_id in NO_DELIVERY_IDS else "confirm", claim)
 
 
 def unsubscribe(deps: UnsubscribeDeps, *, token: str) -> UnsubscribeResult:
-    try:
-        claim = verify_token(deps.secret, token)
-    except InvalidTokenError as exc:
-        return UnsubscribeResult("refused", reason=exc.code)
+    claim = _claim(deps, token)
+    if isinstance(claim, UnsubscribeResult):
+        return claim
+    if claim.delivery_id in NO_DELIVERY_IDS:
+        return _result(deps, "test", claim)
     delivery = deps.deliveries.get(claim.shop_id, claim.delivery_id)
     if delivery is None or not delivery.customer_email:
-        return UnsubscribeResult("refused", shop_id=claim.shop_id, reason="not_found")
+        return _result(deps, "refused", claim, reason="not_found")
     if not claim.is_for(deps.secret, delivery.customer_email):
-        return UnsubscribeResult("refused", shop_id=claim.shop_id, reason="invalid_token")
+        return _result(deps, "refused", claim, reason="invalid_token")
     now = deps.clock.now()
     if not _opt_out(deps, delivery, delivery.customer_email, now):
-        return UnsubscribeResult("already", shop_id=claim.shop_id)
+        return _result(deps, "already", claim)
     deps.logs.put_audit(
         claim.shop_id,
         action="unsubscribe",
@@ -63,7 +98,7 @@ def unsubscribe(deps: UnsubscribeDeps, *, token: str) -> UnsubscribeResult:
         step_id=delivery.step_id,
         counter="unsubscribed",
     )
-    return UnsubscribeResult("unsubscribed", shop_id=claim.shop_id)
+    return UnsubscribeResult("unsubscribed", shop_id=claim.shop_id, shop_name=shop.name if shop else None)
 
 
 def _opt_out(deps: UnsubscribeDeps, delivery: Delivery, address: str, now: datetime) -> bool:

@@ -1,6 +1,7 @@
 """Routes without sign-in: unsubscribe links (RFC 8058) and the page's ``/config.json``.
 
-- ``GET  /u/{token}``: a confirmation page (a link scanner's GET must never unsubscribe anyone);
+- ``GET  /u/{token}``: a confirmation page naming the shop (a link scanner's GET must never
+  unsubscribe anyone); a test send's link says so, a forged one is refused;
 - ``POST /u/{token}``: the one-click unsubscribe a mail client sends (``List-Unsubscribe=One-Click``)
   or the confirmation page's button; answers the result page.
 - ``GET /config.json``: where and how to sign in (Cognito endpoint, user pool, app client, region).
@@ -13,17 +14,17 @@ from pydantic import BaseModel
 
 from okaeri.api.deps import AdminDeps
 from okaeri.observability import count, logger
-from okaeri.pages import confirmation_page, result_page
-from okaeri.services.unsubscribe import unsubscribe
+from okaeri.pages import PAGE_CSP, confirmation_page, result_page
+from okaeri.services.unsubscribe import check_link, unsubscribe
 from okaeri.settings import AdminSettings
 
 HTML_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; form-action 'self'; base-uri 'none'",
+    "Content-Security-Policy": PAGE_CSP,
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
 }
-STATUS_BY_RESULT = {"unsubscribed": 200, "already": 200, "refused": 400}
+STATUS_BY_RESULT = {"unsubscribed": 200, "already": 200, "test": 200, "refused": 400}
 MAX_TOKEN = 512
 
 
@@ -52,7 +53,10 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     def confirm_unsubscribe(token: str) -> Response[str]:
         if len(token) > MAX_TOKEN:
             return _html(400, result_page("refused"))
-        return _html(200, confirmation_page(f"/u/{token}"))
+        link = check_link(deps.unsubscribe(), token=token)
+        if link.status == "confirm":
+            return _html(200, confirmation_page(f"/u/{token}", link.shop_name))
+        return _html(STATUS_BY_RESULT[link.status], result_page(link.status, link.shop_name))
 
     @app.post("/u/<token>", include_in_schema=False, security=[])
     def one_click_unsubscribe(token: str) -> Response[str]:
@@ -63,7 +67,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
             logger.append_keys(shop=result.shop_id)
         logger.info("unsubscribe", extra={"result": result.status, "reason": result.reason})
         count("Unsubscribed" if result.status == "unsubscribed" else "UnsubscribeNoop")
-        return _html(STATUS_BY_RESULT[result.status], result_page(result.status))
+        return _html(STATUS_BY_RESULT[result.status], result_page(result.status, result.shop_name))
 
     @app.get("/config.json", security=[], tags=["public"], summary="サインイン設定 / sign-in settings")
     def client_config() -> ClientConfig:
