@@ -100,7 +100,7 @@ def test_a_customer_is_found_with_their_orders_and_mails_and_can_be_unsubscribed
 
     # A mail of the history opens on the deliveries screen
     page.get_by_role("row").filter(has_text="· thanks").get_by_role("link").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("中島 彩様、ご注文の品を発送しました")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("中島 彩様、ご注文ありがとうございます")
     page.go_back()
 
     page.get_by_role("button", name="配信停止にする").click()

@@ -64,7 +64,7 @@ def test_staff_may_stop_or_move_a_mail_but_sees_no_edit_control(
 
     open_row(page, KOBAYASHI, "thanks")
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "【おかえり茶舗（デモ）】小林 蓮様、ご注文の品を発送しました"
+        "【おかえり茶舗（デモ）】小林 蓮様、ご注文ありがとうございます"
     )
     expect(page.get_by_role("button", name="日時を変更")).to_be_visible()
     expect(page.get_by_role("button", name="配信を停止")).to_be_visible()

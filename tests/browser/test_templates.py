@@ -26,7 +26,7 @@ def test_the_preview_follows_the_typing_in_every_view(owner_page: Page, stack: L
     expect(page.get_by_role("heading", name="サンキューメール（出荷日）")).to_be_visible()
     subject = page.get_by_label("件名", exact=True)
     preview_subject = page.get_by_test_id("preview-subject")
-    expect(preview_subject).to_contain_text(f"{BUYER}様、ご注文の品を発送しました")
+    expect(preview_subject).to_contain_text(f"{BUYER}様、ご注文ありがとうございます")
 
     subject.fill("{{ customer.name }}様、お茶が届きましたか")
     expect(preview_subject).to_have_text(f"{BUYER}様、お茶が届きましたか")
@@ -51,7 +51,7 @@ def test_the_preview_follows_the_typing_in_every_view(owner_page: Page, stack: L
 
     # Carrier mobile: the mobile text only, ISO-2022-JP, to the sample's carrier address.
     page.get_by_role("button", name="携帯キャリア").click()
-    expect(text).to_contain_text("ご注文の品を本日発送しました")
+    expect(text).to_contain_text("ご注文の品は本日発送の予定です")  # the sample is not shipped yet
     expect(page.get_by_role("button", name="HTML", exact=True)).to_be_disabled()
     expect(page.locator(".tpl-mail-head")).to_contain_text("@docomo.ne.jp (iso-2022-jp)")
 
@@ -216,7 +216,7 @@ def test_the_editor_fits_a_phone(owner_page: Page, stack: LocalStack) -> None:
     page.get_by_role("button", name="プレビューを見る ↓").click()  # the preview is below the form here
     expect(page.locator(HTML_FRAME)).to_be_in_viewport()
     page.get_by_role("button", name="携帯キャリア").click()
-    expect(page.get_by_test_id("preview-text")).to_contain_text("ご注文の品を本日発送しました")
+    expect(page.get_by_test_id("preview-text")).to_contain_text("ご注文の品は本日発送の予定です")
     assert _widest_in_main(page) <= PHONE["width"]
     page.evaluate("scrollTo(0, 0)")
     screenshot(page, "template-editor-phone")

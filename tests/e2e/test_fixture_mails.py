@@ -25,7 +25,7 @@ from tests.e2e.local import LocalClient
 MAILS = FIXTURES / "mail"
 ORDERS = ("eccube-html-gift", "yahoo-iso2022-company", "rakuten-iso2022-nec", "rakuten-utf8-qp")
 SUBJECTS = {
-    "thanks": "【おかえり茶舗（デモ）】{name}様、ご注文の品を発送しました",
+    "thanks": "【おかえり茶舗（デモ）】{name}様、ご注文ありがとうございます",
     "like": "{name}様、おいしい淹れ方のご案内",
     "love": "{name}様へ、感謝をこめて",
 }

@@ -10,6 +10,7 @@ import pytest
 from infra.resources import inbound_recipient, shop_from_recipient
 from okaeri.compliance import lint_scenario
 from okaeri.errors import ConfigError
+from okaeri.models import Order
 from okaeri.parsing import parse_mail
 from okaeri.rendering import check_template
 from okaeri_dev.demo import (
@@ -82,3 +83,29 @@ def test_a_weak_owner_password_is_refused_with_what_it_lacks() -> None:
     assert "an upper-case letter" in refused.value.message_en
     assert "大文字" in refused.value.message_ja
     assert check_password("Okaeri-demo-1!") == "Okaeri-demo-1!"
+
+
+@pytest.mark.parametrize("mobile", [False, True])
+def test_the_demo_thanks_mail_says_shipped_only_when_the_ship_date_is_confirmed(mobile: bool) -> None:
+    """The thanks goes out on the ship date; until the shop's mail confirms it (shipped_at), that
+    date is an estimate and the buyer's order is still 未発送: the mail must not say it went out."""
+    from okaeri.rendering import MailContext, PreviewCoupons, render_template
+
+    demo = demo_shop()
+    thanks = next(template for template in demo.templates if template.id == "thanks")
+    placed = datetime(2026, 12, 2, 14, 5, 9, tzinfo=TOKYO)
+    estimated = parse_mail(order_mail(ordered_at=placed, serial=42, masked=False, buyer_tag="b0b"))
+    assert estimated.shipped_at is None
+    confirmed = estimated.model_copy(update={"shipped_at": datetime(2026, 12, 3, 9, 0, tzinfo=TOKYO)})
+
+    def render(order: Order) -> str:
+        ctx = MailContext(shop=demo.shop, order=order, delivery_id="d", coupons=PreviewCoupons())
+        mail = render_template(thanks, ctx, mobile=mobile)
+        return "\n".join((mail.subject, mail.text, mail.html or ""))
+
+    before, after = render(estimated), render(confirmed)
+    assert "発送しました" not in before
+    assert "発送いたしました" not in before
+    assert "発送の予定" in before or "発送を予定" in before
+    assert "本日発送" in after
+    assert "予定" not in after

@@ -118,6 +118,10 @@ class OrderView(View):
     tracking_number: str | None
     is_gift: bool | None
     ship_to: ShipToView
+    #: True when the shop's mail gave the ship date (``shipped_at``): the goods went out that day
+    ship_date_confirmed: bool
+    #: True when the ship date is Okaeri's estimate (order day + the shop's lead time): not yet sent
+    ship_date_estimated: bool
 
     def __str__(self) -> str:
         return self.order_id
@@ -138,6 +142,8 @@ class OrderView(View):
             tracking_number=order.tracking_number,
             is_gift=order.is_gift,
             ship_to=ShipToView.of(order.ship_to),
+            ship_date_confirmed=order.shipped_at is not None,
+            ship_date_estimated=order.shipped_at is None,
         )
 
 

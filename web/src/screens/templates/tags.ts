@@ -84,6 +84,11 @@ export const TAG_GROUPS: readonly TagGroup[] = [
         aliases: [],
       },
       { key: "if_gift", jinja: "{% if order.is_gift %}{% endif %}", aliases: [] },
+      {
+        key: "if_ship_date_confirmed",
+        jinja: "{% if order.ship_date_confirmed %}{% else %}{% endif %}",
+        aliases: [],
+      },
     ],
   },
 ];
