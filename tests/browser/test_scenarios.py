@@ -184,3 +184,38 @@ def test_staff_can_look_but_not_change(page: Page, stack: LocalStack, staff_pass
     # Looking includes the plan for a sample order.
     page.get_by_role("button", name="サンプル注文で計算").click()
     expect(page.get_by_role("table", name="送信予定").get_by_role("row")).to_have_count(4)
+
+
+def test_the_plan_of_a_stopped_scenario_says_it_is_stopped_and_shows_the_channel(
+    owner_page: Page, stack: LocalStack, local: LocalClient
+) -> None:
+    """A stopped scenario of higher priority than the running one: the plan gives the real reason
+    (it is stopped, and orders get the running one meanwhile), never "a higher priority"."""
+    token = owner_token(local)
+    stopped = {
+        "id": "big-thanks",
+        "name": "特別なお礼",
+        "trigger": "shipped",
+        "conditions": {},
+        "priority": 99,
+        "active": False,
+        "steps": [
+            {"id": "thanks", "offset_days": 1, "hour": 10, "template": "thanks", "purposes": ["thanks"]}
+        ],
+    }
+    assert local.post("/api/shops/demo/scenarios", stopped, token=token).status == 201
+    page = owner_page
+    open_screen(page, stack, "scenarios", "big-thanks")
+    page.get_by_role("button", name="サンプル注文で計算").click()
+    selection = page.get_by_test_id("plan-selection")
+    expect(selection).to_contain_text("このシナリオは停止中のため、実際の注文には使われません。")
+    expect(selection).to_contain_text(
+        "停止中のあいだ、このような注文にはシナリオ「thanks-like-love」が使われます。"
+    )
+    expect(selection).not_to_contain_text("優先度")
+    expect(page.locator(".plan")).to_contain_text("販売チャネル rakuten")
+    page.get_by_role("button", name="English").click()
+    page.get_by_role("button", name="Plan a sample order").click()
+    expect(selection).to_contain_text("This scenario is stopped, so real orders do not get it.")
+    expect(selection).not_to_contain_text("higher priority")
+    expect(page.locator(".plan")).to_contain_text("channel rakuten")

@@ -278,3 +278,21 @@ def test_the_preview_fits_the_sample_to_the_conditions_and_names_the_winner(api:
     assert plan["selected"] == SCENARIO  # priority 10 beats 1 for the same trigger
     old = api.staff.post(f"{PATH}/preview", {"version": 9})
     assert old.status == 404
+
+
+def test_the_preview_of_a_stopped_scenario_says_it_is_stopped_not_outranked(api: Api) -> None:
+    """A stopped scenario never wins, whatever its priority: the preview says so (``active``), and
+    names the scenario real orders get with both priorities, so the page need not guess."""
+    cherries = new_scenario("cherries", conditions={"skus": ["cherry-*"]}, priority=50, active=False)
+    assert api.manager.post(f"{BASE}/scenarios", cherries).status == 201
+    plan = api.staff.post(f"{BASE}/scenarios/cherries/preview", {}).json()
+    assert (plan["matches"], plan["active"], plan["priority"]) == (True, False, 50)
+    assert (plan["selected"], plan["selected_priority"]) == (SCENARIO, 10)  # lower, yet it wins
+    assert plan["order"]["source"] == "rakuten"
+    assert api.manager.post(f"{BASE}/scenarios/cherries/activate", {}).status == 200
+    plan = api.staff.post(f"{BASE}/scenarios/cherries/preview", {}).json()
+    assert (plan["active"], plan["selected"], plan["selected_priority"]) == (True, "cherries", 50)
+    # An old version is planned as it was, but whether real orders get it is the scenario's now.
+    assert api.manager.post(f"{BASE}/scenarios/cherries/deactivate", {}).status == 200
+    plan = api.staff.post(f"{BASE}/scenarios/cherries/preview", {"version": 1}).json()
+    assert (plan["active"], plan["selected"]) == (False, SCENARIO)

@@ -133,6 +133,7 @@ export function PreviewCard(props: Props) {
                     at: plan.order.ordered_at ? formatWhen(plan.order.ordered_at, zone) : "—",
                     name: plan.order.customer.name ?? "—",
                     pref: plan.order.ship_to.prefecture ?? "—",
+                    source: plan.order.source,
                     total: plan.order.total === null ? "—" : formatNumber(plan.order.total),
                     n: plan.order_count,
                   })}
@@ -145,13 +146,7 @@ export function PreviewCard(props: Props) {
             </div>
           </dl>
           {!plan.matches && <p class="warn-box">{t("scenarios.preview_no_match")}</p>}
-          {plan.matches && plan.selected !== plan.scenario && (
-            <p class="info-box">
-              {plan.selected
-                ? t("scenarios.preview_other_selected", { id: plan.selected })
-                : t("scenarios.preview_not_active")}
-            </p>
-          )}
+          {plan.matches && <Selection plan={plan} />}
           {plan.deliveries.length > 0 && (
             <div class="table-wrap">
               <table>
@@ -196,5 +191,30 @@ export function PreviewCard(props: Props) {
         </div>
       )}
     </section>
+  );
+}
+
+/** Why real orders like the sample would (not) get this scenario: a stopped scenario is never
+ * chosen, whatever its priority; an active one can lose to a higher priority or, on a tie, to the
+ * scenario listed first. */
+function Selection({ plan }: { plan: PlanPreview }) {
+  if (!plan.active) {
+    return (
+      <p class="info-box" data-testid="plan-selection">
+        {t("scenarios.preview_not_active")}
+        {plan.selected && plan.selected !== plan.scenario && (
+          <span class="block small">{t("scenarios.preview_not_active_instead", { id: plan.selected })}</span>
+        )}
+      </p>
+    );
+  }
+  if (plan.selected === null || plan.selected === plan.scenario) return null;
+  const theirs = plan.selected_priority ?? 0;
+  return (
+    <p class="info-box" data-testid="plan-selection">
+      {theirs > plan.priority
+        ? t("scenarios.preview_other_selected", { id: plan.selected, theirs, ours: plan.priority })
+        : t("scenarios.preview_other_selected_tie", { id: plan.selected, theirs })}
+    </p>
   );
 }

@@ -128,7 +128,11 @@ export interface PlanPreview {
   };
   order_count: number;
   matches: boolean;
+  /** The scenario as it is now is started (whatever version is planned). */
+  active: boolean;
+  priority: number;
   selected: string | null;
+  selected_priority: number | null;
 }
 
 export const scenariosPath = (shop: string, ...rest: string[]) =>

@@ -89,8 +89,11 @@ class PreviewRequest(BaseModel):
 class PlanPreview(BaseModel):
     """The plan (as ``okaeri plan`` prints it for this scenario) and whether the order would get it.
 
-    ``matches``: the scenario's conditions hold for the order; ``selected``: the scenario the shop's
-    active scenarios would pick for this order and trigger now (another one may win on priority).
+    ``matches``: the scenario's conditions hold for the order; ``active``: the scenario (as it is
+    now, whatever version is planned) is started, so real orders can get it; ``selected``: the
+    scenario the shop's active scenarios would pick for this order and trigger now, with its
+    ``selected_priority`` (another one may win on priority, or on a tie by coming first; a stopped
+    scenario never wins, whatever its ``priority``).
     """
 
     scenario: str
@@ -104,7 +107,10 @@ class PlanPreview(BaseModel):
     order: Order
     order_count: int
     matches: bool
+    active: bool
+    priority: int
     selected: str | None
+    selected_priority: int | None
 
 
 def _current(deps: AdminDeps, shop_id: str, scenario_id: str) -> Scenario:
@@ -319,5 +325,8 @@ def _register_checks(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
             order=order,
             order_count=count,
             matches=conditions_match(scenario.conditions, order, order_count=count),
+            active=_current(deps, shop_id, scenario_id).active,
+            priority=scenario.priority,
             selected=chosen[0].id if chosen else None,
+            selected_priority=chosen[0].priority if chosen else None,
         )
