@@ -81,6 +81,7 @@ def test_find_reschedule_edit_and_stop_then_the_outbox_agrees(
     stopped = planned[(KOBAYASHI, "like")]
     open_screen(page, stack, "deliveries")
     expect(page.get_by_role("row")).to_have_count(7)
+    expect(page.get_by_role("row").filter(has_text=KOBAYASHI).first).to_contain_text("小林 蓮")
     screenshot(page, "deliveries")
 
     # Found by the buyer's name; the filter lands in the hash (a link)
@@ -88,6 +89,8 @@ def test_find_reschedule_edit_and_stop_then_the_outbox_agrees(
     expect(page).to_have_url(re.compile(r"#/demo/deliveries\?q=%E4%B8%AD%E5%B3%B6$"))
     expect(page.get_by_role("row")).to_have_count(4)
     expect(page.get_by_role("row").filter(has_text=KOBAYASHI)).to_have_count(0)
+    # each row names the buyer found, not only the address (a Rakuten buyer's is masked)
+    expect(page.locator("td.dl-customer .dl-customer-name")).to_have_text(["中島 彩"] * 3)
 
     # The mail as it will be sent: subject, text and the HTML in a sandboxed frame
     open_row(page, NAKAJIMA, "like")

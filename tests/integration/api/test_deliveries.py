@@ -114,6 +114,26 @@ def test_a_person_is_found_by_name_or_address_folded(api: Api) -> None:
     assert api.staff.get(DELIVERIES, q="nobody-at-all").json() == {"items": [], "next_cursor": None}
 
 
+def test_every_row_names_the_buyer_whose_address_may_be_masked(api: Api) -> None:
+    """A Rakuten buyer's address is a relay address: searching 髙橋 lists 髙橋 健一, not only
+    3f9a…@pc.fw.rakuten.ne.jp. Listed plainly or found by name, each row carries the name."""
+    planned = plan_orders(api)
+    masked = "3f9a0c1d2e7b4a55@pc.fw.rakuten.ne.jp"
+    found = api.staff.get(DELIVERIES, q="髙橋").json()["items"]
+    assert ids(found) == newest_first(planned, {d.id for d in planned.of(masked)})
+    assert {(item["customer_name"], item["customer_email"]) for item in found} == {("髙橋 健一", masked)}
+    names = {
+        item["customer_email"]: item["customer_name"]
+        for item in flat(all_pages(api.staff, DELIVERIES, limit=5))
+    }
+    assert names == {
+        NAKAJIMA: "中島 彩",
+        HIKARI: "㈱ひかり商会 光 一郎",
+        masked: "髙橋 健一",
+        "b0c1d2e3f4a5b6c7@pc.fw.rakuten.ne.jp": "小林 蓮",
+    }
+
+
 def test_a_person_search_pages_like_any_list(api: Api) -> None:
     planned = plan_orders(api)
     both = {d.id for d in [*planned.of(NAKAJIMA), *planned.of(HIKARI)]}  # example.net, hikari-shokai.example

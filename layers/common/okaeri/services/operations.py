@@ -261,6 +261,31 @@ class DeliveryFilter:
         )
 
 
+class DeliveryRow(Delivery):
+    """A delivery as the list shows it, with the buyer's name: a Rakuten buyer's address is a masked
+    relay address, so the name is what an operator who searched by name recognises."""
+
+    customer_name: str | None = None
+
+
+def _rows(deliveries: Iterable[Delivery], names: Mapping[str, str | None]) -> list[DeliveryRow]:
+    return [
+        DeliveryRow.model_validate(
+            {**delivery.model_dump(), "customer_name": names.get(delivery.customer_id or "")}
+        )
+        for delivery in deliveries
+    ]
+
+
+def _names_of(deps: OperationsDeps, shop_id: str, deliveries: Iterable[Delivery]) -> dict[str, str | None]:
+    """The buyers' names of a page of deliveries: one read per distinct customer on the page."""
+    names: dict[str, str | None] = {}
+    for customer_id in {delivery.customer_id for delivery in deliveries if delivery.customer_id}:
+        record = deps.customers.get(shop_id, customer_id)
+        names[customer_id] = record.name if record is not None else None
+    return names
+
+
 def search_deliveries(
     deps: OperationsDeps,
     shop_id: str,
@@ -268,16 +293,20 @@ def search_deliveries(
     *,
     limit: int,
     start: Mapping[str, Any] | None,
-) -> tuple[list[Delivery], StartKey]:
-    """A page of the shop's deliveries, newest send time first."""
+) -> tuple[list[DeliveryRow], StartKey]:
+    """A page of the shop's deliveries, newest send time first, each with its buyer's name."""
     since, until = shop_period(shop_of(deps.config, shop_id), wanted.day_from, wanted.day_to)
     if not wanted.q:
         keep = wanted.accepts if wanted.status or wanted.scenario_id else None
-        return deps.deliveries.search(shop_id, since=since, until=until, keep=keep, limit=limit, start=start)
+        listed, next_start = deps.deliveries.search(
+            shop_id, since=since, until=until, keep=keep, limit=limit, start=start
+        )
+        return _rows(listed, _names_of(deps, shop_id, listed)), next_start
     after = _after(shop_id, start)
+    matched = _customers_matching(deps, shop_id, wanted.q)
     found = [
         delivery
-        for customer in _customers_matching(deps, shop_id, wanted.q)
+        for customer in matched
         for delivery in deps.deliveries.by_customer(shop_id, customer.customer_id)
         if wanted.accepts(delivery)
         and (since is None or delivery.send_at >= since)
@@ -287,10 +316,11 @@ def search_deliveries(
     page = [delivery for delivery in ordered if after is None or (delivery.send_at, delivery.id) < after][
         :limit
     ]
+    rows = _rows(page, {customer.customer_id: customer.name for customer in matched})
     if len(page) < limit or page[-1] is ordered[-1]:
-        return page, None
+        return rows, None
     last = page[-1]
-    return page, {"pk": shop_id, "sk": last.id, "shop_id": shop_id, "send_at": last.send_at.isoformat()}
+    return rows, {"pk": shop_id, "sk": last.id, "shop_id": shop_id, "send_at": last.send_at.isoformat()}
 
 
 def _after(shop_id: str, start: Mapping[str, Any] | None) -> tuple[datetime, str] | None:

@@ -174,7 +174,11 @@ function Results(props: {
                         <StatusBadge status={delivery.status} />
                       </td>
                       <td data-label={t("deliveries.col_customer")} class="dl-customer">
-                        {delivery.customer_email || <span class="muted">{t("deliveries.no_address")}</span>}
+                        {/* the name first: a Rakuten buyer's address is a masked relay address */}
+                        {delivery.customer_name && <span class="dl-customer-name">{delivery.customer_name}</span>}
+                        <span class={delivery.customer_name ? "muted small dl-customer-email" : undefined}>
+                          {delivery.customer_email || <span class="muted">{t("deliveries.no_address")}</span>}
+                        </span>
                       </td>
                       <td data-label={t("deliveries.col_scenario")}>
                         <span>

@@ -15,6 +15,8 @@ export interface Delivery {
   run_id: string;
   customer_id: string | null;
   customer_email: string | null;
+  /** the buyer's name (the list's rows carry it; the address may be a masked relay address) */
+  customer_name?: string | null;
   scenario_id: string;
   scenario_version: number;
   step_id: string;

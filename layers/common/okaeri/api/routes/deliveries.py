@@ -33,6 +33,7 @@ from okaeri.services import delivery_actions
 from okaeri.services.operations import (
     DeliveryDetail,
     DeliveryFilter,
+    DeliveryRow,
     OperationsDeps,
     delivery_detail,
     search_deliveries,
@@ -102,7 +103,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         q: Annotated[str | None, Query(max_length=100, description="customer name or email")] = None,
         limit: Limit = DEFAULT_PAGE_LIMIT,
         cursor: Cursor = None,
-    ) -> Page[Delivery]:
+    ) -> Page[DeliveryRow]:
         shop_caller(app, shop_id)
         wanted = DeliveryFilter(
             day_from=parse_day(day_from, "from"),
