@@ -1,7 +1,10 @@
 """The operators' Cognito user pool, defined once: the CDK stack and the local stack build from here.
 
-Plain data (no CDK import). Roles are groups; the shops a user may manage are the custom
-attribute ``shops`` (comma separated), which Cognito copies into the ID token as ``custom:shops``.
+Plain data (no CDK import). A role belongs to the pair (operator, shop): the custom attribute
+``shops`` holds ``shop:role`` entries (comma separated), which Cognito copies into the ID token as
+``custom:shops``; ``invitations`` holds the invitations not yet answered, in the same format, and is
+not in the token (the page's client may neither read nor write it). Only the admin function writes
+either (``okaeri.membership``). The role groups remain for entries written before roles were per shop.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ ROLE_GROUPS: tuple[tuple[str, str], ...] = (
 )
 SHOPS_ATTRIBUTE = "shops"  # custom:shops in tokens
 SHOPS_ATTRIBUTE_MAX = 2048
+INVITATIONS_ATTRIBUTE = "invitations"  # custom:invitations, read by the admin function only
 #: Operators sign in with their e-mail address and a password (SRP in the page, or USER_PASSWORD_AUTH).
 AUTH_FLOWS: tuple[str, ...] = ("ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
 #: Cognito sets MFA per user pool, not per group: to have owners and managers sign in with a second
@@ -66,7 +70,13 @@ def create_user_pool_request(name: str = USER_POOL_NAME) -> dict[str, Any]:
                 "AttributeDataType": "String",
                 "Mutable": True,
                 "StringAttributeConstraints": {"MinLength": "0", "MaxLength": str(SHOPS_ATTRIBUTE_MAX)},
-            }
+            },
+            {
+                "Name": INVITATIONS_ATTRIBUTE,
+                "AttributeDataType": "String",
+                "Mutable": True,
+                "StringAttributeConstraints": {"MinLength": "0", "MaxLength": str(SHOPS_ATTRIBUTE_MAX)},
+            },
         ],
         "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True},
     }

@@ -147,12 +147,12 @@ def create_users(
             UserAttributes=[
                 {"Name": "email", "Value": login.email},
                 {"Name": "email_verified", "Value": "true"},
-                {"Name": f"custom:{SHOPS_ATTRIBUTE}", "Value": SHOP_ID},
+                # the role belongs to (operator, shop): okaeri.membership
+                {"Name": f"custom:{SHOPS_ATTRIBUTE}", "Value": f"{SHOP_ID}:{login.role}"},
             ],
             MessageAction="SUPPRESS",
         )
         cognito.admin_set_user_password(
             UserPoolId=user_pool_id, Username=login.email, Password=login.password, Permanent=True
         )
-        cognito.admin_add_user_to_group(UserPoolId=user_pool_id, Username=login.email, GroupName=login.role)
     return logins

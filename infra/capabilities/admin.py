@@ -37,13 +37,11 @@ from infra.tables import TABLES
 
 #: What the users adapter calls (okaeri/aws/users.py); tests/infra checks the two agree.
 COGNITO_ACTIONS = (
-    "cognito-idp:AdminAddUserToGroup",
     "cognito-idp:AdminCreateUser",
     "cognito-idp:AdminDisableUser",
     "cognito-idp:AdminEnableUser",
     "cognito-idp:AdminGetUser",
     "cognito-idp:AdminListGroupsForUser",
-    "cognito-idp:AdminRemoveUserFromGroup",
     "cognito-idp:AdminUpdateUserAttributes",
     "cognito-idp:ListUsers",
     "cognito-idp:ListUsersInGroup",

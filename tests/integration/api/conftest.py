@@ -9,7 +9,10 @@ token's claims reach the API as API Gateway's JWT authorizer passes them:
 | ``manager`` | manager | mikan-sanbo |
 | ``staff`` | staff | mikan-sanbo |
 | ``outsider`` | owner | sakura-farm only |
-| ``nobody`` | (no group) | mikan-sanbo |
+| ``nobody`` | (none) | mikan-sanbo without a role |
+
+A role belongs to (operator, shop): ``custom:shops`` holds ``shop:role`` entries (``okaeri.membership``).
+``nobody`` has the format before roles were per shop (a bare shop, whose role was a group) and no group.
 """
 
 from __future__ import annotations
@@ -33,12 +36,12 @@ __all__ = ["smtp_relay", "stack"]
 
 OTHER_SHOP = "sakura-farm"
 PASSWORD = "Okaeri-test-1!"
-USERS: dict[str, tuple[str | None, str]] = {
-    "owner": ("owner", f"{SHOP_ID},{OTHER_SHOP}"),
-    "manager": ("manager", SHOP_ID),
-    "staff": ("staff", SHOP_ID),
-    "outsider": ("owner", OTHER_SHOP),
-    "nobody": (None, SHOP_ID),
+USERS: dict[str, str] = {  # each user's custom:shops
+    "owner": f"{SHOP_ID}:owner,{OTHER_SHOP}:owner",
+    "manager": f"{SHOP_ID}:manager",
+    "staff": f"{SHOP_ID}:staff",
+    "outsider": f"{OTHER_SHOP}:owner",
+    "nobody": SHOP_ID,
 }
 
 
@@ -47,7 +50,7 @@ def token_claims(id_token: str) -> dict[str, object]:
     return dict(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))))
 
 
-def sign_in(pool_id: str, client_id: str, email: str, role: str | None, shops: str) -> dict[str, str]:
+def sign_in(pool_id: str, client_id: str, email: str, shops: str) -> dict[str, str]:
     """Create the user in moto's pool and sign in; the claims API Gateway would pass on."""
     cognito = boto3.client("cognito-idp", region_name=REGION)
     cognito.admin_create_user(
@@ -57,8 +60,12 @@ def sign_in(pool_id: str, client_id: str, email: str, role: str | None, shops: s
         MessageAction="SUPPRESS",
     )
     cognito.admin_set_user_password(UserPoolId=pool_id, Username=email, Password=PASSWORD, Permanent=True)
-    if role:
-        cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=email, GroupName=role)
+    return sign_in_again(client_id, email)
+
+
+def sign_in_again(client_id: str, email: str) -> dict[str, str]:
+    """A fresh ID token's claims for an existing user (after their shops or roles changed)."""
+    cognito = boto3.client("cognito-idp", region_name=REGION)
     answer = cognito.initiate_auth(
         ClientId=client_id,
         AuthFlow="USER_PASSWORD_AUTH",
@@ -83,6 +90,10 @@ class Api:
         client: ApiClient = getattr(self, name)
         return client
 
+    def signed_in(self, email: str) -> ApiClient:
+        """A client with a fresh token of an existing user (what they get at their next sign-in)."""
+        return self.anonymous.as_user(sign_in_again(self.stack.admin.settings.user_pool_client_id, email))
+
 
 @pytest.fixture
 def api(stack: Stack) -> Api:
@@ -94,8 +105,8 @@ def api(stack: Stack) -> Api:
     anonymous = ApiClient(build_api(stack.admin))
     clients = {
         name: anonymous.as_user(
-            sign_in(settings.user_pool_id, settings.user_pool_client_id, f"{name}@okaeri.test", role, shops)
+            sign_in(settings.user_pool_id, settings.user_pool_client_id, f"{name}@okaeri.test", shops)
         )
-        for name, (role, shops) in USERS.items()
+        for name, shops in USERS.items()
     }
     return Api(stack=stack, anonymous=anonymous, **clients)

@@ -14,15 +14,22 @@ def test_me_tells_role_and_shops_from_the_moto_token(api: Api) -> None:
     assert me["email"] == "owner@okaeri.test"
     assert [shop["id"] for shop in me["shops"]] == [SHOP_ID, OTHER_SHOP]
     assert me["shops"][1]["name"] == "さくら農園"
+    assert [shop["role"] for shop in me["shops"]] == ["owner", "owner"]
+    assert me["invitations"] == []
+    assert [shop["role"] for shop in api.staff.get("/api/me").json()["shops"]] == ["staff"]
 
 
-def test_without_a_token_is_401_and_without_a_role_is_403(api: Api) -> None:
+def test_without_a_token_is_401_and_without_a_role_no_shop_is_reached(api: Api) -> None:
+    """A user with no role in any shop may sign in (to answer invitations) and reaches no shop."""
     answer = api.anonymous.get("/api/me")
     assert answer.status == 401
     assert answer.error_code == "unauthorized"
     assert answer.json()["error"]["message_ja"]
     assert answer.json()["error"]["message_en"]
-    assert api.nobody.get("/api/me").status == 403
+    me = api.nobody.get("/api/me").json()
+    assert (me["role"], me["shops"], me["invitations"]) == (None, [], [])
+    answer = api.nobody.get(f"/api/shops/{SHOP_ID}/orders")
+    assert (answer.status, answer.error_code) == (403, "forbidden_shop")
 
 
 def test_unknown_route_is_a_json_404(api: Api) -> None:

@@ -2,40 +2,52 @@
 
 API Gateway (and the local stack's gateway) has already checked the token's signature, issuer,
 audience and expiry; the claims arrive under ``requestContext.authorizer.jwt.claims``, every value
-a string: a list claim such as ``cognito:groups`` arrives as ``[owner staff]``. Roles come from
-``cognito:groups``; the shops a user belongs to from the ``custom:shops`` attribute (comma
-separated). Every shop-scoped route calls :func:`require` before it reads anything.
+a string: a list claim such as ``cognito:groups`` arrives as ``[owner staff]``. A role belongs to
+the pair (operator, shop): both come from the ``custom:shops`` claim, ``shop:role`` entries that only
+the admin function writes (``okaeri.membership``); ``cognito:groups`` is read only for entries in
+the format before roles were per shop. This claim is the one place authorization reads. Every
+shop-scoped route calls :func:`require` before it reads anything.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from okaeri.errors import ForbiddenError, UnauthorizedError
+from okaeri.membership import ROLE_RANK, ROLES, Role, highest_role, parse_memberships
 
-Role = Literal["owner", "manager", "staff"]
-ROLES: tuple[Role, ...] = ("staff", "manager", "owner")  # each may do what the ones before it may
-ROLE_RANK: dict[str, int] = {role: rank for rank, role in enumerate(ROLES)}
+__all__ = ["ROLES", "ROLE_RANK", "Caller", "Role", "caller_from_claims", "caller_from_event", "require"]
+
 SHOPS_CLAIM = "custom:shops"
 GROUPS_CLAIM = "cognito:groups"
+USERNAME_CLAIM = "cognito:username"
 
 
 class Caller(BaseModel):
-    """A signed-in operator: the highest role among their groups, and their shops."""
+    """A signed-in operator and their role in each of their shops (possibly none yet: an invited
+    operator signs in to accept)."""
 
     model_config = ConfigDict(frozen=True)
 
     sub: str
+    username: str = ""
     email: str | None = None
-    role: Role
-    shops: tuple[str, ...]
+    roles: tuple[tuple[str, Role], ...] = ()
 
-    def may(self, role: Role) -> bool:
-        return ROLE_RANK[self.role] >= ROLE_RANK[role]
+    @property
+    def shops(self) -> tuple[str, ...]:
+        return tuple(shop for shop, _ in self.roles)
+
+    def role_in(self, shop_id: str) -> Role | None:
+        return dict(self.roles).get(shop_id)
+
+    def may(self, shop_id: str, role: Role) -> bool:
+        held = self.role_in(shop_id)
+        return held is not None and ROLE_RANK[held] >= ROLE_RANK[role]
 
 
 def claim_list(value: Any) -> list[str]:
@@ -56,20 +68,18 @@ def claim_list(value: Any) -> list[str]:
 
 
 def caller_from_claims(claims: Mapping[str, Any] | None) -> Caller:
-    """The caller the claims describe; 401 when there are none or no role is among them."""
+    """The caller the claims describe (401 when there are none): their role in each shop."""
     if not claims or not claims.get("sub"):
         raise UnauthorizedError("ログインしてください。", "Please sign in.")
-    groups = [group for group in claim_list(claims.get(GROUPS_CLAIM)) if group in ROLE_RANK]
-    if not groups:
-        raise ForbiddenError(
-            "このユーザーには役割（owner / manager / staff）がありません。管理者に依頼してください。",
-            "This user has no role (owner / manager / staff). Ask an owner to assign one.",
-        )
-    role = max(groups, key=ROLE_RANK.__getitem__)
-    shops = tuple(
-        dict.fromkeys(shop.strip() for shop in str(claims.get(SHOPS_CLAIM) or "").split(",") if shop.strip())
+    legacy = highest_role(claim_list(claims.get(GROUPS_CLAIM)))
+    roles = parse_memberships(str(claims.get(SHOPS_CLAIM) or ""), legacy_role=legacy)
+    sub = str(claims["sub"])
+    return Caller(
+        sub=sub,
+        username=str(claims.get(USERNAME_CLAIM) or sub),
+        email=claims.get("email"),
+        roles=tuple(roles.items()),
     )
-    return Caller(sub=str(claims["sub"]), email=claims.get("email"), role=role, shops=shops)
 
 
 def caller_from_event(event: Mapping[str, Any]) -> Caller:
@@ -79,14 +89,15 @@ def caller_from_event(event: Mapping[str, Any]) -> Caller:
 
 
 def require(caller: Caller, shop_id: str, role: Role = "staff") -> Caller:
-    """The caller may act on ``shop_id`` with at least ``role``; otherwise 403, naming neither data nor shop."""
-    if shop_id not in caller.shops:
+    """The caller may act on ``shop_id`` with at least ``role`` *in that shop*; otherwise 403, naming
+    neither data nor shop."""
+    if caller.role_in(shop_id) is None:
         raise ForbiddenError(
             "このショップを操作する権限がありません。",
             "You do not have access to this shop.",
             code="forbidden_shop",
         )
-    if not caller.may(role):
+    if not caller.may(shop_id, role):
         raise ForbiddenError(
             f"この操作には {role} 以上の役割が必要です。",
             f"This action needs the {role} role or higher.",

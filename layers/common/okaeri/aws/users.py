@@ -1,9 +1,13 @@
-"""The operators of a shop: Cognito users, their role group and their ``custom:shops``.
+"""The operators of the shops: Cognito users, their role in each shop and their invitations.
 
-A user's role is their highest group (``owner`` > ``manager`` > ``staff``) and applies in every
-shop they belong to; the shops are the comma-separated ``custom:shops`` attribute, which Cognito
-puts in the ID token the API reads (``okaeri.api.auth``). A change takes effect at the user's
-next sign-in (or token refresh, within the hour).
+A role belongs to the pair (operator, shop): ``custom:shops`` holds ``shop:role`` entries and
+``custom:invitations`` the shops an operator has been invited to and not yet answered
+(``okaeri.membership``). Cognito puts ``custom:shops`` in the ID token the API reads
+(``okaeri.api.auth``); only this adapter, in the admin function, writes either attribute. A change
+takes effect at the user's next sign-in (or token refresh, within the hour).
+
+Role groups are read only for entries written before roles were per shop (``shop`` without a role
+takes the user's highest group); every write spells the entries out, and no group is written.
 
 Listing a shop's operators reads the pool's users (Cognito cannot filter on a custom attribute)
 and the three role groups, so the cost does not grow with one call per user.
@@ -18,21 +22,31 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
 from okaeri.errors import ConfigError, ConflictError, NotFoundError
+from okaeri.membership import Role, format_memberships, highest_role, parse_memberships
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+    from mypy_boto3_cognito_idp.type_defs import AttributeTypeTypeDef
 
 ROLE_GROUPS = ("owner", "manager", "staff")
 SHOPS_ATTRIBUTE = "custom:shops"
+INVITATIONS_ATTRIBUTE = "custom:invitations"
 
 
 class Operator(BaseModel):
     username: str
     email: str
-    role: str | None
-    shops: list[str]
+    roles: dict[str, Role]
+    invitations: dict[str, Role]
     enabled: bool
     status: str
+
+    @property
+    def shops(self) -> list[str]:
+        return list(self.roles)
+
+    def role_in(self, shop_id: str) -> Role | None:
+        return self.roles.get(shop_id)
 
 
 def _attributes(user: Any) -> dict[str, str]:
@@ -42,17 +56,17 @@ def _attributes(user: Any) -> dict[str, str]:
     }
 
 
-def _shops(value: str) -> list[str]:
-    return [shop for shop in (part.strip() for part in value.split(",")) if shop]
-
-
 class CognitoUsers:
     def __init__(self, client: CognitoIdentityProviderClient, *, user_pool_id: str) -> None:
         self._client = client
         self._pool = user_pool_id
 
     def of_shop(self, shop_id: str) -> list[Operator]:
-        return sorted((user for user in self._all() if shop_id in user.shops), key=lambda user: user.email)
+        """The shop's operators and the people invited to it (sorted by address)."""
+        return sorted(
+            (user for user in self._all() if shop_id in user.roles or shop_id in user.invitations),
+            key=lambda user: user.email,
+        )
 
     def find(self, username: str) -> Operator | None:
         """The user, or None when there is no such user."""
@@ -77,17 +91,18 @@ class CognitoUsers:
         )
 
     def invite(
-        self, email: str, *, shop_id: str, role: str, temporary_password: str | None = None
+        self, email: str, *, shop_id: str, role: Role, temporary_password: str | None = None
     ) -> Operator:
-        """Create the user (Cognito mails the temporary password) or add the shop to an existing one
-        (enabling them again if removing them from their last shop had disabled them)."""
+        """Invite the address to the shop: the invitation grants nothing until they accept it.
+
+        A new address gets an account (Cognito mails the temporary password) with the invitation and
+        no shop; an existing account gets the invitation added (and is enabled again if removing it
+        from its last shop had disabled it, so that its owner can sign in to answer)."""
         existing = self.find(email)
         if existing is not None:
-            if shop_id not in existing.shops:
-                self._set_shops(existing.username, [*existing.shops, shop_id])
+            self._write(existing.username, invitations={**existing.invitations, shop_id: role})
             if not existing.enabled:
                 self._client.admin_enable_user(UserPoolId=self._pool, Username=existing.username)
-            self.set_role(existing.username, role)
             return self.get(existing.username)
         request: dict[str, Any] = {
             "UserPoolId": self._pool,
@@ -95,7 +110,8 @@ class CognitoUsers:
             "UserAttributes": [
                 {"Name": "email", "Value": email},
                 {"Name": "email_verified", "Value": "true"},
-                {"Name": SHOPS_ATTRIBUTE, "Value": shop_id},
+                {"Name": SHOPS_ATTRIBUTE, "Value": ""},
+                {"Name": INVITATIONS_ATTRIBUTE, "Value": format_memberships({shop_id: role})},
             ],
             "DesiredDeliveryMediums": ["EMAIL"],
         }
@@ -113,42 +129,55 @@ class CognitoUsers:
                     f"ユーザーを作成できません: {message}", f"The user cannot be created: {message}"
                 ) from None
             raise
-        username = created["User"]["Username"]
-        self.set_role(username, role)
+        return self.get(created["User"]["Username"])
+
+    def answer_invitation(self, username: str, shop_id: str, *, accept: bool) -> Role:
+        """Accept (the invited role in the shop becomes theirs) or decline the user's invitation to
+        the shop; the role invited to. 404 when there is no such invitation."""
+        user = self.get(username)
+        role = user.invitations.get(shop_id)
+        if role is None:
+            raise NotFoundError("その招待はありません。", "There is no such invitation.")
+        invitations = {shop: held for shop, held in user.invitations.items() if shop != shop_id}
+        roles = {**user.roles, shop_id: role} if accept else user.roles
+        self._write(username, roles=roles, invitations=invitations)
+        return role
+
+    def set_role(self, username: str, shop_id: str, role: Role) -> Operator:
+        """The user's role in this shop (and in no other)."""
+        user = self.get(username)
+        if shop_id not in user.roles:
+            raise NotFoundError("そのユーザーはこのショップにいません。", "That user is not in this shop.")
+        self._write(username, roles={**user.roles, shop_id: role})
         return self.get(username)
 
-    def set_role(self, username: str, role: str) -> None:
-        if role not in ROLE_GROUPS:
-            raise ValueError(f"not a role: {role!r}")
-        groups = {
-            group["GroupName"]
-            for group in self._client.admin_list_groups_for_user(UserPoolId=self._pool, Username=username)[
-                "Groups"
-            ]
-        }
-        for group in groups & set(ROLE_GROUPS) - {role}:
-            self._client.admin_remove_user_from_group(
-                UserPoolId=self._pool, Username=username, GroupName=group
-            )
-        if role not in groups:
-            self._client.admin_add_user_to_group(UserPoolId=self._pool, Username=username, GroupName=role)
-
     def remove_from_shop(self, username: str, shop_id: str) -> Operator:
-        """Take the shop from the user; a user left with no shop is disabled (not deleted: audit)."""
+        """Take the shop (or the invitation to it) from the user; a user left with no shop and no
+        invitation is disabled (not deleted: audit)."""
         user = self.get(username)
-        if shop_id not in user.shops:
+        if shop_id not in user.roles and shop_id not in user.invitations:
             raise NotFoundError("そのユーザーはこのショップにいません。", "That user is not in this shop.")
-        remaining = [shop for shop in user.shops if shop != shop_id]
-        self._set_shops(username, remaining)
-        if not remaining:
+        roles = {shop: role for shop, role in user.roles.items() if shop != shop_id}
+        invitations = {shop: role for shop, role in user.invitations.items() if shop != shop_id}
+        self._write(username, roles=roles, invitations=invitations)
+        if not roles and not invitations:
             self._client.admin_disable_user(UserPoolId=self._pool, Username=username)
         return self.get(username)
 
-    def _set_shops(self, username: str, shops: list[str]) -> None:
+    def _write(
+        self,
+        username: str,
+        *,
+        roles: dict[str, Role] | None = None,
+        invitations: dict[str, Role] | None = None,
+    ) -> None:
+        attributes: list[AttributeTypeTypeDef] = []
+        if roles is not None:
+            attributes.append({"Name": SHOPS_ATTRIBUTE, "Value": format_memberships(roles)})
+        if invitations is not None:
+            attributes.append({"Name": INVITATIONS_ATTRIBUTE, "Value": format_memberships(invitations)})
         self._client.admin_update_user_attributes(
-            UserPoolId=self._pool,
-            Username=username,
-            UserAttributes=[{"Name": SHOPS_ATTRIBUTE, "Value": ",".join(shops)}],
+            UserPoolId=self._pool, Username=username, UserAttributes=attributes
         )
 
     def _all(self) -> Iterator[Operator]:
@@ -188,12 +217,11 @@ class CognitoUsers:
 def _operator(
     username: str, attributes: dict[str, str], groups: set[str], enabled: bool, status: str
 ) -> Operator:
-    role = next((role for role in ROLE_GROUPS if role in groups), None)
     return Operator(
         username=username,
         email=attributes.get("email", username),
-        role=role,
-        shops=_shops(attributes.get(SHOPS_ATTRIBUTE, "")),
+        roles=parse_memberships(attributes.get(SHOPS_ATTRIBUTE), legacy_role=highest_role(groups)),
+        invitations=parse_memberships(attributes.get(INVITATIONS_ATTRIBUTE)),
         enabled=enabled,
         status=status,
     )

@@ -1,9 +1,11 @@
-"""Rules for changing a shop's operators (owners manage them; the Cognito calls are the adapter's).
+"""Rules for changing a shop's operators (its owners manage them; the Cognito calls are the adapter's).
 
+- A role belongs to the pair (operator, shop): an owner changes it only in their own shop, and a
+  change there never reaches another shop, so no owner needs a say over another shop's roles.
 - A shop always keeps an enabled owner: the last one cannot be demoted or removed (409).
-- A user's role is one Cognito group and holds in every shop they belong to, so an owner may change
-  it only when every other shop of that user is one of their own shops too; otherwise the change
-  would reach into a shop they do not run (403, without naming those shops).
+- Nobody joins a shop by being invited: an invitation is answered the same whether or not the
+  address has an account (``okaeri.api.routes.users``), and grants the role only when its addressee
+  accepts it.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from okaeri.errors import ConflictError, ForbiddenError
+from okaeri.errors import ConflictError
+from okaeri.membership import Role
 
 
 class Member(Protocol):
@@ -19,20 +22,20 @@ class Member(Protocol):
     def username(self) -> str: ...
 
     @property
-    def role(self) -> str | None: ...
-
-    @property
-    def shops(self) -> list[str]: ...
-
-    @property
     def enabled(self) -> bool: ...
 
+    def role_in(self, shop_id: str) -> Role | None: ...
 
-def check_owner_remains(members: Sequence[Member], target: Member, *, new_role: str | None) -> None:
+
+def check_owner_remains(
+    members: Sequence[Member], target: Member, *, shop_id: str, new_role: str | None
+) -> None:
     """Refuse demoting (``new_role`` other than owner) or removing (``None``) the shop's last owner."""
-    if target.role != "owner" or new_role == "owner":
+    if target.role_in(shop_id) != "owner" or new_role == "owner":
         return
-    others = [m for m in members if m.role == "owner" and m.enabled and m.username != target.username]
+    others = [
+        m for m in members if m.role_in(shop_id) == "owner" and m.enabled and m.username != target.username
+    ]
     if not others:
         raise ConflictError(
             "このショップの最後のオーナーです。先に別のユーザーをオーナーにしてください。",
@@ -41,17 +44,12 @@ def check_owner_remains(members: Sequence[Member], target: Member, *, new_role: 
         )
 
 
-def check_role_change_allowed(
-    target: Member, *, shop_id: str, caller_shops: Sequence[str], new_role: str
-) -> None:
-    """A role change must not reach a shop the caller does not belong to."""
-    if target.role == new_role:
-        return
-    outside = set(target.shops) - {shop_id} - set(caller_shops)
-    if outside:
-        raise ForbiddenError(
-            "このユーザーは他のショップにも所属しています。役割は全ショップ共通のため、ここでは変更できません。",
-            "This user also belongs to other shops; a role applies in all of them, so it cannot be "
-            "changed from here.",
-            code="role_shared",
+def check_not_member(target: Member | None, *, shop_id: str) -> None:
+    """Inviting someone already in the shop is refused (their role is changed instead). This says
+    nothing the owner cannot see in the shop's own list of users."""
+    if target is not None and target.role_in(shop_id) is not None:
+        raise ConflictError(
+            "このユーザーは既にこのショップにいます。役割は役割の変更で変えてください。",
+            "This user is in the shop already; change their role instead.",
+            code="already_member",
         )

@@ -196,6 +196,6 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         caller = shop_caller(app, shop_id)
         listed = path_id(address, "アドレス", "Address")
         reason = erasure.remove_suppression(
-            ops, shop_id, listed, owner=caller.may("owner"), by=operator(caller)
+            ops, shop_id, listed, owner=caller.may(shop_id, "owner"), by=operator(caller)
         )
         return Lifted(address=normalise_address(listed), reason=reason)
