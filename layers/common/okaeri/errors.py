@@ -147,6 +147,12 @@ class ForbiddenError(OkaeriError):
     code = "forbidden"
 
 
+class PayloadTooLargeError(OkaeriError):
+    """A request body past the size the API reads."""
+
+    code = "too_large"
+
+
 class BadRequestError(OkaeriError):
     """A request the API cannot act on as sent (a bad cursor, a malformed upload, a bad mapping)."""
 

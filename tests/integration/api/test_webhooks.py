@@ -8,6 +8,7 @@ from datetime import datetime
 import boto3
 import pytest
 
+from okaeri.api.routes.webhooks import MAX_WEBHOOK_BYTES
 from okaeri.imports.shopify import sign
 from tests.conftest import FIXTURES
 from tests.integration.api.conftest import OTHER_SHOP, Api
@@ -150,13 +151,32 @@ def test_a_signed_payload_that_is_no_order_is_logged_and_acknowledged(with_secre
     assert receptions(with_secret.stack) == {"b5e1f3a0-0001": "failed"}
 
 
-def test_unknown_shops_and_shops_without_a_secret(with_secret: Api) -> None:
+def test_no_webhook_at_the_address_is_404_and_tells_no_more(with_secret: Api) -> None:
+    """An unknown shop and a shop without a secret get the same 404 (not the 401 of a bad
+    signature, which Shopify would retry as if the secret were wrong): nothing tells them apart."""
     api = with_secret
     data = body("orders-create")
-    assert deliver(api, "orders/create", data, path="/api/webhooks/shopify/no-such-shop").status == 404
-    assert deliver(api, "orders/create", data, path="/api/webhooks/shopify/Bad_Id").status == 404
-    no_secret = deliver(api, "orders/create", data, path=f"/api/webhooks/shopify/{OTHER_SHOP}")
-    assert (no_secret.status, no_secret.error_code) == (401, "unauthorized")
+    answers = [
+        deliver(api, "orders/create", data, path="/api/webhooks/shopify/no-such-shop"),
+        deliver(api, "orders/create", data, path="/api/webhooks/shopify/Bad_Id"),
+        deliver(api, "orders/create", data, path=f"/api/webhooks/shopify/{OTHER_SHOP}"),  # no secret
+        deliver(api, "orders/create", data, path=f"/api/webhooks/shopify/{OTHER_SHOP}", signature=""),
+    ]
+    for answer in answers:
+        assert (answer.status, answer.error_code) == (404, "no_webhook"), answer.text
+        assert answer.json()["error"]["message_ja"]
+        assert answer.json()["error"]["message_en"]
+        assert (answer.body, answer.headers) == (answers[0].body, answers[0].headers)
+    bad_signature = deliver(api, "orders/create", data, secret="another-secret-value")
+    assert (bad_signature.status, bad_signature.error_code) == (401, "unauthorized")
+    assert receptions(api.stack) == {}
+
+
+def test_a_body_past_the_size_bound_is_413(with_secret: Api) -> None:
+    data = b'{"name": "' + b"x" * MAX_WEBHOOK_BYTES + b'"}'
+    answer = deliver(with_secret, "orders/create", data)
+    assert (answer.status, answer.error_code) == (413, "too_large")
+    assert set(answer.json()["error"]) == {"code", "message_ja", "message_en", "details"}
 
 
 def test_removing_the_secret_closes_the_webhook(with_secret: Api) -> None:
@@ -164,7 +184,8 @@ def test_removing_the_secret_closes_the_webhook(with_secret: Api) -> None:
     assert api.manager.delete(INTEGRATION).error_code == "forbidden_role"
     removed = api.owner.delete(INTEGRATION)
     assert (removed.status, removed.json()["secret_set"]) == (200, False)
-    assert deliver(api, "orders/create", body("orders-create")).status == 401
+    closed = deliver(api, "orders/create", body("orders-create"))
+    assert (closed.status, closed.error_code) == (404, "no_webhook")
     assert api.staff.get(INTEGRATION).json()["secret_set"] is False
 
 

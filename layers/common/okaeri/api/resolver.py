@@ -19,8 +19,10 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.api_gateway import ResponseBuilder, Route
+from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
 from okaeri.api.auth import ROLE_RANK, Role, caller_from_event, require
+from okaeri.api.body import RequestEvent, read_request_json
 from okaeri.api.responses import error_response, status_for
 from okaeri.errors import OkaeriError
 
@@ -38,6 +40,15 @@ def is_public(route: Route) -> bool:
 
 
 class AdminResolver(APIGatewayHttpResolver):
+    """Also the one place request bodies are read: every JSON body through ``read_request_json``
+    (bounded size and depth), every body decoded by ``RequestEvent`` (a 400 when it cannot be)."""
+
+    def __init__(self, *, enable_validation: bool = True) -> None:
+        super().__init__(enable_validation=enable_validation, json_body_deserializer=read_request_json)
+
+    def _to_proxy_event(self, event: dict[str, Any]) -> BaseProxyEvent:
+        return RequestEvent(event, self._json_body_deserializer)
+
     def _call_route(self, route: Route, route_arguments: dict[str, str]) -> ResponseBuilder[Any]:
         if not is_public(route):
             try:

@@ -22,6 +22,7 @@ from okaeri.errors import (
     InvalidAddressError,
     NotFoundError,
     OkaeriError,
+    PayloadTooLargeError,
     UnauthorizedError,
 )
 from okaeri.models.base import describe_errors
@@ -35,6 +36,7 @@ STATUS_BY_ERROR: tuple[tuple[type[OkaeriError], int], ...] = (
     (NotFoundError, 404),
     (ConflictError, 409),
     (BadRequestError, 400),
+    (PayloadTooLargeError, 413),
     (ConfigError, 422),
     (InvalidAddressError, 422),
 )

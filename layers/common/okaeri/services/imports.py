@@ -10,7 +10,6 @@ changes nothing.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Callable
 from datetime import datetime
@@ -19,6 +18,7 @@ from okaeri.errors import ParseError
 from okaeri.imports.csv_orders import ParsedCsv
 from okaeri.imports.models import MAX_ORDERS_LISTED, MAX_REFUSED_LISTED, ImportReport
 from okaeri.imports.shopify import order_from_shopify
+from okaeri.jsonbody import read_json
 from okaeri.models import ReceptionEntry, Shop
 from okaeri.services.ingest import MAX_SUMMARY_CHARS, IngestDeps, apply_order
 
@@ -121,7 +121,7 @@ def receive_shopify(
         subject=topic[:MAX_SUMMARY_CHARS],
     )
     try:
-        payload = json.loads(body)
+        payload = read_json(body)
         if not isinstance(payload, dict):
             raise ParseError("bad_payload", "JSONオブジェクトではありません", "the body is not a JSON object")
         order = order_from_shopify(payload, topic)

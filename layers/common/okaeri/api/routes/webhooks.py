@@ -3,8 +3,12 @@
 - ``POST /api/webhooks/shopify/<shop_id>`` — public (no sign-in): only the HMAC
   (``X-Shopify-Hmac-Sha256``, the shop's secret over the raw body) lets a call in. Topics
   ``orders/create``, ``orders/fulfilled``, ``orders/cancelled``; any other topic is answered 200
-  and ignored (Shopify retries every non-2xx answer). A bad or missing signature → 401 without
-  detail; an unknown shop → 404. A retry (same ``X-Shopify-Webhook-Id``) changes nothing.
+  and ignored (Shopify retries every non-2xx answer). Answers, checked in this order:
+  no webhook at this address (no such shop, or no secret set for it) → 404 ``no_webhook``, the
+  same answer for both, so the address tells no more than whether a webhook can be called there;
+  a body past ``MAX_WEBHOOK_BYTES`` → 413, nesting past ``MAX_JSON_DEPTH`` → 400 ``too_deep``
+  (before the signature, as no order can be either); a bad or missing signature → 401 without
+  detail. A retry (same ``X-Shopify-Webhook-Id``) changes nothing.
 - ``GET /api/shops/<shop_id>/integrations/shopify`` (staff): whether the secret is set, and where
   to point the webhooks — never the secret.
 - ``PUT`` (owner) sets the secret (write-only), ``DELETE`` (owner) removes it. It lives in Secrets
@@ -27,6 +31,7 @@ from okaeri.api.responses import error_response, json_response
 from okaeri.api.support import audit
 from okaeri.errors import NotFoundError
 from okaeri.imports import KIND_BY_TOPIC, verify_hmac
+from okaeri.jsonbody import check_json_bounds
 from okaeri.models.shop import SHOP_ID_PATTERN
 from okaeri.observability import count, logger
 from okaeri.services.imports import receive_shopify
@@ -74,13 +79,17 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     )
     def shopify_webhook(shop_id: str) -> Response[Any]:
         shop = deps.config.shop(shop_id) if _SHOP_ID.fullmatch(shop_id) else None
-        if shop is None:
-            raise NotFoundError("ショップが見つかりません。", "No such shop.", code="unknown_shop")
+        secret = _secret(deps, shop_id) if shop is not None else b""
+        if shop is None or not secret:
+            raise NotFoundError(
+                "このアドレスにはShopifyのWebhookが設定されていません。",
+                "No Shopify webhook is set up at this address.",
+                code="no_webhook",
+            )
         body = request_bytes(app)
-        if len(body) > MAX_WEBHOOK_BYTES:
-            return error_response(413, "too_large", "本文が大きすぎます。", "The body is too large.")
+        check_json_bounds(body, max_bytes=MAX_WEBHOOK_BYTES)
         headers = app.current_event.headers
-        if not verify_hmac(_secret(deps, shop_id), body, headers.get("x-shopify-hmac-sha256")):
+        if not verify_hmac(secret, body, headers.get("x-shopify-hmac-sha256")):
             logger.warning("shopify_signature_refused", extra={"shop": shop_id})
             return error_response(
                 401, "unauthorized", "署名を確認できません。", "The signature cannot be verified."
