@@ -11,6 +11,16 @@ of Cognito's JSON (``application/x-amz-json-1.1``, at most ``MAX_BODY_BYTES``) w
 ``X-Amz-Target``. Those two headers and the body are passed on; moto's status, body and error type
 come back as moto gave them. Anything else is refused with a 4xx in Cognito's error shape
 (``{"__type": …, "message": …}``), which both the page and botocore read.
+
+Attributes: in AWS the page's app client may write only ``email`` (``WriteAttributes`` in
+``infra/identity.py``), so a user cannot write their own ``custom:shops``; moto does not enforce
+the client's ``WriteAttributes``. So a call that writes attributes (``UpdateUserAttributes``,
+``SignUp``) naming any other attribute is refused here as Cognito refuses it (400
+``NotAuthorizedException``), whatever the operation list says; and neither call is forwarded at
+all, since the page changes no attribute (an operator's address is changed by an administrator).
+The moto server's own port is the administrator's (it checks no credentials, like having AWS
+keys): the page never calls it (``/config.json`` names ``/cognito/`` and its ``connect-src`` is
+``'self'``), and it listens on loopback only.
 """
 
 from __future__ import annotations
@@ -21,6 +31,9 @@ import urllib.request
 from email.message import Message
 from typing import Final
 
+from infra.identity import create_client_request
+from okaeri.errors import OkaeriError
+from okaeri.jsonbody import read_json
 from okaeri_dev.gateway import COGNITO_PATH, HttpReply, HttpRequest
 
 #: Cognito's requests are a few hundred bytes (a token or a session string at most a few KB).
@@ -45,6 +58,10 @@ CLIENT_OPERATIONS: Final = frozenset(
         "RevokeToken",
     }
 )
+#: The attributes the page's app client may write: the one list the CDK stack and the local pool use.
+WRITE_ATTRIBUTES: Final = frozenset(create_client_request("local")["WriteAttributes"])
+#: Client calls that write attributes (``UserAttributes``): checked against ``WRITE_ATTRIBUTES``.
+ATTRIBUTE_WRITES: Final = frozenset({"UpdateUserAttributes", "SignUp"})
 #: moto's answer headers worth passing on (the rest are its web server's own).
 ANSWER_HEADERS: Final = ("content-type", "x-amzn-requestid", "x-amzn-errortype")
 
@@ -69,14 +86,38 @@ def refusal(request: HttpRequest) -> HttpReply | None:
     content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if content_type != AMZ_JSON:
         return cognito_error(415, "UnsupportedMediaType", f"send Content-Type: {AMZ_JSON}")
-    target = request.headers.get("x-amz-target", "")
-    operation = target.removeprefix(TARGET_PREFIX)
-    if not target.startswith(TARGET_PREFIX) or operation not in CLIENT_OPERATIONS:
+    return operation_refusal(request.headers.get("x-amz-target", ""), request.body)
+
+
+def operation_refusal(target: str, body: bytes) -> HttpReply | None:
+    """A call that writes an attribute the app client may not write, or one not in ``CLIENT_OPERATIONS``."""
+    operation = target.removeprefix(TARGET_PREFIX) if target.startswith(TARGET_PREFIX) else ""
+    if operation in ATTRIBUTE_WRITES and (refused := attribute_refusal(body)) is not None:
+        return refused
+    if operation not in CLIENT_OPERATIONS:
         return cognito_error(
             400,
             "UnknownOperationException",
             f"X-Amz-Target {target[:80]!r} is not a client call of the user pool "
             f"(forwarded: {', '.join(sorted(CLIENT_OPERATIONS))})",
+        )
+    return None
+
+
+def attribute_refusal(body: bytes) -> HttpReply | None:
+    """Cognito's refusal of a write of an attribute the app client may not write (or of a body
+    that cannot be read), or ``None`` when every attribute named is in ``WRITE_ATTRIBUTES``."""
+    try:
+        document = read_json(body, max_bytes=MAX_BODY_BYTES)
+    except (ValueError, OkaeriError):
+        return cognito_error(400, "SerializationException", "the body is not a JSON document")
+    attributes = document.get("UserAttributes") if isinstance(document, dict) else None
+    if not isinstance(attributes, list):
+        return None  # nothing written (moto refuses the call on its own)
+    names = {str(item.get("Name")) if isinstance(item, dict) else "" for item in attributes}
+    if names - WRITE_ATTRIBUTES:
+        return cognito_error(
+            400, "NotAuthorizedException", "A client attempted to write unauthorized attribute"
         )
     return None
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import socket
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import boto3
 import pytest
@@ -103,3 +104,47 @@ def test_no_answer_from_the_emulator_is_a_502() -> None:
     )
     reply = CognitoProxy(aws_url=f"http://127.0.0.1:{port}", timeout=5)(request)
     assert (reply.status, json.loads(reply.body)["__type"]) == (502, "BadGateway")
+
+
+def test_a_signed_in_user_cannot_write_their_own_shops(
+    stack: LocalStack, local: LocalClient, staff_password: str
+) -> None:
+    """As in AWS (the app client's ``WriteAttributes`` is ``email``): the staff user's own access
+    token does not let them write ``custom:shops`` through the page's path to the user pool, and
+    the other shop's API stays closed to them."""
+    endpoint = urljoin(stack.gateway_url + "/", local.get("/config.json").json()["cognito_endpoint"])
+    assert urlsplit(endpoint)[:2] == urlsplit(stack.gateway_url)[:2] != urlsplit(stack.aws_url)[:2]
+    staff = {
+        "ClientId": stack.user_pool_client_id,
+        "AuthFlow": "USER_PASSWORD_AUTH",
+        "AuthParameters": {"USERNAME": "staff@okaeri.local", "PASSWORD": staff_password},
+    }
+    signed_in = call(local, "InitiateAuth", staff)
+    assert signed_in.status == 200, signed_in.body
+    access_token = signed_in.json()["AuthenticationResult"]["AccessToken"]
+
+    def own_shops() -> str:
+        user = call(local, "GetUser", {"AccessToken": access_token})
+        assert user.status == 200, user.body
+        return str({item["Name"]: item["Value"] for item in user.json()["UserAttributes"]}["custom:shops"])
+
+    before = own_shops()
+    for value in ("demo,elsewhere", "demo:owner,elsewhere:owner"):
+        for attributes in (
+            [{"Name": "custom:shops", "Value": value}],
+            [{"Name": "email", "Value": "staff@okaeri.local"}, {"Name": "custom:shops", "Value": value}],
+        ):
+            refused = call(
+                local, "UpdateUserAttributes", {"AccessToken": access_token, "UserAttributes": attributes}
+            )
+            assert (refused.status, refused.json()["__type"]) == (400, "NotAuthorizedException")
+    assert own_shops() == before
+
+    id_token = local.sign_in("staff@okaeri.local", staff_password)  # a new token: the same claims
+    for path in ("/api/shops/elsewhere/orders", "/api/shops/elsewhere/settings"):
+        reply = local.get(path, token=id_token)
+        assert (reply.status, reply.error_code) == (403, "forbidden_shop"), reply.body
+    owner_only = local.request(
+        "PUT", "/api/shops/demo/integrations/shopify", json_body={"secret": "x" * 16}, token=id_token
+    )
+    assert owner_only.status == 403, owner_only.body

@@ -562,6 +562,15 @@ def test_the_authorizer_trusts_only_the_pools_id_tokens_for_the_page(default: De
     assert jwt["Audience"] == [ref(client)]
 
 
+def test_the_pages_client_may_write_only_email(default: Deployment) -> None:
+    """An operator's shops (``custom:shops``) are written by the admin function alone: a user
+    holding the page's tokens cannot call ``UpdateUserAttributes`` to give themselves a shop (the
+    local stack's Cognito proxy holds the same line, tests/unit/devstack/test_cognito_proxy.py)."""
+    client = only(default.of_type("AWS::Cognito::UserPoolClient"), "client")["Properties"]
+    assert client["WriteAttributes"] == ["email"]
+    assert not any(name.startswith("custom:") for name in client["WriteAttributes"])
+
+
 def test_the_stage_logs_json_and_throttles_as_set(deployment: Deployment) -> None:
     stage = only(deployment.of_type("AWS::ApiGatewayV2::Stage"), "stage")["Properties"]
     assert stage["StageName"] == "$default"

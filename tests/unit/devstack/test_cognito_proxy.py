@@ -7,7 +7,16 @@ import json
 
 import pytest
 
-from okaeri_dev.cognito_proxy import AMZ_JSON, MAX_BODY_BYTES, CognitoProxy, refusal
+from infra.identity import create_client_request
+from okaeri_dev.cognito_proxy import (
+    AMZ_JSON,
+    ATTRIBUTE_WRITES,
+    CLIENT_OPERATIONS,
+    MAX_BODY_BYTES,
+    WRITE_ATTRIBUTES,
+    CognitoProxy,
+    refusal,
+)
 from okaeri_dev.gateway import HttpRequest
 
 #: Nothing listens here, and nothing may be sent here: every request below is refused first.
@@ -76,3 +85,48 @@ def test_anything_else_is_a_4xx_in_cognitos_error_shape(
     assert document["message"]
     assert ("x-amzn-errortype", code) in reply.headers
     assert (("allow", "POST") in reply.headers) == (status == 405)
+
+
+def attribute_write(operation: str, *names: str) -> HttpRequest:
+    document = {"AccessToken": "t", "UserAttributes": [{"Name": name, "Value": "v"} for name in names]}
+    return dataclasses.replace(
+        CALL,
+        headers=headers(f"AWSCognitoIdentityProviderService.{operation}"),
+        body=json.dumps(document).encode(),
+    )
+
+
+def test_the_app_client_writes_only_email_as_in_aws() -> None:
+    assert {"email"} == WRITE_ATTRIBUTES
+    assert create_client_request("pool")["WriteAttributes"] == ["email"]
+
+
+@pytest.mark.parametrize("operation", sorted(ATTRIBUTE_WRITES))
+@pytest.mark.parametrize(
+    "names",
+    [("custom:shops",), ("email", "custom:shops"), ("custom:invitations",), ("name",), ("",)],
+    ids=["shops", "email-and-shops", "invitations", "name", "empty-name"],
+)
+def test_writing_any_attribute_but_email_is_refused_as_cognito_does(
+    operation: str, names: tuple[str, ...]
+) -> None:
+    reply = CognitoProxy(aws_url=NOWHERE)(attribute_write(operation, *names))
+    assert (reply.status, json.loads(reply.body)["__type"]) == (400, "NotAuthorizedException")
+    assert json.loads(reply.body)["message"] == "A client attempted to write unauthorized attribute"
+
+
+def test_attribute_writes_are_not_forwarded_even_for_email() -> None:
+    """The page changes no attribute: the calls are not among the client calls forwarded."""
+    assert not ATTRIBUTE_WRITES & CLIENT_OPERATIONS
+    for operation in sorted(ATTRIBUTE_WRITES):
+        reply = CognitoProxy(aws_url=NOWHERE)(attribute_write(operation, "email"))
+        assert (reply.status, json.loads(reply.body)["__type"]) == (400, "UnknownOperationException")
+
+
+@pytest.mark.parametrize("body", [b"[" * 60_000, b"{", b'"x"', b'{"UserAttributes": [1, "custom:shops"]}'])
+def test_an_unreadable_attribute_write_is_refused(body: bytes) -> None:
+    request = dataclasses.replace(
+        CALL, headers=headers("AWSCognitoIdentityProviderService.UpdateUserAttributes"), body=body
+    )
+    reply = CognitoProxy(aws_url=NOWHERE)(request)
+    assert reply.status == 400
