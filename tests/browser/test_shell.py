@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
 
 from playwright.sync_api import Page, expect
@@ -49,7 +50,9 @@ def test_switching_to_english_and_back(page: Page, stack: LocalStack) -> None:
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("navigation", name="Menu").get_by_role("link", name="Dashboard")).to_be_visible()
     assert page.evaluate("document.documentElement.lang") == "en"
-    page.reload()  # the choice is kept in this browser; the token is not (memory only)
+    page.reload()  # the choice is kept in this browser, and so is the tab's session
+    expect(page.get_by_role("navigation", name="Menu").get_by_role("link", name="Dashboard")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Okaeri admin")).to_be_visible()
     page.get_by_role("button", name="日本語").click()
     expect(page.get_by_role("heading", name="Okaeri 管理画面")).to_be_visible()
@@ -63,6 +66,35 @@ def test_sign_out_forgets_the_token(page: Page, stack: LocalStack) -> None:
     expect(page.get_by_label("メールアドレス")).to_be_visible()
 
 
+def test_a_reload_keeps_the_session_and_sign_out_ends_it(page: Page, stack: LocalStack) -> None:
+    """As Cognito's own clients do: the refresh token in the tab's storage (sessionStorage, so a new
+    tab or a closed browser starts signed out), a reload signs in again with it, sign-out clears it."""
+    sign_in(page, stack)
+    open_screen(page, stack, "deliveries")
+    kept = page.evaluate("JSON.parse(sessionStorage.getItem('okaeri.session'))")
+    assert kept["email"] == "owner@okaeri.local"
+    assert kept["refreshToken"]
+    assert "okaeri.session" not in page.evaluate("Object.keys(localStorage)")  # nothing outlives the tab
+
+    page.reload()
+    expect(page.locator(".topbar")).to_be_visible()
+    expect(page.get_by_test_id("role")).to_have_text("オーナー")
+    expect(page).to_have_url(re.compile(r"#/demo/deliveries$"))  # still on the same screen
+    expect(page.get_by_role("button", name="ログイン", exact=True)).to_have_count(0)
+
+    other = page.context.new_page()  # another tab has its own sessionStorage: signed out there
+    other.goto(stack.gateway_url + "/")
+    expect(other.get_by_label("メールアドレス")).to_be_visible()
+    other.close()
+
+    page.get_by_role("button", name="ログアウト").click()
+    expect(page.get_by_label("メールアドレス")).to_be_visible()
+    assert page.evaluate("sessionStorage.getItem('okaeri.session')") is None
+    page.reload()
+    expect(page.get_by_label("メールアドレス")).to_be_visible()
+    expect(page.locator(".topbar")).to_have_count(0)
+
+
 def test_an_expired_session_returns_to_sign_in_with_a_message(page: Page, stack: LocalStack) -> None:
     sign_in(page, stack)
     # The API answers 401 to a token it no longer accepts: the page ends the session and says why.
@@ -72,6 +104,7 @@ def test_an_expired_session_returns_to_sign_in_with_a_message(page: Page, stack:
     )
     open_screen(page, stack, "deliveries")
     expect(page.get_by_text("ログインの有効期限が切れました")).to_be_visible()
+    assert page.evaluate("sessionStorage.getItem('okaeri.session')") is None  # nothing left to restore
 
 
 def test_the_menu_folds_away_on_a_phone(page: Page, stack: LocalStack) -> None:

@@ -5,7 +5,7 @@ import { LangSwitch } from "./components/LangSwitch";
 import { Notices } from "./components/notices";
 import { ErrorBox, Loading } from "./components/ui";
 import { get, loadPermissions } from "./lib/api";
-import { currentSession, onSessionChange, signOut, type Session } from "./lib/auth";
+import { currentSession, hasStoredSession, onSessionChange, restoreSession, signOut, type Session } from "./lib/auth";
 import { t, useLang } from "./lib/i18n";
 import { href, navigate, parseHash, useRoute } from "./lib/router";
 import type { Me, ScreenProps } from "./lib/types";
@@ -42,17 +42,25 @@ export function App() {
   useLang();
   const [session, setSession] = useState<Session | null>(currentSession());
   const [reason, setReason] = useState<"expired" | "signed-out" | undefined>();
-  useEffect(
-    () =>
-      onSessionChange((next, why) => {
-        setSession(next);
-        if (why) setReason(why);
-      }),
-    [],
-  );
+  // after a reload, the tab's stored session is restored before the form would show
+  const [restoring, setRestoring] = useState(() => !currentSession() && hasStoredSession());
+  useEffect(() => {
+    const stop = onSessionChange((next, why) => {
+      setSession(next);
+      if (why) setReason(why);
+    });
+    if (restoring) void restoreSession().finally(() => setRestoring(false));
+    return stop;
+  }, []); // eslint-disable-line react-hooks/exhaustive-deps
   return (
     <>
-      {session ? <Shell key={session.email} /> : <SignIn reason={reason} />}
+      {session ? (
+        <Shell key={session.email} />
+      ) : restoring ? (
+        <main class="content"><Loading /></main>
+      ) : (
+        <SignIn reason={reason} />
+      )}
       <Notices />
     </>
   );

@@ -1,6 +1,9 @@
 // Sign-in against the Cognito user pool named in /config.json (USER_PASSWORD_AUTH, as the app
-// client allows). Tokens live in memory only: a reload signs out. The ID token is refreshed with
-// the refresh token a minute before it expires; if that fails the session ends with a message.
+// client allows). The ID token lives in memory; the refresh token is also kept in the tab's
+// sessionStorage, as Cognito's own clients keep theirs in browser storage, so a reload of the tab
+// signs in again with it (restoreSession) and a new tab or a closed browser starts signed out.
+// Signing out, or a session that ends, clears it. The ID token is refreshed with the refresh
+// token a minute before it expires; if that fails the session ends with a message.
 // The pool requires a second factor (TOTP, infra/identity.py): after the password, and after a
 // first sign-in's new password, Cognito asks either for the authenticator app's code
 // (SOFTWARE_TOKEN_MFA) or, for an operator who has none yet, to register one (MFA_SETUP).
@@ -45,6 +48,8 @@ type Listener = (session: Session | null, reason?: "expired" | "signed-out") => 
 
 let session: Session | null = null;
 let refreshToken: string | null = null;
+/** sessionStorage's key: `{ "refreshToken": …, "email": … }` of the tab's session. */
+const STORED = "okaeri.session";
 let timer: ReturnType<typeof setTimeout> | undefined;
 const listeners = new Set<Listener>();
 
@@ -100,6 +105,54 @@ async function cognito(
   return document;
 }
 
+function store(): void {
+  try {
+    if (session && refreshToken) {
+      sessionStorage.setItem(STORED, JSON.stringify({ refreshToken, email: session.email }));
+    } else {
+      sessionStorage.removeItem(STORED);
+    }
+  } catch {
+    // storage refused (a private mode's quota): the session still works, a reload signs out
+  }
+}
+
+function stored(): { refreshToken: string; email: string } | null {
+  try {
+    const value = JSON.parse(sessionStorage.getItem(STORED) ?? "null") as Record<string, unknown> | null;
+    if (value && typeof value.refreshToken === "string" && typeof value.email === "string") {
+      return { refreshToken: value.refreshToken, email: value.email };
+    }
+  } catch {
+    // unreadable: treated as none
+  }
+  return null;
+}
+
+/** Whether the tab holds a session to restore (the page shows "loading" rather than the form). */
+export function hasStoredSession(): boolean {
+  return stored() !== null;
+}
+
+/** After a reload: sign in again with the tab's refresh token; null (and nothing kept) if it is refused. */
+export async function restoreSession(): Promise<Session | null> {
+  const saved = stored();
+  if (!saved || session) return session;
+  try {
+    const answer = await cognito("InitiateAuth", {
+      AuthFlow: "REFRESH_TOKEN_AUTH",
+      AuthParameters: { REFRESH_TOKEN: saved.refreshToken },
+    });
+    refreshToken = saved.refreshToken;
+    return start(answer.AuthenticationResult ?? {}, saved.email);
+  } catch {
+    refreshToken = null;
+    store();
+    emit();
+    return null;
+  }
+}
+
 function start(result: Record<string, any>, email: string): Session {
   const idToken = String(result.IdToken);
   if (result.RefreshToken) refreshToken = String(result.RefreshToken);
@@ -110,6 +163,7 @@ function start(result: Record<string, any>, email: string): Session {
     role: roleOf(claims["cognito:groups"]),
     expiresAt: Number(claims.exp) * 1000,
   };
+  store();
   schedule();
   emit();
   return session;
@@ -135,11 +189,18 @@ async function refresh(): Promise<void> {
   }
 }
 
+/** A fresh ID token now (after accepting an invitation: the new shop is in the next token). */
+export async function refreshNow(): Promise<void> {
+  clearTimeout(timer);
+  await refresh();
+}
+
 /** The session has ended on its own (token expired, or the API said 401). */
 export function expire(): void {
   clearTimeout(timer);
   session = null;
   refreshToken = null;
+  store();
   emit("expired");
 }
 
@@ -147,6 +208,7 @@ export function signOut(): void {
   clearTimeout(timer);
   session = null;
   refreshToken = null;
+  store();
   emit("signed-out");
 }
 
