@@ -115,7 +115,14 @@ def test_an_invited_operator_registers_an_authenticator_app_on_first_sign_in(
     expect(page.get_by_test_id("notice-success")).to_contain_text("キーをコピーしました")
     assert page.evaluate("navigator.clipboard.readText()") == shown_secret(page)  # without the spaces
     register_the_app(page, INVITED)
+    # An invitation grants nothing until accepted (roles are per shop): the page offers it first.
+    invitations = page.get_by_test_id("invitations")
+    expect(invitations).to_contain_text("demo")
+    expect(invitations).to_contain_text("マネージャー")
+    expect(page.locator(".topbar")).to_have_count(0)
+    invitations.get_by_role("button", name="参加する").click()
     expect_dashboard(page, "マネージャー")
+    expect(page.get_by_test_id("invitations")).to_have_count(0)
 
     # The key is registered: the next sign-in (new password) asks for the app's code.
     page.get_by_role("button", name="ログアウト").click()

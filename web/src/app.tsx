@@ -4,11 +4,11 @@ import { useEffect, useState } from "preact/hooks";
 import { LangSwitch } from "./components/LangSwitch";
 import { Notices } from "./components/notices";
 import { ErrorBox, Loading } from "./components/ui";
-import { get, loadPermissions } from "./lib/api";
-import { currentSession, hasStoredSession, onSessionChange, restoreSession, signOut, type Session } from "./lib/auth";
+import { get, loadPermissions, post, setShopRole } from "./lib/api";
+import { currentSession, hasStoredSession, onSessionChange, refreshNow, restoreSession, signOut, type Session } from "./lib/auth";
 import { t, useLang } from "./lib/i18n";
 import { href, navigate, parseHash, useRoute } from "./lib/router";
-import type { Me, ScreenProps } from "./lib/types";
+import type { Invitation, Me, ScreenProps } from "./lib/types";
 import { Calendar } from "./screens/Calendar";
 import { Customers } from "./screens/Customers";
 import { Dashboard } from "./screens/Dashboard";
@@ -66,16 +66,65 @@ export function App() {
   );
 }
 
+/** Invitations to shops: the person joins a shop only by accepting (a role belongs to a shop). */
+function Invitations(props: { invitations: Invitation[]; onAnswered: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  if (props.invitations.length === 0) return null;
+  const answer = async (shop: string, verb: "accept" | "decline") => {
+    setBusy(true);
+    setError(null);
+    try {
+      await post(`/api/invitations/${encodeURIComponent(shop)}/${verb}`);
+      if (verb === "accept") await refreshNow(); // the new shop is in the next token
+      props.onAnswered();
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section class="info-box" data-testid="invitations">
+      <h2>{t("shell.invitations")}</h2>
+      {error ? <ErrorBox error={error} /> : null}
+      <ul>
+        {props.invitations.map((invitation) => (
+          <li key={invitation.shop}>
+            {t("shell.invitation", {
+              shop: invitation.name ? `${invitation.name} (${invitation.shop})` : invitation.shop,
+              role: t(`roles.${invitation.role}`),
+            })}{" "}
+            <button type="button" class="button" disabled={busy} onClick={() => void answer(invitation.shop, "accept")}>
+              {t("shell.accept")}
+            </button>{" "}
+            <button
+              type="button"
+              class="button button-quiet"
+              disabled={busy}
+              onClick={() => void answer(invitation.shop, "decline")}
+            >
+              {t("shell.decline")}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 function Shell() {
   const route = useRoute();
   const [me, setMe] = useState<Me | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [menuOpen, setMenuOpen] = useState(false);
+  const [loads, setLoads] = useState(0);
   useEffect(() => {
     Promise.all([get<Me>("/api/me"), loadPermissions()])
       .then(([who]) => setMe(who))
       .catch(setError);
-  }, []);
+  }, [loads]);
+  const reload = () => setLoads((n) => n + 1);
   useEffect(() => setMenuOpen(false), [route.screen, route.shop]);
   useEffect(() => {
     // Read the hash now, not the render's route: a link followed meanwhile must win.
@@ -90,7 +139,8 @@ function Shell() {
   if (me.shops.length === 0) {
     return (
       <main class="content">
-        <p class="info-box">{t("shell.no_shops")}</p>
+        <Invitations invitations={me.invitations} onAnswered={reload} />
+        {me.invitations.length === 0 ? <p class="info-box">{t("shell.no_shops")}</p> : null}
         <button type="button" class="button" onClick={signOut}>{t("shell.sign_out")}</button>
       </main>
     );
@@ -98,6 +148,9 @@ function Shell() {
   const shop = route.shop && me.shops.some((s) => s.id === route.shop) ? route.shop : me.shops[0].id;
   const entry = SCREENS.find((screen) => screen.name === route.screen) ?? SCREENS[0];
   const Screen = entry.component;
+  const role = me.shops.find((s) => s.id === shop)?.role ?? null;
+  setShopRole(role); // before the screen renders: what it may offer is this shop's role
+  const inShop: Me = { ...me, role };
   return (
     <div class="shell">
       <a class="skip-link" href="#main">{t("shell.skip")}</a>
@@ -128,7 +181,7 @@ function Shell() {
           <LangSwitch />
           <span class="user" title={me.email ?? ""}>
             <span class="user-email">{me.email}</span>
-            <span class="badge badge-info" data-testid="role">{t(`roles.${me.role}`)}</span>
+            <span class="badge badge-info" data-testid="role">{t(`roles.${role}`)}</span>
           </span>
           <button type="button" class="button button-quiet" onClick={signOut}>{t("shell.sign_out")}</button>
         </div>
@@ -153,7 +206,8 @@ function Shell() {
         </div>
       </nav>
       <main class="content" id="main" tabIndex={-1}>
-        <Screen key={`${shop}/${entry.name}`} shop={shop} route={route} me={me} />
+        <Invitations invitations={me.invitations} onAnswered={reload} />
+        <Screen key={`${shop}/${entry.name}`} shop={shop} route={route} me={inShop} />
       </main>
     </div>
   );

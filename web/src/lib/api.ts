@@ -1,6 +1,13 @@
 // The admin API, same origin: JSON in and out, the ID token as a bearer, errors as ApiError with
 // the API's bilingual message. A 401 ends the session (the token expired or was revoked).
 import { currentSession, expire, ROLE_RANK, type Role } from "./auth";
+
+/** The signed-in user's role in the shop on screen (a role belongs to a shop: /api/me says which). */
+let shopRole: Role | null = null;
+
+export function setShopRole(role: Role | null): void {
+  shopRole = role;
+}
 import { pick } from "./i18n";
 
 export interface ErrorBody {
@@ -129,12 +136,12 @@ export function loadPermissions(): Promise<void> {
 }
 
 /**
- * Whether the signed-in user's role may call an operation, e.g.
+ * Whether the signed-in user's role in the shop on screen may call an operation, e.g.
  * `allowed("PUT", "/api/shops/{shop_id}/scenarios/{scenario_id}")`. Unknown operations: no.
  */
 export function allowed(method: string, template: string): boolean {
   const needed = roles.get(`${method.toUpperCase()} ${template}`);
-  const role = currentSession()?.role;
+  const role = currentSession() ? shopRole : null;
   if (!needed || !role) return false;
   return ROLE_RANK[role] >= ROLE_RANK[needed];
 }

@@ -1,5 +1,6 @@
-// ユーザーと役割 (owner only): invite an operator (Cognito mails a temporary password), change a
-// role, remove someone from this shop. The API keeps at least one owner and says so (409).
+// ユーザーと役割 (owner only): invite an operator (a new address gets a temporary password by mail;
+// anyone joins only by accepting the invitation after signing in), change a role in this shop,
+// remove someone from this shop or withdraw an invitation. The API keeps at least one owner and says so (409).
 import { useState } from "preact/hooks";
 import { Badge, Field, useDocument } from "../../components/ui";
 import { failure, success } from "../../components/notices";
@@ -12,6 +13,7 @@ const ADDRESS = /^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$/;
 
 function statusBadge(user: ShopOperator) {
   if (!user.enabled) return <Badge tone="bad">{t("settings.user_disabled")}</Badge>;
+  if (user.status === "invited") return <Badge tone="warn">{t("settings.user_invited")}</Badge>;
   if (user.status === "CONFIRMED") return <Badge tone="ok">{t("settings.user_active")}</Badge>;
   if (user.status === "FORCE_CHANGE_PASSWORD") return <Badge tone="warn">{t("settings.user_invited")}</Badge>;
   return <Badge tone="muted">{user.status}</Badge>;
@@ -110,7 +112,7 @@ export function UsersTab(props: { shop: string; me: string | null }) {
                 <select
                   id={`role-${user.username}`}
                   value={user.role ?? ""}
-                  disabled={busyUser === user.username}
+                  disabled={busyUser === user.username || user.status === "invited"}
                   onChange={(event) => void setRole(user, event.currentTarget.value as RoleName)}
                 >
                   {!user.role && <option value="">—</option>}
