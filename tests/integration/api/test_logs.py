@@ -128,3 +128,40 @@ def test_the_send_log_pages_newest_first(api: Api) -> None:
     assert api.owner.get(f"/api/shops/{OTHER_SHOP}/sends").json() == {"items": [], "next_cursor": None}
     of_receptions = api.staff.get(RECEPTIONS, limit=1).json()["next_cursor"]
     assert api.staff.get(f"{BASE}/sends", cursor=of_receptions).error_code == "bad_cursor"
+
+
+def test_a_failure_read_again_well_is_one_entry_with_its_history_and_leaves_the_dashboard(api: Api) -> None:
+    """A re-read resolves the failure: the mail keeps one row (its time of receipt), now parsed,
+    with the earlier readings as its history, and the dashboard no longer counts or links it."""
+    receive_all(api)
+    [failed] = api.staff.get(RECEPTIONS, result="failed").json()["items"]
+    board = api.staff.get(f"{BASE}/dashboard", days=7).json()
+    assert (board["failed_receptions"], keys(board["latest_failed_receptions"])) == (1, ["kurashi-order"])
+    api.stack.admin.config.put_mask(SHOP_ID, load_document(ParseMask, MAILS / "kurashi-mask.yaml"))
+    entry = api.manager.post(f"{RECEPTIONS}/reparse", {"key": KURASHI}).json()
+    assert (entry["result"], entry["received_at"]) == ("parsed", failed["received_at"])
+    assert entry["read_again_at"] is not None
+    assert [(h["result"], h["reason"], h["at"]) for h in entry["history"]] == [
+        ("failed", "unrecognised", failed["received_at"])
+    ]
+    mine = [item for item in api.staff.get(RECEPTIONS).json()["items"] if item["s3_key"] == KURASHI]
+    assert mine == [entry]
+    assert api.staff.get(RECEPTIONS, result="failed").json()["items"] == []
+    board = api.staff.get(f"{BASE}/dashboard", days=7).json()
+    assert (board["failed_receptions"], board["latest_failed_receptions"]) == (0, [])
+    # Read once more: still one row, the history grows, the audit says from what to what.
+    again = api.manager.post(f"{RECEPTIONS}/reparse", {"key": KURASHI}).json()
+    assert [h["result"] for h in again["history"]] == ["failed", "parsed"]
+    assert [item["s3_key"] for item in api.staff.get(RECEPTIONS).json()["items"]].count(KURASHI) == 1
+    reparses = [e for e in audit_entries(api) if e["action"] == "reception.reparse"]
+    assert sorted((e["detail"]["was"], e["detail"]["result"]) for e in reparses) == [
+        ("failed", "parsed"), ("parsed", "parsed")
+    ]  # fmt: skip
+
+
+def test_the_reception_log_keeps_the_order_id_as_the_mall_wrote_it(api: Api) -> None:
+    """The key is normalised (upper case) for lookups; the id shown is the one in the mail."""
+    entry = ingest(api.stack, "yahoo-iso2022-company")
+    assert entry["result"] == "parsed"
+    [listed] = [item for item in api.staff.get(RECEPTIONS).json()["items"] if item["order_key"]]
+    assert (listed["order_id"], listed["order_key"]) == ("midori-cha-10000077", "yahoo#MIDORI-CHA-10000077")

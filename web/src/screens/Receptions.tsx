@@ -10,10 +10,10 @@ import { formatDateTime, t, useLang } from "../lib/i18n";
 import { href, navigate } from "../lib/router";
 import type { ScreenProps } from "../lib/types";
 import { remember, useShopZone } from "./receptions/data";
-import { entryMessage, kindLabel, ResultBadge, splitOrderKey } from "./receptions/labels";
+import { entryMessage, kindLabel, ResultBadge } from "./receptions/labels";
 import { MaskList, MaskPage } from "./receptions/MaskList";
 import { ReceptionDetail } from "./receptions/ReceptionDetail";
-import { RESULTS, type ReceptionEntry, type ReceptionResult } from "./receptions/types";
+import { RESULTS, shownOrderId, type ReceptionEntry, type ReceptionResult } from "./receptions/types";
 import "../styles/receptions.css";
 
 export function Receptions(props: ScreenProps) {
@@ -130,7 +130,7 @@ function ReceptionLog(props: { shop: string; query: URLSearchParams }) {
 function Outcome(props: { entry: ReceptionEntry }) {
   const { entry } = props;
   if (entry.order_key) {
-    const { id } = splitOrderKey(entry.order_key);
+    const id = shownOrderId(entry);
     return (
       <span>
         <span class="muted small">{kindLabel(entry.kind) || t("receptions.kind_order")}</span>{" "}

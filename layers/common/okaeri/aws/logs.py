@@ -128,6 +128,23 @@ class DynamoLogs:
         for item in every_item(self._table, expr, condition, forward=False):
             yield ReceptionEntry.model_validate(item)
 
+    def receptions_of(self, shop_id: str, s3_key: str) -> list[ReceptionEntry]:
+        """The entries of one stored mail, newest first (one, unless it was read again before
+        entries were merged; bounded by ``search.MAX_PASS``)."""
+        pk = _log_pk(shop_id, "reception")
+        expr = Expression()
+        condition = f"pk = {expr.value(pk)}"
+        return [
+            ReceptionEntry.model_validate(item)
+            for item in every_item(self._table, expr, condition, forward=False)
+            if item.get("s3_key") == s3_key
+        ]
+
+    def forget_reception(self, entry: ReceptionEntry) -> None:
+        """Delete one entry (a reading merged into another entry's history)."""
+        pk = _log_pk(entry.shop_id, "reception")
+        self._table.delete(pk, f"{iso_utc(entry.received_at)}#{entry.s3_key}")
+
     def _search(
         self,
         shop_id: str,

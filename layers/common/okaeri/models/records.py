@@ -56,8 +56,25 @@ class CustomerRecord(_Record):
     unsubscribed_at: datetime | None = None
 
 
+class ReceptionAttempt(_Record):
+    """An earlier reading of a received mail, kept when it is read again: when, and what it gave."""
+
+    at: datetime
+    result: ReceptionResult
+    reason: str | None = None
+    message_ja: str | None = None
+    message_en: str | None = None
+    order_key: str | None = None
+    order_id: str | None = None
+
+
 class ReceptionEntry(_Record):
-    """One received mail and what became of it; the raw mail stays in S3 under ``s3_key``."""
+    """One received mail and what became of it; the raw mail stays in S3 under ``s3_key``.
+
+    ``order_key`` is the order's normalised key (for lookups); ``order_id`` the id as the mall
+    wrote it (for display). A mail read again ("parse again") keeps its one entry: the new result
+    replaces the old one, which goes to ``history`` (oldest first), and ``read_again_at`` says when.
+    """
 
     shop_id: str
     s3_key: str
@@ -67,9 +84,24 @@ class ReceptionEntry(_Record):
     message_ja: str | None = None
     message_en: str | None = None
     order_key: str | None = None
+    order_id: str | None = None
     kind: str | None = None
     sender: str | None = None
     subject: str | None = None
+    read_again_at: datetime | None = None
+    history: list[ReceptionAttempt] = Field(default_factory=list)
+
+    def attempt(self) -> ReceptionAttempt:
+        """This entry's reading, as a line of a later entry's history."""
+        return ReceptionAttempt(
+            at=self.read_again_at or self.received_at,
+            result=self.result,
+            reason=self.reason,
+            message_ja=self.message_ja,
+            message_en=self.message_en,
+            order_key=self.order_key,
+            order_id=self.order_id,
+        )
 
 
 class SendLogEntry(_Record):

@@ -129,7 +129,9 @@ def apply_order(deps: IngestDeps, order: Order, base: ReceptionEntry, *, shop: S
     order is counted in the shop's orders per day. The entry is returned, not written: the caller
     writes one entry per thing received.
     """
-    parsed = base.model_copy(update={"result": "parsed", "kind": order.kind, "order_key": order.key})
+    parsed = base.model_copy(
+        update={"result": "parsed", "kind": order.kind, "order_key": order.key, "order_id": order.order_id}
+    )
     if order.kind == "shipment":
         deps.orders.apply_shipment(base.shop_id, order, raw_key=base.s3_key, at=base.received_at)
         return parsed

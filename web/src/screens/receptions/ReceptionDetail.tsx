@@ -7,12 +7,12 @@ import { allowed, newIdempotencyKey, post, shopPath } from "../../lib/api";
 import { formatDateTime, t } from "../../lib/i18n";
 import { href } from "../../lib/router";
 import { fetchRawMail, findEntry, remember, remembered, useShopZone } from "./data";
-import { entryMessage, kindLabel, ResultBadge, senderAddress, splitOrderKey } from "./labels";
+import { entryMessage, kindLabel, ResultBadge, senderAddress } from "./labels";
 import { MailView } from "./MailView";
 import { MaskEditor } from "./MaskEditor";
 import { draftForMail, draftFromMask } from "./maskDraft";
 import { StoredOrder } from "./OrderView";
-import type { ParseMask, ReceptionEntry } from "./types";
+import { shownOrderId, type ParseMask, type ReceptionEntry } from "./types";
 
 const MASKS_PUT = "/api/shops/{shop_id}/masks/{name}";
 const REPARSE = "/api/shops/{shop_id}/receptions/reparse";
@@ -63,7 +63,7 @@ export function ReceptionDetail(props: { shop: string; mailKey: string }) {
       setEntry(next);
       setEntryState("ready");
       if (next.result === "parsed" && next.order_key) {
-        success(t("receptions.reparse_parsed", { order: splitOrderKey(next.order_key).id }));
+        success(t("receptions.reparse_parsed", { order: shownOrderId(next) }));
       } else if (next.result === "parsed" || next.result === "duplicate") {
         success(t(`receptions.reparse_${next.result}`));
       } else {
@@ -159,7 +159,7 @@ function Summary(props: { entry: ReceptionEntry; zone: string }) {
           <div class="mail-fact">
             <dt>{kindLabel(entry.kind) || t("receptions.kind_order")}</dt>
             <dd class="mono" data-testid="reception-order">
-              {splitOrderKey(entry.order_key).id}
+              {shownOrderId(entry)}
             </dd>
           </div>
         )}
@@ -172,7 +172,33 @@ function Summary(props: { entry: ReceptionEntry; zone: string }) {
           {entry.reason && <p class="small mono reason-code">{entry.reason}</p>}
         </div>
       )}
+      {entry.history && entry.history.length > 0 && <History entry={entry} zone={zone} />}
     </>
+  );
+}
+
+/** The mail's earlier readings (it was read again): when, what each gave, and when the last one was. */
+function History(props: { entry: ReceptionEntry; zone: string }) {
+  const { entry, zone } = props;
+  return (
+    <div class="reception-history">
+      <h3>{t("receptions.history")}</h3>
+      {entry.read_again_at && (
+        <p class="small muted">{t("receptions.history_read_again", { at: formatDateTime(entry.read_again_at, zone) })}</p>
+      )}
+      <ol data-testid="reception-history">
+        {(entry.history ?? []).map((attempt, index) => {
+          const message = entryMessage(attempt);
+          return (
+            <li key={index}>
+              {formatDateTime(attempt.at, zone)} — <ResultBadge result={attempt.result} />
+              {attempt.order_key && <span class="mono"> {shownOrderId(attempt)}</span>}
+              {message && <span class="small"> {message}</span>}
+            </li>
+          );
+        })}
+      </ol>
+    </div>
   );
 }
 

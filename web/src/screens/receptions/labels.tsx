@@ -30,7 +30,7 @@ export function splitOrderKey(key: string): { source: string; id: string } {
 }
 
 /** What the API said about a mail it did not make an order of, in the page's language. */
-export function entryMessage(entry: ReceptionEntry): string {
+export function entryMessage(entry: Pick<ReceptionEntry, "message_ja" | "message_en">): string {
   return pick(entry.message_ja, entry.message_en);
 }
 

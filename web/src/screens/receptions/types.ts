@@ -12,10 +12,29 @@ export interface ReceptionEntry {
   message_ja: string | null;
   message_en: string | null;
   order_key: string | null;
+  /** The order id as the mall wrote it (order_key holds the normalised one, for lookups). */
+  order_id?: string | null;
   kind: string | null;
   sender: string | null;
   subject: string | null;
+  /** When the mail was last read again ("parse again"); its earlier readings, oldest first. */
+  read_again_at?: string | null;
+  history?: ReceptionAttempt[];
 }
+
+export interface ReceptionAttempt {
+  at: string;
+  result: ReceptionResult;
+  reason: string | null;
+  message_ja: string | null;
+  message_en: string | null;
+  order_key: string | null;
+  order_id?: string | null;
+}
+
+/** The order id to show: as the mall wrote it, else the one in the key. */
+export const shownOrderId = (entry: { order_key: string | null; order_id?: string | null }): string =>
+  entry.order_id || (entry.order_key ? entry.order_key.slice(entry.order_key.indexOf("#") + 1) : "");
 
 export interface MaskField {
   pattern: string;
