@@ -310,3 +310,30 @@ def test_an_order_id_too_long_for_an_order_refuses_its_rows() -> None:
     parsed = read_orders(data, YAHOO, TOKYO)
     assert parsed.orders == []
     assert [(r.line, r.reason) for r in parsed.refused] == [(2, "bad_value")]
+
+
+def test_a_row_with_several_bad_cells_names_every_one() -> None:
+    """One refusal per row, but it names each bad cell, not only the first."""
+    mapping = ColumnMapping.model_validate(
+        {
+            "columns": {
+                "order_id": "注文ID",
+                "ordered_at": "注文日時",
+                "total": "合計",
+                "quantity": "数量",
+                "item_name": "商品名",
+            },
+        }
+    )
+    data = (
+        "注文ID,注文日時,合計,数量,商品名\nEC-9,きのう,たくさん,-2,煎茶\nEC-10,2026-11-30 10:00,1200,1,煎茶\n"
+    )
+    parsed = read_orders(data.encode(), mapped_layout(mapping), TOKYO)
+    assert [order.order_id for order in parsed.orders] == ["EC-10"]
+    [refused] = parsed.refused
+    assert (refused.line, refused.order_id, refused.reason) == (2, "EC-9", "bad_date")
+    assert refused.message_ja.startswith("3 件の問題")
+    assert refused.message_en.startswith("3 problems")
+    for cell in ("注文日時", "合計", "数量"):
+        assert cell in refused.message_ja, cell
+        assert cell in refused.message_en, cell

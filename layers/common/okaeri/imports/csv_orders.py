@@ -14,7 +14,7 @@ line, a stable reason and a bilingual message; the other rows of that order are 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Any, Literal, get_args
@@ -52,7 +52,7 @@ FieldName = Literal[
 ]
 FIELD_NAMES: tuple[FieldName, ...] = get_args(FieldName)
 _TRAILING_NOTE = re.compile(r"\([^()]*\)$")
-_MAX_MESSAGE = 300
+_MAX_MESSAGE = 1_000  # a row refused for several cells names each
 
 
 @dataclass(frozen=True)
@@ -278,51 +278,81 @@ class _RowReader:
         return values.text(self.cell(row, "order_id")[0])
 
     def read(self, row: Row) -> tuple[dict[str, Any], dict[str, Any] | None]:
-        """The order's fields and the row's item (None when the row names no item)."""
+        """The order's fields and the row's item (None when the row names no item).
+
+        Every cell is read: a row with several bad cells is refused once, naming each of them.
+        """
+        problems: list[values.CellError] = []
+
+        def take(read: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+            try:
+                return read(*args, **kwargs)
+            except values.CellError as exc:
+                problems.append(exc)
+                return None
+
         date_format = self.layout.date_format
-        ordered_at = values.timestamp(*self.cell(row, "ordered_at"), self.zone, fmt=date_format)
-        shipped_at = values.moment(*self.cell(row, "shipped_at"), self.zone, fmt=date_format)
-        if ordered_at is None and shipped_at is None:
-            raise values.CellError(
-                "missing_field",
-                f"注文日時がありません（{self.cell(row, 'ordered_at')[1]}）",
-                f"the order date is missing ({self.cell(row, 'ordered_at')[1]})",
+        ordered_at = take(values.timestamp, *self.cell(row, "ordered_at"), self.zone, fmt=date_format)
+        shipped_at = take(values.moment, *self.cell(row, "shipped_at"), self.zone, fmt=date_format)
+        if ordered_at is None and shipped_at is None and not problems:
+            problems.append(
+                values.CellError(
+                    "missing_field",
+                    f"注文日時がありません（{self.cell(row, 'ordered_at')[1]}）",
+                    f"the order date is missing ({self.cell(row, 'ordered_at')[1]})",
+                )
             )
         invalid = self.layout.invalid_numbers
         customer = {
-            "name": values.name(self.cell(row, "customer_name")[0]),
-            "name_kana": values.kana(self.cell(row, "customer_name_kana")[0]),
-            "email": values.email(*self.cell(row, "customer_email")),
-            "phone": values.phone(self.cell(row, "customer_phone")[0]),
+            "name": take(values.name, self.cell(row, "customer_name")[0]),
+            "name_kana": take(values.kana, self.cell(row, "customer_name_kana")[0]),
+            "email": take(values.email, *self.cell(row, "customer_email")),
+            "phone": take(values.phone, self.cell(row, "customer_phone")[0]),
         }
         ship_to = {
-            "name": values.name(self.cell(row, "ship_to_name")[0]),
-            "postal_code": values.postal_code(self.cell(row, "ship_to_postal_code")[0]),
-            "prefecture": values.prefecture(self.cell(row, "ship_to_prefecture")[0]),
-            "address": values.text(self.cell(row, "ship_to_address")[0]),
+            "name": take(values.name, self.cell(row, "ship_to_name")[0]),
+            "postal_code": take(values.postal_code, self.cell(row, "ship_to_postal_code")[0]),
+            "prefecture": take(values.prefecture, self.cell(row, "ship_to_prefecture")[0]),
+            "address": take(values.text, self.cell(row, "ship_to_address")[0]),
         }
         fields: dict[str, Any] = {
             "ordered_at": ordered_at,
             "customer": customer,
             "ship_to": ship_to,
-            "payment_method": values.text(self.cell(row, "payment_method")[0]),
-            "shipping_method": values.text(self.cell(row, "shipping_method")[0]),
-            "total": values.integer(*self.cell(row, "total"), invalid=invalid),
-            "is_gift": _gift(values.flag(*self.cell(row, "is_gift")), customer["name"], ship_to["name"]),
+            "payment_method": take(values.text, self.cell(row, "payment_method")[0]),
+            "shipping_method": take(values.text, self.cell(row, "shipping_method")[0]),
+            "total": take(values.integer, *self.cell(row, "total"), invalid=invalid),
+            "is_gift": _gift(
+                take(values.flag, *self.cell(row, "is_gift")), customer["name"], ship_to["name"]
+            ),
             "shipped_at": shipped_at,
-            "carrier": values.text(self.cell(row, "carrier")[0]),
-            "tracking_number": values.text(self.cell(row, "tracking_number")[0]),
+            "carrier": take(values.text, self.cell(row, "carrier")[0]),
+            "tracking_number": take(values.text, self.cell(row, "tracking_number")[0]),
         }
-        return fields, self._item(row, invalid)
+        item = self._item(row, invalid, take)
+        if problems:
+            raise _all_of(problems)
+        return fields, item
 
-    def _item(self, row: Row, invalid: frozenset[int]) -> dict[str, Any] | None:
-        sku = values.text(self.cell(row, "item_sku")[0])
-        name = values.text(self.cell(row, "item_name")[0])
-        quantity = values.quantity(*self.cell(row, "quantity"))
-        unit_price = values.integer(*self.cell(row, "unit_price"), invalid=invalid)
+    def _item(self, row: Row, invalid: frozenset[int], take: Callable[..., Any]) -> dict[str, Any] | None:
+        sku = take(values.text, self.cell(row, "item_sku")[0])
+        name = take(values.text, self.cell(row, "item_name")[0])
+        quantity = take(values.quantity, *self.cell(row, "quantity"))
+        unit_price = take(values.integer, *self.cell(row, "unit_price"), invalid=invalid)
         if sku is None and name is None:
             return None
         return {"sku": sku, "name": name, "quantity": quantity, "unit_price": unit_price}
+
+
+def _all_of(problems: Sequence[values.CellError]) -> values.CellError:
+    """One refusal for a row that names every bad cell (the first one's reason classifies it)."""
+    if len(problems) == 1:
+        return problems[0]
+    return values.CellError(
+        problems[0].reason,
+        f"{len(problems)} 件の問題: " + "；".join(problem.message_ja for problem in problems),
+        f"{len(problems)} problems: " + "; ".join(problem.message_en for problem in problems),
+    )
 
 
 def _gift(flagged: bool | None, buyer: str | None, recipient: str | None) -> bool | None:
