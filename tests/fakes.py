@@ -33,6 +33,7 @@ from okaeri.models import (
     Delivery,
     Order,
     OrderRecord,
+    PlanChange,
     ReceptionEntry,
     RelayConfig,
     Scenario,
@@ -435,21 +436,30 @@ class FakeDeliveries:
         return True
 
     def finish(
-        self, shop_id: str, delivery_id: str, *, status: str, reason: str, from_status: Sequence[str]
+        self,
+        shop_id: str,
+        delivery_id: str,
+        *,
+        status: str,
+        reason: str,
+        from_status: Sequence[str],
+        note: PlanChange | None = None,
     ) -> bool:
         if status not in FINAL_STATUSES:
             raise ValueError(f"finish() moves to one of {sorted(FINAL_STATUSES)}, not {status!r}")
         current = self._in(shop_id, delivery_id, set(from_status))
         if current is None:
             return False
-        self._update(current, status=status, reason=reason, lease_until=None)
+        self._update(current, status=status, reason=reason, lease_until=None, **_noted(current, note))
         return True
 
-    def reschedule(self, shop_id: str, delivery_id: str, *, send_at: datetime) -> bool:
+    def reschedule(
+        self, shop_id: str, delivery_id: str, *, send_at: datetime, note: PlanChange | None = None
+    ) -> bool:
         current = self._in(shop_id, delivery_id, {"scheduled"})
         if current is None:
             return False
-        self._update(current, send_at=send_at)
+        self._update(current, send_at=send_at, **_noted(current, note))
         return True
 
     def due(self, now: datetime, *, limit: int) -> list[Delivery]:
@@ -483,6 +493,10 @@ class FakeDeliveries:
     def _select(self, keep: Callable[[Delivery], bool]) -> list[Delivery]:
         chosen = [delivery.model_copy() for delivery in self.items.values() if keep(delivery)]
         return sorted(chosen, key=lambda d: (d.send_at, d.id))
+
+
+def _noted(delivery: Delivery, note: PlanChange | None) -> dict[str, Any]:
+    return {} if note is None else {"history": [*delivery.history, note]}
 
 
 def _expired(delivery: Delivery, now: datetime) -> bool:

@@ -16,6 +16,7 @@ from okaeri.models import (
     Delivery,
     Order,
     OrderRecord,
+    PlanChange,
     ReceptionEntry,
     RelayConfig,
     Scenario,
@@ -96,12 +97,22 @@ class Deliveries(Protocol):
         """``sending`` → ``scheduled`` at a later time (nothing was sent: throttled or refused)."""
 
     def finish(
-        self, shop_id: str, delivery_id: str, *, status: str, reason: str, from_status: Sequence[str]
+        self,
+        shop_id: str,
+        delivery_id: str,
+        *,
+        status: str,
+        reason: str,
+        from_status: Sequence[str],
+        note: PlanChange | None = None,
     ) -> bool:
-        """Move to ``failed``, ``skipped``, ``cancelled`` or ``unknown`` from one of ``from_status``."""
+        """Move to ``failed``, ``skipped``, ``cancelled`` or ``unknown`` from one of ``from_status``
+        (``note``: a re-planning, appended to the delivery's history in the same write)."""
 
-    def reschedule(self, shop_id: str, delivery_id: str, *, send_at: datetime) -> bool:
-        """A ``scheduled`` delivery gets a new send time."""
+    def reschedule(
+        self, shop_id: str, delivery_id: str, *, send_at: datetime, note: PlanChange | None = None
+    ) -> bool:
+        """A ``scheduled`` delivery gets a new send time (``note``: appended to its history)."""
 
     def due(self, now: datetime, *, limit: int) -> list[Delivery]:
         """``scheduled`` deliveries whose send time has come, across shops (the sweeper)."""

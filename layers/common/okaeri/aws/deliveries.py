@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, get_args
 from okaeri.aws.dynamo import Expression, Table, expires_at, iso_utc
 from okaeri.aws.orders import customer_ref
 from okaeri.aws.search import by_time_page, every_item
-from okaeri.models import Delivery, DeliveryStatus
+from okaeri.models import Delivery, DeliveryStatus, PlanChange
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -137,19 +137,33 @@ class DynamoDeliveries:
         return self._move(shop_id, delivery_id, ("sending",), changes, remove=("lease_until",))
 
     def finish(
-        self, shop_id: str, delivery_id: str, *, status: str, reason: str, from_status: Sequence[str]
+        self,
+        shop_id: str,
+        delivery_id: str,
+        *,
+        status: str,
+        reason: str,
+        from_status: Sequence[str],
+        note: PlanChange | None = None,
     ) -> bool:
         if status not in FINAL_STATUSES:
             raise ValueError(f"finish() moves to one of {sorted(FINAL_STATUSES)}, not {status!r}")
         if not from_status:
             raise ValueError("finish() needs at least one status to move from")
         return self._move(
-            shop_id, delivery_id, from_status, {"status": status, "reason": reason}, remove=DUE_KEYS
+            shop_id,
+            delivery_id,
+            from_status,
+            {"status": status, "reason": reason},
+            remove=DUE_KEYS,
+            note=note,
         )
 
-    def reschedule(self, shop_id: str, delivery_id: str, *, send_at: datetime) -> bool:
+    def reschedule(
+        self, shop_id: str, delivery_id: str, *, send_at: datetime, note: PlanChange | None = None
+    ) -> bool:
         changes = {"send_at": iso_utc(send_at)} | _due_keys("scheduled", delivery_id, send_at)
-        return self._move(shop_id, delivery_id, ("scheduled",), changes)
+        return self._move(shop_id, delivery_id, ("scheduled",), changes, note=note)
 
     def mark_unknown(self, shop_id: str, delivery_id: str, *, now: datetime) -> bool:
         expr = Expression()
@@ -252,10 +266,19 @@ class DynamoDeliveries:
         changes: Mapping[str, Any],
         *,
         remove: Sequence[str] = (),
+        note: PlanChange | None = None,
     ) -> bool:
-        """One conditional transition: apply ``changes`` only if the status is one of ``from_status``."""
+        """One conditional transition: apply ``changes`` only if the status is one of ``from_status``;
+        a ``note`` is appended to the delivery's ``history`` in the same write."""
         expr = Expression()
         update = expr.update(set_values=changes, remove=remove)
+        if note is not None:
+            history = expr.name("history")
+            appended = (
+                f"{history} = list_append(if_not_exists({history}, {expr.value([])}), "
+                f"{expr.value([note.model_dump(mode='json')])})"
+            )
+            update = update.replace("SET ", f"SET {appended}, ", 1)  # every transition sets something
         condition = f"{expr.name('status')} IN {expr.values_in(from_status)}"
         return self._table.update(shop_id, delivery_id, expr, update=update, condition=condition) is not None
 

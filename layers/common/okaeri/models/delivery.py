@@ -18,7 +18,10 @@ SkipReason = Literal[
     "repeat_once",
     "repeat_active",
     "order_cancelled",
+    "replanned",
 ]
+#: Why an order's pending deliveries were planned again (``PlanChange.reason``).
+ReplanReason = Literal["order_arrived", "shipment", "delivered"]
 
 
 class PlannedDelivery(BaseModel):
@@ -53,6 +56,26 @@ class PlanResult(BaseModel):
     skipped: list[SkippedStep] = Field(default_factory=list)
 
 
+class PlanChange(BaseModel):
+    """One re-planning of a delivery, kept on it so the order's view can say what changed.
+
+    ``change``: ``moved`` (same run, another send time), ``superseded`` (this pending delivery was
+    cancelled because better order data chose another scenario, or none), ``replaces`` (this
+    delivery was planned in place of a superseded run). ``reason`` is the news that caused it.
+    """
+
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    at: datetime
+    delivery_id: str
+    change: Literal["moved", "superseded", "replaces"]
+    reason: ReplanReason
+    scenario_from: str | None = None
+    scenario_to: str | None = None
+    send_at_from: datetime | None = None
+    send_at_to: datetime | None = None
+
+
 class Delivery(BaseModel):
     """A planned mail as stored: DynamoDB holds the truth, a schedule only wakes the sender.
 
@@ -85,6 +108,7 @@ class Delivery(BaseModel):
     sent_at: datetime | None = None
     edited_subject: str | None = None
     edited_text: str | None = None
+    history: list[PlanChange] = Field(default_factory=list)
 
 
 class Run(BaseModel):

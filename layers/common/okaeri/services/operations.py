@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Final, Protocol, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from okaeri.errors import BadRequestError, NotFoundError, OkaeriError
 from okaeri.models import (
@@ -29,6 +29,7 @@ from okaeri.models import (
     Delivery,
     DeliveryStatus,
     OrderRecord,
+    PlanChange,
     ReceptionEntry,
     Shop,
     Step,
@@ -230,8 +231,18 @@ def search_orders(
 
 
 class OrderDetail(BaseModel):
+    """An order, its deliveries and how their plan changed as better order data came (issue #13)."""
+
     order: OrderRecord
     deliveries: list[Delivery]
+    plan_changes: list[PlanChange] = Field(default_factory=list)
+
+
+def plan_changes(deliveries: Iterable[Delivery]) -> list[PlanChange]:
+    """Every re-planning noted on the deliveries, oldest first (superseded before its replacement)."""
+    order = {"superseded": 0, "moved": 1, "replaces": 2}
+    notes = [note for delivery in deliveries for note in delivery.history]
+    return sorted(notes, key=lambda note: (note.at, order[note.change], note.delivery_id))
 
 
 def order_detail(deps: OperationsDeps, shop_id: str, order_key: str) -> OrderDetail:
@@ -241,7 +252,7 @@ def order_detail(deps: OperationsDeps, shop_id: str, order_key: str) -> OrderDet
             f"注文 {order_key} が見つかりません。", f"Order {order_key} not found.", code="order_not_found"
         )
     deliveries = sorted(deps.deliveries.by_order(shop_id, order_key), key=lambda d: (d.send_at, d.id))
-    return OrderDetail(order=record, deliveries=deliveries)
+    return OrderDetail(order=record, deliveries=deliveries, plan_changes=plan_changes(deliveries))
 
 
 # --- deliveries ------------------------------------------------------------------------------------

@@ -3,12 +3,18 @@
 DynamoDB is the truth and a schedule only wakes the sender (SPEC §1, decisions 1–2): every
 planned mail is a delivery item with a deterministic id, created only if absent, and its
 schedule is named by that id, so the same stream record applied twice changes nothing more.
+
+Mails arrive in any order (issue #13): a shipment seen before its order leaves a stub, planned on
+what the stub knows. When better data comes (the order mail after its stub, a ship date, a
+delivery date) the order is planned again, scenario choice included: a run none of whose mails
+has gone out yet is replaced when another scenario now wins its trigger (its pending deliveries end
+``cancelled``, reason ``replanned``); a run that has sent a mail stays, and only its pending steps
+move. Every such change is appended to the delivery's ``history`` (``PlanChange``).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,8 +25,10 @@ from okaeri.models import (
     PENDING_STATUSES,
     Delivery,
     OrderRecord,
+    PlanChange,
     PlannedDelivery,
     PlanResult,
+    ReplanReason,
     Run,
     Scenario,
     Shop,
@@ -30,6 +38,10 @@ from okaeri.ports import Clock, Deliveries, Schedules, ShopConfig
 
 PAYLOAD_SHOP = "shop"
 PAYLOAD_DELIVERY = "delivery"
+#: The reason a pending delivery ends with when better order data chose another scenario.
+REPLANNED = "replanned"
+#: A run with a delivery in one of these states has (or may have) mailed the buyer: it stays.
+GONE_OUT = frozenset({"sending", "sent", "unknown"})
 
 
 @dataclass(frozen=True)
@@ -60,7 +72,7 @@ class ScheduleOutcome:
 
 
 def on_order_change(deps: ScheduleDeps, old: OrderRecord | None, new: OrderRecord | None) -> ScheduleOutcome:
-    """Plan a new order, re-plan on a shipment, stop on a cancellation; any other change does nothing."""
+    """Plan a new order (or stub), re-plan on better data, stop on a cancellation; nothing otherwise."""
     outcome = ScheduleOutcome()
     if new is None:
         return outcome
@@ -69,9 +81,24 @@ def on_order_change(deps: ScheduleDeps, old: OrderRecord | None, new: OrderRecor
             _cancel_order(deps, new, outcome)
     elif old is None:
         _plan_new(deps, new, outcome)
-    elif old.order.shipped_at != new.order.shipped_at:
-        _on_shipment(deps, new, outcome)
+    elif (news := better_data(old, new)) is not None:
+        _replan(deps, new, outcome, reason=news)
     return outcome
+
+
+def better_data(old: OrderRecord, new: OrderRecord) -> ReplanReason | None:
+    """What the change brought that planning depends on, or None (an erasure, a raw key, …).
+
+    The order mail after its stub brings the buyer, the items, the total and the customer's rank;
+    a shipment its ship date; a delivery event the arrival date.
+    """
+    if old.order.kind != "order" and new.order.kind == "order":
+        return "order_arrived"
+    if old.order.shipped_at != new.order.shipped_at:
+        return "shipment"
+    if old.order.delivered_at != new.order.delivered_at:
+        return "delivered"
+    return None
 
 
 # --- wake-ups -----------------------------------------------------------------------------------
@@ -102,10 +129,12 @@ def move_wake_up(schedules: Schedules, shop: Shop, delivery_id: str, at: datetim
     schedules.update(**_wake_up(shop, delivery_id, at))
 
 
-def _stop(deps: ScheduleDeps, shop_id: str, delivery_id: str, reason: str) -> bool:
+def _stop(
+    deps: ScheduleDeps, shop_id: str, delivery_id: str, reason: str, *, note: PlanChange | None = None
+) -> bool:
     """A still-scheduled delivery → ``cancelled``, and its wake-up removed."""
     if deps.deliveries.finish(
-        shop_id, delivery_id, status="cancelled", reason=reason, from_status=["scheduled"]
+        shop_id, delivery_id, status="cancelled", reason=reason, from_status=["scheduled"], note=note
     ):
         deps.schedules.delete(delivery_id)
         return True
@@ -175,7 +204,9 @@ def _start_run(
     plan: PlanResult,
     known: list[Delivery],
     outcome: ScheduleOutcome,
+    replaces: tuple[ReplanReason, str | None] | None = None,
 ) -> None:
+    """Start the order's run of ``scenario`` (``replaces``: the news and the superseded scenario)."""
     shop_id = buyer.shop.id
     new_run = run_id(shop_id=shop_id, order_key=buyer.record.order_key, scenario_id=scenario.id)
     decision = apply_repeat_policy(scenario.repeat_policy, runs_of(known, scenario.id), new_run_id=new_run)
@@ -188,6 +219,17 @@ def _start_run(
     outcome.skipped.extend((f"{scenario.id}/{step.step}", step.reason) for step in plan.skipped)
     for planned in plan.deliveries:
         delivery = _delivery(deps, buyer, scenario, plan=plan, planned=planned, new_run=new_run)
+        if replaces is not None:
+            note = PlanChange(
+                at=buyer.now,
+                delivery_id=delivery.id,
+                change="replaces",
+                reason=replaces[0],
+                scenario_from=replaces[1],
+                scenario_to=scenario.id,
+                send_at_to=delivery.send_at,
+            )
+            delivery = delivery.model_copy(update={"history": [note]})
         if deps.deliveries.put_new(delivery):
             outcome.created.append(delivery.id)
             create_wake_up(deps.schedules, buyer.shop, delivery.id, delivery.send_at)
@@ -233,12 +275,41 @@ def _delivery(
     )
 
 
-# --- a shipment ---------------------------------------------------------------------------------
+# --- better data: re-planning --------------------------------------------------------------------
 
 
-def _on_shipment(deps: ScheduleDeps, record: OrderRecord, outcome: ScheduleOutcome) -> None:
-    deliveries = deps.deliveries.by_order(record.shop_id, record.order_key)
-    if not deliveries:  # the shipment was seen first, or the order planned nothing yet
+@dataclass
+class _OrderRun:
+    """One run this order started, as its deliveries show it."""
+
+    scenario_id: str
+    version: int
+    deliveries: list[Delivery] = field(default_factory=list)
+
+    @property
+    def gone_out(self) -> bool:
+        return any(delivery.status in GONE_OUT for delivery in self.deliveries)
+
+    @property
+    def superseded(self) -> bool:
+        """Every delivery of it was cancelled by an earlier re-planning."""
+        return all(d.status == "cancelled" and d.reason == REPLANNED for d in self.deliveries)
+
+
+def _order_runs(deliveries: Iterable[Delivery]) -> list[_OrderRun]:
+    runs: dict[str, _OrderRun] = {}
+    for delivery in sorted(deliveries, key=lambda d: (d.run_id, d.scenario_version, d.id)):
+        run = runs.setdefault(delivery.run_id, _OrderRun(delivery.scenario_id, delivery.scenario_version))
+        run.deliveries.append(delivery)
+    return [run for run in runs.values() if not run.superseded]
+
+
+def _replan(
+    deps: ScheduleDeps, record: OrderRecord, outcome: ScheduleOutcome, *, reason: ReplanReason
+) -> None:
+    """Plan the order again on what is known now (see the module's docstring)."""
+    runs = _order_runs(deps.deliveries.by_order(record.shop_id, record.order_key))
+    if not runs:  # the order planned nothing yet (a stub without a buyer, no scenario matched, …)
         _plan_new(deps, record, outcome)
         return
     shop = deps.config.shop(record.shop_id)
@@ -246,30 +317,99 @@ def _on_shipment(deps: ScheduleDeps, record: OrderRecord, outcome: ScheduleOutco
         outcome.note = "unknown_shop"
         return
     now = deps.clock.now()
-    for (scenario_id, version), pending in _scheduled_by_version(deliveries).items():
-        scenario = deps.config.scenario_version(shop.id, scenario_id, version)
+    scenarios = {scenario.id: scenario for scenario in deps.config.active_scenarios(shop.id)}
+    email = record.order.customer.email
+    try:
+        plans = (
+            plan_order(shop, list(scenarios.values()), record.order, now=now, order_count=record.order_rank)
+            if email
+            else []
+        )
+    except PlanningError:
+        outcome.note = "unplannable"
+        return
+    chosen = {plan.trigger: plan for plan in plans}
+    kept: set[str] = set()
+    superseded: dict[str, str] = {}  # trigger → the scenario its replaced run had
+    for run in runs:
+        scenario = deps.config.scenario_version(shop.id, run.scenario_id, run.version)
         if scenario is None:
-            outcome.skipped.append((scenario_id, "scenario_missing"))
+            outcome.skipped.append((run.scenario_id, "scenario_missing"))
             continue
-        replan = replan_on_shipment(shop, scenario, record.order, pending, now=now)
-        for moved, at in replan.moves:
-            if deps.deliveries.reschedule(shop.id, moved, send_at=at):
-                move_wake_up(deps.schedules, shop, moved, at)
-                outcome.moved.append(moved)
-        for skipped, reason in replan.skips:
-            if deps.deliveries.finish(
-                shop.id, skipped, status="skipped", reason=reason, from_status=["scheduled"]
-            ):
-                deps.schedules.delete(skipped)
-                outcome.skipped.append((skipped, reason))
+        plan = chosen.get(scenario.trigger)
+        if run.gone_out or not email or (plan is not None and plan.scenario == scenario.id):
+            kept.add(scenario.trigger)
+            _move_pending(
+                deps, shop, scenario=scenario, record=record, run=run, outcome=outcome, now=now, reason=reason
+            )
+            continue
+        superseded[scenario.trigger] = scenario.id
+        new_scenario = None if plan is None else plan.scenario
+        for delivery in run.deliveries:
+            note = PlanChange(
+                at=now,
+                delivery_id=delivery.id,
+                change="superseded",
+                reason=reason,
+                scenario_from=scenario.id,
+                scenario_to=new_scenario,
+                send_at_from=delivery.send_at,
+            )
+            if _stop(deps, shop.id, delivery.id, REPLANNED, note=note):
+                outcome.cancelled.append(delivery.id)
+    starting = [plan for plan in plans if plan.trigger not in kept]
+    if not starting:
+        return
+    assert email is not None, "plans are made only for an order with a recipient"
+    buyer = _Buyer(shop, record, record.customer_id or customer_id_for(email), email, now)
+    known = deps.deliveries.by_customer(shop.id, buyer.customer_id)
+    for plan in starting:
+        assert plan.scenario is not None, "plan_order only returns plans of a scenario"
+        was = superseded.get(plan.trigger or "")
+        _start_run(
+            deps,
+            buyer,
+            scenarios[plan.scenario],
+            plan=plan,
+            known=known,
+            outcome=outcome,
+            replaces=(reason, was),
+        )
 
 
-def _scheduled_by_version(deliveries: Iterable[Delivery]) -> Mapping[tuple[str, int], list[Delivery]]:
-    groups: defaultdict[tuple[str, int], list[Delivery]] = defaultdict(list)
-    for delivery in deliveries:
-        if delivery.status == "scheduled":
-            groups[(delivery.scenario_id, delivery.scenario_version)].append(delivery)
-    return groups
+def _move_pending(
+    deps: ScheduleDeps,
+    shop: Shop,
+    *,
+    scenario: Scenario,
+    record: OrderRecord,
+    run: _OrderRun,
+    outcome: ScheduleOutcome,
+    now: datetime,
+    reason: ReplanReason,
+) -> None:
+    """A run that stays: its still-scheduled steps move to the dates the new data gives."""
+    pending = [delivery for delivery in run.deliveries if delivery.status == "scheduled"]
+    replan = replan_on_shipment(shop, scenario, record.order, pending, now=now)
+    send_at = {delivery.id: delivery.send_at for delivery in pending}
+    for moved, at in replan.moves:
+        note = PlanChange(
+            at=now,
+            delivery_id=moved,
+            change="moved",
+            reason=reason,
+            scenario_from=scenario.id,
+            scenario_to=scenario.id,
+            send_at_from=send_at[moved],
+            send_at_to=at,
+        )
+        if deps.deliveries.reschedule(shop.id, moved, send_at=at, note=note):
+            move_wake_up(deps.schedules, shop, moved, at)
+            outcome.moved.append(moved)
+    for skipped, why in replan.skips:
+        if deps.deliveries.finish(shop.id, skipped, status="skipped", reason=why, from_status=["scheduled"]):
+            deps.schedules.delete(skipped)
+            outcome.skipped.append((skipped, why))
 
 
 # --- a cancellation -----------------------------------------------------------------------------
