@@ -137,7 +137,7 @@ def test_a_fitting_mask_without_an_order_id_is_a_missing_field() -> None:
 
 
 def test_masks_come_before_the_built_in_layouts() -> None:
-    body = "[受注番号] 338361-20261120-0912345678\n注文番号：OWN-1\n"
+    body = "[受注番号] 338361-20261120-0912345678\n注文番号：OWN-1\n合計金額：1,000円\n"
     own = mask(match={"from": "rakuten.co.jp"})
     assert parse_mail(mycart_mail(body, sender="order@rakuten.co.jp"), masks=[own]).order_id == "OWN-1"
 
@@ -210,3 +210,12 @@ def test_a_bad_mask_is_refused_with_a_bilingual_message(changes: dict[str, Any],
         validate_document(ParseMask, {**MASK, **changes}, what="mask.yaml")
     assert fragment in caught.value.message_en
     assert "mask.yaml" in caught.value.message_ja
+
+
+def test_a_mask_that_reads_only_an_order_number_is_not_an_order() -> None:
+    """Issue #13: a notice about an order (no buyer, items or total) is never an order, mask or not."""
+    own = mask(match={"from": "rakuten.co.jp"})
+    with pytest.raises(ParseError) as caught:
+        parse_mail(mycart_mail("注文番号：OWN-1\n", sender="order@rakuten.co.jp"), masks=[own])
+    assert caught.value.reason == "not_an_order"
+    assert "OWN-1" in caught.value.message_en

@@ -6,6 +6,12 @@ For each readable message in a mail (a carried mail before the one carrying it):
 3. the built-in layouts, strongest signature first: Rakuten, Yahoo!ショッピング, EC-CUBE;
 4. a newsletter or a mall's notice is ``not_an_order``; anything else is ``unrecognised``.
 The first message that yields an order wins; otherwise the most telling refusal is raised.
+
+An ``order`` that carries an order number and nothing of an order — no buyer's name or phone, no
+ship-to, no items, no total, no payment method — is a notice about an order (Rakuten's
+「注文に関するお知らせ」, a payment reminder, an inquiry), never an order: ``not_an_order``. The
+buyer's address alone does not count, since a reader may take it from the ``To:`` header. A notice
+that says the order was cancelled stays a ``cancellation``, whatever else it lacks.
 """
 
 from __future__ import annotations
@@ -79,19 +85,46 @@ def _refusal(view: MailView) -> ParseError:
     )
 
 
+def has_order_content(order: Order) -> bool:
+    """Whether an order carries anything of an order besides its number (and a buyer address)."""
+    customer, ship_to = order.customer, order.ship_to
+    return bool(
+        order.items
+        or order.total is not None
+        or order.payment_method
+        or customer.name
+        or customer.name_kana
+        or customer.phone
+        or ship_to.name
+        or ship_to.postal_code
+        or ship_to.prefecture
+        or ship_to.address
+    )
+
+
+def _an_order(order: Order, view: MailView) -> Order:
+    if order.kind == "order" and not has_order_content(order):
+        raise _not_an_order(
+            view,
+            f"注文番号 {order.order_id} のほかに購入者・商品・金額がない、注文についてのお知らせ",
+            f"a notice about order {order.order_id}: no buyer, items or total besides the order number",
+        )
+    return order
+
+
 def parse_view(view: MailView, masks: Sequence[ParseMask], zone: tzinfo) -> Order:
     near_miss: ParseError | None = None
     for mask in masks:
         if mask.applies_to(view):
             order = parse_with_mask(mask, view, zone)
             if order is not None:
-                return order
+                return _an_order(order, view)
             near_miss = near_miss or mask_missing(mask, view)
     if _NOTICE_SUBJECT.search(view.folded_subject):
         raise _not_an_order(view, "件名がお知らせ・案内のもの", "the subject is a notice, not an order")
     for layout in LAYOUTS:
         if layout.recognise(view):
-            return layout.parse(view, zone)
+            return _an_order(layout.parse(view, zone), view)
     raise near_miss or _refusal(view)
 
 
