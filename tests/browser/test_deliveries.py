@@ -176,3 +176,28 @@ def test_the_list_reads_well_on_a_phone(owner_page: Page, stack: LocalStack) -> 
     assert widest <= PHONE["width"]  # the list fits: each mail is a card, nothing scrolls sideways
     screenshot(page, "deliveries-phone")
     page.set_viewport_size(DESKTOP)
+
+
+def test_a_stopped_mail_reads_as_not_sent(
+    owner_page: Page, stack: LocalStack, local: LocalClient, planned: dict[tuple[str, str], dict[str, Any]]
+) -> None:
+    """A stopped mail's detail says what its text is (never sent, what it would have said), when it
+    was planned for, and that no way of sending was used, not "as it will be sent"."""
+    target = planned[(KOBAYASHI, "like")]
+    if delivery(local, target["id"])["status"] == "scheduled":
+        token = local.sign_in("owner@okaeri.local", OWNER_PASSWORD)
+        assert local.post(f"/api/shops/demo/deliveries/{target['id']}/stop", token=token).status == 200
+    assert delivery(local, target["id"])["status"] == "cancelled"
+    page = owner_page
+    open_screen(page, stack, "deliveries", target["id"])
+    mail = page.get_by_role("region", name=re.compile("停止したため送信されなかった内容"))
+    expect(mail).to_be_visible()
+    facts = page.locator(".dl-facts")
+    expect(facts).to_contain_text("予定していた送信日時")
+    expect(page.get_by_test_id("transport")).to_have_text("送信していません")
+    expect(page.locator("main")).not_to_contain_text("送信される内容")
+    expect(page.locator("main")).not_to_contain_text("送信時に決まります")
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("heading", level=2, name=re.compile("Not sent: stopped"))).to_be_visible()
+    expect(page.get_by_test_id("transport")).to_have_text("Not sent")
+    expect(page.locator("main")).not_to_contain_text("As it will be sent")

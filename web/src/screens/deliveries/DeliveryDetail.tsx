@@ -39,6 +39,16 @@ interface Detail {
 
 const ONE = "/api/shops/{shop_id}/deliveries/{delivery_id}";
 
+/** A mail that was not and will not be sent: its text is what it would have been. */
+const NOT_SENT = new Set(["cancelled", "skipped", "failed"]);
+
+/** The mail card's title says what the text is: sent, to be sent, or never sent (and why). */
+function mailTitle(status: string): string {
+  if (status === "sent") return "deliveries.mail_sent";
+  if (NOT_SENT.has(status)) return `deliveries.mail_not_sent_${status}`;
+  return "deliveries.mail_as_sent";
+}
+
 export function DeliveryDetail(props: { shop: string; id: string; query: URLSearchParams }) {
   const path = shopPath(props.shop, `/deliveries/${encodeURIComponent(props.id)}`);
   const doc = useDocument<Detail>(path);
@@ -205,7 +215,7 @@ export function DeliveryDetail(props: { shop: string; id: string; query: URLSear
       <div class="dl-detail">
         <section class="card dl-mail" aria-labelledby="dl-mail-title">
           <div class="row">
-            <h2 id="dl-mail-title">{t(delivery.status === "sent" ? "deliveries.mail_sent" : "deliveries.mail_as_sent")}</h2>
+            <h2 id="dl-mail-title">{t(mailTitle(delivery.status))}</h2>
             <span class="spacer" />
             {edited && <span class="badge badge-warn">{t("deliveries.edited_badge")}</span>}
             {mail?.mobile && <span class="badge badge-info">{t("deliveries.mobile_badge")}</span>}
@@ -239,7 +249,7 @@ export function DeliveryDetail(props: { shop: string; id: string; query: URLSear
                 <StatusBadge status={delivery.status} />
                 {delivery.reason && <span class="muted small dl-reason">{reasonLabel(delivery.reason)}</span>}
               </dd>
-              <dt>{t(delivery.sent_at ? "deliveries.sent_at" : "deliveries.send_at")}</dt>
+              <dt>{t(delivery.sent_at ? "deliveries.sent_at" : NOT_SENT.has(delivery.status) ? "deliveries.send_at_was" : "deliveries.send_at")}</dt>
               <dd data-testid="send-at">{formatDateTime(delivery.sent_at ?? delivery.send_at, zone)}</dd>
               {!mail && (
                 <>
@@ -248,7 +258,15 @@ export function DeliveryDetail(props: { shop: string; id: string; query: URLSear
                 </>
               )}
               <dt>{t("deliveries.transport")}</dt>
-              <dd>{delivery.transport ? transportLabel(delivery.transport) : <span class="muted">{t("deliveries.transport_pending")}</span>}</dd>
+              <dd>
+                {delivery.transport ? (
+                  transportLabel(delivery.transport)
+                ) : (
+                  <span class="muted" data-testid="transport">
+                    {t(NOT_SENT.has(delivery.status) ? "deliveries.transport_none" : "deliveries.transport_pending")}
+                  </span>
+                )}
+              </dd>
               <dt>{t("deliveries.col_scenario")}</dt>
               <dd>
                 {scenarioName} <span class="muted small">· {delivery.step_id}</span>
