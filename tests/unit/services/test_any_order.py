@@ -240,3 +240,15 @@ def test_the_stubs_record_replayed_after_the_order_brings_nothing_back() -> None
     assert set(scheduled(world)) == {did("special")}
     assert set(world.schedules.entries) == {did("special")}
     assert world.delivery(did("plain")).status == "cancelled"
+
+
+def test_a_run_started_without_replacing_one_carries_no_note() -> None:
+    ordered = scenario(
+        id="order-thanks",
+        trigger="ordered",
+        steps=[{"id": "thanks", "offset_days": 3, "hour": 10, "template": "thanks", "purposes": ["thanks"]}],
+    )
+    world = World.create(NOW, scenarios=[ordered, shipped_scenario("plain", 5)])
+    arrive(world, SHIPMENT, ORDER)
+    assert world.delivery(did("order-thanks")).history == []
+    assert world.delivery(did("plain")).history == []  # kept: same scenario, same date

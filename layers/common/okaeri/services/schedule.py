@@ -204,7 +204,7 @@ def _start_run(
     plan: PlanResult,
     known: list[Delivery],
     outcome: ScheduleOutcome,
-    replaces: tuple[ReplanReason, str | None] | None = None,
+    replaces: tuple[ReplanReason, str] | None = None,
 ) -> None:
     """Start the order's run of ``scenario`` (``replaces``: the news and the superseded scenario)."""
     shop_id = buyer.shop.id
@@ -373,7 +373,7 @@ def _replan(
             plan=plan,
             known=known,
             outcome=outcome,
-            replaces=(reason, was),
+            replaces=None if was is None else (reason, was),
         )
 
 
