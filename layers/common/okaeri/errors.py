@@ -153,6 +153,12 @@ class PayloadTooLargeError(OkaeriError):
     code = "too_large"
 
 
+class UnsupportedMediaTypeError(OkaeriError):
+    """A request body of a type the route does not read (the API's bodies are JSON)."""
+
+    code = "unsupported_media_type"
+
+
 class BadRequestError(OkaeriError):
     """A request the API cannot act on as sent (a bad cursor, a malformed upload, a bad mapping)."""
 

@@ -15,7 +15,7 @@ import pytest
 
 from okaeri.imports.shopify import sign
 from okaeri.jsonbody import MAX_JSON_BYTES, MAX_JSON_DEPTH
-from tests.integration.api.conftest import Api
+from tests.integration.api.conftest import OTHER_SHOP, Api
 from tests.integration.api.test_webhooks import HOOK, SECRET, deliver, with_secret
 from tests.integration.pipeline.conftest import SHOP_ID
 from tests.support.api_client import ApiResponse
@@ -120,3 +120,37 @@ def test_a_signed_webhook_too_deep_is_400(with_secret: Api, depth: int) -> None:
     assert_refused(answer, 400, "too_deep", f"{HOOK} at depth {depth}")
     unsigned = deliver(with_secret, "orders/create", data, signature="")
     assert_refused(unsigned, 400, "too_deep", f"{HOOK} unsigned at depth {depth}")
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("text/plain", b"[[["),
+        ("multipart/form-data", b"--x\r\n"),
+        (
+            "multipart/form-data; boundary=x",
+            b'--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n\xff\r\n--x--',
+        ),
+        ("application/x-www-form-urlencoded", b"subject=%ff&body_text=1"),
+        ("application/xml", b"<a/>"),
+    ],
+)
+def test_a_body_that_is_not_json_is_415_on_every_json_route(
+    api: Api, routes: list[tuple[str, str]], content_type: str, body: bytes
+) -> None:
+    for method, path in routes:
+        answer = api.owner.request(method, path, body=body, headers={"content-type": content_type})
+        assert_refused(answer, 415, "unsupported_media_type", f"{method} {path} ({content_type})")
+
+
+def test_the_caller_is_checked_before_the_type(api: Api) -> None:
+    path = f"/api/shops/{OTHER_SHOP}/templates/preview"
+    answer = api.staff.request("POST", path, body=b"x", headers={"content-type": "text/plain"})
+    assert (answer.status, answer.error_code) == (403, "forbidden_shop")
+    charset = api.owner.request(
+        "POST",
+        f"/api/shops/{SHOP_ID}/templates/preview",
+        body=b"{}",
+        headers={"content-type": "application/json; charset=utf-8"},
+    )
+    assert charset.status == 422  # read as JSON (the body misses its fields)

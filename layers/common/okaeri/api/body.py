@@ -6,7 +6,8 @@ change the bytes a signature was computed over, so the bytes are taken here inst
 
 Every JSON body the resolver validates is read here too: ``RequestEvent`` decodes it (a body that
 is not base64 or not UTF-8 is a 400, not a ``UnicodeDecodeError``) and ``read_request_json`` parses
-it within ``okaeri.jsonbody``'s bounds (too large 413, too deep 400) before ``json.loads`` runs.
+it within ``okaeri.jsonbody``'s bounds (too large 413, too deep 400) before ``json.loads`` runs;
+a body of another type on a route that takes a JSON body is a 415 (``require_json``).
 """
 
 from __future__ import annotations
@@ -18,10 +19,13 @@ from functools import cached_property
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from aws_lambda_powertools.event_handler.api_gateway import Route
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
-from okaeri.errors import BadRequestError
+from okaeri.errors import BadRequestError, UnsupportedMediaTypeError
 from okaeri.jsonbody import read_json
+
+JSON_MEDIA_TYPE = "application/json"
 
 
 def _unreadable() -> BadRequestError:
@@ -39,6 +43,19 @@ def request_bytes(app: APIGatewayHttpResolver) -> bytes:
         return base64.b64decode(body, validate=True)
     except (binascii.Error, ValueError):
         raise _unreadable() from None
+
+
+def require_json(route: Route, content_type: str | None) -> None:
+    """A route with a body model reads JSON only (the OpenAPI document says so): another type is a
+    415 before Powertools would try it as a form or a multipart upload."""
+    if not route.dependant.body_params:
+        return
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    if media not in ("", JSON_MEDIA_TYPE):
+        raise UnsupportedMediaTypeError(
+            "本文はJSON（Content-Type: application/json）で送ってください。",
+            "Send the body as JSON (Content-Type: application/json).",
+        )
 
 
 def read_request_json(text: str) -> Any:

@@ -22,7 +22,7 @@ from aws_lambda_powertools.event_handler.api_gateway import ResponseBuilder, Rou
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
 from okaeri.api.auth import ROLE_RANK, Role, caller_from_event, require
-from okaeri.api.body import RequestEvent, read_request_json
+from okaeri.api.body import RequestEvent, read_request_json, require_json
 from okaeri.api.responses import error_response, status_for
 from okaeri.errors import OkaeriError
 
@@ -41,7 +41,8 @@ def is_public(route: Route) -> bool:
 
 class AdminResolver(APIGatewayHttpResolver):
     """Also the one place request bodies are read: every JSON body through ``read_request_json``
-    (bounded size and depth), every body decoded by ``RequestEvent`` (a 400 when it cannot be)."""
+    (bounded size and depth), every body decoded by ``RequestEvent`` (a 400 when it cannot be), and
+    a route with a body model takes JSON only (``require_json``, a 415, checked after the caller)."""
 
     def __init__(self, *, enable_validation: bool = True) -> None:
         super().__init__(enable_validation=enable_validation, json_body_deserializer=read_request_json)
@@ -50,12 +51,13 @@ class AdminResolver(APIGatewayHttpResolver):
         return RequestEvent(event, self._json_body_deserializer)
 
     def _call_route(self, route: Route, route_arguments: dict[str, str]) -> ResponseBuilder[Any]:
-        if not is_public(route):
-            try:
+        try:
+            if not is_public(route):
                 self._authorize(route, route_arguments)
-            except OkaeriError as exc:
-                refusal = error_response(status_for(exc), exc.code, exc.message_ja, exc.message_en)
-                return ResponseBuilder(response=refusal, serializer=self._serializer, route=route)
+            require_json(route, self.current_event.headers.get("content-type"))
+        except OkaeriError as exc:
+            refusal = error_response(status_for(exc), exc.code, exc.message_ja, exc.message_en)
+            return ResponseBuilder(response=refusal, serializer=self._serializer, route=route)
         return super()._call_route(route, route_arguments)
 
     def _authorize(self, route: Route, route_arguments: dict[str, str]) -> None:

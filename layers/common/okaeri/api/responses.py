@@ -24,6 +24,7 @@ from okaeri.errors import (
     OkaeriError,
     PayloadTooLargeError,
     UnauthorizedError,
+    UnsupportedMediaTypeError,
 )
 from okaeri.models.base import describe_errors
 from okaeri.observability import logger
@@ -37,6 +38,7 @@ STATUS_BY_ERROR: tuple[tuple[type[OkaeriError], int], ...] = (
     (ConflictError, 409),
     (BadRequestError, 400),
     (PayloadTooLargeError, 413),
+    (UnsupportedMediaTypeError, 415),
     (ConfigError, 422),
     (InvalidAddressError, 422),
 )
