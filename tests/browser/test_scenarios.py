@@ -77,7 +77,7 @@ def test_the_editor_lints_saves_a_new_version_and_plans_a_sample_order(
     )
     versions = page.get_by_role("table", name="版の履歴")
     expect(versions.get_by_role("row")).to_have_count(len(versions_before) + 2)  # with the header
-    expect(page.get_by_text(f"現在の版 {len(versions_before) + 1}")).to_be_visible()
+    expect(page.get_by_text(f"第{len(versions_before) + 1}版（現在の版）")).to_be_visible()
     versions_after = local.get(f"{SCENARIO}/versions", token=token).json()
     assert len(versions_after) == len(versions_before) + 1
     current = local.get(SCENARIO, token=token).json()

@@ -74,3 +74,16 @@ def test_the_advertising_footer_has_one_name(lang: str, name: str) -> None:
     everything = json.dumps(messages, ensure_ascii=False)
     assert "特定商取引法" not in everything
     assert "Commercial Transactions" not in everything
+
+
+def test_a_version_is_named_one_way() -> None:
+    """「第N版」 everywhere (templates, scenarios, mails), never 「版 N」."""
+    version = re.compile(r"版\s*\{\w+\}")
+    for area, messages in catalog("ja").items():
+        for key, message in messages.items():
+            assert not version.search(message), f"{area}.{key}: {message}"
+    numbered = [
+        m for messages in catalog("ja").values() for m in messages.values() if re.search(r"\{\w+\}版", m)
+    ]
+    assert any("第{v}版" in m for m in numbered)  # scenarios
+    assert any("第{version}版" in m for m in numbered)  # templates
