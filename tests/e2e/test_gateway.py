@@ -67,10 +67,12 @@ def test_the_demo_operators_sign_in_as_against_aws(local: LocalClient, staff_pas
     assert owner.status == 200
     assert owner.json()["role"] == "owner"
     assert owner.json()["email"] == "owner@okaeri.local"
-    assert owner.json()["shops"] == [{"id": "demo", "name": "おかえり茶舗（デモ）"}]
+    assert owner.json()["shops"] == [{"id": "demo", "name": "おかえり茶舗（デモ）", "role": "owner"}]
+    assert owner.json()["invitations"] == []
     staff = local.get("/api/me", token=local.sign_in("staff@okaeri.local", staff_password))
     assert staff.status == 200
     assert (staff.json()["role"], staff.json()["shops"][0]["id"]) == ("staff", "demo")
+    assert staff.json()["shops"][0]["role"] == "staff"  # a role belongs to (operator, shop)
 
 
 def test_a_wrong_password_is_refused_by_the_user_pool(local: LocalClient) -> None:
