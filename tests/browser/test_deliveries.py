@@ -125,11 +125,33 @@ def test_find_reschedule_edit_and_stop_then_the_outbox_agrees(
     page.get_by_role("link", name="配信一覧へ戻る").click()
     expect(page).to_have_url(re.compile(r"#/demo/deliveries\?q="))
     open_row(page, NAKAJIMA, "love")
+    html_tab = page.get_by_role("tab", name="HTML")
+    expect(html_tab).to_be_visible()
     page.get_by_role("button", name="件名・本文を編集").click()
+    # the mail has an HTML version, and the editor says plainly what a text edit does to it
+    expect(page.get_by_test_id("html-dropped-warning")).to_contain_text("テキストのみで送られます")
     page.get_by_label("件名", exact=True).fill(EDITED_SUBJECT)
     page.get_by_role("button", name="保存").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("中島 彩様へ、感謝をこめて（年末のごあいさつ）")
     expect(page.get_by_text("編集済み").first).to_be_visible()
+    assert delivery(local, love["id"])["edited_subject"] == EDITED_SUBJECT
+    expect(html_tab).to_be_visible()  # a subject edit keeps the HTML version
+    expect(page.get_by_test_id("text-only-notice")).to_have_count(0)
+
+    # a text edit: the detail says the mail now goes as text only, and undoing it brings the HTML back
+    page.get_by_role("button", name="件名・本文を編集").click()
+    body = page.get_by_label("本文", exact=True)
+    original = body.input_value()
+    body.fill(original + "\n追伸: 年末年始も営業しております。")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_test_id("text-only-notice")).to_contain_text("テキストのみで送られます")
+    expect(html_tab).to_have_count(0)
+    page.get_by_role("button", name="件名・本文を編集").click()
+    page.get_by_label("本文", exact=True).fill(original)
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_test_id("text-only-notice")).to_have_count(0)
+    expect(html_tab).to_be_visible()
+    assert delivery(local, love["id"])["edited_text"] is None
     assert delivery(local, love["id"])["edited_subject"] == EDITED_SUBJECT
 
     # Stop another buyer's mail: the confirmation says it cannot be undone

@@ -226,6 +226,11 @@ export function DeliveryDetail(props: { shop: string; id: string; query: URLSear
               <p>{pick(problem.message_ja, problem.message_en)}</p>
             </div>
           )}
+          {delivery.edited_text !== null && (
+            <p class="warn-box" role="note" data-testid="text-only-notice">
+              {t("deliveries.text_only_notice")}
+            </p>
+          )}
           {mail && <MailView mail={mail} />}
           {editing && mayEdit && (
             <DeliveryEditor

@@ -10,6 +10,8 @@ import type { Delivery } from "./common";
 interface TemplateSource {
   subject: string;
   text: string;
+  /** the template's HTML part: an edited text replaces it (the mail goes as text only) */
+  html?: string | null;
 }
 
 export function DeliveryEditor(props: {
@@ -61,12 +63,17 @@ export function DeliveryEditor(props: {
       {template && (
         <>
           <p class="hint">{t("deliveries.edit_hint")}</p>
+          {template.html ? (
+            <p class="warn-box" role="note" data-testid="html-dropped-warning">
+              {t("deliveries.edit_html_warning")}
+            </p>
+          ) : null}
           <Field label={t("deliveries.subject")}>
             {(id) => (
               <input id={id} ref={subjectRef} required maxLength={200} value={subject} onInput={(e) => setSubject(e.currentTarget.value)} />
             )}
           </Field>
-          <Field label={t("deliveries.body")} hint={text !== template.text ? t("deliveries.edit_text_hint") : undefined}>
+          <Field label={t("deliveries.body")} hint={text !== template.text && template.html ? t("deliveries.edit_text_hint") : undefined}>
             {(id, describedBy) => (
               <textarea
                 id={id}
