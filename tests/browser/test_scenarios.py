@@ -40,6 +40,33 @@ def test_the_list_shows_each_scenario_with_its_status(owner_page: Page, stack: L
     screenshot(owner_page, "scenarios")
 
 
+def test_the_list_shows_each_scenarios_sales_channels(
+    owner_page: Page, stack: LocalStack, local: LocalClient
+) -> None:
+    """The channel condition (sources) decides which orders a scenario takes: the list shows it."""
+    only_some = {
+        "id": "marketplaces",
+        "name": "モール限定のお礼",
+        "trigger": "shipped",
+        "conditions": {"sources": ["rakuten", "yahoo"]},
+        "priority": 1,
+        "active": False,
+        "steps": [
+            {"id": "thanks", "offset_days": 1, "hour": 10, "template": "thanks", "purposes": ["thanks"]}
+        ],
+    }
+    assert local.post("/api/shops/demo/scenarios", only_some, token=owner_token(local)).status == 201
+    open_screen(owner_page, stack, "scenarios")
+    rows = owner_page.get_by_role("row")
+    expect(rows.filter(has_text="モール限定のお礼").get_by_test_id("scenario-sources")).to_have_text(
+        "rakuten, yahoo"
+    )
+    expect(rows.filter(has_text="サンキュー・ライク・ラブ").get_by_test_id("scenario-sources")).to_have_text(
+        "すべての販売チャネル"
+    )
+    expect(owner_page.get_by_role("columnheader", name="販売チャネル")).to_be_visible()
+
+
 def test_the_editor_lints_saves_a_new_version_and_plans_a_sample_order(
     owner_page: Page, stack: LocalStack, local: LocalClient
 ) -> None:
@@ -53,7 +80,9 @@ def test_the_editor_lints_saves_a_new_version_and_plans_a_sample_order(
     expect(page.get_by_role("img", name="シナリオのタイムライン")).to_be_visible()
     steps_in_words = page.get_by_role("list", name="ステップの一覧（文章）").get_by_role("listitem")
     expect(steps_in_words).to_have_count(3)
-    expect(steps_in_words.nth(1)).to_contain_text("like — 出荷日の14日後 19:00")
+    # each step by the name of the mail it sends (its template's), then its id
+    expect(steps_in_words.nth(1)).to_contain_text("ライクメール（2週間後） · like — 出荷日の14日後 19:00")
+    expect(page.locator("svg .tl-step-label").first).to_have_text("サンキューメール（出荷日）")
     expect(page.get_by_text("楽天: 出荷後30日まで")).to_be_visible()
     expect(page.get_by_text("ルール上の問題はありません")).to_be_visible()
 

@@ -65,6 +65,7 @@ function ScenarioList(props: { shop: string }) {
                 <th scope="col">{t("scenarios.name")}</th>
                 <th scope="col">{t("scenarios.status")}</th>
                 <th scope="col">{t("scenarios.trigger")}</th>
+                <th scope="col">{t("scenarios.cond_sources")}</th>
                 <th scope="col">{t("scenarios.steps")}</th>
                 <th scope="col" class="num">
                   {t("scenarios.priority")}
@@ -92,6 +93,13 @@ function ScenarioList(props: { shop: string }) {
                     <StatusBadge active={scenario.active} />
                   </td>
                   <td data-label={t("scenarios.trigger")}>{t(`scenarios.trigger_short_${scenario.trigger}`)}</td>
+                  <td data-label={t("scenarios.cond_sources")} data-testid="scenario-sources">
+                    {scenario.conditions.sources?.length ? (
+                      <span class="mono small">{scenario.conditions.sources.join(", ")}</span>
+                    ) : (
+                      <span class="muted small">{t("scenarios.sources_all")}</span>
+                    )}
+                  </td>
                   <td data-label={t("scenarios.steps")}>
                     <span class="step-days">
                       {scenario.steps

@@ -297,7 +297,13 @@ export function ScenarioEditor(props: Props) {
           <h2 id="timeline-heading">{t("scenarios.timeline")}</h2>
           <span class="badge badge-info">{t(`scenarios.profile_${profile}`)}</span>
         </div>
-        <Timeline steps={steps} trigger={built.scenario.trigger} shop={shopSettings} findings={findings} />
+        <Timeline
+          steps={steps}
+          trigger={built.scenario.trigger}
+          shop={shopSettings}
+          findings={findings}
+          templateNames={Object.fromEntries((templates.data ?? []).map((template) => [template.id, template.name]))}
+        />
         {settings.error !== null && <ErrorBox error={settings.error} />}
       </section>
 

@@ -31,6 +31,14 @@ export interface TimelineProps {
   trigger: Trigger;
   shop: ShopSettings | null;
   findings: Finding[];
+  /** template id → its name: a step is shown by the name of the mail it sends, not only its id */
+  templateNames?: Record<string, string>;
+}
+
+/** "ライクメール（2週間後） · like": the template's name and the step's id (the id alone when unknown). */
+export function stepName(step: Step, templateNames?: Record<string, string>): string {
+  const name = templateNames?.[step.template];
+  return name ? `${name} · ${step.id}` : step.id;
 }
 
 function severityOf(step: string, findings: Finding[]): "error" | "warning" | "ok" {
@@ -90,7 +98,7 @@ export function Timeline(props: TimelineProps) {
     return () => observer.disconnect();
   }, []);
 
-  const { steps, trigger, shop, findings } = props;
+  const { steps, trigger, shop, findings, templateNames } = props;
   const limits = limitsOf(trigger, shop);
   const end = axisEnd(steps, limits);
   const hasImmediate = steps.some((step) => step.immediate);
@@ -196,10 +204,10 @@ export function Timeline(props: TimelineProps) {
             const cy = step.immediate ? MARGIN.top + (IMMEDIATE_ROW - 4) / 2 : y((step.hour ?? 0) * 60);
             const cx = x(day);
             const moved = step.immediate ? null : afterQuietHours(day, step.hour ?? 0, quiet);
-            const label = step.id;
+            const label = templateNames?.[step.template] || step.id;
             return (
               <g key={`${step.id}-${index}`} class={`tl-step tl-step-${state}${ad ? " tl-step-ad" : ""}`}>
-                <title>{stepSummary(step, index, trigger, quiet)}</title>
+                <title>{stepSummary(step, index, trigger, quiet, true, templateNames)}</title>
                 {moved && (
                   <>
                     <line class="tl-moved" x1={cx} y1={cy} x2={x(moved.day)} y2={y(moved.minutes)} />
@@ -247,7 +255,7 @@ export function Timeline(props: TimelineProps) {
             <li key={`${step.id}-${index}`} class={`timeline-item timeline-item-${state}`}>
               <span class="timeline-number">{index + 1}</span>
               <span>
-                {stepSummary(step, index, trigger, quiet, false)}
+                {stepSummary(step, index, trigger, quiet, false, templateNames)}
                 {state !== "ok" && (
                   <span class={`badge badge-${state === "error" ? "bad" : "warn"} timeline-flag`}>
                     {t(state === "error" ? "scenarios.severity_error" : "scenarios.severity_warning")}
@@ -269,23 +277,25 @@ export function whenText(trigger: Trigger, days: number, hour: number): string {
   return days === 0 ? t("scenarios.when_same_day", { base, time }) : t("scenarios.when_text", { base, days, time });
 }
 
-/** "1. thanks — 出荷日の14日後 19:00（使い方のご案内・レビュー依頼）" and where quiet hours move it. */
+/** "1. ライクメール（2週間後） · like — 出荷日の14日後 19:00（使い方のご案内・レビュー依頼）" and where quiet hours move it. */
 export function stepSummary(
   step: Step,
   index: number,
   trigger: Trigger,
   quiet: ShopSettings["quiet_hours"],
   numbered = true,
+  templateNames?: Record<string, string>,
 ): string {
+  const id = stepName(step, templateNames);
   const purposes = step.purposes.map((purpose) => t(`scenarios.purpose_${purpose}`)).join(t("scenarios.list_separator"));
   if (step.immediate) {
-    return (numbered ? `${index + 1}. ` : "") + t("scenarios.summary_immediate", { id: step.id, purposes });
+    return (numbered ? `${index + 1}. ` : "") + t("scenarios.summary_immediate", { id, purposes });
   }
   const day = step.offset_days ?? 0;
   const hour = step.hour ?? 0;
   let text =
     (numbered ? `${index + 1}. ` : "") +
-    t("scenarios.summary", { id: step.id, when: whenText(trigger, day, hour), purposes });
+    t("scenarios.summary", { id, when: whenText(trigger, day, hour), purposes });
   const moved = afterQuietHours(day, hour, quiet);
   if (moved) {
     text += t(moved.day > day ? "scenarios.summary_moved_next_day" : "scenarios.summary_moved", {
