@@ -223,3 +223,41 @@ def test_a_stopped_mail_reads_as_not_sent(
     expect(page.get_by_role("heading", level=2, name=re.compile("Not sent: stopped"))).to_be_visible()
     expect(page.get_by_test_id("transport")).to_have_text("Not sent")
     expect(page.locator("main")).not_to_contain_text("As it will be sent")
+
+
+def test_the_history_says_who_moved_and_who_stopped_a_mail(
+    owner_page: Page, stack: LocalStack, local: LocalClient
+) -> None:
+    """Every operator action is in the mail's history: who, when, and a move from what to what."""
+    from datetime import datetime
+
+    from okaeri_dev.send_sample import order_mail
+
+    buyer = "history-test"
+    mail = order_mail(ordered_at=datetime.fromisoformat(local.now()), serial=777, buyer_tag=buyer)
+    assert local.send_mail(mail).endswith(" parsed")
+    token = local.sign_in("owner@okaeri.local", OWNER_PASSWORD)
+    items = local.get("/api/shops/demo/deliveries", token=token).json()["items"]
+    [like] = [
+        i for i in items if i["customer_email"] == f"buyer-{buyer}@example.jp" and i["step_id"] == "like"
+    ]
+    page = owner_page
+    open_screen(page, stack, "deliveries", like["id"])
+    planned_at = page.get_by_test_id("send-at").inner_text()
+    page.get_by_label("新しい送信日時").fill(
+        page.get_by_label("新しい送信日時").input_value().replace("T19:00", "T10:00")
+    )
+    page.get_by_role("button", name="日時を変更").click()
+    page.get_by_role("dialog").get_by_role("button", name="変更する").click()
+    expect(page.get_by_test_id("send-at")).not_to_have_text(planned_at)
+    moved_at = page.get_by_test_id("send-at").inner_text()
+    page.get_by_role("button", name="配信を停止").click()
+    page.get_by_role("dialog").get_by_role("button", name="停止する").click()
+    actions = page.get_by_test_id("operator-action")
+    expect(actions).to_have_count(2)  # the stack's clock stands still: both at the same minute
+    moved = actions.filter(has_text="owner@okaeri.local が送信日時を変更しました")
+    expect(moved).to_contain_text(f"{planned_at} → {moved_at}")
+    expect(actions.filter(has_text="owner@okaeri.local が停止しました")).to_have_count(1)
+    page.get_by_role("button", name="English").click()
+    expect(actions.filter(has_text="Stopped by owner@okaeri.local")).to_have_count(1)
+    expect(actions.filter(has_text="Moved by owner@okaeri.local")).to_have_count(1)

@@ -368,3 +368,50 @@ def test_drop_cancels_an_unknown_mail_once(api: Api) -> None:
         refused = api.staff.post(f"{DELIVERIES}/{like.id}/{action}")
         assert (refused.status, refused.error_code) == (409, "delivery_state")
     assert stored(api, like.id).status == "scheduled"
+
+
+# --- what operators did -------------------------------------------------------------------------------
+
+
+def test_a_mail_lists_every_operator_action_with_who_when_and_from_what_to_what(api: Api) -> None:
+    """Reschedule, edit and stop on one mail, resend and drop on mails in doubt: the detail lists
+    each with the operator, the time and, for a move or a subject, the value before and after."""
+    planned = plan_orders(api)
+    like = planned.one(HIKARI, "like")
+    path = f"{DELIVERIES}/{like.id}"
+    moved = like.send_at + timedelta(days=1)
+    assert api.staff.post(f"{path}/reschedule", {"send_at": moved.isoformat()}).status == 200
+    api.stack.clock.advance(timedelta(minutes=1))
+    subject = "{{ customer.name }}様へ（改）"
+    assert api.manager.patch(path, {"subject": subject}).status == 200
+    api.stack.clock.advance(timedelta(minutes=1))
+    assert api.owner.post(f"{path}/stop").status == 200
+    actions = api.staff.get(path).json()["actions"]
+    assert [(a["action"], a["by"]) for a in actions] == [
+        ("reschedule", "staff@okaeri.test"),
+        ("edit", "manager@okaeri.test"),
+        ("stop", "owner@okaeri.test"),
+    ]
+    move, edit, stop = actions
+    assert datetime.fromisoformat(move["was"]) == like.send_at
+    assert datetime.fromisoformat(move["to"]) == moved
+    assert (edit["fields"], edit["was"], edit["to"]) == (["subject"], None, subject)
+    assert [a["at"] for a in actions] == [
+        "2026-11-29T22:00:00Z",
+        "2026-11-29T22:01:00Z",
+        "2026-11-29T22:02:00Z",
+    ]
+    assert stop["was"] is stop["to"] is None
+    # Not another mail's: the buyer's love mail has none.
+    assert api.staff.get(f"{DELIVERIES}/{planned.one(HIKARI, 'love').id}").json()["actions"] == []
+
+    thanks = make_unknown(api, planned.one(NAKAJIMA, "thanks"))
+    assert api.manager.post(f"{DELIVERIES}/{thanks.id}/resend").status == 200
+    other = make_unknown(api, planned.one(HIKARI, "thanks"))
+    assert api.owner.post(f"{DELIVERIES}/{other.id}/drop").status == 200
+    assert [(a["action"], a["by"]) for a in api.staff.get(f"{DELIVERIES}/{thanks.id}").json()["actions"]] == [
+        ("resend", "manager@okaeri.test")
+    ]
+    assert [(a["action"], a["by"]) for a in api.staff.get(f"{DELIVERIES}/{other.id}").json()["actions"]] == [
+        ("drop", "owner@okaeri.test")
+    ]

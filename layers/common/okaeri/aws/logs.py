@@ -145,6 +145,12 @@ class DynamoLogs:
         pk = _log_pk(entry.shop_id, "reception")
         self._table.delete(pk, f"{iso_utc(entry.received_at)}#{entry.s3_key}")
 
+    def audit_entries(self, shop_id: str) -> Iterator[dict[str, Any]]:
+        """The shop's audit log, newest first (bounded by ``search.MAX_PASS``)."""
+        pk = _log_pk(shop_id, "audit")
+        expr = Expression()
+        yield from every_item(self._table, expr, f"pk = {expr.value(pk)}", forward=False)
+
     def _search(
         self,
         shop_id: str,

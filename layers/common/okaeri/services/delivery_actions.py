@@ -160,7 +160,12 @@ def edit(
     edited = deps.deliveries.edit(shop_id, delivery_id, changes=stored)
     if edited is None:
         raise _state_conflict(get_delivery(deps, shop_id, delivery_id), "edit")
-    _audit(deps, delivery, "edit", by, fields=sorted(changes))
+    subject = (
+        {"was": delivery.edited_subject, "subject": stored.get("edited_subject")}
+        if "subject" in changes
+        else {}
+    )
+    _audit(deps, delivery, "edit", by, fields=sorted(changes), **subject)
     return edited
 
 

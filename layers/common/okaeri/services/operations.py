@@ -127,6 +127,10 @@ class OperatorCustomers(Customers, Protocol):
 class OperatorLogs(Logs, Protocol):
     def receptions_since(self, shop_id: str, since: datetime) -> Iterator[ReceptionEntry]: ...
 
+    def audit_entries(self, shop_id: str) -> Iterator[Mapping[str, Any]]:
+        """The shop's audit log, newest first (``action``, ``at``, ``detail``), bounded."""
+        ...
+
 
 @dataclass(frozen=True)
 class OperationsDeps:
@@ -392,10 +396,51 @@ class PreviewProblem(BaseModel):
     message_en: str
 
 
+class OperatorAction(BaseModel):
+    """What an operator did to one mail, from the audit log: who (``by``: address or id), when,
+    and from what to what (``was`` → ``to``: send times for a reschedule; for an edit, ``fields``
+    names what changed and ``was``/``to`` the subject when it did)."""
+
+    at: datetime
+    action: str  # stop | reschedule | edit | resend | drop
+    by: str | None = None
+    was: str | None = None
+    to: str | None = None
+    fields: list[str] = Field(default_factory=list)
+
+
 class DeliveryDetail(BaseModel):
     delivery: Delivery
     mail: MailPreview | None = None
     problem: PreviewProblem | None = None
+    actions: list[OperatorAction] = Field(default_factory=list)  # oldest first
+
+
+#: Audit actions on a delivery (``delivery.<action>``, detail ``delivery``: its id).
+DELIVERY_ACTIONS: Final = ("stop", "reschedule", "edit", "resend", "drop")
+
+
+def operator_actions(deps: OperationsDeps, shop_id: str, delivery_id: str) -> list[OperatorAction]:
+    """Every operator action on one mail the audit log holds, oldest first."""
+    found: list[OperatorAction] = []
+    for entry in deps.logs.audit_entries(shop_id):
+        action = str(entry.get("action", ""))
+        detail = entry.get("detail") or {}
+        name = action.removeprefix("delivery.")
+        if action == name or name not in DELIVERY_ACTIONS or detail.get("delivery") != delivery_id:
+            continue
+        to = detail.get("send_at") if name == "reschedule" else detail.get("subject")
+        found.append(
+            OperatorAction(
+                at=entry["at"],
+                action=name,
+                by=detail.get("by"),
+                was=detail.get("was"),
+                to=to,
+                fields=list(detail.get("fields") or []),
+            )
+        )
+    return sorted(found, key=lambda one: one.at)
 
 
 def get_delivery(deps: OperationsDeps, shop_id: str, delivery_id: str) -> Delivery:
@@ -415,8 +460,10 @@ def delivery_detail(deps: OperationsDeps, shop_id: str, delivery_id: str) -> Del
         mail = preview(deps, delivery)
     except OkaeriError as exc:
         problem = PreviewProblem(code=exc.code, message_ja=exc.message_ja, message_en=exc.message_en)
-        return DeliveryDetail(delivery=delivery, problem=problem)
-    return DeliveryDetail(delivery=delivery, mail=mail)
+        return DeliveryDetail(
+            delivery=delivery, problem=problem, actions=operator_actions(deps, shop_id, delivery_id)
+        )
+    return DeliveryDetail(delivery=delivery, mail=mail, actions=operator_actions(deps, shop_id, delivery_id))
 
 
 def preview(deps: OperationsDeps, delivery: Delivery) -> MailPreview:

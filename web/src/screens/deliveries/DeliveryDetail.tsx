@@ -20,7 +20,7 @@ import {
   type Delivery,
 } from "./common";
 import { DeliveryEditor } from "./DeliveryEditor";
-import { DeliveryHistory } from "./DeliveryHistory";
+import { DeliveryHistory, type OperatorAction } from "./DeliveryHistory";
 import { listLink } from "./DeliveryList";
 
 export interface MailPreview {
@@ -35,6 +35,8 @@ interface Detail {
   delivery: Delivery;
   mail: MailPreview | null;
   problem: { code: string; message_ja: string; message_en: string } | null;
+  /** What operators did to this mail, oldest first. */
+  actions?: OperatorAction[];
 }
 
 const ONE = "/api/shops/{shop_id}/deliveries/{delivery_id}";
@@ -362,7 +364,13 @@ export function DeliveryDetail(props: { shop: string; id: string; query: URLSear
             </section>
           )}
 
-          <DeliveryHistory shop={props.shop} delivery={delivery} zone={zone} version={historyVersion} />
+          <DeliveryHistory
+            shop={props.shop}
+            delivery={delivery}
+            actions={doc.data?.actions ?? []}
+            zone={zone}
+            version={historyVersion}
+          />
         </aside>
       </div>
       {dialog}

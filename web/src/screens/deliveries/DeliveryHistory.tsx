@@ -18,12 +18,51 @@ interface HistoryEvent {
   at: string | null;
   what: string;
   detail?: string;
+  testid?: string;
+}
+
+/** An operator's action on the mail (the API reads them from the audit log). */
+export interface OperatorAction {
+  at: string;
+  action: string;
+  by: string | null;
+  was: string | null;
+  to: string | null;
+  fields: string[];
+}
+
+const ACTIONS = new Set(["stop", "reschedule", "edit", "resend", "drop"]);
+
+/** Who did what, and from what to what, in the page's language. */
+function actionEvent(action: OperatorAction, zone: string): HistoryEvent {
+  const by = action.by ?? t("deliveries.action_someone");
+  const what = ACTIONS.has(action.action) ? t(`deliveries.action_${action.action}`, { by }) : `${action.action} (${by})`;
+  let detail = "";
+  if (action.action === "reschedule" && action.was && action.to) {
+    detail = t("deliveries.action_moved", { from: formatDateTime(action.was, zone), to: formatDateTime(action.to, zone) });
+  } else if (action.action === "edit") {
+    const fields = action.fields.map((field) => t(`deliveries.${field === "text" ? "body" : "subject"}`)).join("・");
+    detail = action.fields.includes("subject")
+      ? t("deliveries.action_edited_subject", {
+          fields,
+          from: action.was ?? t("deliveries.action_template_subject"),
+          to: action.to ?? t("deliveries.action_template_subject"),
+        })
+      : t("deliveries.action_edited", { fields });
+  }
+  return { at: action.at, what, detail, testid: "operator-action" };
 }
 
 const SCANNED = 200;
 const LOGGED = new Set(["sent", "ambiguous", "skipped", "failed"]);
 
-export function DeliveryHistory(props: { shop: string; delivery: Delivery; zone: string; version: number }) {
+export function DeliveryHistory(props: {
+  shop: string;
+  delivery: Delivery;
+  actions: OperatorAction[];
+  zone: string;
+  version: number;
+}) {
   const { delivery } = props;
   const [log, setLog] = useState<SendLogEntry[] | null>(null);
   useEffect(() => {
@@ -41,6 +80,7 @@ export function DeliveryHistory(props: { shop: string; delivery: Delivery; zone:
     what: LOGGED.has(entry.status) ? t(`deliveries.log_${entry.status}`) : entry.status,
     detail: [entry.transport && transportLabel(entry.transport), reasonLabel(entry.reason)].filter(Boolean).join(" · "),
   }));
+  events.push(...props.actions.map((action) => actionEvent(action, props.zone)));
   const sentAt = delivery.sent_at ? Date.parse(delivery.sent_at) : null;
   if (delivery.sent_at && !events.some((event) => event.at && Date.parse(event.at) === sentAt)) {
     events.push({ at: delivery.sent_at, what: t("deliveries.log_sent"), detail: transportLabel(delivery.transport) });
@@ -64,7 +104,7 @@ export function DeliveryHistory(props: { shop: string; delivery: Delivery; zone:
       <h2 id="dl-history-title">{t("deliveries.history_title")}</h2>
       <ol class="dl-history">
         {events.map((event, index) => (
-          <li key={`${event.at}-${index}`}>
+          <li key={`${event.at}-${index}`} data-testid={event.testid}>
             <span class="dl-history-when">{formatDateTime(event.at, props.zone)}</span>
             <span class="dl-history-what">{event.what}</span>
             {event.detail && <span class="muted small">{event.detail}</span>}
