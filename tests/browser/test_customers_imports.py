@@ -99,7 +99,10 @@ def test_a_customer_is_found_with_their_orders_and_mails_and_can_be_unsubscribed
     screenshot(page, "customers")
 
     # A mail of the history opens on the deliveries screen
-    page.get_by_role("row").filter(has_text="· thanks").get_by_role("link").click()
+    thanks_row = page.get_by_role("row").filter(has_text="· thanks")
+    # the template's name, not only the step id
+    expect(thanks_row).to_contain_text("サンキューメール（出荷日）")
+    thanks_row.get_by_role("link").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("中島 彩様、ご注文ありがとうございます")
     page.go_back()
 

@@ -82,6 +82,9 @@ def test_find_reschedule_edit_and_stop_then_the_outbox_agrees(
     open_screen(page, stack, "deliveries")
     expect(page.get_by_role("row")).to_have_count(7)
     expect(page.get_by_role("row").filter(has_text=KOBAYASHI).first).to_contain_text("小林 蓮")
+    # a mail is named by its template too, not only by its step id
+    like_row = page.get_by_role("row").filter(has_text=NAKAJIMA).filter(has_text="· like")
+    expect(like_row.get_by_test_id("template-name")).to_have_text(" · ライクメール（2週間後）")
     screenshot(page, "deliveries")
 
     # Found by the buyer's name; the filter lands in the hash (a link)

@@ -11,7 +11,9 @@ import {
   orderIdOf,
   settled,
   StatusBadge,
+  StepLabel,
   useScenarios,
+  useTemplateNames,
   useShopZone,
   type Delivery,
 } from "../deliveries/common";
@@ -54,6 +56,7 @@ export function CustomerDetail(props: { shop: string; id: string; me: Me }) {
   const doc = useDocument<Detail>(path);
   const zone = useShopZone(props.shop);
   const scenarios = useScenarios(props.shop);
+  const templateName = useTemplateNames(props.shop);
   const { ask, dialog } = useConfirm();
   const action = useAction();
   const backLink = (
@@ -267,7 +270,8 @@ export function CustomerDetail(props: { shop: string; id: string; me: Me }) {
                         </td>
                         <td data-label={t("deliveries.col_scenario")}>
                           <span>
-                            {scenarioName(delivery.scenario_id)} <span class="muted small">· {delivery.step_id}</span>
+                            {scenarioName(delivery.scenario_id)}
+                            <StepLabel delivery={delivery} templateName={templateName} />
                           </span>
                         </td>
                         <td data-label={t("deliveries.col_order")} class="mono small">

@@ -5,7 +5,7 @@ import { Empty, ErrorBox, Field, Loading, MoreButton, PageHeader, usePaged } fro
 import { shopPath } from "../../lib/api";
 import { formatDateTime, t } from "../../lib/i18n";
 import { href, navigate } from "../../lib/router";
-import { orderIdOf, STATUSES, StatusBadge, useScenarios, useShopZone, type Delivery } from "./common";
+import { orderIdOf, STATUSES, StatusBadge, StepLabel, useScenarios, useShopZone, useTemplateNames, type Delivery } from "./common";
 
 const FILTERS = ["q", "from", "to", "status", "scenario"] as const;
 type Filter = (typeof FILTERS)[number];
@@ -136,6 +136,7 @@ function Results(props: {
   scenarioName: (id: string) => string;
 }) {
   const { zone, scenarioName, filtered } = props;
+  const templateName = useTemplateNames(props.shop);
   const list = usePaged<Delivery>(shopPath(props.shop, "/deliveries"), props.filters);
   return (
     <>
@@ -183,7 +184,7 @@ function Results(props: {
                       <td data-label={t("deliveries.col_scenario")}>
                         <span>
                           {scenarioName(delivery.scenario_id)}
-                          <span class="muted small"> · {delivery.step_id}</span>
+                          <StepLabel delivery={delivery} templateName={templateName} />
                         </span>
                       </td>
                       <td data-label={t("deliveries.col_order")} class="mono small">

@@ -177,6 +177,36 @@ export function useScenarios(shop: string): ScenarioSummary[] {
   return list;
 }
 
+/** The shop's templates by id → name: a mail is named by the template it sends, not only its step id. */
+export function useTemplateNames(shop: string): (id: string) => string | null {
+  const [names, setNames] = useState<Record<string, string>>({});
+  useEffect(() => {
+    let live = true;
+    get<{ id: string; name: string }[]>(shopPath(shop, "/templates"))
+      .then(
+        (answer) =>
+          live && setNames(Object.fromEntries((Array.isArray(answer) ? answer : []).map((row) => [row.id, row.name]))),
+      )
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [shop]);
+  return (id: string) => names[id] || null;
+}
+
+/** "thanks · サンキューメール（出荷日）": the step id, then its template's name when known. */
+export function StepLabel(props: { delivery: Delivery; templateName: (id: string) => string | null }) {
+  const name = props.templateName(props.delivery.template_id);
+  return (
+    <span class="muted small">
+      {" "}
+      · {props.delivery.step_id}
+      {name && <span data-testid="template-name"> · {name}</span>}
+    </span>
+  );
+}
+
 // --- retry-safe writes ---------------------------------------------------------------------------
 
 const keys = new Map<string, string>();
