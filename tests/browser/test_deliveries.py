@@ -264,3 +264,36 @@ def test_the_history_says_who_moved_and_who_stopped_a_mail(
     page.get_by_role("button", name="English").click()
     expect(actions.filter(has_text="Stopped by owner@okaeri.local")).to_have_count(1)
     expect(actions.filter(has_text="Moved by owner@okaeri.local")).to_have_count(1)
+
+
+def test_a_step_skipped_on_arrival_shows_with_its_reason(
+    owner_page: Page, stack: LocalStack, local: LocalClient
+) -> None:
+    """An order mail that arrives ten days late: its thanks mail's time is gone. The delivery list
+    and the order (on the mail's page) say so, with the reason, in Japanese and English."""
+    from datetime import datetime, timedelta
+
+    from okaeri_dev.send_sample import order_mail
+
+    buyer = "late-order"
+    late = datetime.fromisoformat(local.now()) - timedelta(days=10)
+    answer = local.send_mail(order_mail(ordered_at=late, serial=778, buyer_tag=buyer))
+    assert answer.endswith(" parsed"), answer
+    page = owner_page
+    open_screen(page, stack, "deliveries")
+    search(page, f"buyer-{buyer}")
+    skipped = page.get_by_role("row").filter(has_text="送信見送り")
+    expect(skipped).to_have_count(1)
+    expect(skipped).to_contain_text("thanks")
+    expect(skipped).to_contain_text("送信日時を過ぎていたため")
+    expect(page.get_by_role("row").filter(has_text="送信予定")).to_have_count(2)
+
+    open_screen(page, stack, "receptions")
+    page.get_by_role("row").filter(has_text="0000000778").get_by_role("link").first.click()
+    order = page.get_by_role("region", name="登録された注文")
+    expect(order).to_contain_text("送信予定のメール（2通）")
+    mails = page.locator(".planned-mails li")  # the region's name follows the language
+    expect(mails).to_have_count(3)
+    expect(mails.filter(has_text="送信対象外")).to_contain_text("/ thanks — 送信日時を過ぎていたため")
+    page.get_by_role("button", name="English").click()
+    expect(mails.filter(has_text="Skipped")).to_contain_text("/ thanks — Its send time had passed")

@@ -100,3 +100,22 @@ def test_another_shops_order_is_not_found_and_another_shop_is_forbidden(api: Api
     answer = api.outsider.get(ORDERS)
     assert (answer.status, answer.error_code) == (403, "forbidden_shop")
     assert "2077" not in answer.text
+
+
+def test_a_step_skipped_when_the_order_came_shows_in_the_order_and_the_deliveries(api: Api) -> None:
+    """The thanks mail's time had gone by more than a day when the order mail arrived: the order
+    lists it as skipped with the reason beside the planned mails, and so does the delivery list."""
+    from datetime import timedelta
+
+    from tests.integration.pipeline.test_pipeline import ingest, pump_stream
+
+    api.stack.clock.advance(timedelta(days=10))
+    entry = ingest(api.stack, "eccube-html-gift")
+    assert entry["result"] == "parsed"
+    pump_stream(api.stack)
+    detail = api.staff.get(f"{ORDERS}/{path_key(entry['order'])}").json()
+    steps = {d["step_id"]: (d["status"], d["reason"]) for d in detail["deliveries"]}
+    assert steps["thanks"] == ("skipped", "past")
+    assert [status for status, _ in steps.values()].count("scheduled") == 2
+    listed = api.staff.get(f"{BASE}/deliveries", status="skipped").json()["items"]
+    assert [(d["step_id"], d["reason"]) for d in listed] == [("thanks", "past")]

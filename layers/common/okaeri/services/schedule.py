@@ -217,6 +217,18 @@ def _start_run(
         if _stop(deps, shop_id, pending, "repeat_restart"):
             outcome.cancelled.append(pending)
     outcome.skipped.extend((f"{scenario.id}/{step.step}", step.reason) for step in plan.skipped)
+    for skip in plan.skipped:
+        # A step the planner skipped is kept as a ``skipped`` mail (no wake-up), dated when it was
+        # decided, so the order and the deliveries say what became of it and why.
+        silent = _delivery(
+            deps,
+            buyer,
+            scenario,
+            plan=plan,
+            planned=PlannedDelivery(step=skip.step, send_at=buyer.now),
+            new_run=new_run,
+        )
+        deps.deliveries.put_new(silent.model_copy(update={"status": "skipped", "reason": skip.reason}))
     for planned in plan.deliveries:
         delivery = _delivery(deps, buyer, scenario, plan=plan, planned=planned, new_run=new_run)
         if replaces is not None:

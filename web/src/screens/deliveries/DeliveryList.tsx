@@ -5,7 +5,17 @@ import { Empty, ErrorBox, Field, Loading, MoreButton, PageHeader, usePaged } fro
 import { shopPath } from "../../lib/api";
 import { formatDateTime, t } from "../../lib/i18n";
 import { href, navigate } from "../../lib/router";
-import { orderIdOf, STATUSES, StatusBadge, StepLabel, useScenarios, useShopZone, useTemplateNames, type Delivery } from "./common";
+import {
+  orderIdOf,
+  reasonLabel,
+  STATUSES,
+  StatusBadge,
+  StepLabel,
+  useScenarios,
+  useShopZone,
+  useTemplateNames,
+  type Delivery,
+} from "./common";
 
 const FILTERS = ["q", "from", "to", "status", "scenario"] as const;
 type Filter = (typeof FILTERS)[number];
@@ -173,6 +183,9 @@ function Results(props: {
                       </td>
                       <td data-label={t("deliveries.col_status")}>
                         <StatusBadge status={delivery.status} />
+                        {delivery.status === "skipped" && delivery.reason && (
+                          <span class="block muted small dl-reason">{reasonLabel(delivery.reason)}</span>
+                        )}
                       </td>
                       <td data-label={t("deliveries.col_customer")} class="dl-customer">
                         {/* the name first: a Rakuten buyer's address is a masked relay address */}

@@ -3,6 +3,7 @@ import { Badge, ErrorBox, Loading, useDocument } from "../../components/ui";
 import { shopPath } from "../../lib/api";
 import { formatDateTime, formatNumber, t } from "../../lib/i18n";
 import { href } from "../../lib/router";
+import { reasonLabel } from "../deliveries/common";
 import { kindLabel } from "./labels";
 import type { Order, OrderDetail } from "./types";
 
@@ -83,10 +84,11 @@ export function StoredOrder(props: { shop: string; orderKey: string; zone: strin
   if (detail.error) return <ErrorBox error={detail.error} />;
   if (!detail.data) return <Loading />;
   const { order, deliveries } = detail.data;
+  const planned = deliveries.filter((delivery) => delivery.status !== "skipped" && delivery.status !== "cancelled");
   return (
     <div>
       <OrderFields order={order.order} zone={zone} />
-      <h4 class="order-items-title">{t("receptions.planned_mails", { n: deliveries.length })}</h4>
+      <h4 class="order-items-title">{t("receptions.planned_mails", { n: planned.length })}</h4>
       {deliveries.length === 0 ? (
         <p class="muted small">{t("receptions.planned_none")}</p>
       ) : (
@@ -98,6 +100,7 @@ export function StoredOrder(props: { shop: string; orderKey: string; zone: strin
               <span class="muted small">
                 {delivery.scenario_id} / {delivery.step_id}
               </span>
+              {delivery.reason && <span class="small planned-reason"> — {reasonLabel(delivery.reason)}</span>}
             </li>
           ))}
         </ul>

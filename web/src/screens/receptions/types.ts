@@ -90,6 +90,8 @@ export interface PlannedMail {
   step_id: string;
   send_at: string;
   status: string;
+  /** Why a mail was skipped or stopped (a step whose time had gone when the order came, …). */
+  reason?: string | null;
   customer_email: string | null;
 }
 
