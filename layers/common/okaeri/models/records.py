@@ -56,10 +56,9 @@ class CustomerRecord(_Record):
     unsubscribed_at: datetime | None = None
 
 
-class ReceptionAttempt(_Record):
-    """An earlier reading of a received mail, kept when it is read again: when, and what it gave."""
+class _Reading(_Record):
+    """What one reading of a received mail gave (the entry's current one, or one in its history)."""
 
-    at: datetime
     result: ReceptionResult
     reason: str | None = None
     message_ja: str | None = None
@@ -68,7 +67,13 @@ class ReceptionAttempt(_Record):
     order_id: str | None = None
 
 
-class ReceptionEntry(_Record):
+class ReceptionAttempt(_Reading):
+    """An earlier reading of a received mail, kept when it is read again: when, and what it gave."""
+
+    at: datetime
+
+
+class ReceptionEntry(_Reading):
     """One received mail and what became of it; the raw mail stays in S3 under ``s3_key``.
 
     ``order_key`` is the order's normalised key (for lookups); ``order_id`` the id as the mall
@@ -79,12 +84,6 @@ class ReceptionEntry(_Record):
     shop_id: str
     s3_key: str
     received_at: datetime
-    result: ReceptionResult
-    reason: str | None = None
-    message_ja: str | None = None
-    message_en: str | None = None
-    order_key: str | None = None
-    order_id: str | None = None
     kind: str | None = None
     sender: str | None = None
     subject: str | None = None
@@ -93,15 +92,8 @@ class ReceptionEntry(_Record):
 
     def attempt(self) -> ReceptionAttempt:
         """This entry's reading, as a line of a later entry's history."""
-        return ReceptionAttempt(
-            at=self.read_again_at or self.received_at,
-            result=self.result,
-            reason=self.reason,
-            message_ja=self.message_ja,
-            message_en=self.message_en,
-            order_key=self.order_key,
-            order_id=self.order_id,
-        )
+        reading = {name: getattr(self, name) for name in _Reading.model_fields}
+        return ReceptionAttempt(at=self.read_again_at or self.received_at, **reading)
 
 
 class SendLogEntry(_Record):
