@@ -10,6 +10,8 @@ PYTHON_CANDIDATES := python$(LAMBDA_PYTHON) \
 ifndef PYTHON
 PYTHON := $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(if $(filter $(LAMBDA_PYTHON),$(call is_lambda_python,$(p))),$(p))))
 endif
+#: Found once: the stages of make test run make again, and inherit it instead of probing again.
+export PYTHON
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
