@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -509,6 +509,7 @@ class AuditEntry:
     action: str
     at: datetime
     detail: Mapping[str, Any]
+    delivery: str | None = None
 
 
 class FakeLogs:
@@ -525,8 +526,22 @@ class FakeLogs:
     def put_send(self, entry: SendLogEntry) -> None:
         self.sends.append(entry.model_copy())
 
-    def put_audit(self, shop_id: str, *, action: str, at: datetime, detail: Mapping[str, Any]) -> None:
-        self.audits.append(AuditEntry(shop_id, action, at, dict(detail)))
+    def put_audit(
+        self,
+        shop_id: str,
+        *,
+        action: str,
+        at: datetime,
+        detail: Mapping[str, Any],
+        delivery: str | None = None,
+    ) -> None:
+        self.audits.append(AuditEntry(shop_id, action, at, dict(detail), delivery))
+
+    def delivery_audit(self, shop_id: str, delivery_id: str) -> Iterator[Mapping[str, Any]]:
+        """The entries written under one mail, oldest first, as DynamoLogs answers them."""
+        mine = [a for a in self.audits if a.shop_id == shop_id and a.delivery == delivery_id]
+        for audit in sorted(mine, key=lambda a: a.at):
+            yield {"action": audit.action, "at": audit.at.isoformat(), "detail": dict(audit.detail)}
 
 
 class FakeShopConfig:

@@ -132,7 +132,19 @@ class Logs(Protocol):
 
     def put_send(self, entry: SendLogEntry) -> None: ...
 
-    def put_audit(self, shop_id: str, *, action: str, at: datetime, detail: Mapping[str, Any]) -> None: ...
+    def put_audit(
+        self,
+        shop_id: str,
+        *,
+        action: str,
+        at: datetime,
+        detail: Mapping[str, Any],
+        delivery: str | None = None,
+    ) -> None:
+        """One entry in the shop's audit log (a repeat of the same action and detail at the same time
+        is the same entry); with ``delivery``, the id of the mail acted on, the entry is also kept
+        under that mail, where its history reads it."""
+        ...
 
 
 class ShopConfig(Protocol):

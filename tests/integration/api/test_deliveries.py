@@ -12,7 +12,11 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from okaeri.api.pagination import encode_cursor
+from okaeri.aws import search
+from okaeri.aws.dynamo import Expression, Table
 from tests.integration.api.conftest import OTHER_SHOP, Api
 from tests.integration.api.ops_helpers import (
     BASE,
@@ -415,3 +419,44 @@ def test_a_mail_lists_every_operator_action_with_who_when_and_from_what_to_what(
     assert [(a["action"], a["by"]) for a in api.staff.get(f"{DELIVERIES}/{other.id}").json()["actions"]] == [
         ("drop", "owner@okaeri.test")
     ]
+
+
+def test_a_mails_history_is_whole_however_busy_the_shops_audit_log(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More audit entries for other mails than a bounded pass reads (the bound lowered to 30)
+    come between a mail's first action and its last: the newest-first pass over the shop's log
+    no longer reaches the first, yet the mail's history lists both."""
+    monkeypatch.setattr(search, "MAX_PASS", 30)
+    planned = plan_orders(api)
+    like = planned.one(HIKARI, "like")
+    path = f"{DELIVERIES}/{like.id}"
+    moved = like.send_at + timedelta(days=1)
+    assert api.staff.post(f"{path}/reschedule", {"send_at": moved.isoformat()}).status == 200
+    others = [d.id for d in planned.deliveries.values() if d.id != like.id]
+    for n in range(40):
+        api.stack.clock.advance(timedelta(seconds=1))
+        other = others[n % len(others)]
+        api.stack.admin.logs.put_audit(
+            SHOP_ID,
+            action="delivery.edit",
+            at=api.stack.clock.now(),
+            detail={"delivery": other, "by": "manager@okaeri.test", "fields": ["body"], "n": n},
+            delivery=other,
+        )
+    api.stack.clock.advance(timedelta(minutes=1))
+    assert api.owner.post(f"{path}/stop").status == 200
+
+    expr = Expression()
+    shop_log = Table(api.stack.tables["logs"])
+    newest = list(search.every_item(shop_log, expr, f"pk = {expr.value(f'{SHOP_ID}#audit')}", forward=False))
+    assert len(newest) == 30  # the bound cuts the shop's log short …
+    assert "delivery.reschedule" not in [e["action"] for e in newest]  # … before the mail's move
+    assert actions_logged(api, "delivery.reschedule", like.id) == 1
+
+    actions = api.staff.get(path).json()["actions"]
+    assert [(a["action"], a["by"]) for a in actions] == [
+        ("reschedule", "staff@okaeri.test"),
+        ("stop", "owner@okaeri.test"),
+    ]
+    assert datetime.fromisoformat(actions[0]["to"]) == moved

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from okaeri.aws.dynamo import Expression, Table
 from okaeri.aws.logs import DynamoLogs
 from okaeri.models import ReceptionEntry, SendLogEntry
@@ -98,3 +100,45 @@ def test_shops_never_see_each_others_logs(logs: DynamoLogs) -> None:
     logs.put_reception(reception(2, shop_id=OTHER_SHOP))
     assert [entry.shop_id for entry in logs.receptions(OTHER_SHOP)[0]] == [OTHER_SHOP]
     assert logs.sends(OTHER_SHOP) == ([], None)
+
+
+def test_an_action_on_a_mail_is_kept_under_the_mail_too(logs: DynamoLogs, tables: dict[str, str]) -> None:
+    """Same sort key, same expiry, in the shop's log and under the mail; a repeat is the same two
+    entries; an entry on no mail (or another mail, or another shop's) is not the mail's."""
+    detail = {"delivery": "d-1", "by": "owner@example.jp"}
+    for _ in range(2):
+        logs.put_audit(SHOP, action="delivery.stop", at=T0, detail=detail, delivery="d-1")
+    logs.put_audit(SHOP, action="delivery.stop", at=T0, detail={"delivery": "d-2"}, delivery="d-2")
+    logs.put_audit(SHOP, action="settings.update", at=T0, detail={"by": "owner@example.jp"})
+    logs.put_audit(OTHER_SHOP, action="delivery.stop", at=T0, detail=detail, delivery="d-1")
+
+    expr = Expression()
+    shop_log = Table(tables["logs"]).query_all(expr, f"pk = {expr.value(f'{SHOP}#audit')}")
+    assert len(shop_log) == 3
+    [in_shop_log] = [item for item in shop_log if item["detail"] == detail]
+    [under_mail] = list(logs.delivery_audit(SHOP, "d-1"))
+    assert under_mail["pk"] == f"{SHOP}#audit#d-1"
+    for name in ("sk", "action", "at", "detail", "expires_at"):
+        assert under_mail[name] == in_shop_log[name], name
+    assert under_mail["expires_at"] == int((T0 + timedelta(days=RETENTION_DAYS)).timestamp())
+    assert [item["detail"] for item in logs.delivery_audit(SHOP, "d-2")] == [{"delivery": "d-2"}]
+    assert list(logs.delivery_audit(SHOP, "d-3")) == []
+    assert [item["shop_id"] for item in logs.delivery_audit(OTHER_SHOP, "d-1")] == [OTHER_SHOP]
+
+
+def test_a_mails_actions_are_read_whole_oldest_first_page_after_page(
+    logs: DynamoLogs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Written in any order, among other mails' actions, read back in time order, every one, over
+    more than one query page (the page lowered to 3 items)."""
+    monkeypatch.setattr("okaeri.aws.logs.CHUNK", 3)
+    minutes = [7, 2, 9, 0, 5, 1, 8, 3, 6, 4]
+    for n in minutes:
+        at = T0 + timedelta(minutes=n)
+        logs.put_audit(
+            SHOP, action="delivery.edit", at=at, detail={"delivery": "d-1", "n": n}, delivery="d-1"
+        )
+        logs.put_audit(SHOP, action="delivery.stop", at=at, detail={"delivery": "d-2"}, delivery="d-2")
+    read = list(logs.delivery_audit(SHOP, "d-1"))
+    assert [item["detail"]["n"] for item in read] == sorted(minutes)
+    assert {item["detail"]["delivery"] for item in read} == {"d-1"}

@@ -3,6 +3,11 @@
 Keys: ``pk`` = ``<shop>#reception`` / ``<shop>#send`` / ``<shop>#audit``; ``sk`` = ``<ISO UTC time>#<id>``.
 The id makes a repeated event rewrite its own entry: the S3 key for a reception, the delivery id
 for a send, a hash of the action and its detail for an audit entry.
+
+An audit entry on one mail (an operator's stop, reschedule, edit, resend or drop) is written twice:
+in the shop's log and under the mail, ``pk`` = ``<shop>#audit#<delivery id>``, with the same
+``sk`` and expiry. The mail's history reads that partition whole, so however busy the shop's log,
+none of the mail's actions falls outside a bounded pass over it.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import BaseModel
 
 from okaeri.aws.dynamo import Expression, Table, expires_at, iso_utc
-from okaeri.aws.search import every_item, search_page
+from okaeri.aws.search import CHUNK, every_item, search_page
 from okaeri.models import ReceptionEntry, SendLogEntry
 
 if TYPE_CHECKING:
@@ -32,6 +37,10 @@ def _log_pk(shop_id: str, log: str) -> str:
     return f"{shop_id}#{log}"
 
 
+def _delivery_audit_pk(shop_id: str, delivery_id: str) -> str:
+    return _log_pk(shop_id, f"audit#{delivery_id}")
+
+
 class DynamoLogs:
     """``ports.Logs`` over the ``logs`` table, plus the paged reads of the admin screens."""
 
@@ -45,20 +54,30 @@ class DynamoLogs:
     def put_send(self, entry: SendLogEntry) -> None:
         self._put(entry.shop_id, "send", entry.at, entry.delivery_id, entry)
 
-    def put_audit(self, shop_id: str, *, action: str, at: datetime, detail: Mapping[str, Any]) -> None:
+    def put_audit(
+        self,
+        shop_id: str,
+        *,
+        action: str,
+        at: datetime,
+        detail: Mapping[str, Any],
+        delivery: str | None = None,
+    ) -> None:
         canonical = json.dumps([action, detail], sort_keys=True, ensure_ascii=False, default=str)
         digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:_AUDIT_HASH_HEX]
-        self._table.put(
-            {
-                "pk": _log_pk(shop_id, "audit"),
-                "sk": f"{iso_utc(at)}#{action}#{digest}",
-                "shop_id": shop_id,
-                "action": action,
-                "at": iso_utc(at),
-                "detail": json.loads(json.dumps(detail, ensure_ascii=False, default=str)),
-                "expires_at": expires_at(at, self._retention_days),
-            }
-        )
+        item = {
+            "pk": _log_pk(shop_id, "audit"),
+            "sk": f"{iso_utc(at)}#{action}#{digest}",
+            "shop_id": shop_id,
+            "action": action,
+            "at": iso_utc(at),
+            "detail": json.loads(json.dumps(detail, ensure_ascii=False, default=str)),
+            "expires_at": expires_at(at, self._retention_days),
+        }
+        if delivery is not None:
+            # The mail's copy first: a retry after a failure in between rewrites both, the same.
+            self._table.put(item | {"pk": _delivery_audit_pk(shop_id, delivery), "delivery_id": delivery})
+        self._table.put(item)
 
     # --- Idempotency-Key records of the admin API (``<shop>#idempotency``, kept one day) ---------
 
@@ -145,11 +164,19 @@ class DynamoLogs:
         pk = _log_pk(entry.shop_id, "reception")
         self._table.delete(pk, f"{iso_utc(entry.received_at)}#{entry.s3_key}")
 
-    def audit_entries(self, shop_id: str) -> Iterator[dict[str, Any]]:
-        """The shop's audit log, newest first (bounded by ``search.MAX_PASS``)."""
-        pk = _log_pk(shop_id, "audit")
+    def delivery_audit(self, shop_id: str, delivery_id: str) -> Iterator[dict[str, Any]]:
+        """Every audit entry kept under one mail (``put_audit(..., delivery=...)``), oldest first:
+        its own partition, read page after page to the end (a mail's actions are few; no bound cuts
+        them short, whatever the rest of the shop's log holds)."""
+        pk = _delivery_audit_pk(shop_id, delivery_id)
         expr = Expression()
-        yield from every_item(self._table, expr, f"pk = {expr.value(pk)}", forward=False)
+        condition = f"pk = {expr.value(pk)}"
+        cursor: Mapping[str, Any] | None = None
+        while True:
+            items, cursor = self._table.query_page(expr, condition, limit=CHUNK, start=cursor, forward=True)
+            yield from items
+            if cursor is None:
+                return
 
     def _search(
         self,

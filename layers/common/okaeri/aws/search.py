@@ -146,9 +146,12 @@ def every_item(
     *,
     index: str | None = None,
     forward: bool = True,
-    max_items: int = MAX_PASS,
+    max_items: int | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Every item the key condition selects, a chunk at a time (never more than ``max_items``)."""
+    """Every item the key condition selects, a chunk at a time (never more than ``max_items``;
+    ``MAX_PASS`` when not given, looked up on each call so a test can lower it)."""
+    if max_items is None:
+        max_items = MAX_PASS
     read = 0
     cursor: Mapping[str, Any] | None = None
     while read < max_items:

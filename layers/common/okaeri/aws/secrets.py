@@ -1,8 +1,10 @@
 """Secrets Manager: relay credentials (JSON), the unsubscribe signing secret and webhook secrets.
 
-Values are cached for ``ttl_seconds`` (default five minutes) per warm Lambda, so a burst of sends
-costs one ``GetSecretValue`` per secret, and a rotated secret is picked up within the TTL. The
-clock is injected (``time.monotonic`` by default) so tests move it instead of waiting.
+Values are cached for ``ttl_seconds`` per warm Lambda, so a burst of sends costs one
+``GetSecretValue`` per secret, and a rotated secret is picked up within the TTL. The default is
+the pipeline's one TTL for what operators edit (``okaeri.aws.config_cache.CONFIG_TTL_SECONDS``, a
+minute): a relay's new password reaches send as soon as its new host and port do. The clock is
+injected (``time.monotonic`` by default) so tests move it instead of waiting.
 
 The admin API also writes secrets (``put_string``, ``put_json``, ``delete``) and asks whether one
 is set (``is_set``, without reading its value): operators' credentials go in and never come out.
@@ -19,12 +21,13 @@ from typing import TYPE_CHECKING, Final
 
 from botocore.exceptions import ClientError
 
+from okaeri.aws.config_cache import CONFIG_TTL_SECONDS
 from okaeri.errors import ConfigError, ConflictError, NotFoundError
 
 if TYPE_CHECKING:
     from mypy_boto3_secretsmanager import SecretsManagerClient
 
-DEFAULT_TTL_SECONDS: Final = 300.0
+DEFAULT_TTL_SECONDS: Final = float(CONFIG_TTL_SECONDS)
 
 
 @dataclass(frozen=True, slots=True)

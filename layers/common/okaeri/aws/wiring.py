@@ -2,11 +2,14 @@
 
 ``build_*`` take the settings and a clock (the local stack passes its movable clock); the
 ``*_deps()`` getters are what the Lambda handlers use: built once per cold start, lazily.
+
+The pipeline functions (ingest, schedule, send with its sweeper and SES events) read the
+``config`` table through ``CachedConfig`` (``okaeri.aws.config_cache``): versions once per warm
+container, edited settings once a minute. The admin API reads it fresh.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
@@ -21,6 +24,7 @@ from okaeri.aws.clients import (
     sesv2_client,
 )
 from okaeri.aws.config import DynamoConfig, DynamoCoupons
+from okaeri.aws.config_cache import CachedConfig
 from okaeri.aws.customers import DynamoCustomers
 from okaeri.aws.deliveries import DynamoDeliveries
 from okaeri.aws.logs import DynamoLogs
@@ -94,6 +98,11 @@ def _schedules(settings: SchedulingMixin, clock: Clock) -> EventBridgeSchedules:
     )
 
 
+def _pipeline_config(settings: TablesMixin, clock: Clock) -> CachedConfig:
+    """The config table as the pipeline reads it: through the per-container cache."""
+    return CachedConfig(DynamoConfig(settings.config_table, client=dynamodb_client()), clock=clock)
+
+
 def relay_transports(secrets: Secrets) -> Callable[[RelayConfig], Transport]:
     """Relay transports whose credentials come from Secrets Manager, fetched only after STARTTLS."""
 
@@ -112,7 +121,7 @@ def build_ingest_deps(settings: IngestSettings, clock: Clock) -> IngestDeps:
         orders=_orders(settings),
         customers=_customers(settings, clock),
         logs=_logs(settings),
-        config=DynamoConfig(settings.config_table, client=dynamodb_client()),
+        config=_pipeline_config(settings, clock),
         raw_mail=S3RawMail(s3_client(), settings.raw_mail_bucket),
         clock=clock,
     )
@@ -120,7 +129,7 @@ def build_ingest_deps(settings: IngestSettings, clock: Clock) -> IngestDeps:
 
 def build_schedule_deps(settings: ScheduleSettings, clock: Clock) -> ScheduleDeps:
     return ScheduleDeps(
-        config=DynamoConfig(settings.config_table, client=dynamodb_client()),
+        config=_pipeline_config(settings, clock),
         deliveries=_deliveries(settings),
         schedules=_schedules(settings, clock),
         clock=clock,
@@ -128,9 +137,10 @@ def build_schedule_deps(settings: ScheduleSettings, clock: Clock) -> ScheduleDep
 
 
 def build_send_deps(settings: SendSettings, clock: Clock) -> SendDeps:
-    secrets = SecretsManagerSecrets(secrets_client())
+    # Relay credentials age on the same clock and TTL as the relay's settings (CachedConfig).
+    secrets = SecretsManagerSecrets(secrets_client(), clock=lambda: clock.now().timestamp())
     return SendDeps(
-        config=DynamoConfig(settings.config_table, client=dynamodb_client()),
+        config=_pipeline_config(settings, clock),
         customers=_customers(settings, clock),
         deliveries=_deliveries(settings),
         schedules=_schedules(settings, clock),
@@ -139,7 +149,6 @@ def build_send_deps(settings: SendSettings, clock: Clock) -> SendDeps:
         ses=SesTransport(sesv2_client(retries_off=True), configuration_set=settings.ses_configuration_set),
         relay_for=relay_transports(secrets),
         clock=clock,
-        sleep=time.sleep,
         unsubscribe_secret=secrets.get_bytes(settings.unsubscribe_secret_id),
         orders=_orders(settings),
     )
@@ -147,7 +156,7 @@ def build_send_deps(settings: SendSettings, clock: Clock) -> SendDeps:
 
 def build_events_deps(settings: SendSettings, clock: Clock) -> EventsDeps:
     return EventsDeps(
-        config=DynamoConfig(settings.config_table, client=dynamodb_client()),
+        config=_pipeline_config(settings, clock),
         customers=_customers(settings, clock),
         deliveries=_deliveries(settings),
         clock=clock,

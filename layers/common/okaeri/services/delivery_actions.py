@@ -65,6 +65,7 @@ def _audit(deps: OperationsDeps, delivery: Delivery, action: str, by: str, **det
         action=f"delivery.{action}",
         at=deps.clock.now(),
         detail={"delivery": delivery.id, "by": by, **detail},
+        delivery=delivery.id,
     )
 
 

@@ -127,8 +127,9 @@ class OperatorCustomers(Customers, Protocol):
 class OperatorLogs(Logs, Protocol):
     def receptions_since(self, shop_id: str, since: datetime) -> Iterator[ReceptionEntry]: ...
 
-    def audit_entries(self, shop_id: str) -> Iterator[Mapping[str, Any]]:
-        """The shop's audit log, newest first (``action``, ``at``, ``detail``), bounded."""
+    def delivery_audit(self, shop_id: str, delivery_id: str) -> Iterator[Mapping[str, Any]]:
+        """Every audit entry written with ``delivery=delivery_id`` (``action``, ``at``, ``detail``),
+        oldest first, all of them."""
         ...
 
 
@@ -421,9 +422,10 @@ DELIVERY_ACTIONS: Final = ("stop", "reschedule", "edit", "resend", "drop")
 
 
 def operator_actions(deps: OperationsDeps, shop_id: str, delivery_id: str) -> list[OperatorAction]:
-    """Every operator action on one mail the audit log holds, oldest first."""
+    """Every operator action on one mail, oldest first: the audit entries kept under the mail (its
+    own, however many the shop's log holds for other mails)."""
     found: list[OperatorAction] = []
-    for entry in deps.logs.audit_entries(shop_id):
+    for entry in deps.logs.delivery_audit(shop_id, delivery_id):
         action = str(entry.get("action", ""))
         detail = entry.get("detail") or {}
         name = action.removeprefix("delivery.")
