@@ -195,6 +195,35 @@ def test_create_start_stop_delete_and_undo(owner_page: Page, stack: LocalStack, 
     assert restored["version"] == 2  # the same id continues its version numbers
 
 
+def test_a_new_step_starts_with_the_template_that_fits_it(owner_page: Page, stack: LocalStack) -> None:
+    """Issue #13: a new step's template follows the step (its id, its purposes), not the first
+    template alphabetically ("like" for a thanks step); a template picked by hand stays."""
+    page = owner_page
+    open_screen(page, stack, "scenarios")
+    page.get_by_role("link", name="シナリオを作成").click()
+    template = lambda n: page.get_by_role("group", name=f"ステップ {n}").get_by_label("テンプレート")  # noqa: E731
+    expect(template(1)).to_have_value("thanks")  # step 1 is a thanks mail
+    page.get_by_role("button", name="ステップを追加").click()
+    expect(template(2)).to_have_value("like")  # not step 1's again: the first one no step uses
+    page.get_by_role("button", name="ステップを追加").click()
+    expect(template(3)).to_have_value("love")
+
+    # Until picked by hand, the template follows the step: a coupon mail, then the id "like".
+    second = page.get_by_role("group", name="ステップ 2")
+    second.get_by_role("checkbox", name="お礼").uncheck()
+    second.get_by_role("checkbox", name="クーポン（広告）").check()
+    expect(template(2)).to_have_value("love")
+    second.get_by_label("ステップID").fill("like")
+    expect(template(2)).to_have_value("like")
+
+    # Picked by hand, it stays whatever the step becomes.
+    third = page.get_by_role("group", name="ステップ 3")
+    template(3).select_option("thanks")
+    third.get_by_label("ステップID").fill("love")
+    third.get_by_role("checkbox", name="クーポン（広告）").check()
+    expect(template(3)).to_have_value("thanks")
+
+
 def test_staff_can_look_but_not_change(page: Page, stack: LocalStack, staff_password: str) -> None:
     sign_in(page, stack, STAFF_EMAIL, staff_password)
     open_screen(page, stack, "scenarios")

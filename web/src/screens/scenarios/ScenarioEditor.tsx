@@ -10,6 +10,7 @@ import { pick, t, useLang } from "../../lib/i18n";
 import { href, navigate } from "../../lib/router";
 import { permissions, StatusBadge, useScenarioActions } from "./actions";
 import { BasicsEditor, BasicsView, ConditionsEditor } from "./Basics";
+import { defaultTemplate, followStep } from "./defaultTemplate";
 import {
   contentOf,
   fromDraft,
@@ -74,7 +75,7 @@ export function ScenarioEditor(props: Props) {
   // The draft starts from what was loaded (or a blank scenario, or an old version being restored).
   useEffect(() => {
     if (creating) {
-      if (!draft && templates.data) setDraft(newDraft(templates.data[0]?.id ?? ""));
+      if (!draft && templates.data) setDraft(newDraft(templates.data));
       return;
     }
     if (!scenario) return;
@@ -142,8 +143,12 @@ export function ScenarioEditor(props: Props) {
     );
   }
 
-  const updateStep = (index: number, next: StepDraft) =>
-    setDraft({ ...draft, steps: draft.steps.map((step, i) => (i === index ? next : step)) });
+  const updateStep = (index: number, next: StepDraft) => {
+    const used = draft.steps.filter((_, i) => i !== index).map((step) => step.template);
+    const others = { previous: draft.steps[index - 1]?.template, used };
+    const followed = followStep(next, draft.steps[index], templates.data ?? [], draft.trigger, others);
+    setDraft({ ...draft, steps: draft.steps.map((step, i) => (i === index ? followed : step)) });
+  };
   const moveStep = (index: number, by: -1 | 1) => {
     const steps = [...draft.steps];
     const [moved] = steps.splice(index, 1);
@@ -155,7 +160,10 @@ export function ScenarioEditor(props: Props) {
     const last = draft.steps[draft.steps.length - 1];
     let n = draft.steps.length + 1;
     while (draft.steps.some((step) => step.id === `step${n}`)) n += 1;
-    setDraft({ ...draft, steps: [...draft.steps, newStep(n, last?.template ?? templates.data?.[0]?.id ?? "", last)] });
+    const step = newStep(n, "", last);
+    const others = { previous: last?.template, used: draft.steps.map((item) => item.template) };
+    step.template = defaultTemplate(templates.data ?? [], step, draft.trigger, others);
+    setDraft({ ...draft, steps: [...draft.steps, step] });
   };
 
   const save = async () => {
@@ -193,7 +201,7 @@ export function ScenarioEditor(props: Props) {
   };
 
   const discard = () => {
-    setDraft(creating ? newDraft(templates.data?.[0]?.id ?? "") : toDraft(scenario!));
+    setDraft(creating ? newDraft(templates.data ?? []) : toDraft(scenario!));
     setRestoredFrom(null);
   };
 

@@ -1,6 +1,7 @@
 // Scenarios as the API has them (OpenAPI: Scenario, Step, Conditions, Finding…), the editor's
 // draft (form text, so a half-typed number is not lost), and the timing rules the timeline draws.
 import { shopPath } from "../../lib/api";
+import { defaultTemplate } from "./defaultTemplate";
 
 export type Trigger = "ordered" | "shipped" | "delivered";
 export type RepeatPolicy = "every_time" | "once" | "skip_if_active" | "restart";
@@ -150,6 +151,8 @@ export interface StepDraft {
   business_days_only: boolean;
   template: string;
   purposes: Purpose[];
+  /** The operator picked the template (a loaded step's was); until then it follows the step. */
+  templateChosen?: boolean;
 }
 
 export type Tristate = "" | "true" | "false";
@@ -209,12 +212,14 @@ export function toDraft(scenario: Scenario): Draft {
       business_days_only: step.business_days_only,
       template: step.template,
       purposes: [...step.purposes],
+      templateChosen: true,
     })),
   };
 }
 
-export function newDraft(template: string): Draft {
-  return {
+/** A blank scenario; its step 1 starts with the template that fits it (defaultTemplate). */
+export function newDraft(templates: readonly TemplateSummary[]): Draft {
+  const draft: Draft = {
     id: "",
     name: "",
     trigger: "shipped",
@@ -230,8 +235,11 @@ export function newDraft(template: string): Draft {
       min_total: "",
       min_order_count: "",
     },
-    steps: [newStep(1, template)],
+    steps: [newStep(1, "")],
   };
+  const first = draft.steps[0];
+  first.template = defaultTemplate(templates, first, draft.trigger);
+  return draft;
 }
 
 export function newStep(n: number, template: string, after?: StepDraft): StepDraft {
