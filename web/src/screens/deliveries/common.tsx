@@ -137,6 +137,7 @@ const KNOWN_REASONS = new Set([
   "repeat_once",
   "repeat_active",
   "order_cancelled",
+  "replanned",
   "throttled",
   "scenario_missing",
   "template_missing",

@@ -5,6 +5,7 @@ import { formatDateTime, formatNumber, t } from "../../lib/i18n";
 import { href } from "../../lib/router";
 import { reasonLabel } from "../deliveries/common";
 import { kindLabel } from "./labels";
+import { PlanChanges } from "./PlanChanges";
 import type { Order, OrderDetail } from "./types";
 
 function yen(value: number | null): string {
@@ -105,6 +106,7 @@ export function StoredOrder(props: { shop: string; orderKey: string; zone: strin
           ))}
         </ul>
       )}
+      <PlanChanges changes={detail.data.plan_changes ?? []} deliveries={deliveries} zone={zone} />
       {order.customer_id && (
         <p class="small">
           <a href={href(shop, "customers", order.customer_id)}>{t("receptions.open_customer")}</a>

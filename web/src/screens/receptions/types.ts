@@ -95,6 +95,20 @@ export interface PlannedMail {
   customer_email: string | null;
 }
 
+/** One re-planning of one mail (okaeri.models.PlanChange): better order data came. */
+export interface PlanChange {
+  at: string;
+  delivery_id: string;
+  /** moved: same run, another time; superseded: cancelled for another scenario (or none);
+   * replaces: planned in place of a superseded run. */
+  change: "moved" | "superseded" | "replaces";
+  reason: "order_arrived" | "shipment" | "delivered";
+  scenario_from: string | null;
+  scenario_to: string | null;
+  send_at_from: string | null;
+  send_at_to: string | null;
+}
+
 export interface OrderDetail {
   order: {
     order: Order;
@@ -103,6 +117,8 @@ export interface OrderDetail {
     received_at: string;
   };
   deliveries: PlannedMail[];
+  /** Oldest first; absent from an older API. */
+  plan_changes?: PlanChange[];
 }
 
 /** The fields a mask can read, in the order the editor offers them. */
