@@ -64,7 +64,9 @@ _REPLIES = {
     "550": "550 5.7.1 Relaying denied",
     "554": "554 5.6.0 Message rejected as spam",
 }
-_READY_TIMEOUT_SECONDS = 5.0
+#: How long ``start()`` may wait for the server thread to answer. Only a bound: it returns as soon
+#: as the relay greets (milliseconds), so a busy machine gets time instead of a failed fixture.
+_READY_TIMEOUT_SECONDS = 30.0
 
 
 @dataclass(frozen=True)

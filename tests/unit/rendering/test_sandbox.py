@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 import tracemalloc
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -197,6 +198,25 @@ def test_the_clock_stops_a_slow_template_at_the_first_check_past_its_deadline(
     assert "処理時間" in caught.value.message_ja
     assert clock.readings == clock.passes  # stopped at the first reading past the deadline
     assert budgets[-1].iterations < clock.passes  # the clock is read at every iteration
+
+
+def test_time_the_thread_spends_waiting_is_not_charged_to_the_template(
+    make_context: MakeContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a busy machine (or a throttled Lambda) keeps the rendering thread waiting: wall time passes,
+    # the template does no work. With the budget lowered to 0.1 s and each part kept waiting 0.15 s
+    # before it renders, the default clock (the thread's CPU time) still lets the mail render.
+    monkeypatch.setattr(render_module, "MAX_SECONDS", 0.1)
+
+    @contextmanager
+    def descheduled(deadline: float, clock: Clock) -> Iterator[Budget]:
+        with budget(deadline, clock) as current:
+            time.sleep(0.15)
+            yield current
+
+    monkeypatch.setattr(render_module, "budget", descheduled)
+    source = "{% for i in range(3) %}{{ i }}{% endfor %}"
+    assert render_template(Template(id="t", subject="s", text=source), make_context()).text.startswith("012")
 
 
 def test_the_output_of_a_part_is_capped(make_context: MakeContext) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from okaeri.models import Template
 from okaeri.rendering.compiler import CompiledPart, compile_part, render_part, unknown_tag
 from okaeri.rendering.context import MailContext, template_variables
 from okaeri.rendering.footer import append_html, append_text, legal_footer
-from okaeri.rendering.sandbox import MAX_SECONDS, Clock, budget
+from okaeri.rendering.sandbox import CLOCK, MAX_SECONDS, Clock, budget
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,13 +53,13 @@ def single_line(value: str) -> str:
 
 
 def render_template(
-    template: Template, ctx: MailContext, *, mobile: bool = False, clock: Clock = time.monotonic
+    template: Template, ctx: MailContext, *, mobile: bool = False, clock: Clock = CLOCK
 ) -> RenderedMail:
     """Render ``template`` for ``ctx`` in the sandbox, with the legal footer on advertising mail.
 
     ``mobile`` renders the carrier variant: ``mobile_text`` (or ``text``), no HTML. Every part is
     compiled (and so checked) before any is rendered, so a broken part never spends a coupon code.
-    Rendering all parts may take ``MAX_SECONDS`` by ``clock``.
+    Rendering all parts may take ``MAX_SECONDS`` by ``clock`` (the thread's CPU time).
     """
     footer = legal_footer(ctx) if ctx.advertising else None
     body = _MOBILE_TEXT if mobile and template.mobile_text else _TEXT

@@ -11,7 +11,9 @@ Shop staff write templates, so a template is untrusted code. On top of Jinja's
   ``slice``), its output before it is computed;
 - intercepts ``*``, ``**``, ``+`` and ``%`` so ``'x' * 10**9`` or ``2 ** 10**6`` is refused first;
 - counts, per rendered part, loop iterations, text produced (printed values and the literal text of
-  bodies that repeat), call depth and wall time against a :class:`Budget`.
+  bodies that repeat), call depth and time against a :class:`Budget`. The time is the rendering
+  thread's own CPU time (``time.thread_time``), not the wall clock: a template is stopped for the
+  work it does, never because the machine (or a throttled Lambda) was busy with something else.
 
 The budget lives in a ``ContextVar``, so one environment per autoescape mode is built once and
 shared. Every refusal is a :class:`~okaeri.errors.TemplateError` with code ``sandbox``,
@@ -50,7 +52,7 @@ MAX_WORK_CHARS: Final = 2_000_000
 MAX_CALL_DEPTH: Final = 40
 """Nested calls (macros calling macros, recursive loops)."""
 MAX_SECONDS: Final = 2.0
-"""Wall time for rendering one mail (all its parts)."""
+"""CPU time of the rendering thread for one mail (all its parts)."""
 MAX_INT_BITS: Final = 4_096
 """Size of an integer a multiplication or power may produce."""
 
@@ -87,7 +89,11 @@ def sandbox_error(what_ja: str, what_en: str) -> TemplateError:
 
 
 Clock = Callable[[], float]
-"""Seconds from some fixed point: ``time.monotonic`` (a test gives a clock of its own)."""
+"""Seconds from some fixed point: ``CLOCK`` (a test gives a clock of its own)."""
+
+CLOCK: Final[Clock] = time.thread_time
+"""The rendering thread's CPU time: the work a template did, whatever else the machine was doing
+(the wall clock would charge a template for the time its thread waited to run)."""
 
 
 @dataclass(slots=True)
@@ -95,7 +101,7 @@ class Budget:
     """The work one part may still do; ``deadline`` is a reading of ``clock``."""
 
     deadline: float
-    clock: Clock = time.monotonic
+    clock: Clock = CLOCK
     iterations: int = 0
     work: int = 0
     depth: int = 0
@@ -133,7 +139,7 @@ _BUDGET: ContextVar[Budget | None] = ContextVar("okaeri_template_budget", defaul
 
 
 @contextmanager
-def budget(deadline: float, clock: Clock = time.monotonic) -> Iterator[Budget]:
+def budget(deadline: float, clock: Clock = CLOCK) -> Iterator[Budget]:
     """Run the enclosed rendering against a fresh budget that ends when ``clock`` passes ``deadline``."""
     current = Budget(deadline, clock)
     token = _BUDGET.set(current)
