@@ -17,6 +17,7 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 from moto.utilities.utils import load_resource
 
+from okaeri.aws.config_cache import CONFIG_TTL_SECONDS
 from okaeri_dev import send_sample
 from okaeri_dev import token as token_command
 from okaeri_dev.stack import LocalStack
@@ -51,6 +52,7 @@ def test_config_json_says_where_and_how_to_sign_in(stack: LocalStack, local: Loc
         "user_pool_client_id": stack.user_pool_client_id,
         "cognito_endpoint": "/cognito/",
         "api_base": "/api",
+        "changes_apply_within_seconds": CONFIG_TTL_SECONDS,
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from okaeri.aws.config_cache import CONFIG_TTL_SECONDS
 from tests.integration.api.conftest import OTHER_SHOP, Api
 from tests.integration.pipeline.conftest import SHOP_ID
 
@@ -54,3 +55,4 @@ def test_config_json_names_the_user_pool(api: Api) -> None:
     assert config["user_pool_client_id"] == settings.user_pool_client_id
     assert config["region"] == "ap-northeast-1"
     assert config["cognito_endpoint"] == "https://cognito-idp.ap-northeast-1.amazonaws.com/"
+    assert config["changes_apply_within_seconds"] == CONFIG_TTL_SECONDS  # the pipeline's cache

@@ -4,7 +4,10 @@
   unsubscribe anyone); a test send's link says so, a forged one is refused;
 - ``POST /u/{token}``: the one-click unsubscribe a mail client sends (``List-Unsubscribe=One-Click``)
   or the confirmation page's button; answers the result page.
-- ``GET /config.json``: where and how to sign in (Cognito endpoint, user pool, app client, region).
+- ``GET /config.json``: where and how to sign in (Cognito endpoint, user pool, app client, region),
+  and how soon a saved edit reaches sending (``changes_apply_within_seconds``: the pipeline's
+  configuration cache, ``okaeri.aws.config_cache.CONFIG_TTL_SECONDS``), which the page tells the
+  operator on saving settings, scenarios and templates.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from pydantic import BaseModel
 
 from okaeri.api.deps import AdminDeps
+from okaeri.aws.config_cache import CONFIG_TTL_SECONDS
 from okaeri.observability import count, logger
 from okaeri.pages import PAGE_CSP, confirmation_page, result_page
 from okaeri.services.unsubscribe import check_link, unsubscribe
@@ -36,6 +40,8 @@ class ClientConfig(BaseModel):
     user_pool_client_id: str
     cognito_endpoint: str
     api_base: str = "/api"
+    #: An edit of the shop, a scenario, a template, a mask or a relay reaches sending within this.
+    changes_apply_within_seconds: int = CONFIG_TTL_SECONDS
 
 
 def sign_in_endpoint(settings: AdminSettings) -> str:
