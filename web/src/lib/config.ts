@@ -5,6 +5,8 @@ export interface ClientConfig {
   user_pool_client_id: string;
   cognito_endpoint: string;
   api_base: string;
+  /** How soon a saved edit of the shop, a scenario or a template reaches sending (the pipeline's cache). */
+  changes_apply_within_seconds?: number;
 }
 
 let cached: Promise<ClientConfig> | null = null;

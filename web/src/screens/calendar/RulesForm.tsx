@@ -1,6 +1,7 @@
 // The calendar's rules: closed weekdays, public holidays, the order cutoff and the ship lead time.
 // A manager edits and saves them (PUT /calendar, with undo); others read them.
 import { useState } from "preact/hooks";
+import { ApplyNote } from "../../components/ApplyNote";
 import { Field } from "../../components/ui";
 import { t } from "../../lib/i18n";
 import { hhmm } from "./dates";
@@ -118,6 +119,7 @@ export function RulesForm(props: { rules: CalendarRules; busy: boolean; onSave: 
         <button type="submit" class="button button-primary" disabled={props.busy}>
           {t("calendar.save_rules")}
         </button>
+        <ApplyNote />
       </div>
     </form>
   );

@@ -3,6 +3,7 @@
 // version (PUT …?base_version=N: a concurrent save is a 409, not a silent overwrite); creating
 // makes a stopped scenario that the operator starts when it looks right.
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { ApplyNote } from "../../components/ApplyNote";
 import { notify, success } from "../../components/notices";
 import { ErrorBox, Loading, PageHeader, useAction, useDocument } from "../../components/ui";
 import { api, newIdempotencyKey, post, shopPath } from "../../lib/api";
@@ -282,6 +283,7 @@ export function ScenarioEditor(props: Props) {
               {lint.checking ? t("scenarios.lint_checking") : errors ? t("scenarios.lint_errors", { n: errors }) : ""}
             </span>
           </p>
+          <ApplyNote />
           <div class="editor-buttons">
             {dirty && !creating && (
               <button type="button" class="button" onClick={discard} disabled={saving}>

@@ -1,6 +1,7 @@
 // ショップ: the Shop document (GET/PUT /settings). A manager edits it as one form and saves the
 // whole document (with undo); staff reads it. The cutoff and ship lead time live in the calendar.
 import { useMemo, useState } from "preact/hooks";
+import { ApplyNote } from "../../components/ApplyNote";
 import { ErrorBox, Field, Loading, useDocument } from "../../components/ui";
 import { failure, success } from "../../components/notices";
 import { allowed, put, shopPath } from "../../lib/api";
@@ -517,6 +518,7 @@ function ShopForm(props: { shopId: string; path: string; shop: Shop; onSaved: (s
         <span class="muted small" aria-live="polite">
           {dirty ? t("settings.unsaved") : t("settings.no_changes")}
         </span>
+        <ApplyNote />
         <span class="spacer" />
         {dirty && (
           <button

@@ -7,6 +7,7 @@ import { pick, t } from "../../lib/i18n";
 import { href, navigate } from "../../lib/router";
 import type { Me } from "../../lib/types";
 import { Badge, ErrorBox, Field, Loading, PageHeader, useAction, useConfirm, useDocument } from "../../components/ui";
+import { ApplyNote } from "../../components/ApplyNote";
 import { success } from "../../components/notices";
 import { Preview, usePreview } from "./Preview";
 import { TagHelp } from "./TagHelp";
@@ -374,6 +375,7 @@ export function TemplateEditor(props: {
                 <span class="small muted" role="status">
                   {creating ? t("templates.create_note") : dirty ? t("templates.unsaved") : t("templates.no_changes")}
                 </span>
+                <ApplyNote />
               </div>
             )}
           </section>
