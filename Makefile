@@ -51,7 +51,7 @@ SHELL := /bin/bash
 #: $(call timed,STAGE,COMMAND): run COMMAND, then print how long it took (make test's stage times).
 timed = start=$$EPOCHREALTIME; $(2) || { status=$$?; echo "── $(1): failed (exit $$status)"; exit $$status; }; \
 	awk -v s=$$start -v e=$$EPOCHREALTIME 'BEGIN { printf "── $(1): %.1f s\n", e - s }'
-.PHONY: help python install lock web browser layers build synth diff deploy dev test lint format typecheck bench clean
+.PHONY: help python install lock web api-types browser layers build synth diff deploy dev test lint format typecheck bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -102,7 +102,15 @@ $(NODE_STAMP): $(WEB_DIR)/package.json $(WEB_DIR)/package-lock.json
 $(PAGE_DIR)/index.html: $(NODE_STAMP) $(WEB_SOURCES)
 	cd $(WEB_DIR) && npm run --silent build
 
-web: $(PAGE_DIR)/index.html ## build the admin page (npm ci from the lockfile, tsc, vite) for the admin function
+web: $(PAGE_DIR)/index.html ## build the admin page (npm ci from the lockfile, API types, tsc, vite) for the admin function
+
+#: The page's API types: web/src/api/schema.d.ts, made by openapi-typescript (npm run api-types, also
+#: the first step of the page's build) from the committed snapshot web/src/api/openapi.json, which
+#: the admin API's Python writes offline. tests/integration/api/test_openapi_snapshot.py fails when
+#: the snapshot, the types and the served document drift apart: then run this.
+api-types: $(STAMP) $(NODE_STAMP) ## snapshot the admin API's OpenAPI document and regenerate the page's types from it
+	$(BIN)/python -m okaeri_dev.openapi_dump $(WEB_DIR)/src/api/openapi.json
+	cd $(WEB_DIR) && npm run --silent api-types
 
 browser: ## Debian's chromium and Japanese fonts for the browser tests (apt-get, once)
 	@if [ -x /usr/bin/chromium ] && dpkg -s fonts-noto-cjk >/dev/null 2>&1; then :; else \
