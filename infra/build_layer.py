@@ -3,9 +3,16 @@
 ``python/`` gets the runtime dependencies exactly as the runtime lock (requirements/runtime.txt,
 made from pyproject.toml by ``make lock``) pins them, hash-checked, as wheels for arm64 and CPython
 ``LAMBDA_PYTHON``, and the ``okaeri`` package. ``--host`` builds the same layer for this machine's
-platform into ``HOST_LAYER_DIR``, for the test that loads it as Lambda does. The layer is built in a sibling
-folder and moved into place when it is complete, so an interrupted build never leaves half a layer.
-``okaeri-layer.json`` beside ``python/`` records what was installed.
+platform into ``HOST_LAYER_DIR``, for the test that loads it as Lambda does. Every ``.py`` is then
+compiled by this Python (which must be ``LAMBDA_PYTHON``) into ``__pycache__/*.cpython-313.pyc`` with
+unchecked-hash invalidation: Lambda's ``/opt`` is read-only, so without them each cold start compiles
+boto3, botocore, pydantic, Powertools and okaeri again; unchecked because nothing in a layer changes
+after it is built (no ``stat`` of the source, no hashing it at import). Pure-Python bytecode is the
+same on every platform, so the arm64 layer is compiled here too. The compiler runs with a fixed hash
+seed and the ``/opt/python`` path Lambda mounts the layer at, so the same input gives the same bytes.
+The layer is built in a sibling folder and moved into place when it is complete, so an interrupted
+build never leaves half a layer. ``okaeri-layer.json`` beside ``python/`` records what was installed,
+the bytecode and the layer's size against what Lambda allows.
 """
 
 from __future__ import annotations
@@ -31,8 +38,14 @@ SOURCE: Final = ROOT / "layers" / "common" / "okaeri"
 MANIFEST: Final = "okaeri-layer.json"
 #: Lambda's limit on a function's code and all its layers, unzipped (262,144,000 bytes).
 UNZIPPED_LIMIT: Final = 250 * 1024 * 1024
-#: Bytecode from imports here is for this machine's Python, not Lambda's: the layer ships sources.
+#: Bytecode from imports here is left out; the layer's own is compiled by ``compile_bytecode``.
 BYTECODE: Final = ("__pycache__", "*.pyc")
+#: Where Lambda mounts the layer's ``python/``: the file name compiled into each code object (an
+#: import sets it to the file's real place), the same whatever folder the layer is built in.
+MOUNT: Final = "/opt/python"
+#: The bytecode's flavour: what CPython ``LAMBDA_PYTHON`` looks for, and how it trusts it.
+CACHE_TAG: Final = f"cpython-{LAMBDA_PYTHON.replace('.', '')}"
+INVALIDATION: Final = "unchecked-hash"
 
 
 def requirements(pyproject: Path) -> list[str]:
@@ -66,6 +79,21 @@ def remove_bytecode(folder: Path) -> None:
         pyc.unlink()
 
 
+def compile_bytecode(site: Path) -> int:
+    """Compile every ``.py`` under ``site`` into unchecked-hash ``__pycache__/*.cpython-313.pyc``;
+    returns how many pycs there are. The compiler is this Python in a child process with
+    ``PYTHONHASHSEED=0`` (a set or frozenset constant is marshalled in hash order), one worker per
+    core (each file is compiled on its own, so the order of the work changes no byte)."""
+    if sys.implementation.cache_tag != CACHE_TAG:
+        raise RuntimeError(f"the layer's bytecode is for {CACHE_TAG}, and this Python is {sys.version}")
+    subprocess.run(
+        [sys.executable, "-I", "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", INVALIDATION,
+         "-d", MOUNT, str(site)],
+        env={"PYTHONHASHSEED": "0", "PATH": "/usr/bin:/bin"}, check=True,
+    )  # fmt: skip
+    return sum(1 for _ in site.rglob(f"__pycache__/*.{CACHE_TAG}.pyc"))
+
+
 def distributions(site: Path) -> dict[str, str]:
     """Name (normalized, PEP 503) → version of every distribution installed in ``site``."""
     found: dict[str, str] = {}
@@ -75,12 +103,13 @@ def distributions(site: Path) -> dict[str, str]:
     return dict(sorted(found.items()))
 
 
-def size_of(folder: Path) -> int:
-    """Bytes in the files under ``folder``, bytecode left out (as the assets leave it out)."""
+def size_of(folder: Path, *, bytecode: bool = False) -> int:
+    """Bytes in the files under ``folder``; bytecode left out unless ``bytecode`` (a function's asset
+    leaves it out, the layer ships its own)."""
     return sum(
         path.stat().st_size
         for path in folder.rglob("*")
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+        if path.is_file() and (bytecode or ("__pycache__" not in path.parts and path.suffix != ".pyc"))
     )
 
 
@@ -94,12 +123,14 @@ def mib(size: int) -> str:
     return f"{size / 2**20:.1f} MiB"
 
 
-def build(staging: Path, platform: str | None) -> int:
+def build(staging: Path, platform: str | None, allowed: int) -> int:
     """Fill ``staging`` with the layer for ``platform`` (None: this machine's); returns its size."""
     site = staging / "python"
     install(RUNTIME_LOCK, site, platform)
     shutil.copytree(SOURCE, site / "okaeri", ignore=shutil.ignore_patterns(*BYTECODE))
     remove_bytecode(site)
+    pycs = compile_bytecode(site)
+    sources, total = size_of(site), size_of(site, bytecode=True)
     manifest = {
         "python": LAMBDA_PYTHON,
         "implementation": "cp",
@@ -107,9 +138,11 @@ def build(staging: Path, platform: str | None) -> int:
         "lock": RUNTIME_LOCK.relative_to(ROOT).as_posix(),
         "requirements": requirements(ROOT / "pyproject.toml"),
         "distributions": distributions(site),
+        "bytecode": {"cache_tag": CACHE_TAG, "invalidation": INVALIDATION, "pycs": pycs},
+        "size": {"sources": sources, "bytecode": total - sources, "unzipped": total, "allowed": allowed},
     }
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    return size_of(staging)
+    return size_of(staging, bytecode=True)
 
 
 def swap_in(staging: Path, layer: Path) -> None:
@@ -135,14 +168,16 @@ def main(argv: list[str] | None = None) -> int:
     name = layer.relative_to(ROOT)
     kept = f"{name} is left as it was"
     try:
-        size, allowed = build(staging, platform), budget(FUNCTIONS_DIR)
+        allowed = budget(FUNCTIONS_DIR)
+        size = build(staging, platform, allowed)
         print(f"{name}: {mib(size)} unzipped (may take {mib(allowed)}: 250 MiB less the largest function)")
         if size > allowed:
             print(f"{name}: {mib(size - allowed)} over what Lambda allows; {kept}", file=sys.stderr)
             return 1
         swap_in(staging, layer)
     except subprocess.CalledProcessError as exc:
-        print(f"{name}: pip failed (exit {exc.returncode}); {kept}", file=sys.stderr)
+        what = "compileall" if "compileall" in exc.cmd else "pip"
+        print(f"{name}: {what} failed (exit {exc.returncode}); {kept}", file=sys.stderr)
         return 1
     finally:
         shutil.rmtree(staging, ignore_errors=True)

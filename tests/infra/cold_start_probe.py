@@ -8,19 +8,32 @@ function's folder and the layer's ``python/`` in front, as Lambda puts ``/var/ta
 ``/opt/python``, imports the handler, then calls ``BUILDER`` (a name in the handler's module: the
 function's cached dependency getter) with every boto3 client stubbed, so that any AWS call the
 cold start makes is either one it is expected to make (answered here) or an error. It prints one
-JSON line: what was imported from where, and the AWS calls made.
+JSON line: what was imported from where, the AWS calls made, and which of the layer's modules had
+to be compiled (none should: the layer ships their bytecode, and run with ``-B``, as on Lambda's
+read-only ``/opt``, the probe writes none).
 
 It imports nothing of the test suite (nothing else is on its path), so it stays a plain script.
 """
 
 import importlib
+import importlib.machinery
 import json
 import sys
 import sysconfig
 
+#: Every source compiled during the cold start (one with no usable bytecode beside it).
+compiled: list[str] = []
+_source_to_code = importlib.machinery.SourceFileLoader.source_to_code
+
+
+def _counting_source_to_code(self, data, path, *args, **kwargs):  # type: ignore[no-untyped-def]
+    compiled.append(str(path))
+    return _source_to_code(self, data, path, *args, **kwargs)
+
 
 def main() -> None:
     function_dir, layer_site, handler_spec, builder = sys.argv[1:5]
+    importlib.machinery.SourceFileLoader.source_to_code = _counting_source_to_code  # type: ignore[method-assign]
     sys.path[:0] = [function_dir, layer_site]
     module_name, handler_name = handler_spec.rsplit(".", 1)
     module = importlib.import_module(module_name)
@@ -84,6 +97,7 @@ def main() -> None:
                     for where, root in roots.items()
                 },
                 "outside": outside,
+                "compiled_in_layer": sorted(path for path in compiled if path.startswith(layer_site)),
                 "sys_path": sys.path,
             }
         )

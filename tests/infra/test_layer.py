@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import csv
 import importlib.metadata
+import importlib.util
 import json
+import marshal
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -60,10 +63,59 @@ def test_okaeri_in_the_layer_is_the_source_tree(manifest: dict[str, Any]) -> Non
     assert source_files(SITE / "okaeri") == source_files(SOURCE), "stale layer: run `make build`"
 
 
-def test_no_local_stack_and_no_bytecode(manifest: dict[str, Any]) -> None:
+def test_no_local_stack(manifest: dict[str, Any]) -> None:
     assert not list(LAYER_DIR.rglob("okaeri_dev*"))
-    assert not list(LAYER_DIR.rglob("__pycache__"))
-    assert not list(LAYER_DIR.rglob("*.pyc"))
+
+
+#: The packages a cold start imports most of: each must ship its bytecode.
+BIG_PACKAGES = ("okaeri", "boto3", "botocore", "s3transfer", "pydantic", "aws_lambda_powertools",
+                "aws_xray_sdk", "jinja2", "yaml", "dateutil", "urllib3")  # fmt: skip
+PYC_FLAGS_UNCHECKED_HASH = 0b01  # PEP 552: hash-based (bit 0), source not checked (bit 1 clear)
+
+
+def pyc_of(source: Path) -> Path:
+    return source.parent / "__pycache__" / f"{source.stem}.{build_layer.CACHE_TAG}.pyc"
+
+
+def test_every_module_ships_unchecked_hash_bytecode_for_the_lambda_python(manifest: dict[str, Any]) -> None:
+    """Each .py has its pyc beside it, for CPython LAMBDA_PYTHON (its magic number), unchecked-hash
+    (Lambda's /opt is read-only: without them each cold start compiles everything again), and made
+    from that very source (the hash in its header); no other bytecode."""
+    assert (
+        sys.implementation.cache_tag == build_layer.CACHE_TAG == f"cpython-{LAMBDA_PYTHON.replace('.', '')}"
+    )
+    sources = sorted(SITE.rglob("*.py"))
+    for package in BIG_PACKAGES:
+        assert [s for s in sources if s.relative_to(SITE).parts[0] == package], (
+            f"{package} is not in the layer"
+        )
+    problems = []
+    for source in sources:
+        pyc = pyc_of(source)
+        if not pyc.is_file():
+            problems.append(f"{source.relative_to(SITE)}: no {pyc.name}")
+            continue
+        header = pyc.read_bytes()[:16]
+        if header[:4] != importlib.util.MAGIC_NUMBER:
+            problems.append(f"{pyc.relative_to(SITE)}: not CPython {LAMBDA_PYTHON}'s magic number")
+        if int.from_bytes(header[4:8], "little") != PYC_FLAGS_UNCHECKED_HASH:
+            problems.append(f"{pyc.relative_to(SITE)}: not unchecked-hash")
+        if header[8:16] != importlib.util.source_hash(source.read_bytes()):
+            problems.append(f"{pyc.relative_to(SITE)}: compiled from another source")
+    assert not problems, problems[:20]
+    assert {pyc_of(source) for source in sources} == set(SITE.rglob("*.pyc")), "bytecode without its source"
+    assert manifest["bytecode"] == {"cache_tag": build_layer.CACHE_TAG, "invalidation": "unchecked-hash",
+                                    "pycs": len(sources)}  # fmt: skip
+
+
+def test_the_layer_with_its_bytecode_fits_what_lambda_allows(manifest: dict[str, Any]) -> None:
+    size = manifest["size"]
+    assert size["sources"] == build_layer.size_of(SITE)
+    assert size["unzipped"] == build_layer.size_of(SITE, bytecode=True) == size["sources"] + size["bytecode"]
+    assert 0 < size["bytecode"] < size["sources"]
+    # Lambda's limit less the largest function, as it was at the build and as it is now
+    assert build_layer.size_of(LAYER_DIR, bytecode=True) <= size["allowed"] <= build_layer.UNZIPPED_LIMIT
+    assert size["unzipped"] <= build_layer.budget(ROOT / "functions")
 
 
 def test_compiled_extensions_are_for_lambda_arm64(manifest: dict[str, Any]) -> None:
@@ -163,6 +215,23 @@ def test_the_budget_is_the_limit_less_the_largest_function(tmp_path: Path) -> No
         (tmp_path / name / "__pycache__" / "handler.cpython-313.pyc").write_bytes(b"x" * 10_000)
     (tmp_path / "__init__.py").write_bytes(b"x" * 50_000)
     assert build_layer.budget(tmp_path) == build_layer.UNZIPPED_LIMIT - 3000
+
+
+def test_compiled_bytecode_is_the_same_whatever_folder_the_layer_is_built_in(tmp_path: Path) -> None:
+    """Same input, same bytes: no time stamp, no build folder, no hash seed in the pycs."""
+    source = 'WORDS = {"a", "b", "c", "d"}\n\ndef f(x):\n    return x in frozenset({"x", "y", "z"})\n'
+    built = []
+    for name in ("one", "two-elsewhere"):
+        site = tmp_path / name / "python"
+        (site / "pkg").mkdir(parents=True)
+        (site / "pkg" / "__init__.py").write_text("")
+        (site / "pkg" / "m.py").write_text(source)
+        assert build_layer.compile_bytecode(site) == 2
+        built.append({p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*.pyc"))})
+    assert built[0] == built[1]
+    assert sorted(built[0]) == [f"pkg/__pycache__/{m}.{build_layer.CACHE_TAG}.pyc" for m in ("__init__", "m")]
+    code = marshal.loads(built[0][f"pkg/__pycache__/m.{build_layer.CACHE_TAG}.pyc"][16:])
+    assert code.co_filename == f"{build_layer.MOUNT}/pkg/m.py"
 
 
 def test_remove_bytecode_leaves_the_sources(tmp_path: Path) -> None:

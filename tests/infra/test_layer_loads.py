@@ -84,28 +84,22 @@ def cold_start_environment(function: Function) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="module")
-def pycache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Where the probes keep bytecode: never beside the code (the assets and layers ship none, and
-    Lambda's /var/task and /opt are read-only), shared by the probes of one run."""
-    return tmp_path_factory.mktemp("pycache")
-
-
-def probe(function_dir: Path, handler: str, builder: str, *, env: dict[str, str], pycache: Path) -> Any:
+def probe(function_dir: Path, handler: str, builder: str, *, env: dict[str, str]) -> Any:
+    """``-B``: no bytecode is written (Lambda's /var/task and /opt are read-only); the layer's own is read."""
     return subprocess.run(
-        [sys.executable, "-I", "-S", "-X", f"pycache_prefix={pycache}", str(PROBE), str(function_dir),
-         str(HOST_LAYER_DIR / "python"), handler, builder],
+        [sys.executable, "-I", "-S", "-B", str(PROBE), str(function_dir), str(HOST_LAYER_DIR / "python"),
+         handler, builder],
         env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
 
 
 @pytest.mark.parametrize("entry", sorted(BUILDERS))
-def test_the_function_loads_as_lambda_loads_it(synthesized: Synthesized, entry: str, pycache: Path) -> None:
+def test_the_function_loads_as_lambda_loads_it(synthesized: Synthesized, entry: str) -> None:
     manifest_of(HOST_LAYER_DIR)
     function = functions(synthesized)[entry]
     builder = BUILDERS[entry]
     env = cold_start_environment(function)
-    result = probe(function.asset, function.properties["Handler"], builder, env=env, pycache=pycache)
+    result = probe(function.asset, function.properties["Handler"], builder, env=env)
     assert result.returncode == 0, result.stderr[-4000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["outside"] == [], "imported from outside the function, the layer and the stdlib"
@@ -113,11 +107,10 @@ def test_the_function_loads_as_lambda_loads_it(synthesized: Synthesized, entry: 
     assert report["modules"]["layer"] > 100, "okaeri and its dependencies come from the layer"
     assert report["modules"]["function"] >= 1
     assert report["calls"] == EXPECTED_CALLS.get(builder, [])
+    assert report["compiled_in_layer"] == [], "the layer's bytecode was not used: it compiled these"
 
 
-def test_the_probe_fails_on_a_module_the_layer_lacks(
-    synthesized: Synthesized, tmp_path: Path, pycache: Path
-) -> None:
+def test_the_probe_fails_on_a_module_the_layer_lacks(synthesized: Synthesized, tmp_path: Path) -> None:
     """The probe is no rubber stamp: a handler that imports something only the dev venv has fails."""
     manifest_of(HOST_LAYER_DIR)
     function = functions(synthesized)["ingest:handler.handler"]
@@ -125,8 +118,6 @@ def test_the_probe_fails_on_a_module_the_layer_lacks(
         (function.asset / "handler.py").read_text(encoding="utf-8") + "\nimport moto  # dev only\n",
         encoding="utf-8",
     )
-    result = probe(
-        tmp_path, "handler.handler", "ingest_deps", env=cold_start_environment(function), pycache=pycache
-    )
+    result = probe(tmp_path, "handler.handler", "ingest_deps", env=cold_start_environment(function))
     assert result.returncode != 0
     assert "No module named 'moto'" in result.stderr

@@ -426,11 +426,21 @@ def test_the_admin_function_ships_the_page(default: Deployment) -> None:
     assert (asset / "static" / "index.html").is_file()
 
 
-def test_no_asset_carries_bytecode_or_the_local_stack(default: Deployment) -> None:
+def test_no_asset_carries_the_local_stack_and_only_the_layer_carries_bytecode(default: Deployment) -> None:
+    """A function's asset leaves bytecode out; the layer ships its own, for the Lambda Python only
+    (tests/infra/test_layer.py checks that each module has its pyc and how it is compiled)."""
+    tag = f"cpython-{LAMBDA_PYTHON.replace('.', '')}"
     for folder in set(asset_folders(default.synthesized).values()):
-        assert not list(folder.rglob("__pycache__")), folder.name
-        assert not list(folder.rglob("*.pyc")), folder.name
         assert not list(folder.rglob("okaeri_dev*")), folder.name
+        pycs = list(folder.rglob("*.pyc"))
+        if (folder / "python").is_dir():  # the layer
+            assert pycs, folder.name
+            assert all(p.parent.name == "__pycache__" and p.name.endswith(f".{tag}.pyc") for p in pycs), (
+                folder.name
+            )
+        else:
+            assert not list(folder.rglob("__pycache__")), folder.name
+            assert not pycs, folder.name
 
 
 # --- scheduling -----------------------------------------------------------------------------------------
