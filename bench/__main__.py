@@ -1,4 +1,8 @@
-"""`make bench`: run every benchmark on one core, print the figures, write docs/benchmarks.md."""
+"""`make bench`: run every benchmark on one core, print the figures, write docs/benchmarks.md.
+
+Each module also runs alone and prints its tables: ``python -m bench.domain``, ``bench.pipeline``,
+``bench.local_stack``, ``bench.admin_api``.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import admin_api, domain, local_stack, pipeline
+from bench.report import markdown, print_table
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 
@@ -20,40 +25,12 @@ def pin_to_one_core() -> str:
     return "not pinned (no sched_setaffinity here)"
 
 
-def print_table(table: pipeline.Table) -> None:
-    cells = [table.header, *(tuple(cell.replace("**", "") for cell in row) for row in table.rows)]
-    widths = [max(len(row[column]) for row in cells) for column in range(len(table.header))]
-    print(f"\n{table.title}")
-    for row in cells:
-        padded = (
-            cell.rjust(width) if side == "r" else cell.ljust(width)
-            for cell, width, side in zip(row, widths, table.align, strict=True)
-        )
-        print("  ".join(padded).rstrip())
-
-
-def markdown(table: pipeline.Table) -> list[str]:
-    rule = ("---:" if side == "r" else "---" for side in table.align)
-    return [
-        f"### {table.title}",
-        "",
-        f"| {' | '.join(table.header)} |",
-        f"| {' | '.join(rule)} |",
-        *(f"| {' | '.join(row)} |" for row in table.rows),
-        "",
-    ]
-
-
 def main() -> None:
     pinned = pin_to_one_core()
     rows = domain.run()
-    width = max(len(name) for name, _, _ in rows)
-    for name, value, target in rows:
-        print(f"{name:<{width}}  {value:>10}  (target {target})")
+    print_table(domain.table(rows))
     report = pipeline.run()
-    for table in report.tables:
-        print_table(table)
-    print("", *report.findings, sep="\n")
+    pipeline.show(report)
     local_table, local_notes = local_stack.run()
     print_table(local_table)
     admin_table, admin_notes = admin_api.run()
@@ -64,27 +41,18 @@ def main() -> None:
         "",
         "Written by `make bench` (`python -m bench`); figures are measured, never asserted in tests.",
         f"Last run: {stamp} on {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{pinned}.",
+        f"{pinned}. A timing is the median of its samples with the smallest and largest in brackets.",
         "",
         "## Domain core (one core)",
         "",
-        "| figure | measured | target |",
+        "| figure | measured: median (min–max) | target |",
         "| --- | ---: | ---: |",
         *(f"| {name} | {value} | {target} |" for name, value, target in rows),
         "",
-        "Import times are the median wall time of a fresh interpreter running the import, minus a bare",
-        "interpreter's start-up (15 runs each). `import okaeri` loads nothing but the package marker; the",
-        "second import is what a Lambda handler pays on a cold start; most of it is pydantic and Jinja2",
-        "themselves (`python -X importtime` shows them). Models are built lazily (`defer_build`), so the",
-        "cold-start row adds the first parse, plan and render to show where that cost lands.",
+        *domain.NOTES,
         "",
-        "## Pipeline: AWS calls and cost per order",
+        *pipeline.document(report),
         "",
-        *(line for table in report.tables for line in markdown(table)),
-        *report.findings,
-        "",
-        *report.method,
-        *markdown(report.prices),
         "## Local stack (`make dev`)",
         "",
         *markdown(local_table),
@@ -96,7 +64,7 @@ def main() -> None:
         *admin_notes,
     ]
     DOC.parent.mkdir(exist_ok=True)
-    DOC.write_text("\n".join(lines), encoding="utf-8")
+    DOC.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"written to {DOC.relative_to(Path.cwd()) if DOC.is_relative_to(Path.cwd()) else DOC}")
 
 

@@ -37,8 +37,9 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bench import prices
-from bench.domain import import_ms
+from bench.deployment import Deployment, deployment
 from bench.prices import REGION
+from bench.report import Spread, Table, markdown, print_table
 
 if TYPE_CHECKING:
     import boto3
@@ -53,7 +54,12 @@ ROOT = Path(__file__).resolve().parents[1]
 MAILS = ROOT / "tests" / "fixtures" / "mail"
 CONFIG = ROOT / "tests" / "fixtures" / "config"
 
-ORDER_COUNT = 50
+#: Orders driven through the pipeline; ``OKAERI_BENCH_PIPELINE_ORDERS`` sets another count.
+ORDER_COUNT = int(os.environ.get("OKAERI_BENCH_PIPELINE_ORDERS", "2000"))
+#: Invocations of each function whose DynamoDB request units are estimated (the estimate reads the
+#: items around every call, which doubles moto's work): the first ones, then the units per
+#: invocation are scaled to all of them.
+UNIT_SAMPLE = 50
 STEPS = 3  # the scenario's mails per order: thanks, like, love
 ACCOUNT = "123456789012"  # moto's default account
 SHOP_ID = "mikan-sanbo"
@@ -61,9 +67,7 @@ BUCKET = "okaeri-raw-mail"
 GROUP = "okaeri"
 FUNCTIONS = ("ingest", "schedule", "send")
 
-LAMBDA_MEMORY_MB = 256  # arm64, as configured for every function
 ONE_VCPU_MB = 1769  # Lambda gives a function one vCPU's worth of CPU at 1,769 MB, pro rata below
-CPU_SLOWDOWN = ONE_VCPU_MB / LAMBDA_MEMORY_MB
 #: Share of invocations that start a new execution environment. A small shop's order mails come
 #: minutes apart, so ingest and schedule (which the same mail triggers) are cold most of the
 #: time; a step's mails are sent inside one time window, so send mostly finds a warm function.
@@ -71,19 +75,22 @@ COLD_SHARE = {"ingest": 0.8, "schedule": 0.8, "send": 0.2}
 #: Lambda's own START, END and REPORT lines per invocation (bytes, assumed) and INIT_START per cold start.
 PLATFORM_LOG_BYTES = 330
 PLATFORM_INIT_LOG_BYTES = 110
-#: What each function's cold start builds besides its imports (the clients its wiring creates).
-COLD_START = {
-    "ingest": "import functions.ingest.handler; "
-    "from okaeri.aws.clients import dynamodb_client, s3_client; dynamodb_client(); s3_client()",
-    "schedule": "import functions.schedule.handler; "
-    "from okaeri.aws.clients import dynamodb_client, scheduler_client; dynamodb_client(); scheduler_client()",
-    "send": "import functions.send.handler; "
-    "from okaeri.aws.clients import dynamodb_client, scheduler_client, secrets_client, sesv2_client; "
-    "dynamodb_client(); scheduler_client(); secrets_client(); sesv2_client(retries_off=True)",
-}
-COLD_START_RUNS = 5
+#: Fresh interpreters loading each function for its INIT (the median of these, with min and max).
+INIT_RUNS = 15
 TOKYO = ZoneInfo("Asia/Tokyo")
 SEND_UNTIL = datetime(2027, 3, 1, tzinfo=TOKYO)
+
+
+def cpu_factor(memory_mb: int) -> float:
+    """How much longer a function of ``memory_mb`` takes than one core here: Lambda gives one vCPU at
+    1,769 MB and a share of one below; more memory brings more vCPUs, which one Python thread
+    cannot use, so never less than 1."""
+    return max(1.0, ONE_VCPU_MB / memory_mb)
+
+
+def handler_entry(function: str) -> str:
+    """The template's name of a function the bench drives: its folder and its entry point."""
+    return f"{function}:handler.handler"
 
 
 # --- the order mails ------------------------------------------------------------------------------
@@ -215,10 +222,11 @@ class CapacityEstimator:
     def __init__(self, client: Any, tables: Mapping[str, TableDef]) -> None:
         self._client = client  # from the bench's own session: never counted
         self._tables = tables  # by table name
-        self.by_table: dict[str, Units] = defaultdict(Units)
+        self.phase = ""  # the function whose calls are being estimated
+        self.by_table: dict[tuple[str, str], Units] = defaultdict(Units)  # (phase, logical table)
 
-    def logical(self, table: str) -> str:
-        return self._tables[table].logical_name
+    def logical(self, table: str) -> tuple[str, str]:
+        return self.phase, self._tables[table].logical_name
 
     def _get(self, table: str, key: Mapping[str, Any]) -> dict[str, Any] | None:
         item: dict[str, Any] | None = self._client.get_item(
@@ -311,7 +319,9 @@ class Meter:
 
     capacity: CapacityEstimator
     phase: str | None = None  # "ingest", "send", "send init" …; None: not counted
+    estimate: bool = False  # estimate the request units of this phase's DynamoDB calls
     calls: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # (phase, service, operation)
+    estimated: Counter[str] = field(default_factory=Counter)  # invocations whose units were estimated
     seconds_in_calls: Counter[str] = field(default_factory=Counter)
     overhead: float = 0.0
 
@@ -329,8 +339,9 @@ class Meter:
             return
         service, operation = model.service_model.service_name, model.name
         self.calls[(self.phase, service, operation)] += 1
-        if service == "dynamodb":
+        if service == "dynamodb" and self.estimate:
             with self._aside():
+                self.capacity.phase = self.phase
                 context["bench_snapshot"] = self.capacity.before(operation, context["bench_params"])
         context["bench_started"] = time.perf_counter()
 
@@ -338,7 +349,7 @@ class Meter:
         if self.phase is None or "bench_started" not in context:
             return
         self.seconds_in_calls[self.phase] += time.perf_counter() - context["bench_started"]
-        if model.service_model.service_name == "dynamodb":
+        if "bench_snapshot" in context:
             with self._aside():
                 self.capacity.after(model.name, context["bench_params"], parsed, context["bench_snapshot"])
 
@@ -351,12 +362,14 @@ class Meter:
             self.overhead += time.perf_counter() - started
 
     @contextlib.contextmanager
-    def counting(self, phase: str) -> Iterator[None]:
-        self.phase = phase
+    def counting(self, phase: str, *, estimate: bool = False) -> Iterator[None]:
+        self.phase, self.estimate = phase, estimate
         try:
             yield
         finally:
-            self.phase = None
+            self.phase, self.estimate = None, False
+        if estimate:
+            self.estimated[phase] += 1
 
 
 # --- Lambda, as far as the bill sees it -------------------------------------------------------------
@@ -373,14 +386,14 @@ class _ByteCount(io.TextIOBase):
         return len(text)
 
 
-def _context(function: str, request: int) -> LambdaContext:
+def _context(function: str, request: int, memory_mb: int) -> LambdaContext:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
     context = LambdaContext()
     context._function_name = f"okaeri-{function}"
     context._function_version = "$LATEST"
     context._invoked_function_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:okaeri-{function}"
-    context._memory_limit_in_mb = LAMBDA_MEMORY_MB
+    context._memory_limit_in_mb = memory_mb
     context._aws_request_id = f"00000000-0000-4000-8000-{request:012d}"
     context._log_group_name = f"/aws/lambda/okaeri-{function}"
     context._log_stream_name = "2026/12/01/[$LATEST]bench"
@@ -393,7 +406,9 @@ class Functions:
     timing each invocation and counting the bytes it logs."""
 
     meter: Meter
+    memory_mb: Mapping[str, int]  # by function, from the template
     seconds: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    in_calls: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     log_bytes: Counter[str] = field(default_factory=Counter)
 
     def invoke(self, function: str, body: Callable[[dict[str, Any]], Any], event: dict[str, Any]) -> Any:
@@ -409,11 +424,15 @@ class Functions:
         assert isinstance(stream, logging.StreamHandler)
         previous = stream.setStream(sink)
         try:
-            with self.meter.counting(function), contextlib.redirect_stdout(sink):
+            request = len(self.seconds[function])
+            estimate = request < UNIT_SAMPLE
+            with self.meter.counting(function, estimate=estimate), contextlib.redirect_stdout(sink):
                 started, overhead = time.perf_counter(), self.meter.overhead
-                result = handler(event, _context(function, len(self.seconds[function])))
+                in_calls = self.meter.seconds_in_calls[function]
+                result = handler(event, _context(function, request, self.memory_mb[function]))
                 elapsed = time.perf_counter() - started - (self.meter.overhead - overhead)
                 self.seconds[function].append(elapsed)
+                self.in_calls[function].append(self.meter.seconds_in_calls[function] - in_calls)
         finally:
             stream.setStream(previous)
         self.log_bytes[function] += sink.bytes
@@ -440,7 +459,9 @@ class Stack:
     send: SendDeps
     tables: dict[str, str]  # logical name → table name
     stream_arn: str  # the orders table's
+    order_count: int
     stream_seen: int = 0
+    partition_keys: set[str] = field(default_factory=set)  # of the orders' stream records
 
 
 @contextlib.contextmanager
@@ -508,7 +529,7 @@ def _load_shop(config_table: str, codes: int) -> None:
     DynamoCoupons(config_table).load_pool(SHOP_ID, "MIKAN5", [f"MIKAN5-BENCH-{n:04d}" for n in range(codes)])
 
 
-def build_stack(meter: Meter, session: boto3.Session, tables: dict[str, str]) -> Stack:
+def build_stack(meter: Meter, session: boto3.Session, tables: dict[str, str], order_count: int) -> Stack:
     """Resources, the shop, and each function's dependencies (built as a cold start builds them)."""
     from okaeri.aws.wiring import build_ingest_deps, build_schedule_deps, build_send_deps
     from okaeri.settings import IngestSettings, ScheduleSettings, SendSettings
@@ -521,9 +542,18 @@ def build_stack(meter: Meter, session: boto3.Session, tables: dict[str, str]) ->
         schedule = build_schedule_deps(ScheduleSettings.model_validate(environ), clock)
     with meter.counting("send init"):
         send = build_send_deps(SendSettings.model_validate(environ), clock)
-    _load_shop(tables["config"], codes=ORDER_COUNT * STEPS)
+    _load_shop(tables["config"], codes=order_count * STEPS)
     orders = session.client("dynamodb").describe_table(TableName=tables["orders"])["Table"]
-    return Stack(session, clock, ingest, schedule, send, tables, stream_arn=orders["LatestStreamArn"])
+    return Stack(
+        session,
+        clock,
+        ingest,
+        schedule,
+        send,
+        tables,
+        stream_arn=orders["LatestStreamArn"],
+        order_count=order_count,
+    )
 
 
 # --- driving it -----------------------------------------------------------------------------------
@@ -548,10 +578,13 @@ def stream_records(stack: Stack) -> list[dict[str, Any]]:
         raise RuntimeError("the orders table must have a stream")
     fresh = table.stream_shard.items[stack.stream_seen :]
     stack.stream_seen += len(fresh)
-    return [
+    records = [
         {**json.loads(json.dumps(record.to_json(), default=str)), "eventSourceARN": stack.stream_arn}
         for record in fresh
     ]
+    partition_key = table.hash_key_attr
+    stack.partition_keys.update(json.dumps(record["dynamodb"]["Keys"][partition_key]) for record in records)
+    return records
 
 
 def ingest_all(stack: Stack, functions: Functions) -> list[int]:
@@ -561,7 +594,7 @@ def ingest_all(stack: Stack, functions: Functions) -> list[int]:
 
     s3 = stack.session.client("s3")
     sizes = []
-    for n in range(ORDER_COUNT):
+    for n in range(stack.order_count):
         sample = SAMPLES[n % len(SAMPLES)]
         raw, key = sample.raw(n), f"inbound/{SHOP_ID}/bench-{n:04d}"
         sizes.append(len(raw))
@@ -582,17 +615,22 @@ def ingest_all(stack: Stack, functions: Functions) -> list[int]:
     return sizes
 
 
+def _scheduler() -> Any:
+    """moto's EventBridge Scheduler: the bench reads and deletes the schedules there directly, as the
+    service does when one fires (through the API it took two calls a wake-up of moto's slow answers)."""
+    from moto.scheduler.models import scheduler_backends
+
+    return scheduler_backends[ACCOUNT][REGION]
+
+
 def _due_schedules(stack: Stack) -> list[tuple[datetime, str, dict[str, Any]]]:
-    client = stack.session.client("scheduler")
     due = []
-    for page in client.get_paginator("list_schedules").paginate(GroupName=GROUP):
-        for summary in page["Schedules"]:
-            schedule = client.get_schedule(Name=summary["Name"], GroupName=GROUP)
-            expression = schedule["ScheduleExpression"]
-            zone = ZoneInfo(schedule["ScheduleExpressionTimezone"])
-            at = datetime.fromisoformat(expression.removeprefix("at(").removesuffix(")")).replace(tzinfo=zone)
-            if at <= SEND_UNTIL:
-                due.append((at, summary["Name"], json.loads(schedule["Target"]["Input"])))
+    for schedule in list(_scheduler().schedule_groups[GROUP].schedules.values()):
+        expression = schedule.schedule_expression
+        zone = ZoneInfo(schedule.schedule_expression_timezone)
+        at = datetime.fromisoformat(expression.removeprefix("at(").removesuffix(")")).replace(tzinfo=zone)
+        if at <= SEND_UNTIL:
+            due.append((at, schedule.name, json.loads(schedule.target["Input"])))
     return sorted(due, key=lambda entry: (entry[0], entry[1]))
 
 
@@ -600,7 +638,6 @@ def fire_all(stack: Stack, functions: Functions) -> Counter[str]:
     """Every schedule at its time, in time order, as EventBridge Scheduler would (then deleted)."""
     from functions.send.handler import handle_wake_up
 
-    client = stack.session.client("scheduler")
     outcomes: Counter[str] = Counter()
     for _ in range(10):  # a send may move a wake-up: go round again until none is left
         due = _due_schedules(stack)
@@ -610,7 +647,7 @@ def fire_all(stack: Stack, functions: Functions) -> Counter[str]:
             stack.clock.moment = max(stack.clock.moment, at)
             outcome = functions.invoke("send", lambda event: handle_wake_up(event, stack.send), payload)
             outcomes[outcome["status"]] += 1
-            client.delete_schedule(Name=name, GroupName=GROUP)  # ActionAfterCompletion=DELETE
+            _scheduler().delete_schedule(GROUP, name)  # ActionAfterCompletion=DELETE
     raise RuntimeError("schedules kept coming back")
 
 
@@ -633,30 +670,99 @@ def stored_bytes(stack: Stack) -> dict[str, int]:
 # --- the measurement --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Check:
+    """Every order's planned mails, each sent exactly once: the deliveries table against SES's outbox."""
+
+    orders: int  # order mails driven in
+    orders_planned: int  # orders with deliveries in the deliveries table
+    planned: int  # deliveries
+    sent: int  # deliveries marked sent, each with an SES message id
+    ses_messages: int  # messages SES (moto) sent
+    lost: int  # planned mails not sent, and orders with fewer than the scenario's steps
+    duplicated: int  # a step planned twice for an order, or an SES message beyond one per delivery
+    wrong_recipient: int  # an SES message to anyone but the delivery's buyer
+    statuses: Counter[str]
+
+
+def check_deliveries(stack: Stack) -> Check:
+    """Reads the deliveries table (the bench's session) and moto's SES outbox after the run."""
+    from moto.ses.models import ses_backends
+
+    client = stack.session.client("dynamodb")
+    by_order: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for page in client.get_paginator("scan").paginate(TableName=stack.tables["deliveries"]):
+        for item in page["Items"]:
+            by_order[item["order_key"]["S"]].append(item)
+    deliveries = [item for items in by_order.values() for item in items]
+    statuses = Counter(item["status"]["S"] for item in deliveries)
+    messages = ses_backends[ACCOUNT][REGION].sent_messages
+    outbox = Counter(message.id for message in messages)
+    # moto lists the Destination's addresses and the raw mail's To: the same buyer, twice
+    recipients = {message.id: set(message.destinations) for message in messages}
+    sent = [
+        item for item in deliveries if item["status"]["S"] == "sent" and "S" in item.get("message_id", {})
+    ]
+    lost = sum(max(0, STEPS - len(items)) for items in by_order.values()) + (
+        stack.order_count - len(by_order)
+    )
+    lost += len(deliveries) - len(sent)
+    lost += sum(1 for item in sent if outbox[item["message_id"]["S"]] == 0)
+    twice_planned = sum(
+        len(items) - len({item["step_id"]["S"] for item in items}) for items in by_order.values()
+    )
+    sent_ids = Counter(item["message_id"]["S"] for item in sent)
+    extra_messages = sum(outbox.values()) - sum(1 for message_id in outbox if sent_ids[message_id] == 1)
+    wrong = sum(
+        1
+        for item in sent
+        if recipients.get(item["message_id"]["S"]) != {item.get("customer_email", {}).get("S")}
+    )
+    return Check(
+        orders=stack.order_count,
+        orders_planned=len(by_order),
+        planned=len(deliveries),
+        sent=len(sent),
+        ses_messages=len(messages),
+        lost=lost,
+        duplicated=twice_planned + extra_messages,
+        wrong_recipient=wrong,
+        statuses=statuses,
+    )
+
+
 @dataclass
 class Measurement:
     orders: int
     mail_sizes: list[int]
     calls: Counter[tuple[str, str, str]]
-    units: dict[str, Units]
+    units: dict[tuple[str, str], Units]  # (function, logical table): over the estimated invocations
+    estimated: Counter[str]  # invocations of each function whose units were estimated
     seconds: dict[str, list[float]]
-    seconds_in_calls: Counter[str]
+    seconds_in_calls: dict[str, list[float]]  # each invocation's time inside AWS calls
     log_bytes: Counter[str]
     stored: dict[str, int]
-    init_ms: dict[str, float] = field(default_factory=dict)
+    stream_records: int  # the orders table's stream records the schedule function got
+    partition_keys: int  # distinct orders-table partition keys among them
+    check: Check
+    wall_seconds: float  # the whole run, the bench's own work included
+    cpu_seconds: float  # this process's CPU time in it (the machine's other work left out)
+    init_ms: dict[str, Spread] = field(default_factory=dict)
 
     def invocations(self, function: str) -> int:
         return len(self.seconds[function])
 
 
-def measure() -> Measurement:
+def measure(order_count: int = ORDER_COUNT, memory_mb: Mapping[str, int] | None = None) -> Measurement:
     import boto3
     from moto import mock_aws
-    from moto.ses.models import ses_backends
 
     from infra.tables import TABLES
     from okaeri.aws.clients import reset_clients
 
+    if memory_mb is None:
+        memory_mb = {f: deployment().function(f).memory_mb for f in FUNCTIONS}
+    began, began_cpu = time.perf_counter(), time.process_time()
     with fake_aws_environment(), mock_aws(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Powertools: "no metrics to publish" and the like
         previous_session = boto3.DEFAULT_SESSION
@@ -669,36 +775,69 @@ def measure() -> Measurement:
             meter = Meter(CapacityEstimator(session.client("dynamodb"), by_name))
             assert boto3.DEFAULT_SESSION is not None
             meter.register(boto3.DEFAULT_SESSION.events)
-            stack = build_stack(meter, session, tables)
-            functions = Functions(meter)
+            stack = build_stack(meter, session, tables, order_count)
+            functions = Functions(meter, memory_mb)
             sizes = ingest_all(stack, functions)
             outcomes = fire_all(stack, functions)
-            sent = len(ses_backends[ACCOUNT][REGION].sent_messages)
-            if outcomes != Counter({"sent": ORDER_COUNT * STEPS}) or sent != ORDER_COUNT * STEPS:
-                raise RuntimeError(
-                    f"expected {ORDER_COUNT * STEPS} mails sent through SES: {outcomes}, {sent}"
-                )
+            check = check_deliveries(stack)
+            if check.lost or check.duplicated or check.wrong_recipient:
+                print(f"warning: {outcomes}, {check}")
             return Measurement(
-                orders=ORDER_COUNT,
+                orders=order_count,
                 mail_sizes=sizes,
                 calls=meter.calls,
                 units=dict(meter.capacity.by_table),
+                estimated=meter.estimated,
                 seconds=dict(functions.seconds),
-                seconds_in_calls=meter.seconds_in_calls,
+                seconds_in_calls=dict(functions.in_calls),
                 log_bytes=functions.log_bytes,
                 stored=stored_bytes(stack),
+                stream_records=stack.stream_seen,
+                partition_keys=len(stack.partition_keys),
+                check=check,
+                wall_seconds=time.perf_counter() - began,
+                cpu_seconds=time.process_time() - began_cpu,
             )
         finally:
             reset_clients()
             boto3.DEFAULT_SESSION = previous_session
 
 
-def measure_cold_starts(measurement: Measurement) -> None:
-    """Each function's INIT on this machine: a fresh interpreter importing the handler and building
-    its clients, minus a bare interpreter (median of a few runs)."""
-    with fake_aws_environment():
-        for function, statement in COLD_START.items():
-            measurement.init_ms[function] = import_ms(statement, runs=COLD_START_RUNS)
+def measure_init(runs: int = INIT_RUNS) -> dict[str, Spread]:
+    """Each function's INIT here: the wall time of a fresh ``python -I -S -B`` loading it as Lambda
+    does, with ``tests/infra/cold_start_probe.py`` (the function's code as synthesized, the host
+    layer, the standard library; its handler imported and its dependencies built with the AWS
+    clients stubbed, in the environment the template gives it). ``-B``: Lambda's /var/task and /opt
+    are read-only, so the bytecode is what the layer ships, or none. The functions take turns in
+    each round, so a busy moment of the machine falls on all of them alike; also ``bare``: the
+    interpreter starting and doing nothing."""
+    import subprocess
+    import sys
+
+    from infra.paths import HOST_LAYER_DIR
+    from tests.infra.test_layer_loads import BUILDERS, PROBE, cold_start_environment
+
+    layer_site = HOST_LAYER_DIR / "python"
+    if not layer_site.is_dir():
+        raise RuntimeError(f"no host layer at {layer_site}: run `make build`")
+    commands: dict[str, tuple[list[str], dict[str, str]]] = {}
+    for function in FUNCTIONS:
+        entry = handler_entry(function)
+        synthesized = deployment().functions[entry].synthesized
+        command = [sys.executable, "-I", "-S", "-B", str(PROBE), str(synthesized.asset), str(layer_site),
+                   synthesized.properties["Handler"], BUILDERS[entry]]  # fmt: skip
+        commands[function] = (command, cold_start_environment(synthesized))
+    commands["bare"] = (
+        [sys.executable, "-I", "-S", "-B", "-c", "pass"],
+        {"PATH": os.environ.get("PATH", "")},
+    )
+    samples: dict[str, list[float]] = defaultdict(list)
+    for _ in range(runs):
+        for name, (command, env) in commands.items():
+            started = time.perf_counter()
+            subprocess.run(command, env=env, check=True, capture_output=True, timeout=120)
+            samples[name].append((time.perf_counter() - started) * 1000)
+    return {name: Spread.of(values) for name, values in samples.items()}
 
 
 # --- from the measurement to calls and dollars per order ---------------------------------------------
@@ -726,14 +865,6 @@ TARGET_RATIO = 0.25  # everything that is not SES, at most this share of the SES
 
 
 @dataclass(frozen=True)
-class Table:
-    title: str
-    header: tuple[str, ...]
-    rows: Sequence[tuple[str, ...]]
-    align: str  # one letter a column: l (text) or r (figures)
-
-
-@dataclass(frozen=True)
 class CostLine:
     price: prices.Price
     what: str
@@ -753,11 +884,21 @@ def other_usd(lines: Sequence[CostLine]) -> float:
 
 
 class Figures:
-    """Per order figures from one measurement and the stated assumptions (``cold_share`` by function)."""
+    """Per order figures from one measurement, the deployment's settings and the stated assumptions
+    (``cold_share`` by function)."""
 
-    def __init__(self, measurement: Measurement, cold_share: Mapping[str, float] = COLD_SHARE) -> None:
+    def __init__(
+        self, measurement: Measurement, deployed: Deployment, cold_share: Mapping[str, float] = COLD_SHARE
+    ) -> None:
         self.m = measurement
+        self.deployed = deployed
         self.cold_share = cold_share
+
+    def memory_mb(self, function: str) -> int:
+        return self.deployed.functions[handler_entry(function)].memory_mb
+
+    def factor(self, function: str) -> float:
+        return cpu_factor(self.memory_mb(function))
 
     def invocations(self, function: str) -> float:
         return self.m.invocations(function) / self.m.orders
@@ -778,24 +919,47 @@ class Figures:
             for function in FUNCTIONS
         )
 
-    def mean_ms(self, function: str) -> float:
-        return 1000 * statistics.fmean(self.m.seconds[function])
+    def ms(self, function: str) -> Spread:
+        """Per invocation, in process here (the bench's own look-ups taken off)."""
+        return Spread.of(self.m.seconds[function]).scaled(1000)
 
-    def in_calls_ms(self, function: str) -> float:
-        return 1000 * self.m.seconds_in_calls[function] / self.m.invocations(function)
+    def in_calls_ms(self, function: str) -> Spread:
+        return Spread.of(self.m.seconds_in_calls[function]).scaled(1000)
 
     def billed_ms(self, function: str) -> int:
-        return math.ceil(self.mean_ms(function) * CPU_SLOWDOWN)
+        """The median in-process time, as long as the function's share of a vCPU makes it."""
+        return math.ceil(self.ms(function).median * self.factor(function))
 
     def init_billed_ms(self, function: str) -> int:
-        return math.ceil(self.m.init_ms[function] * CPU_SLOWDOWN)
+        return math.ceil(self.m.init_ms[function].median * self.factor(function))
 
     def gb_seconds(self, *, cold: bool) -> float:
-        """Per PER orders: the warm durations, or the INIT phases of the cold starts."""
-        gb = LAMBDA_MEMORY_MB / 1024
+        """Per PER orders: the warm durations, or the INIT phases of the cold starts, each function
+        at its own memory size."""
         if cold:
-            return PER * gb * sum(self.cold_starts(f) * self.init_billed_ms(f) / 1000 for f in FUNCTIONS)
-        return PER * gb * sum(self.invocations(f) * self.billed_ms(f) / 1000 for f in FUNCTIONS)
+            return PER * sum(
+                self.memory_mb(f) / 1024 * self.cold_starts(f) * self.init_billed_ms(f) / 1000
+                for f in FUNCTIONS
+            )
+        return PER * sum(
+            self.memory_mb(f) / 1024 * self.invocations(f) * self.billed_ms(f) / 1000 for f in FUNCTIONS
+        )
+
+    def table_units(self, logical: str) -> Units:
+        """Per order, for one table: each function's units per estimated invocation, times its
+        invocations per order."""
+        total = Units()
+        for (function, table), units in self.m.units.items():
+            if table != logical:
+                continue
+            share = self.invocations(function) / self.m.estimated[function]
+            total.read += units.read * share
+            total.write += units.write * share
+            total.index_write += units.index_write * share
+        return total
+
+    def tables(self) -> list[str]:
+        return sorted({table for _, table in self.m.units})
 
     def log_gb(self) -> float:
         per_order = sum(
@@ -807,10 +971,12 @@ class Figures:
         return PER * per_order / GB
 
     def units(self) -> Units:
+        """Per order, every table."""
+        each = [self.table_units(table) for table in self.tables()]
         return Units(
-            read=sum(units.read for units in self.m.units.values()),
-            write=sum(units.write for units in self.m.units.values()),
-            index_write=sum(units.index_write for units in self.m.units.values()),
+            read=sum(units.read for units in each),
+            write=sum(units.write for units in each),
+            index_write=sum(units.index_write for units in each),
         )
 
     def costs(self) -> list[CostLine]:
@@ -822,10 +988,10 @@ class Figures:
             CostLine(prices.SES_INBOUND, "order mails received", PER),
             CostLine(prices.SES_INBOUND_CHUNK, "their 256 KB chunks", PER * chunks),
             CostLine(prices.SES_OUTBOUND, "follow-up mails sent", PER * self.all_calls("sesv2", "SendEmail")),
-            CostLine(prices.DYNAMODB_WRITE, "writes, tables and their indexes", PER * (units.write + units.index_write) / self.m.orders),
-            CostLine(prices.DYNAMODB_READ, "GetItem and Query", PER * units.read / self.m.orders),
+            CostLine(prices.DYNAMODB_WRITE, "writes, tables and their indexes", PER * (units.write + units.index_write)),
+            CostLine(prices.DYNAMODB_READ, "GetItem and Query", PER * units.read),
             CostLine(prices.LAMBDA_REQUESTS, "ingest, schedule, send", PER * sum(map(self.invocations, FUNCTIONS))),
-            CostLine(prices.LAMBDA_ARM_DURATION, f"warm duration, {LAMBDA_MEMORY_MB} MB", self.gb_seconds(cold=False)),
+            CostLine(prices.LAMBDA_ARM_DURATION, "warm duration, each at its memory size", self.gb_seconds(cold=False)),
             CostLine(prices.LAMBDA_ARM_DURATION, "INIT of the cold starts", self.gb_seconds(cold=True)),
             CostLine(prices.SCHEDULER_INVOCATIONS, "wake-ups fired", PER * self.invocations("send")),
             CostLine(prices.S3_PUT, "SES stores each order mail", PER * (1 + self.all_calls("s3", "PutObject"))),
@@ -892,12 +1058,15 @@ def units_table(figures: Figures) -> Table:
 
     def row(name: str, units: Units, stored: int) -> tuple[str, ...]:
         per_order = (units.read, units.write, units.index_write)
-        return (name, *(_n(value / m.orders) for value in per_order), f"{stored / m.orders / 1024:.1f}")
+        return (name, *(_n(value) for value in per_order), f"{stored / m.orders / 1024:.1f}")
 
-    rows = [row(logical, m.units[logical], m.stored.get(logical, 0)) for logical in sorted(m.units)]
+    rows = [
+        row(logical, figures.table_units(logical), m.stored.get(logical, 0)) for logical in figures.tables()
+    ]
     rows.append(row("**all**", figures.units(), sum(m.stored.values())))
+    sample = min(m.estimated.values())
     return Table(
-        "DynamoDB request units per order (estimated from item sizes)",
+        f"DynamoDB request units per order (estimated from item sizes, over the first {sample}+ invocations of each function)",
         ("table", "read units", "write units, table", "write units, indexes", "KB stored"),
         rows,
         "lrrrr",
@@ -908,22 +1077,24 @@ def lambda_table(figures: Figures) -> Table:
     rows = [
         (
             function,
+            f"{figures.memory_mb(function):,}",
             _n(figures.invocations(function)),
-            f"{figures.mean_ms(function):.1f}",
-            f"{figures.in_calls_ms(function):.1f}",
+            figures.ms(function).show(),
+            figures.in_calls_ms(function).show(),
             f"{figures.billed_ms(function)}",
-            f"{figures.m.init_ms[function]:.0f}",
+            figures.m.init_ms[function].show(",.0f"),
             f"{figures.init_billed_ms(function)}",
             f"{figures.cold_share[function]:.0%}",
         )
         for function in FUNCTIONS
     ]
     return Table(
-        f"Lambda duration per invocation (arm64, {LAMBDA_MEMORY_MB} MB)",
-        ("function", "invocations per order", "ms in-process", "of which in AWS calls (moto)",
+        f"Lambda duration per invocation (arm64; median (min–max) of {figures.m.orders:,} orders' invocations, "
+        f"INIT of {figures.m.init_ms[FUNCTIONS[0]].count} fresh interpreters)",
+        ("function", "memory MB (template)", "invocations per order", "ms in-process", "of which in AWS calls (moto)",
          "estimated billed ms", "INIT ms here", "estimated INIT billed ms", "cold starts"),
         rows,
-        "lrrrrrrr",
+        "lrrrrrrrr",
     )  # fmt: skip
 
 
@@ -967,17 +1138,18 @@ def findings(figures: Figures) -> list[str]:
     m = figures.m
     traces = PER * sum(map(figures.invocations, FUNCTIONS))
     xray = prices.XRAY_TRACES.cost(traces)
-    never_cold = Figures(m, dict.fromkeys(FUNCTIONS, 0.0)).ratio()
-    always_cold = Figures(m, dict.fromkeys(FUNCTIONS, 1.0)).ratio()
+    never_cold = Figures(m, figures.deployed, dict.fromkeys(FUNCTIONS, 0.0)).ratio()
+    always_cold = Figures(m, figures.deployed, dict.fromkeys(FUNCTIONS, 1.0)).ratio()
     dynamo_gb = PER * sum(m.stored.values()) / m.orders / GB
     s3_gb = PER * statistics.fmean(m.mail_sizes) / GB
     units = figures.units()
     index_share = units.index_write / (units.write + units.index_write)
-    busiest = max(m.units, key=lambda logical: m.units[logical].index_write)
+    busiest = max(figures.tables(), key=lambda logical: figures.table_units(logical).index_write)
+    busiest_wru = figures.table_units(busiest).index_write
     return [
         f"- Index writes are {index_share:.0%} of DynamoDB's write units; the {busiest} table's indexes "
-        f"alone take {m.units[busiest].index_write / m.orders:.0f} WRU per order, "
-        f"{prices.DYNAMODB_WRITE.cost(PER * m.units[busiest].index_write / m.orders) / ses_usd(figures.costs()):.1%} "
+        f"alone take {busiest_wru:.0f} WRU per order, "
+        f"{prices.DYNAMODB_WRITE.cost(PER * busiest_wru) / ses_usd(figures.costs()):.1%} "
         "of the SES cost.",
         f"- Cold starts: with no cold start at all not SES / SES is {never_cold:.1%}; with every invocation "
         f"cold, {always_cold:.1%}.",
@@ -1004,10 +1176,246 @@ def prices_table() -> Table:
     )  # fmt: skip
 
 
+# --- a sale hour: the measured per-record costs through the deployment's shards and concurrency -------
+
+SALE_ORDERS = 100_000  # order mails in one hour, one shop
+SALE_SECONDS = 3_600
+#: DynamoDB: one partition takes up to 1,000 write units a second, and a new on-demand table is
+#: documented to take up to 4,000 writes a second from the start (so it starts with four partitions
+#: or more). How many partitions a table has is not reported; these two figures are the assumption.
+PARTITION_WRU_PER_SECOND = 1_000
+ON_DEMAND_START_WRU_PER_SECOND = 4_000
+#: The account's concurrency for functions without a reserved one (Lambda's default quota).
+ACCOUNT_CONCURRENCY = 1_000
+
+
+def stream_shards(*, keys: int, write_units_per_second: float, on_demand: bool) -> int:
+    """How many shards of the orders table's stream a sale's records land on.
+
+    A DynamoDB stream has a shard per partition of its table, and all records of one partition key
+    land in the same shard, in order. A partition takes up to ``PARTITION_WRU_PER_SECOND``; an
+    on-demand table starts with room for ``ON_DEMAND_START_WRU_PER_SECOND``. So the shards in use
+    are the partition keys the orders are spread over, at most the table's partitions. Assumed, not
+    measured: AWS documents neither the partition count nor the shard count.
+    """
+    floor = ON_DEMAND_START_WRU_PER_SECOND if on_demand else 0
+    partitions = max(1, math.ceil(max(write_units_per_second, floor) / PARTITION_WRU_PER_SECOND))
+    return max(1, min(keys, partitions))
+
+
+def sale_keys(*, run_orders: int, run_keys: int, sale_orders: int) -> int:
+    """The orders-table partition keys a sale's orders are spread over, from the run's (one shop's)
+    orders: one key for all of them is a key the shop's orders share (the shop id), so one key in the
+    sale too; more, and the keys are taken to grow with the orders (one per order, or per buyer)."""
+    if run_keys <= 1:
+        return 1
+    return max(1, round(run_keys / run_orders * sale_orders))
+
+
+@dataclass(frozen=True)
+class SaleHour:
+    """What one sale hour takes, from the per-record costs and the deployment's limits."""
+
+    orders: int
+    records: int  # stream records for schedule
+    keys: int
+    shards: int
+    lanes: int  # schedule invocations that can run at once
+    record_s: float  # schedule's time per stream record
+    schedule_s: float  # from the first order to the last one scheduled
+    last_wait_s: float  # the last order's wait in the stream
+    expired: bool  # the wait passed the event source's maximum record age: records given up
+    mails: int
+    wake_up_s: float  # send's time per wake-up
+    send_concurrency: int
+    send_per_s: float  # mails a second send can keep up, within SES's rate and send's concurrency
+    send_limit: str  # which of the two it is
+    ingest_environments: float  # ingest invocations in flight on average
+
+
+def sale_hour(
+    *,
+    orders: int,
+    records_per_order: float,
+    keys: int,
+    orders_wru_per_order: float,
+    record_s: float,
+    wake_ups_per_order: float,
+    wake_up_s: float,
+    ingest_s: float,
+    deployed: Deployment,
+) -> SaleHour:
+    """``orders`` arriving evenly over an hour, through schedule's lanes and send's concurrency.
+
+    Schedule: the stream's records spread over ``stream_shards`` shards; Lambda reads each shard
+    with up to the event source's parallelization factor of batches at once, keeping one partition
+    key's records in order (so no more lanes than keys). Each lane works through its records at
+    ``record_s`` each; when the lanes are slower than the orders come, the backlog grows all hour
+    and the last order waits until the lanes have done all the work. Send: each wake-up takes
+    ``wake_up_s``; send's reserved concurrency bounds the mails a second to concurrency / that,
+    and SES's ``send_rate`` bounds it too; every mail of a step due at once goes out at the lower.
+    """
+    stream = deployed.orders_stream
+    records = math.ceil(orders * records_per_order)
+    wru_per_second = orders * orders_wru_per_order / SALE_SECONDS
+    shards = stream_shards(
+        keys=keys,
+        write_units_per_second=wru_per_second,
+        on_demand=deployed.orders_billing == "PAY_PER_REQUEST",
+    )
+    lanes = max(1, min(keys, shards * stream.parallelization_factor))
+    schedule_s = max(SALE_SECONDS, records * record_s / lanes)
+    last_wait_s = schedule_s - SALE_SECONDS + record_s
+    expired = stream.max_record_age_s is not None and last_wait_s > stream.max_record_age_s
+    send = deployed.function("send")
+    concurrency = send.reserved_concurrency if send.reserved_concurrency is not None else ACCOUNT_CONCURRENCY
+    by_concurrency = concurrency / wake_up_s
+    send_per_s = min(float(deployed.send_rate), by_concurrency)
+    limit = "SES send_rate" if deployed.send_rate <= by_concurrency else "send's reserved concurrency"
+    return SaleHour(
+        orders=orders, records=records, keys=keys, shards=shards, lanes=lanes, record_s=record_s,
+        schedule_s=schedule_s, last_wait_s=last_wait_s, expired=expired,
+        mails=math.ceil(orders * wake_ups_per_order), wake_up_s=wake_up_s, send_concurrency=concurrency,
+        send_per_s=send_per_s, send_limit=limit, ingest_environments=orders / SALE_SECONDS * ingest_s,
+    )  # fmt: skip
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:,.1f} s"
+    if seconds < 2 * 3600:
+        return f"{seconds / 60:,.0f} min"
+    return f"{seconds / 3600:,.1f} h"
+
+
+def sale_figures(figures: Figures, *, in_process: bool) -> SaleHour:
+    """The sale hour from this run: billed-duration estimates, or (``in_process``) the time here."""
+    m = figures.m
+    schedule_factor = 1.0 if in_process else figures.factor("schedule")
+    send_factor = 1.0 if in_process else figures.factor("send")
+    ingest_factor = 1.0 if in_process else figures.factor("ingest")
+    records_per_invocation = m.stream_records / m.invocations("schedule")
+    return sale_hour(
+        orders=SALE_ORDERS,
+        records_per_order=m.stream_records / m.orders,
+        keys=sale_keys(run_orders=m.orders, run_keys=m.partition_keys, sale_orders=SALE_ORDERS),
+        orders_wru_per_order=figures.table_units("orders").write,
+        record_s=figures.ms("schedule").median * schedule_factor / 1000 / records_per_invocation,
+        wake_ups_per_order=figures.invocations("send"),
+        wake_up_s=figures.ms("send").median * send_factor / 1000,
+        ingest_s=figures.ms("ingest").median * ingest_factor / 1000,
+        deployed=figures.deployed,
+    )
+
+
+def sale_table(figures: Figures) -> Table:
+    billed, here = sale_figures(figures, in_process=False), sale_figures(figures, in_process=True)
+    stream, deployed = figures.deployed.orders_stream, figures.deployed
+    sale_cold = {
+        "ingest": max(1.0, billed.ingest_environments) / billed.orders,
+        "schedule": billed.lanes / billed.records,
+        "send": billed.send_concurrency / billed.mails,
+    }
+    sale = Figures(figures.m, deployed, sale_cold)
+    lines = sale.costs()
+    calls = (
+        sum(n for (phase, _, _), n in figures.m.calls.items() if not phase.endswith(" init"))
+        / figures.m.orders
+    )
+    age = f"{stream.max_record_age_s:,} s" if stream.max_record_age_s is not None else "none (24 h)"
+
+    def both(value: Callable[[SaleHour], str]) -> tuple[str, str]:
+        return value(billed), value(here)
+
+    rows = [
+        ("orders in the hour", *both(lambda s: f"{s.orders:,}"), "assumed: one shop's sale"),
+        ("stream records for schedule", *both(lambda s: f"{s.records:,}"), "records per order in the run"),
+        ("orders-table partition keys they fall on", *both(lambda s: f"{s.keys:,}"),
+         f"`{deployed.orders_partition_key}` of the run's orders: {figures.m.partition_keys:,} for {figures.m.orders:,}"),
+        ("stream shards in use", *both(lambda s: f"{s.shards:,}"), "`stream_shards()`: keys, at most the partitions"),
+        ("schedule invocations at once", *both(lambda s: f"{s.lanes:,}"),
+         f"shards × parallelization factor {stream.parallelization_factor} (template), at most the keys"),
+        ("schedule, per stream record", *both(lambda s: f"{s.record_s * 1000:,.1f} ms"), "median invocation ÷ its records"),
+        ("**time to schedule every order**", *both(lambda s: f"**{_duration(s.schedule_s)}**"),
+         "from the first order; the hour itself at least"),
+        ("the last order waits in the stream", *both(lambda s: _duration(s.last_wait_s)),
+         f"max record age {age} (template)"),
+        ("records too old, given up to the failure queue", *both(lambda s: "yes" if s.expired else "no"), ""),
+        ("mails (wake-ups)", *both(lambda s: f"{s.mails:,}"), f"{STEPS}-step scenario"),
+        ("send, per wake-up", *both(lambda s: f"{s.wake_up_s * 1000:,.1f} ms"), "median invocation"),
+        ("send's concurrency", *both(lambda s: f"{s.send_concurrency:,}"), "reserved concurrency (template)"),
+        ("mails a second", *both(lambda s: f"{s.send_per_s:,.1f} ({s.send_limit})"),
+         f"send_rate {deployed.send_rate}/s (cdk.json), concurrency ÷ per wake-up"),
+        ("**time to send one step's mails due at once**", *both(lambda s: f"**{_duration(s.orders / s.send_per_s)}**"),
+         "e.g. every thank-you mail on one shipping day"),
+        ("time to send every mail of the sale", *both(lambda s: _duration(s.mails / s.send_per_s)),
+         "in reality spread over the steps' days"),
+        ("ingest invocations in flight", *both(lambda s: f"{s.ingest_environments:,.1f}"),
+         "arrival rate × median ingest; no reserved concurrency"),
+        ("AWS calls per order", f"{calls:,.0f}", f"{calls:,.0f}", "the run's handlers, every service"),
+        ("cost per order (USD)", f"${(ses_usd(lines) + other_usd(lines)) / PER:.5f}", "",
+         f"the cost table with the sale's cold starts (one per lane); not SES / SES {sale.ratio():.1%}"),
+    ]  # fmt: skip
+    return Table(
+        f"A sale hour: {SALE_ORDERS:,} orders in one hour through the deployment's stream and concurrency",
+        ("figure", "at the estimated billed durations", "at the in-process times here", "from"),
+        rows,
+        "lrrl",
+    )
+
+
+def deployment_table(deployed: Deployment) -> Table:
+    rows = [
+        (entry, f"{config.memory_mb:,} MB", f"{config.timeout_s} s",
+         "—" if config.reserved_concurrency is None else f"{config.reserved_concurrency}")
+        for entry, config in sorted(deployed.functions.items())
+    ]  # fmt: skip
+    stream = deployed.orders_stream
+    age = "—" if stream.max_record_age_s is None else f"{stream.max_record_age_s:,} s"
+    rows += [
+        (f"orders stream → {stream.function}", f"batch size {stream.batch_size}",
+         f"parallelization factor {stream.parallelization_factor}", f"max record age {age}"),
+        ("orders table", f"partition key `{deployed.orders_partition_key}`", deployed.orders_billing, ""),
+        ("SES", f"send_rate {deployed.send_rate}/s", "", ""),
+    ]  # fmt: skip
+    return Table(
+        f"The deployment as the bench reads it ({deployed.source})",
+        ("function or resource", "memory / setting", "timeout / setting", "reserved concurrency / setting"),
+        rows,
+        "llll",
+    )
+
+
+def check_table(m: Measurement) -> Table:
+    check = m.check
+    others = ", ".join(
+        f"{status} {count}" for status, count in sorted(check.statuses.items()) if status != "sent"
+    )
+    rows = [
+        ("order mails in", f"{check.orders:,}"),
+        ("orders with planned mails (deliveries table)", f"{check.orders_planned:,}"),
+        ("mails planned", f"{check.planned:,}"),
+        ("mails marked sent, with an SES message id", f"{check.sent:,}"),
+        ("messages in SES's outbox (moto)", f"{check.ses_messages:,}"),
+        ("**lost** (planned mails not sent, orders short of a step)", f"**{check.lost:,}**"),
+        ("**duplicated** (a step planned twice, a message beyond one per mail)", f"**{check.duplicated:,}**"),
+        ("sent to someone other than the buyer", f"{check.wrong_recipient:,}"),
+        ("deliveries in another status", others or "none"),
+        ("the run's wall time (the bench's own work included)", _duration(m.wall_seconds)),
+        ("the run's CPU time in this process", _duration(m.cpu_seconds)),
+    ]
+    return Table(
+        f"Every order's mails, each sent exactly once ({check.orders:,} orders through ingest → schedule → send)",
+        ("figure", "count"),
+        rows,
+        "lr",
+    )
+
+
 METHOD = (
     "How measured: `bench/pipeline.py` builds the stack in an in-process moto (tables from "
     "`infra.tables`, bucket, schedule group, SES identity, unsubscribe secret, the みかん山房 shop with "
-    "its {steps}-step scenario) and drives {orders} order mails through the real handlers, with the "
+    "its {steps}-step scenario) and drives {orders:,} order mails through the real handlers, with the "
     "dependencies `okaeri.aws.wiring` builds and behind the handlers' logger and metrics decorators. "
     "The fixture Yahoo!ショッピング (ISO-2022-JP) and EC-CUBE (HTML) mails take turns, each with its own "
     "order number and buyer written into the raw bytes; each is put into S3 and its event handed to "
@@ -1016,7 +1424,12 @@ METHOD = (
     "A botocore `before-call` hook on the default boto3 session, from which the cached clients of "
     "`okaeri.aws.clients` are built, counts each call made while a handler runs, or while a "
     "function's dependencies are built (the *per cold start* column); the bench's own calls go "
-    "through another session and are not counted.",
+    "through another session (or straight to moto's models) and are not counted.",
+    "",
+    "The functions' memory sizes, timeouts and reserved concurrency, the orders stream's event source "
+    "(batch size, parallelization factor, maximum record age), the orders table's partition key and "
+    "the SES send rate are read from the CDK app, synthesized offline with cdk.json's context "
+    "(`bench/deployment.py`), never typed in the bench; each function's cost is at its own size.",
     "",
     "DynamoDB request units are estimated, not reported (`ReturnConsumedCapacity` would mean "
     "changing the adapters): around each call the bench reads the items involved through its own "
@@ -1024,15 +1437,20 @@ METHOD = (
     "the sum of the items it reads), halved when eventually consistent; a write is the larger of the "
     "item before and after in 1 KB units, doubled in a transaction and charged even when its "
     "condition fails, plus one write per global secondary index entry written and one per entry "
-    "deleted (every index projects ALL, so an entry is as large as its item).",
+    "deleted (every index projects ALL, so an entry is as large as its item). Those look-ups double "
+    "moto's work, so they are made for the first {unit_sample} invocations of each function, and the "
+    "units per invocation are scaled to all of them.",
     "",
-    "Lambda duration is estimated from the measured in-process handler time (the mean per "
-    "invocation, without the bench's own look-ups), which includes moto's work inside each AWS call "
-    "in place of the network wait. It is multiplied by {slowdown:.1f} ({one_vcpu:,} MB / {memory} MB: "
-    "a {memory} MB function gets that share of a vCPU), which counts moto's work and the waits as "
-    "CPU and so overstates the duration. INIT (billed since 2025-08-01) is a fresh interpreter "
-    "importing the handler and building its clients, minus a bare interpreter (median of {runs}), "
-    "times the same factor. The cold-start shares assume a small shop: order mails come minutes "
+    "Lambda duration is estimated from the measured in-process handler time (the median per "
+    "invocation, without the bench's own look-ups; min and max beside it), which includes moto's work "
+    "inside each AWS call in place of the network wait. It is multiplied by {one_vcpu:,} MB / the "
+    "function's memory size (a function gets that share of a vCPU; never less than 1), which counts "
+    "moto's work and the waits as CPU and so overstates the duration. INIT (billed since 2025-08-01) "
+    "is the median wall time, with min and max, of {runs} fresh `python -I -S -B` interpreters loading "
+    "the function as Lambda does with `tests/infra/cold_start_probe.py` (its synthesized code, the "
+    "host layer `build/layer-host`, the standard library; the handler imported and its dependencies "
+    "built with the AWS clients stubbed), the interpreter's own start included (a bare one: "
+    "{bare}), times the same factor. The cold-start shares assume a small shop: order mails come minutes "
     "apart, so ingest and schedule start cold {cold_ingest:.0%} of the time, while a step's mails go "
     "out within one time window and send starts cold {cold_send:.0%} of the time. Logs are the bytes "
     "the handlers logged and their metrics (EMF) wrote, plus {platform} bytes of Lambda's "
@@ -1043,27 +1461,94 @@ METHOD = (
     "",
 )
 
+SALE_NOTES = (
+    "`sale_hour()` in `bench/pipeline.py` is the model: {orders:,} orders come evenly over one hour; "
+    "schedule's time per stream record and send's per wake-up are this run's medians (left: times "
+    "the CPU factor of each function's memory size, as billed; right: as measured here, the "
+    "optimistic bound). The stream has a shard per partition of the orders table and keeps one "
+    "partition key's records in one shard, in order (`stream_shards()`): the run's orders, one shop's, "
+    "fall on {keys:,} partition key(s) of `{partition_key}`, so a sale's orders fall on the keys "
+    "`sale_keys()` derives from that (one key shared by a shop's orders stays one; keys that grow with "
+    "the orders scale), at most the partitions DynamoDB gives the table's write rate (1,000 WRU/s each, "
+    "and room for 4,000 WRU/s from the start for an on-demand table: an assumption, AWS reports "
+    "neither). Schedule runs shards × the parallelization factor batches at once, never more than the "
+    "keys. Send goes at SES's `send_rate` or at its reserved concurrency ÷ the time per wake-up, "
+    "whichever is lower. The cost per order is the cost table's with one cold start per lane. When the "
+    "partition key, the parallelization factor, the concurrency or the send rate change in `infra/`, "
+    "this section follows.",
+    "",
+)
+
 
 @dataclass(frozen=True)
 class Report:
+    deployment: Table  # printed and written
     tables: list[Table]  # printed and written
     findings: list[str]  # printed and written
+    check: Table  # printed and written
+    sale: Table  # printed and written
+    sale_notes: list[str]  # written
     method: list[str]  # written
     prices: Table  # written
 
 
-def run() -> Report:
-    measurement = measure()
-    measure_cold_starts(measurement)
-    figures = Figures(measurement)
+def run(order_count: int = ORDER_COUNT) -> Report:
+    deployed = deployment()
+    memory = {function: deployed.function(function).memory_mb for function in FUNCTIONS}
+    measurement = measure(order_count, memory)
+    init = measure_init()
+    bare = init.pop("bare")
+    measurement.init_ms.update(init)
+    figures = Figures(measurement, deployed)
     values = {
-        "orders": measurement.orders, "steps": STEPS, "slowdown": CPU_SLOWDOWN, "one_vcpu": ONE_VCPU_MB,
-        "memory": LAMBDA_MEMORY_MB, "runs": COLD_START_RUNS, "cold_ingest": COLD_SHARE["ingest"],
-        "cold_send": COLD_SHARE["send"], "platform": PLATFORM_LOG_BYTES, "platform_init": PLATFORM_INIT_LOG_BYTES,
+        "orders": measurement.orders, "steps": STEPS, "one_vcpu": ONE_VCPU_MB, "runs": INIT_RUNS,
+        "bare": f"{bare.show(',.0f')} ms", "unit_sample": UNIT_SAMPLE,
+        "cold_ingest": COLD_SHARE["ingest"], "cold_send": COLD_SHARE["send"],
+        "platform": PLATFORM_LOG_BYTES, "platform_init": PLATFORM_INIT_LOG_BYTES,
+        "keys": measurement.partition_keys, "partition_key": deployed.orders_partition_key,
     }  # fmt: skip
     return Report(
+        deployment=deployment_table(deployed),
         tables=[calls_table(figures), units_table(figures), lambda_table(figures), cost_table(figures)],
         findings=findings(figures),
+        check=check_table(measurement),
+        sale=sale_table(figures),
+        sale_notes=[line.format(**values) for line in SALE_NOTES],
         method=[line.format(**values) for line in METHOD],
         prices=prices_table(),
     )
+
+
+def document(report: Report) -> list[str]:
+    """The pipeline's sections of docs/benchmarks.md."""
+    return [
+        "## Pipeline: AWS calls and cost per order",
+        "",
+        *markdown(report.deployment),
+        *(line for table in report.tables for line in markdown(table)),
+        *report.findings,
+        "",
+        *report.method,
+        *markdown(report.prices),
+        "## Pipeline: every mail sent exactly once",
+        "",
+        *markdown(report.check),
+        "## A sale hour",
+        "",
+        *markdown(report.sale),
+        *report.sale_notes,
+    ]
+
+
+def show(report: Report) -> None:
+    """Print what ``run`` measured."""
+    print_table(report.deployment)
+    for table in report.tables:
+        print_table(table)
+    print("", *report.findings, sep="\n")
+    print_table(report.check)
+    print_table(report.sale)
+
+
+if __name__ == "__main__":
+    show(run())
