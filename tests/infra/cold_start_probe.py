@@ -98,6 +98,7 @@ def main() -> None:
                 },
                 "outside": outside,
                 "compiled_in_layer": sorted(path for path in compiled if path.startswith(layer_site)),
+                "x_ray_imported": "aws_xray_sdk" in sys.modules,
                 "sys_path": sys.path,
             }
         )

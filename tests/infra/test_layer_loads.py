@@ -79,6 +79,8 @@ def cold_start_environment(function: Function) -> dict[str, str]:
         "AWS_SECRET_ACCESS_KEY": "probe",
         "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
         "AWS_LAMBDA_FUNCTION_NAME": function.logical_id,
+        "LAMBDA_TASK_ROOT": str(function.asset),
+        "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:9",
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "LANG": "C.UTF-8",
     }
@@ -108,6 +110,10 @@ def test_the_function_loads_as_lambda_loads_it(synthesized: Synthesized, entry: 
     assert report["modules"]["function"] >= 1
     assert report["calls"] == EXPECTED_CALLS.get(builder, [])
     assert report["compiled_in_layer"] == [], "the layer's bytecode was not used: it compiled these"
+    # Tracing is on (Lambda, active tracing, not turned off), and still the X-Ray SDK waits for the
+    # first traced call (tests/integration/handlers/test_tracing.py shows that call traced).
+    assert "POWERTOOLS_TRACE_DISABLED" not in function.environment
+    assert report["x_ray_imported"] is False
 
 
 def test_the_probe_fails_on_a_module_the_layer_lacks(synthesized: Synthesized, tmp_path: Path) -> None:
