@@ -267,7 +267,9 @@ class FakeOrders:
         record = self.items.get((shop_id, order_key))
         return None if record is None else record.model_copy(deep=True)
 
-    def apply_shipment(self, shop_id: str, shipment: Order, *, raw_key: str, at: datetime) -> OrderRecord:
+    def apply_shipment(
+        self, shop_id: str, shipment: Order, *, raw_key: str, at: datetime, order_rank: int = 1
+    ) -> OrderRecord:
         key = (shop_id, shipment.key)
         old = self.items.get(key)
         if old is None:
@@ -276,6 +278,7 @@ class FakeOrders:
                 shop_id=shop_id,
                 order=shipment,
                 customer_id=customer_id_for(email) if email else None,
+                order_rank=order_rank,
                 received_at=at,
                 raw_keys=[raw_key],
             )
@@ -460,6 +463,23 @@ class FakeDeliveries:
         if current is None:
             return False
         self._update(current, send_at=send_at, **_noted(current, note))
+        return True
+
+    def revive(
+        self,
+        shop_id: str,
+        delivery_id: str,
+        *,
+        send_at: datetime,
+        reasons: Sequence[str],
+        note: PlanChange | None = None,
+    ) -> bool:
+        if not reasons:
+            raise ValueError("revive() needs at least one skip reason to undo")
+        current = self._in(shop_id, delivery_id, {"skipped"})
+        if current is None or current.reason not in reasons:
+            return False
+        self._update(current, status="scheduled", send_at=send_at, reason=None, **_noted(current, note))
         return True
 
     def due(self, now: datetime, *, limit: int) -> list[Delivery]:

@@ -356,13 +356,14 @@ def apply_repeat_policy(
     """Decide a new run against the customer's existing runs of the same scenario.
 
     A run that already has ``new_run_id`` means the same event came again: it starts (again),
-    idempotently, and cancels nothing.
+    idempotently, and cancels nothing. Only a run that reached the customer counts (``Run.counts``:
+    a mail sent or pending); one whose every step was skipped or cancelled is as if it never ran.
     """
     others = [run for run in existing_runs if run.run_id != new_run_id]
     if policy == "every_time" or len(others) < len(existing_runs):
         return _START
     if policy == "once":
-        return RepeatDecision(start=False, reason="repeat_once") if others else _START
+        return RepeatDecision(start=False, reason="repeat_once") if any(r.counts for r in others) else _START
     active = [run for run in others if run.active]
     if policy == "skip_if_active":
         return RepeatDecision(start=False, reason="repeat_active") if active else _START
@@ -421,3 +422,36 @@ def replan_on_shipment(
         elif _moves(delivery, outcome, ctx.now):
             moves.append((delivery.id, outcome.send_at))
     return Replan(moves=tuple(moves), skips=tuple(skips))
+
+
+#: The reasons the planner skips a step (its time gone by, beyond the sending window): better order
+#: data may undo them. A skip for any other reason (compliance, unsubscribed, …) is final.
+PLANNER_SKIPS: frozenset[str] = frozenset({"past", "beyond_max_window"})
+
+
+def revive_skipped(
+    shop: Shop, scenario: Scenario, order: Order, skipped: Sequence[Delivery], *, now: datetime
+) -> tuple[tuple[str, datetime], ...]:
+    """The steps the planner skipped that ``order``, as known now, makes plannable: (id, send time).
+
+    Only ``skipped`` deliveries of this scenario version, skipped for a ``PLANNER_SKIPS`` reason,
+    are looked at; the caller decides whether the run may still change (no mail of it gone out).
+    """
+    mine = [
+        delivery
+        for delivery in skipped
+        if delivery.status == "skipped"
+        and delivery.reason in PLANNER_SKIPS
+        and delivery.scenario_id == scenario.id
+        and delivery.scenario_version == scenario.version
+        and any(step.id == delivery.step_id for step in scenario.steps)
+    ]
+    if not mine:
+        return ()
+    ctx = _context(shop, scenario, order, now)
+    revived: list[tuple[str, datetime]] = []
+    for delivery in mine:
+        outcome = _plan_step(ctx, scenario.step(delivery.step_id))
+        if isinstance(outcome, PlannedDelivery):
+            revived.append((delivery.id, outcome.send_at))
+    return tuple(revived)

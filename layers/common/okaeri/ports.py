@@ -48,8 +48,11 @@ class Orders(Protocol):
 
     def get(self, shop_id: str, order_key: str) -> OrderRecord | None: ...
 
-    def apply_shipment(self, shop_id: str, shipment: Order, *, raw_key: str, at: datetime) -> OrderRecord:
-        """Set shipped_at/carrier/tracking on the order (created from the shipment when unknown)."""
+    def apply_shipment(
+        self, shop_id: str, shipment: Order, *, raw_key: str, at: datetime, order_rank: int = 1
+    ) -> OrderRecord:
+        """Set shipped_at/carrier/tracking on the order; when the order is unknown, create it from the
+        shipment (a stub) with ``order_rank`` (the customer's order count, the caller's to know)."""
 
     def mark_cancelled(self, shop_id: str, cancellation: Order, *, raw_key: str, at: datetime) -> OrderRecord:
         """Mark the order cancelled (a stub is kept when the order itself was never seen)."""
@@ -113,6 +116,18 @@ class Deliveries(Protocol):
         self, shop_id: str, delivery_id: str, *, send_at: datetime, note: PlanChange | None = None
     ) -> bool:
         """A ``scheduled`` delivery gets a new send time (``note``: appended to its history)."""
+
+    def revive(
+        self,
+        shop_id: str,
+        delivery_id: str,
+        *,
+        send_at: datetime,
+        reasons: Sequence[str],
+        note: PlanChange | None = None,
+    ) -> bool:
+        """A ``skipped`` delivery whose reason is one of ``reasons`` → ``scheduled`` at ``send_at``
+        (its reason cleared, ``note`` appended to its history); False when it is not that."""
 
     def due(self, now: datetime, *, limit: int) -> list[Delivery]:
         """``scheduled`` deliveries whose send time has come, across shops (the sweeper)."""

@@ -134,6 +134,21 @@ def test_a_shipment_racing_the_order_updates_the_order(tables: dict[str, str]) -
     assert updated.raw_keys == ["inbound/sakura-farm/mail-1", "ship-1"]
 
 
+def test_a_shipment_stub_keeps_the_rank_it_is_given_and_a_known_order_keeps_its_own(
+    orders: DynamoOrders,
+) -> None:
+    stub = orders.apply_shipment(SHOP, shipment(), raw_key="ship-1", at=LATER, order_rank=3)
+    assert stub.order_rank == 3
+    assert orders.get(SHOP, KEY) == stub
+    assert orders.put_new(make_record(order_rank=3, received_at=LATER)) is True  # the order mail
+    stored = orders.get(SHOP, KEY)
+    assert stored is not None
+    assert (stored.order.kind, stored.order_rank) == ("order", 3)
+
+    again = orders.apply_shipment(SHOP, shipment(), raw_key="ship-2", at=LATER, order_rank=7)
+    assert again.order_rank == 3  # the rank is only for a stub: the known order's stays
+
+
 def test_a_cancellation_marks_the_order(orders: DynamoOrders) -> None:
     orders.put_new(make_record())
     cancelled = orders.mark_cancelled(SHOP, make_order(kind="cancellation"), raw_key="cancel-1", at=LATER)

@@ -17,7 +17,9 @@ from functions.ingest import handler as ingest_handler
 from functions.schedule import handler as schedule_handler
 from okaeri.api.support import operations
 from okaeri.aws.config import DynamoConfig
+from okaeri.identity import customer_id_for
 from okaeri.models import Scenario
+from okaeri.services.ingest import ORDERS_COUNTER
 from okaeri.services.operations import order_detail
 from tests.integration.pipeline.conftest import SHOP_ID, Stack, put_mail, s3_event, schedules, stream_records
 from tests.integration.pipeline.test_pipeline import MAILS, all_deliveries
@@ -79,3 +81,41 @@ def test_the_order_after_its_shipment_replans_the_stubs_run(stack: Stack) -> Non
 
     detail = order_detail(operations(stack.admin), SHOP_ID, KEY)
     assert [change.change for change in detail.plan_changes] == ["superseded"] * 3 + ["replaces"]
+
+
+def test_a_repeat_customers_shipment_stub_is_planned_with_their_rank_and_counted_once(stack: Stack) -> None:
+    """The shipment names the buyer: the order is counted for them when the stub is made, so the stub
+    is planned as their third order; the order mail later finds the same count, and the shop's orders
+    of the day count it once."""
+    loyal = Scenario.model_validate(
+        IKURA.model_dump(mode="json") | {"id": "loyal", "conditions": {"min_order_count": 3}}
+    )
+    DynamoConfig(stack.tables["config"]).save_scenario(SHOP_ID, loyal)
+    stack.clock.set(datetime(2026, 12, 7, 9, tzinfo=TOKYO))
+    buyer = "b0c1d2e3f4a5b6c7@pc.fw.rakuten.ne.jp"
+    for earlier in ("rakuten#1", "rakuten#2"):
+        stack.ingest.customers.record_order(
+            SHOP_ID, customer_id_for(buyer), email=buyer, name=None, order_key=earlier
+        )
+
+    arrive_twice(stack, "rakuten-shipped")
+    stub = stack.ingest.orders.get(SHOP_ID, KEY)
+    assert stub is not None
+    assert (stub.order.kind, stub.order_rank) == ("shipment", 3)
+    assert {str(d["scenario_id"]) for d in all_deliveries(stack)} == {"loyal"}
+
+    arrive_twice(stack, "rakuten-utf8-qp")
+
+    order = stack.ingest.orders.get(SHOP_ID, KEY)
+    assert order is not None
+    assert (order.order.kind, order.order_rank) == ("order", 3)
+    customer = stack.ingest.customers.get(SHOP_ID, customer_id_for(buyer))
+    assert customer is not None
+    assert customer.order_count == 3
+    final = all_deliveries(stack)
+    assert [(str(d["scenario_id"]), d["status"], d.get("history", [])) for d in final] == [
+        ("loyal", "scheduled", [])
+    ]
+    day = datetime(2026, 12, 7, tzinfo=TOKYO).date()
+    stats = DynamoConfig(stack.tables["config"]).stats(SHOP_ID, day.replace(day=1), day)
+    assert sum(s.counters.get(ORDERS_COUNTER, 0) for s in stats) == 1

@@ -323,11 +323,18 @@ def test_run_ids() -> None:
 # --- repeat policies ------------------------------------------------------------------------------
 
 
-def run(name: str, *pending: str) -> Run:
-    return Run(run_id=name, scenario_id="s", order_key=f"rakuten#{name}", pending_delivery_ids=list(pending))
+def run(name: str, *pending: str, mailed: bool = False) -> Run:
+    return Run(
+        run_id=name,
+        scenario_id="s",
+        order_key=f"rakuten#{name}",
+        pending_delivery_ids=list(pending),
+        mailed=mailed,
+    )
 
 
-ACTIVE, DONE = run("r1", "d1", "d2"), run("r0")
+ACTIVE, DONE = run("r1", "d1", "d2"), run("r0", mailed=True)
+NEVER_MAILED = run("r9")  # every step skipped (or cancelled) before anything went out
 
 
 @pytest.mark.parametrize(
@@ -336,6 +343,10 @@ ACTIVE, DONE = run("r1", "d1", "d2"), run("r0")
         ("every_time", [ACTIVE, DONE], RepeatDecision(start=True)),
         ("once", [], RepeatDecision(start=True)),
         ("once", [DONE], RepeatDecision(start=False, reason="repeat_once")),
+        ("once", [ACTIVE], RepeatDecision(start=False, reason="repeat_once")),
+        ("once", [NEVER_MAILED], RepeatDecision(start=True)),
+        ("skip_if_active", [NEVER_MAILED], RepeatDecision(start=True)),
+        ("restart", [NEVER_MAILED], RepeatDecision(start=True)),
         ("skip_if_active", [DONE], RepeatDecision(start=True)),
         ("skip_if_active", [DONE, ACTIVE], RepeatDecision(start=False, reason="repeat_active")),
         ("restart", [DONE], RepeatDecision(start=True)),

@@ -239,7 +239,7 @@ def test_repeat_policies_hold_over_a_customers_orders(
         new = run_id(shop_id="shop", order_key=key, scenario_id="s")
         if kind == "finish":
             if new in runs:
-                runs[new] = runs[new].model_copy(update={"pending_delivery_ids": []})
+                runs[new] = runs[new].model_copy(update={"pending_delivery_ids": [], "mailed": True})
             continue
         decision = apply_repeat_policy(policy, list(runs.values()), new_run_id=new)
         cancelled = set(decision.cancel_delivery_ids)

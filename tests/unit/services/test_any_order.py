@@ -8,6 +8,7 @@ steps move.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from datetime import date
 from typing import Any
@@ -17,8 +18,10 @@ import pytest
 from okaeri.identity import customer_id_for
 from okaeri.models import Scenario
 from okaeri.planner import delivery_id
+from okaeri.services.ingest import ORDERS_COUNTER
 from okaeri.services.operations import plan_changes
 from okaeri.services.schedule import REPLANNED, on_order_change
+from tests.fakes import Crash, FaultPlan, crash, faulty
 from tests.unit.services.support import SHOP_ID, World, at, scenario
 
 NOW = at("2026-12-07 09:00")  # Mon; the rakuten order (Sat 12-05 07:05) ships 12-07 either way
@@ -143,13 +146,32 @@ def test_a_repeat_customers_third_order_is_not_planned_as_a_first_order() -> Non
     for earlier in ("rakuten#1", "rakuten#2"):
         world.customers.record_order(SHOP_ID, customer, email=EMAIL, name=None, order_key=earlier)
     arrive(world, SHIPMENT)
-    assert set(scheduled(world)) == {did("welcome")}  # the stub cannot know its rank yet
-
-    arrive(world, ORDER)
-
+    # the shipment names the buyer: the order is counted for them, and the stub has their rank
     assert world.order(KEY).order_rank == 3
     assert set(scheduled(world)) == {did("loyal")}
-    assert world.delivery(did("welcome")).status == "cancelled"
+
+    arrive(world, ORDER, times=2)
+
+    assert world.order(KEY).order_rank == 3  # counted once: the order mail finds the same count
+    assert world.customer(customer).order_count == 3
+    assert set(scheduled(world)) == {did("loyal")}
+    assert world.deliveries.get(SHOP_ID, did("welcome")) is None
+    assert world.delivery(did("loyal")).history == []  # nothing to re-plan
+
+
+def test_a_shipment_stub_counts_the_order_once_for_the_buyer_and_once_for_the_shop() -> None:
+    world = World.create(NOW, scenarios=[shipped_scenario("plain", 5)])
+    arrive(world, SHIPMENT, times=2)
+    customer = customer_id_for(EMAIL)
+    assert world.order(KEY).order_rank == 1
+    assert world.customer(customer).order_count == 1
+    assert world.config.total(ORDERS_COUNTER) == 0  # a stub is not yet a new order of the day
+
+    arrive(world, ORDER, SHIPMENT, ORDER)
+
+    assert world.customer(customer).order_count == 1
+    assert world.order(KEY).order_rank == 1
+    assert world.config.total(ORDERS_COUNTER) == 1  # the order mail, once
 
 
 def test_a_run_that_has_sent_a_mail_stays_and_only_its_pending_steps_move() -> None:
@@ -252,3 +274,114 @@ def test_a_run_started_without_replacing_one_carries_no_note() -> None:
     arrive(world, SHIPMENT, ORDER)
     assert world.delivery(did("order-thanks")).history == []
     assert world.delivery(did("plain")).history == []  # kept: same scenario, same date
+
+
+# --- a step skipped on poorer data ----------------------------------------------------------------------
+
+LATE = at("2026-12-20 09:00")  # the order mail read two weeks late: thanks (estimated 12-07 10:00) is past
+THREE_STEPS = [
+    *STEPS,
+    {"id": "soon", "offset_days": 13, "hour": 10, "template": "like", "purposes": ["usage_tips"]},
+    {"id": "later", "offset_days": 20, "hour": 10, "template": "like", "purposes": ["review_request"]},
+]
+
+
+def late_order(world: World) -> tuple[Any, Any]:
+    """The order read late, then its real ship date (12-20: it waited on a back-order) arriving."""
+    arrive(world, ORDER)
+    assert (world.delivery(did("plain")).status, world.delivery(did("plain")).reason) == ("skipped", "past")
+    old = world.order(KEY)
+    return old, old.model_copy(
+        update={"order": old.order.model_copy(update={"shipped_at": date(2026, 12, 20)})}
+    )
+
+
+def test_a_step_skipped_as_past_is_scheduled_when_the_real_ship_date_makes_it_plannable() -> None:
+    world = World.create(LATE, scenarios=[shipped_scenario("plain", 5)])
+    old, new = late_order(world)
+    assert did("plain") not in world.schedules.entries
+
+    for _ in range(2):  # the stream record twice: one wake-up, one note
+        on_order_change(world.schedule_deps(), old, new)
+
+    revived = world.delivery(did("plain"))
+    assert (revived.status, revived.reason, revived.send_at) == ("scheduled", None, at("2026-12-20 10:00"))
+    [note] = revived.history
+    assert (note.change, note.reason, note.send_at_from, note.send_at_to) == (
+        "moved",
+        "shipment",
+        LATE,
+        at("2026-12-20 10:00"),
+    )
+    assert world.schedules.entries[did("plain")].at == at("2026-12-20 10:00")
+    assert [call for call in world.schedules.calls if call[1] == did("plain")] == [("update", did("plain"))]
+    assert [c.change for c in plan_changes(world.deliveries.by_order(SHOP_ID, KEY))] == ["moved"]
+
+    world.clock.set(at("2026-12-20 10:00"))
+    world.fire()
+    assert world.delivery(did("plain")).status == "sent"
+
+
+def test_a_crash_after_the_wake_up_and_before_the_revival_is_made_good_by_the_same_record() -> None:
+    world = World.create(LATE, scenarios=[shipped_scenario("plain", 5)])
+    old, new = late_order(world)
+    plan = FaultPlan()
+    plan.arm("deliveries.revive", crash())
+    deps = world.schedule_deps()
+    crashing = dataclasses.replace(deps, deliveries=faulty(deps.deliveries, plan, "deliveries"))
+    with pytest.raises(Crash):
+        on_order_change(crashing, old, new)
+    assert world.delivery(did("plain")).status == "skipped"
+
+    on_order_change(crashing, old, new)
+
+    assert world.delivery(did("plain")).status == "scheduled"
+    assert len(world.delivery(did("plain")).history) == 1
+    assert world.schedules.entries[did("plain")].at == at("2026-12-20 10:00")
+
+
+def test_a_skipped_step_stays_skipped_once_a_mail_of_its_run_has_gone_out() -> None:
+    world = World.create(LATE, scenarios=[scenario(id="plain", priority=5, steps=THREE_STEPS)])
+    old, new = late_order(world)
+    assert world.delivery(did("plain", "soon")).send_at == at("2026-12-20 10:00")  # 12-07 + 13 days
+    world.clock.set(at("2026-12-20 10:00"))
+    world.fire()
+    assert world.delivery(did("plain", "soon")).status == "sent"
+    world.clock.set(at("2026-12-20 11:00"))  # thanks on the real date (12-20 10:00) would go at once
+
+    on_order_change(world.schedule_deps(), old, new)
+
+    skipped = world.delivery(did("plain"))
+    assert (skipped.status, skipped.reason, skipped.history) == ("skipped", "past", [])
+    assert did("plain") not in world.schedules.entries
+    assert world.delivery(did("plain", "later")).send_at == at("2027-01-09 10:00")  # pending: moved
+
+
+def test_without_a_mail_gone_out_the_whole_run_follows_the_real_ship_date() -> None:
+    world = World.create(LATE, scenarios=[scenario(id="plain", priority=5, steps=THREE_STEPS)])
+    old, new = late_order(world)
+    world.clock.set(at("2026-12-20 09:30"))
+
+    on_order_change(world.schedule_deps(), old, new)
+
+    assert scheduled(world) == {
+        did("plain"): ("plain", at("2026-12-20 10:00")),
+        did("plain", "soon"): ("plain", at("2027-01-02 10:00")),
+        did("plain", "later"): ("plain", at("2027-01-09 10:00")),
+    }
+    assert set(world.schedules.entries) == set(scheduled(world))
+
+
+def test_a_step_the_sender_skipped_is_never_revived() -> None:
+    world = World.create(LATE, scenarios=[shipped_scenario("plain", 5)])
+    old, new = late_order(world)
+    stored = world.delivery(did("plain"))
+    world.deliveries.items[(SHOP_ID, stored.id)] = stored.model_copy(update={"reason": "unsubscribed"})
+
+    on_order_change(world.schedule_deps(), old, new)
+
+    assert (world.delivery(did("plain")).status, world.delivery(did("plain")).reason) == (
+        "skipped",
+        "unsubscribed",
+    )
+    assert did("plain") not in world.schedules.entries

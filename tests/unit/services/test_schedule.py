@@ -19,6 +19,7 @@ from tests.unit.services.support import (
     fixture_template,
     kurashi_mail,
     kurashi_mask,
+    rewrite,
     scenario,
 )
 
@@ -241,6 +242,29 @@ def test_once_never_starts_a_second_run() -> None:
     world, [outcome] = second_order("once")
     assert (outcome.created, outcome.skipped) == ([], [("thanks-like-love", "repeat_once")])
     assert world.deliveries.by_order(SHOP_ID, SECOND) == []
+
+
+def test_once_does_not_count_a_run_whose_every_step_was_skipped() -> None:
+    """A first order mailed a month late: every step is past, nothing reached the customer, so the
+    scenario is still to come (issue #13); once a run of it has mailed, once holds again."""
+    world = World.create(at("2026-12-04 18:30"), scenarios=[scenario(repeat_policy="once")])
+    world.config.add_mask(SHOP_ID, kurashi_mask())
+    late = rewrite("kurashi-order", {"KC-0412": "KC-0301", "２０２６.１２.０４": "２０２６.１１.０１"})
+    world.receive("k0", raw=late)
+    world.pump()
+    assert {(d.status, d.reason) for d in world.deliveries.by_order(SHOP_ID, "mask:kurashi#KC-0301")} == {
+        ("skipped", "past")
+    }
+
+    world.receive("k1", raw=kurashi_mail(order_id="KC-0412"))
+    [outcome] = world.pump()
+
+    assert len(outcome.created) == 3
+    assert {d.status for d in world.deliveries.by_order(SHOP_ID, FIRST)} == {"scheduled"}
+    world.clock.advance(hours=2)
+    world.receive("k2", raw=kurashi_mail(order_id="KC-0413"))
+    [again] = world.pump()
+    assert (again.created, again.skipped) == ([], [("thanks-like-love", "repeat_once")])
 
 
 def test_skip_if_active_waits_while_the_first_run_is_pending() -> None:

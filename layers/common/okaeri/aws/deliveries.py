@@ -7,6 +7,7 @@ retried invocation) can never both act on a delivery::
         ▲                   │ └──release (nothing was sent)──▶ scheduled
         └──reschedule       └──mark_unknown (lease expired: SES may have taken it)──▶ unknown
     scheduled / sending / unknown ──finish──▶ failed | skipped | cancelled | unknown
+    skipped (by the planner: past, beyond_max_window) ──revive (better order data)──▶ scheduled
 
 Times are stored as fixed-width ISO UTC strings, so conditions and sort keys compare them as text.
 The sparse ``due`` index holds only ``scheduled`` and ``sending`` items: ``due_shard`` is
@@ -165,6 +166,28 @@ class DynamoDeliveries:
         changes = {"send_at": iso_utc(send_at)} | _due_keys("scheduled", delivery_id, send_at)
         return self._move(shop_id, delivery_id, ("scheduled",), changes, note=note)
 
+    def revive(
+        self,
+        shop_id: str,
+        delivery_id: str,
+        *,
+        send_at: datetime,
+        reasons: Sequence[str],
+        note: PlanChange | None = None,
+    ) -> bool:
+        """A step the planner skipped is planned after all (better order data): ``skipped`` with one of
+        ``reasons`` → ``scheduled``, in one conditional write, so a repeated re-plan revives it once."""
+        if not reasons:
+            raise ValueError("revive() needs at least one skip reason to undo")
+        changes = {
+            "status": "scheduled",
+            "send_at": iso_utc(send_at),
+            "expires_at": expires_at(send_at, self._retention_days),
+        } | _due_keys("scheduled", delivery_id, send_at)
+        return self._move(
+            shop_id, delivery_id, ("skipped",), changes, remove=("reason",), note=note, reasons=reasons
+        )
+
     def mark_unknown(self, shop_id: str, delivery_id: str, *, now: datetime) -> bool:
         expr = Expression()
         update = expr.update(set_values={"status": "unknown", "reason": LEASE_EXPIRED}, remove=DUE_KEYS)
@@ -267,9 +290,11 @@ class DynamoDeliveries:
         *,
         remove: Sequence[str] = (),
         note: PlanChange | None = None,
+        reasons: Sequence[str] = (),
     ) -> bool:
-        """One conditional transition: apply ``changes`` only if the status is one of ``from_status``;
-        a ``note`` is appended to the delivery's ``history`` in the same write."""
+        """One conditional transition: apply ``changes`` only if the status is one of ``from_status``
+        (and, given ``reasons``, the reason one of them); a ``note`` is appended to the delivery's
+        ``history`` in the same write."""
         expr = Expression()
         update = expr.update(set_values=changes, remove=remove)
         if note is not None:
@@ -280,6 +305,8 @@ class DynamoDeliveries:
             )
             update = update.replace("SET ", f"SET {appended}, ", 1)  # every transition sets something
         condition = f"{expr.name('status')} IN {expr.values_in(from_status)}"
+        if reasons:
+            condition += f" AND {expr.name('reason')} IN {expr.values_in(reasons)}"
         return self._table.update(shop_id, delivery_id, expr, update=update, condition=condition) is not None
 
     def _item(self, delivery: Delivery) -> dict[str, Any]:

@@ -70,14 +70,18 @@ class DynamoOrders:
         item = self._table.get(shop_id, order_key)
         return order_record(item) if item is not None else None
 
-    def apply_shipment(self, shop_id: str, shipment: Order, *, raw_key: str, at: datetime) -> OrderRecord:
+    def apply_shipment(
+        self, shop_id: str, shipment: Order, *, raw_key: str, at: datetime, order_rank: int = 1
+    ) -> OrderRecord:
         fields = {name: getattr(shipment, name) for name in SHIPMENT_FIELDS}
         changes: dict[str, Any] = {
             f"order.{name}": _json(value) for name, value in fields.items() if value is not None
         }
         if shipment.shipped_at is not None:
             changes["shipped_at"] = shipment.shipped_at.isoformat()
-        return self._update_or_create(shop_id, shipment, changes, raw_key=raw_key, at=at, status="open")
+        return self._update_or_create(
+            shop_id, shipment, changes, raw_key=raw_key, at=at, status="open", order_rank=order_rank
+        )
 
     def mark_cancelled(self, shop_id: str, cancellation: Order, *, raw_key: str, at: datetime) -> OrderRecord:
         changes: dict[str, Any] = {"status": "cancelled"}
@@ -94,8 +98,10 @@ class DynamoOrders:
         raw_key: str,
         at: datetime,
         status: OrderStatus,
+        order_rank: int = 1,
     ) -> OrderRecord:
-        """Update the known order, or create it from this mail; a race between the two is retried."""
+        """Update the known order, or create it from this mail (with ``order_rank``, as given); a race
+        between the two is retried."""
         for _ in range(2):
             expr = Expression()
             update = expr.update(
@@ -112,6 +118,7 @@ class DynamoOrders:
                 shop_id=shop_id,
                 order=mail,
                 customer_id=customer_id_for(email) if email else None,
+                order_rank=order_rank,
                 status=status,
                 received_at=at,
                 raw_keys=[raw_key],

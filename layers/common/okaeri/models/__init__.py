@@ -2,6 +2,7 @@
 
 from okaeri.models.base import ConfigModel, load_document, read_document, validate_document
 from okaeri.models.delivery import (
+    MAILED_STATUSES,
     PENDING_STATUSES,
     Delivery,
     DeliveryStatus,
@@ -27,6 +28,7 @@ from okaeri.models.shop import CalendarSettings, Legal, Links, QuietHours, Sende
 from okaeri.models.template import Template
 
 __all__ = [
+    "MAILED_STATUSES",
     "PENDING_STATUSES",
     "CalendarSettings",
     "Conditions",

@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
 DeliveryStatus = Literal["scheduled", "sending", "sent", "failed", "unknown", "cancelled", "skipped"]
 PENDING_STATUSES: frozenset[str] = frozenset({"scheduled", "sending"})
+#: A delivery in one of these states has (or may have) mailed the buyer.
+MAILED_STATUSES: frozenset[str] = frozenset({"sent", "unknown"})
 SkipReason = Literal[
     "past",
     "beyond_max_window",
@@ -59,7 +61,8 @@ class PlanResult(BaseModel):
 class PlanChange(BaseModel):
     """One re-planning of a delivery, kept on it so the order's view can say what changed.
 
-    ``change``: ``moved`` (same run, another send time), ``superseded`` (this pending delivery was
+    ``change``: ``moved`` (same run, another send time; also a step skipped on poorer data and
+    planned now, its ``send_at_from`` the time it was skipped), ``superseded`` (this pending delivery was
     cancelled because better order data chose another scenario, or none), ``replaces`` (this
     delivery was planned in place of a superseded run). ``reason`` is the news that caused it.
     """
@@ -112,16 +115,26 @@ class Delivery(BaseModel):
 
 
 class Run(BaseModel):
-    """One run of a scenario for one customer (started by one order): what repeat policies look at."""
+    """One run of a scenario for one customer (started by one order): what repeat policies look at.
+
+    ``mailed``: a mail of the run was sent (or may have been: ``unknown``). A run that neither
+    mailed nor has a pending mail (every step skipped or cancelled) never reached the customer,
+    so it does not ``count`` as a run of the scenario.
+    """
 
     run_id: str
     scenario_id: str
     order_key: str
     pending_delivery_ids: list[str] = Field(default_factory=list)
+    mailed: bool = False
 
     @property
     def active(self) -> bool:
         return bool(self.pending_delivery_ids)
+
+    @property
+    def counts(self) -> bool:
+        return self.mailed or self.active
 
 
 class Finding(BaseModel):

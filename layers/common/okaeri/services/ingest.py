@@ -124,16 +124,23 @@ def apply_order(deps: IngestDeps, order: Order, base: ReceptionEntry, *, shop: S
 
     ``base`` tells where the order came from (``s3_key``: the stored mail, or a key naming the
     import or the webhook) and when (``received_at``). An order is stored once per (shop, order
-    key); a shipment or a cancellation updates its order (or leaves a stub). An order already known
-    that brings shipment facts the stored one lacks (a CSV with a ship date) updates them. A new
-    order is counted in the shop's orders per day. The entry is returned, not written: the caller
-    writes one entry per thing received.
+    key); a shipment or a cancellation updates its order (or leaves a stub; a shipment naming its
+    buyer counts the order for the customer first, so its stub has the customer's rank). An order
+    already known that brings shipment facts the stored one lacks (a CSV with a ship date) updates
+    them. A new order is counted in the shop's orders per day (a stub is not: the order mail that
+    replaces it is). The entry is returned, not written: the caller writes one entry per thing
+    received.
     """
     parsed = base.model_copy(
         update={"result": "parsed", "kind": order.kind, "order_key": order.key, "order_id": order.order_id}
     )
     if order.kind == "shipment":
-        deps.orders.apply_shipment(base.shop_id, order, raw_key=base.s3_key, at=base.received_at)
+        # Counted for its buyer now, so a stub made from it is planned with the customer's rank (a
+        # repeat customer's stub is not a first order); the order mail later gets the same count.
+        _, rank = _count_for_buyer(deps, order, base)
+        deps.orders.apply_shipment(
+            base.shop_id, order, raw_key=base.s3_key, at=base.received_at, order_rank=rank
+        )
         return parsed
     if order.kind == "cancellation":
         deps.orders.mark_cancelled(base.shop_id, order, raw_key=base.s3_key, at=base.received_at)
@@ -158,13 +165,7 @@ def _put_order(deps: IngestDeps, order: Order, base: ReceptionEntry) -> OrderRec
     The customer is counted first (once per order key), then the order is stored with that rank:
     a repeat of the same event gives the same count and the same record.
     """
-    email = order.customer.email
-    customer_id = customer_id_for(email) if email else None
-    rank = 1
-    if email and customer_id:
-        rank = deps.customers.record_order(
-            base.shop_id, customer_id, email=email, name=order.customer.name, order_key=order.key
-        )
+    customer_id, rank = _count_for_buyer(deps, order, base)
     record = OrderRecord(
         shop_id=base.shop_id,
         order=order,
@@ -177,6 +178,19 @@ def _put_order(deps: IngestDeps, order: Order, base: ReceptionEntry) -> OrderRec
         return None
     stored = deps.orders.get(base.shop_id, order.key)
     return stored or record.model_copy(update={"raw_keys": []})  # deleted meanwhile: a duplicate
+
+
+def _count_for_buyer(deps: IngestDeps, order: Order, base: ReceptionEntry) -> tuple[str | None, int]:
+    """The buyer's customer id and the customer's order count with this order (once per order key);
+    (None, 1) when the mail names no buyer."""
+    email = order.customer.email
+    if not email:
+        return None, 1
+    customer_id = customer_id_for(email)
+    rank = deps.customers.record_order(
+        base.shop_id, customer_id, email=email, name=order.customer.name, order_key=order.key
+    )
+    return customer_id, rank
 
 
 def _brings_shipment(order: Order, stored: Order, zone: tzinfo) -> bool:

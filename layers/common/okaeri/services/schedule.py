@@ -8,8 +8,10 @@ Mails arrive in any order (issue #13): a shipment seen before its order leaves a
 what the stub knows. When better data comes (the order mail after its stub, a ship date, a
 delivery date) the order is planned again, scenario choice included: a run none of whose mails
 has gone out yet is replaced when another scenario now wins its trigger (its pending deliveries end
-``cancelled``, reason ``replanned``); a run that has sent a mail stays, and only its pending steps
-move. Every such change is appended to the delivery's ``history`` (``PlanChange``).
+``cancelled``, reason ``replanned``), and when it stays, the steps the planner skipped on the poorer
+data (``past``, ``beyond_max_window``) that are plannable now are scheduled after all; a run that
+has sent a mail stays, and only its pending steps move (a skipped step stays skipped). Every such
+change is appended to the delivery's ``history`` (``PlanChange``, ``moved`` for a revived step).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 from okaeri.errors import PlanningError
 from okaeri.identity import customer_id_for
 from okaeri.models import (
+    MAILED_STATUSES,
     PENDING_STATUSES,
     Delivery,
     OrderRecord,
@@ -33,7 +36,15 @@ from okaeri.models import (
     Scenario,
     Shop,
 )
-from okaeri.planner import apply_repeat_policy, delivery_id, plan_order, replan_on_shipment, run_id
+from okaeri.planner import (
+    PLANNER_SKIPS,
+    apply_repeat_policy,
+    delivery_id,
+    plan_order,
+    replan_on_shipment,
+    revive_skipped,
+    run_id,
+)
 from okaeri.ports import Clock, Deliveries, Schedules, ShopConfig
 
 PAYLOAD_SHOP = "shop"
@@ -56,7 +67,8 @@ class ScheduleDeps:
 class ScheduleOutcome:
     """What one order change did, for the handler's log and metrics.
 
-    Delivery ids in ``created`` / ``existing`` / ``cancelled`` / ``moved``. ``skipped`` pairs say
+    Delivery ids in ``created`` / ``existing`` / ``cancelled`` / ``moved`` (a step skipped before and
+    planned now, on better data, is ``moved`` too). ``skipped`` pairs say
     what was not planned and why: a delivery id (a stored delivery skipped on re-planning),
     ``scenario/step`` (a step the planner skipped) or ``scenario`` (a whole run a repeat policy
     refused). ``note`` says why nothing was planned at all (``no_recipient``, ``unknown_shop``,
@@ -182,7 +194,8 @@ def _plan_new(deps: ScheduleDeps, record: OrderRecord, outcome: ScheduleOutcome)
 
 
 def runs_of(deliveries: Iterable[Delivery], scenario_id: str) -> list[Run]:
-    """A customer's runs of one scenario, from their deliveries (pending = scheduled or sending)."""
+    """A customer's runs of one scenario, from their deliveries (pending = scheduled or sending;
+    mailed = sent, or ``unknown``: it may have gone out)."""
     runs: dict[str, Run] = {}
     for delivery in deliveries:
         if delivery.scenario_id != scenario_id:
@@ -193,6 +206,8 @@ def runs_of(deliveries: Iterable[Delivery], scenario_id: str) -> list[Run]:
         )
         if delivery.status in PENDING_STATUSES:
             run.pending_delivery_ids.append(delivery.id)
+        elif delivery.status in MAILED_STATUSES:
+            run.mailed = True
     return list(runs.values())
 
 
@@ -354,6 +369,17 @@ def _replan(
             _move_pending(
                 deps, shop, scenario=scenario, record=record, run=run, outcome=outcome, now=now, reason=reason
             )
+            if not run.gone_out:
+                _revive_skipped(
+                    deps,
+                    shop,
+                    scenario=scenario,
+                    record=record,
+                    run=run,
+                    outcome=outcome,
+                    now=now,
+                    reason=reason,
+                )
             continue
         superseded[scenario.trigger] = scenario.id
         new_scenario = None if plan is None else plan.scenario
@@ -422,6 +448,49 @@ def _move_pending(
         if deps.deliveries.finish(shop.id, skipped, status="skipped", reason=why, from_status=["scheduled"]):
             deps.schedules.delete(skipped)
             outcome.skipped.append((skipped, why))
+
+
+def _revive_skipped(
+    deps: ScheduleDeps,
+    shop: Shop,
+    *,
+    scenario: Scenario,
+    record: OrderRecord,
+    run: _OrderRun,
+    outcome: ScheduleOutcome,
+    now: datetime,
+    reason: ReplanReason,
+) -> None:
+    """A run none of whose mails has gone out: the steps the planner skipped on poorer data (``past``,
+    ``beyond_max_window``) that the order as known now makes plannable are scheduled after all.
+
+    The wake-up is made (or moved) before the conditional ``skipped → scheduled`` write: a crash
+    between the two leaves the step skipped, and the same record again revives it then; once
+    revived, a repeat finds it scheduled and changes nothing (no second wake-up, no second note).
+    A wake-up left for a step that stayed skipped finds nothing to claim.
+    """
+    skipped = [delivery for delivery in run.deliveries if delivery.status == "skipped"]
+    if not skipped:
+        return
+    try:
+        revived = revive_skipped(shop, scenario, record.order, skipped, now=now)
+    except PlanningError:
+        return
+    decided = {delivery.id: delivery.send_at for delivery in skipped}
+    for revived_id, at in revived:
+        note = PlanChange(
+            at=now,
+            delivery_id=revived_id,
+            change="moved",
+            reason=reason,
+            scenario_from=scenario.id,
+            scenario_to=scenario.id,
+            send_at_from=decided[revived_id],
+            send_at_to=at,
+        )
+        move_wake_up(deps.schedules, shop, revived_id, at)
+        if deps.deliveries.revive(shop.id, revived_id, send_at=at, reasons=sorted(PLANNER_SKIPS), note=note):
+            outcome.moved.append(revived_id)
 
 
 # --- a cancellation -----------------------------------------------------------------------------
