@@ -5,6 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# No test judges speed by the clock (tests/README.md): Hypothesis's per-example deadline would, and
+# fails a property under a loaded machine. Every property test runs without one; bounds stay in the
+# examples' own work.
+settings.register_profile("okaeri", deadline=None)
+settings.load_profile("okaeri")
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
