@@ -1492,7 +1492,7 @@ CHECK_NOTES = (
 )
 
 SALE_NOTES = (
-    "`sale_hour()` in `bench/pipeline.py` is the model: {orders:,} orders come evenly over one hour; "
+    "`sale_hour()` in `bench/pipeline.py` is the model: {sale_orders:,} orders come evenly over one hour; "
     "schedule's time per stream record and send's per wake-up are this run's medians (left: times "
     "the CPU factor of each function's memory size, as billed; right: as measured here, the "
     "optimistic bound). The stream has a shard per partition of the orders table and keeps one "
@@ -1537,6 +1537,7 @@ def run(order_count: int = ORDER_COUNT) -> Report:
         "cold_ingest": COLD_SHARE["ingest"], "cold_send": COLD_SHARE["send"],
         "platform": PLATFORM_LOG_BYTES, "platform_init": PLATFORM_INIT_LOG_BYTES,
         "keys": measurement.partition_keys, "partition_key": deployed.orders_partition_key,
+        "sale_orders": SALE_ORDERS,
     }  # fmt: skip
     return Report(
         deployment=deployment_table(deployed),
