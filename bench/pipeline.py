@@ -1068,9 +1068,9 @@ def units_table(figures: Figures) -> Table:
         row(logical, figures.table_units(logical), m.stored.get(logical, 0)) for logical in figures.tables()
     ]
     rows.append(row("**all**", figures.units(), sum(m.stored.values())))
-    sample = min(m.estimated.values())
+    sample = ", ".join(f"{f} {m.estimated[f]:,} of {m.invocations(f):,}" for f in FUNCTIONS)
     return Table(
-        f"DynamoDB request units per order (estimated from item sizes, over the first {sample}+ invocations of each function)",
+        f"DynamoDB request units per order (estimated from item sizes over the first invocations: {sample})",
         ("table", "read units", "write units, table", "write units, indexes", "KB stored"),
         rows,
         "lrrrr",
