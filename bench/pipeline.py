@@ -1223,11 +1223,12 @@ def stream_shards(*, keys: int, write_units_per_second: float, on_demand: bool) 
 
 
 def sale_keys(*, run_orders: int, run_keys: int, sale_orders: int) -> int:
-    """The orders-table partition keys a sale's orders are spread over, from the run's (one shop's)
-    orders: one key for all of them is a key the shop's orders share (the shop id), so one key in the
-    sale too; more, and the keys are taken to grow with the orders (one per order, or per buyer)."""
-    if run_keys <= 1:
-        return 1
+    """The orders-table partition keys a sale's orders are spread over, from the run's (one shop's,
+    every order its own buyer): keys far fewer than the orders are keys the orders share (the shop
+    id: one; a shop's fixed set of buckets: that many), and stay as many in the sale; about one a
+    order (the order, the buyer) grow with the orders."""
+    if run_keys < run_orders / 2:
+        return max(1, run_keys)
     return max(1, round(run_keys / run_orders * sale_orders))
 
 
@@ -1498,8 +1499,8 @@ SALE_NOTES = (
     "optimistic bound). The stream has a shard per partition of the orders table and keeps one "
     "partition key's records in one shard, in order (`stream_shards()`): the run's orders, one shop's, "
     "fall on {keys:,} partition key(s) of `{partition_key}`, so a sale's orders fall on the keys "
-    "`sale_keys()` derives from that (one key shared by a shop's orders stays one; keys that grow with "
-    "the orders scale), at most the partitions DynamoDB gives the table's write rate (1,000 WRU/s each, "
+    "`sale_keys()` derives from that (keys far fewer than the orders are shared and stay as many; about "
+    "one an order grow with the orders), at most the partitions DynamoDB gives the table's write rate (1,000 WRU/s each, "
     "and room for 4,000 WRU/s from the start for an on-demand table: an assumption, AWS reports "
     "neither). Schedule runs shards × the parallelization factor batches at once, never more than the "
     "keys. Send goes at SES's `send_rate` or at its reserved concurrency ÷ the time per wake-up, "
