@@ -930,8 +930,11 @@ export interface components {
         Answered: {
             /** Shop */
             shop: string;
-            /** Role */
-            role: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "owner" | "manager" | "staff";
             /** Accepted */
             accepted: boolean;
         };
@@ -961,7 +964,7 @@ export interface components {
             holiday?: string | null;
         };
         /** CalendarSettings */
-        CalendarSettings: {
+        "CalendarSettings-Input": {
             /** Closed Weekdays */
             closed_weekdays?: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
             /**
@@ -973,6 +976,20 @@ export interface components {
             closed_dates?: string[];
             /** Open Dates */
             open_dates?: string[];
+        };
+        /** CalendarSettings */
+        "CalendarSettings-Output": {
+            /** Closed Weekdays */
+            closed_weekdays: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+            /**
+             * Closed On Public Holidays
+             * @default true
+             */
+            closed_on_public_holidays: boolean;
+            /** Closed Dates */
+            closed_dates: string[];
+            /** Open Dates */
+            open_dates: string[];
         };
         /**
          * CalendarUpdate
@@ -1069,7 +1086,7 @@ export interface components {
             delimiter?: ("," | "\t" | ";") | null;
         };
         /** Conditions */
-        Conditions: {
+        "Conditions-Input": {
             /** Sources */
             sources?: string[] | null;
             /** Skus */
@@ -1087,8 +1104,27 @@ export interface components {
             /** Min Order Count */
             min_order_count?: number | null;
         };
+        /** Conditions */
+        "Conditions-Output": {
+            /** Sources */
+            sources: string[] | null;
+            /** Skus */
+            skus: string[] | null;
+            /** First Order */
+            first_order: boolean | null;
+            /** Payment Methods */
+            payment_methods: string[] | null;
+            /** Prefectures */
+            prefectures: string[] | null;
+            /** Gift */
+            gift: boolean | null;
+            /** Min Total */
+            min_total: number | null;
+            /** Min Order Count */
+            min_order_count: number | null;
+        };
         /** Customer */
-        Customer: {
+        "Customer-Input": {
             /** Name */
             name?: string | null;
             /** Name Kana */
@@ -1097,6 +1133,17 @@ export interface components {
             email?: string | null;
             /** Phone */
             phone?: string | null;
+        };
+        /** Customer */
+        "Customer-Output": {
+            /** Name */
+            name: string | null;
+            /** Name Kana */
+            name_kana: string | null;
+            /** Email */
+            email: string | null;
+            /** Phone */
+            phone: string | null;
         };
         /** CustomerDetail */
         CustomerDetail: {
@@ -1230,7 +1277,7 @@ export interface components {
             /** Run Id */
             run_id: string;
             /** Customer Id */
-            customer_id?: string | null;
+            customer_id: string | null;
             /** Customer Email */
             customer_email: string | null;
             /** Scenario Id */
@@ -1242,9 +1289,9 @@ export interface components {
             /** Template Id */
             template_id: string;
             /** Template Version */
-            template_version?: number | null;
+            template_version: number | null;
             /** Ship Date */
-            ship_date?: string | null;
+            ship_date: string | null;
             /**
              * Send At
              * Format: date-time
@@ -1257,26 +1304,26 @@ export interface components {
              */
             status: "scheduled" | "sending" | "sent" | "failed" | "unknown" | "cancelled" | "skipped";
             /** Reason */
-            reason?: string | null;
+            reason: string | null;
             /** Lease Until */
-            lease_until?: string | null;
+            lease_until: string | null;
             /**
              * Attempts
              * @default 0
              */
             attempts: number;
             /** Transport */
-            transport?: string | null;
+            transport: string | null;
             /** Message Id */
-            message_id?: string | null;
+            message_id: string | null;
             /** Sent At */
-            sent_at?: string | null;
+            sent_at: string | null;
             /** Edited Subject */
-            edited_subject?: string | null;
+            edited_subject: string | null;
             /** Edited Text */
-            edited_text?: string | null;
+            edited_text: string | null;
             /** History */
-            history?: components["schemas"]["PlanChange"][];
+            history: components["schemas"]["PlanChange"][];
         };
         /** DeliveryDetail */
         DeliveryDetail: {
@@ -1301,7 +1348,7 @@ export interface components {
             /** Run Id */
             run_id: string;
             /** Customer Id */
-            customer_id?: string | null;
+            customer_id: string | null;
             /** Customer Email */
             customer_email: string | null;
             /** Scenario Id */
@@ -1313,9 +1360,9 @@ export interface components {
             /** Template Id */
             template_id: string;
             /** Template Version */
-            template_version?: number | null;
+            template_version: number | null;
             /** Ship Date */
-            ship_date?: string | null;
+            ship_date: string | null;
             /**
              * Send At
              * Format: date-time
@@ -1328,28 +1375,28 @@ export interface components {
              */
             status: "scheduled" | "sending" | "sent" | "failed" | "unknown" | "cancelled" | "skipped";
             /** Reason */
-            reason?: string | null;
+            reason: string | null;
             /** Lease Until */
-            lease_until?: string | null;
+            lease_until: string | null;
             /**
              * Attempts
              * @default 0
              */
             attempts: number;
             /** Transport */
-            transport?: string | null;
+            transport: string | null;
             /** Message Id */
-            message_id?: string | null;
+            message_id: string | null;
             /** Sent At */
-            sent_at?: string | null;
+            sent_at: string | null;
             /** Edited Subject */
-            edited_subject?: string | null;
+            edited_subject: string | null;
             /** Edited Text */
-            edited_text?: string | null;
+            edited_text: string | null;
             /** History */
-            history?: components["schemas"]["PlanChange"][];
+            history: components["schemas"]["PlanChange"][];
             /** Customer Name */
-            customer_name?: string | null;
+            customer_name: string | null;
         };
         /**
          * EditBody
@@ -1495,8 +1542,11 @@ export interface components {
             shop: string;
             /** Name */
             name: string | null;
-            /** Role */
-            role: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "owner" | "manager" | "staff";
         };
         /** Invite */
         Invite: {
@@ -1509,7 +1559,7 @@ export interface components {
             role: "owner" | "manager" | "staff";
         };
         /** Item */
-        Item: {
+        "Item-Input": {
             /** Sku */
             sku?: string | null;
             /** Name */
@@ -1521,6 +1571,20 @@ export interface components {
             quantity: number;
             /** Unit Price */
             unit_price?: number | null;
+        };
+        /** Item */
+        "Item-Output": {
+            /** Sku */
+            sku: string | null;
+            /** Name */
+            name: string | null;
+            /**
+             * Quantity
+             * @default 1
+             */
+            quantity: number;
+            /** Unit Price */
+            unit_price: number | null;
         };
         /** Legal */
         Legal: {
@@ -1542,11 +1606,18 @@ export interface components {
             reason: string;
         };
         /** Links */
-        Links: {
+        "Links-Input": {
             /** Public Base Url */
             public_base_url?: string | null;
             /** Unsubscribe Mailto */
             unsubscribe_mailto?: string | null;
+        };
+        /** Links */
+        "Links-Output": {
+            /** Public Base Url */
+            public_base_url: string | null;
+            /** Unsubscribe Mailto */
+            unsubscribe_mailto: string | null;
         };
         /** LintAnswer */
         LintAnswer: {
@@ -1673,17 +1744,27 @@ export interface components {
          * MaskField
          * @description A field written as ``{pattern: "注文日時：{value}", format: "%Y年%m月%d日 %H:%M"}``.
          */
-        MaskField: {
+        "MaskField-Input": {
             /** Pattern */
             pattern: string;
             /** Format */
             format?: string | null;
         };
         /**
+         * MaskField
+         * @description A field written as ``{pattern: "注文日時：{value}", format: "%Y年%m月%d日 %H:%M"}``.
+         */
+        "MaskField-Output": {
+            /** Pattern */
+            pattern: string;
+            /** Format */
+            format: string | null;
+        };
+        /**
          * MaskItems
          * @description Item lines between the line containing ``start`` and the line containing ``end``.
          */
-        MaskItems: {
+        "MaskItems-Input": {
             /** Start */
             start: string;
             /** End */
@@ -1692,21 +1773,43 @@ export interface components {
             line: string;
         };
         /**
+         * MaskItems
+         * @description Item lines between the line containing ``start`` and the line containing ``end``.
+         */
+        "MaskItems-Output": {
+            /** Start */
+            start: string;
+            /** End */
+            end: string | null;
+            /** Line */
+            line: string;
+        };
+        /**
          * MaskMatch
          * @description Which mails a mask is for: the ``From`` header contains ``from``, the subject ``subject_contains``.
          */
-        MaskMatch: {
+        "MaskMatch-Input": {
             /** From */
             from?: string | null;
             /** Subject Contains */
             subject_contains?: string | null;
         };
         /**
+         * MaskMatch
+         * @description Which mails a mask is for: the ``From`` header contains ``from``, the subject ``subject_contains``.
+         */
+        "MaskMatch-Output": {
+            /** From */
+            from: string | null;
+            /** Subject Contains */
+            subject_contains: string | null;
+        };
+        /**
          * MaskTry
          * @description A mask (saved or not) and the mail to try it on: its raw text, or a received mail's key.
          */
         MaskTry: {
-            mask: components["schemas"]["ParseMask"];
+            mask: components["schemas"]["ParseMask-Input"];
             /** Mail */
             mail?: string | null;
             /** Reception Key */
@@ -1718,7 +1821,7 @@ export interface components {
             ok: boolean;
             /** Used Mask */
             used_mask: boolean;
-            order?: components["schemas"]["Order"] | null;
+            order?: components["schemas"]["Order-Output"] | null;
             /** Reason */
             reason?: string | null;
             /** Message Ja */
@@ -1733,7 +1836,7 @@ export interface components {
             /** Email */
             email: string | null;
             /** Role */
-            role: string | null;
+            role: ("owner" | "manager" | "staff") | null;
             /** Shops */
             shops: components["schemas"]["ShopSummary"][];
             /** Invitations */
@@ -1754,16 +1857,16 @@ export interface components {
             /** Action */
             action: string;
             /** By */
-            by?: string | null;
+            by: string | null;
             /** Was */
-            was?: string | null;
+            was: string | null;
             /** To */
-            to?: string | null;
+            to: string | null;
             /** Fields */
-            fields?: string[];
+            fields: string[];
         };
         /** Order */
-        Order: {
+        "Order-Input": {
             /** Source */
             source: string;
             /**
@@ -1776,10 +1879,10 @@ export interface components {
             order_id: string;
             /** Ordered At */
             ordered_at?: string | null;
-            customer?: components["schemas"]["Customer"];
-            ship_to?: components["schemas"]["ShipTo"];
+            customer?: components["schemas"]["Customer-Input"];
+            ship_to?: components["schemas"]["ShipTo-Input"];
             /** Items */
-            items?: components["schemas"]["Item"][];
+            items?: components["schemas"]["Item-Input"][];
             /** Payment Method */
             payment_method?: string | null;
             /** Shipping Method */
@@ -1802,6 +1905,46 @@ export interface components {
             /** Delivered At */
             delivered_at?: string | null;
         };
+        /** Order */
+        "Order-Output": {
+            /** Source */
+            source: string;
+            /**
+             * Kind
+             * @default order
+             * @enum {string}
+             */
+            kind: "order" | "shipment" | "cancellation";
+            /** Order Id */
+            order_id: string;
+            /** Ordered At */
+            ordered_at: string | null;
+            customer: components["schemas"]["Customer-Output"];
+            ship_to: components["schemas"]["ShipTo-Output"];
+            /** Items */
+            items: components["schemas"]["Item-Output"][];
+            /** Payment Method */
+            payment_method: string | null;
+            /** Shipping Method */
+            shipping_method: string | null;
+            /** Total */
+            total: number | null;
+            /**
+             * Currency
+             * @default JPY
+             */
+            currency: string;
+            /** Is Gift */
+            is_gift: boolean | null;
+            /** Shipped At */
+            shipped_at: string | null;
+            /** Carrier */
+            carrier: string | null;
+            /** Tracking Number */
+            tracking_number: string | null;
+            /** Delivered At */
+            delivered_at: string | null;
+        };
         /**
          * OrderDetail
          * @description An order, its deliveries and how their plan changed as better order data came (issue #13).
@@ -1820,7 +1963,7 @@ export interface components {
         OrderRecord: {
             /** Shop Id */
             shop_id: string;
-            order: components["schemas"]["Order"];
+            order: components["schemas"]["Order-Output"];
             /** Customer Id */
             customer_id?: string | null;
             /**
@@ -1888,7 +2031,7 @@ export interface components {
          * ParseMask
          * @description A shop-defined mail layout: which mails, and where each field is written.
          */
-        ParseMask: {
+        "ParseMask-Input": {
             /** Name */
             name: string;
             /**
@@ -1899,18 +2042,41 @@ export interface components {
             kind: "order" | "shipment";
             /** Timezone */
             timezone?: string | null;
-            match?: components["schemas"]["MaskMatch"];
+            match?: components["schemas"]["MaskMatch-Input"];
             /** Fields */
             fields: {
-                [key: string]: string | components["schemas"]["MaskField"];
+                [key: string]: string | components["schemas"]["MaskField-Input"];
             };
-            items?: components["schemas"]["MaskItems"] | null;
+            items?: components["schemas"]["MaskItems-Input"] | null;
+        };
+        /**
+         * ParseMask
+         * @description A shop-defined mail layout: which mails, and where each field is written.
+         */
+        "ParseMask-Output": {
+            /** Name */
+            name: string;
+            /**
+             * Kind
+             * @default order
+             * @enum {string}
+             */
+            kind: "order" | "shipment";
+            /** Timezone */
+            timezone: string | null;
+            match: components["schemas"]["MaskMatch-Output"];
+            /** Fields */
+            fields: {
+                [key: string]: string | components["schemas"]["MaskField-Output"];
+            };
+            items: components["schemas"]["MaskItems-Output"] | null;
         };
         /**
          * PlanChange
          * @description One re-planning of a delivery, kept on it so the order's view can say what changed.
          *
-         *     ``change``: ``moved`` (same run, another send time), ``superseded`` (this pending delivery was
+         *     ``change``: ``moved`` (same run, another send time; also a step skipped on poorer data and
+         *     planned now, its ``send_at_from`` the time it was skipped), ``superseded`` (this pending delivery was
          *     cancelled because better order data chose another scenario, or none), ``replaces`` (this
          *     delivery was planned in place of a superseded run). ``reason`` is the news that caused it.
          */
@@ -1933,13 +2099,13 @@ export interface components {
              */
             reason: "order_arrived" | "shipment" | "delivered";
             /** Scenario From */
-            scenario_from?: string | null;
+            scenario_from: string | null;
             /** Scenario To */
-            scenario_to?: string | null;
+            scenario_to: string | null;
             /** Send At From */
-            send_at_from?: string | null;
+            send_at_from: string | null;
             /** Send At To */
-            send_at_to?: string | null;
+            send_at_to: string | null;
         };
         /**
          * PlanPreview
@@ -1956,8 +2122,11 @@ export interface components {
             scenario: string;
             /** Scenario Version */
             scenario_version: number;
-            /** Trigger */
-            trigger: string;
+            /**
+             * Trigger
+             * @enum {string}
+             */
+            trigger: "ordered" | "shipped" | "delivered";
             /** Ship Date */
             ship_date: string | null;
             /** Deliveries */
@@ -1971,7 +2140,7 @@ export interface components {
             now: string;
             /** Sample */
             sample: boolean;
-            order: components["schemas"]["Order"];
+            order: components["schemas"]["Order-Output"];
             /** Order Count */
             order_count: number;
             /** Matches */
@@ -1985,8 +2154,16 @@ export interface components {
             /** Selected Priority */
             selected_priority: number | null;
         };
-        PlannedDelivery: {
-            [key: string]: unknown;
+        PlannedDelivery: components["schemas"]["PlannedDeliveryJson"];
+        /**
+         * PlannedDeliveryJson
+         * @description A planned delivery as JSON (the plan spec's shape): ``send_at`` an ISO 8601 time, or ``now``.
+         */
+        PlannedDeliveryJson: {
+            /** Step */
+            step: string;
+            /** Send At */
+            send_at: string;
         };
         /** PoolCount */
         PoolCount: {
@@ -2015,12 +2192,12 @@ export interface components {
          * @description A saved template (``template_id``, optionally ``version``) or unsaved edits (``template``).
          */
         PreviewBody: {
-            template?: components["schemas"]["Template"] | null;
+            template?: components["schemas"]["Template-Input"] | null;
             /** Template Id */
             template_id?: string | null;
             /** Version */
             version?: number | null;
-            order?: components["schemas"]["Order"] | null;
+            order?: components["schemas"]["Order-Input"] | null;
             /**
              * Advertising
              * @description with the legal footer; default: as the shop's scenarios use it
@@ -2049,7 +2226,7 @@ export interface components {
          * @description Plan the scenario for ``order`` (default: a sample order placed at ``now``) at ``now``.
          */
         PreviewRequest: {
-            order?: components["schemas"]["Order"] | null;
+            order?: components["schemas"]["Order-Input"] | null;
             /**
              * Now
              * @description ISO 8601 with offset; default: now
@@ -2294,7 +2471,7 @@ export interface components {
             message_en: string;
         };
         /** Scenario */
-        Scenario: {
+        "Scenario-Input": {
             /** Id */
             id: string;
             /** Name */
@@ -2304,7 +2481,7 @@ export interface components {
              * @enum {string}
              */
             trigger: "ordered" | "shipped" | "delivered";
-            conditions?: components["schemas"]["Conditions"];
+            conditions?: components["schemas"]["Conditions-Input"];
             /**
              * Repeat Policy
              * @default every_time
@@ -2327,7 +2504,43 @@ export interface components {
              */
             version: number;
             /** Steps */
-            steps: components["schemas"]["Step"][];
+            steps: components["schemas"]["Step-Input"][];
+        };
+        /** Scenario */
+        "Scenario-Output": {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Trigger
+             * @enum {string}
+             */
+            trigger: "ordered" | "shipped" | "delivered";
+            conditions: components["schemas"]["Conditions-Output"];
+            /**
+             * Repeat Policy
+             * @default every_time
+             * @enum {string}
+             */
+            repeat_policy: "every_time" | "once" | "skip_if_active" | "restart";
+            /**
+             * Priority
+             * @default 0
+             */
+            priority: number;
+            /**
+             * Active
+             * @default true
+             */
+            active: boolean;
+            /**
+             * Version
+             * @default 1
+             */
+            version: number;
+            /** Steps */
+            steps: components["schemas"]["Step-Output"][];
         };
         /** ScenarioState */
         ScenarioState: {
@@ -2369,14 +2582,21 @@ export interface components {
             reason?: string | null;
         };
         /** Sender */
-        Sender: {
+        "Sender-Input": {
             /** Address */
             address: string;
             /** Name */
             name?: string | null;
         };
+        /** Sender */
+        "Sender-Output": {
+            /** Address */
+            address: string;
+            /** Name */
+            name: string | null;
+        };
         /** ShipTo */
-        ShipTo: {
+        "ShipTo-Input": {
             /** Name */
             name?: string | null;
             /** Postal Code */
@@ -2386,8 +2606,19 @@ export interface components {
             /** Address */
             address?: string | null;
         };
+        /** ShipTo */
+        "ShipTo-Output": {
+            /** Name */
+            name: string | null;
+            /** Postal Code */
+            postal_code: string | null;
+            /** Prefecture */
+            prefecture: string | null;
+            /** Address */
+            address: string | null;
+        };
         /** Shop */
-        Shop: {
+        "Shop-Input": {
             /** Id */
             id: string;
             /** Name */
@@ -2397,14 +2628,14 @@ export interface components {
              * @default Asia/Tokyo
              */
             timezone: string;
-            sender: components["schemas"]["Sender"];
+            sender: components["schemas"]["Sender-Input"];
             /**
              * Compliance
              * @default none
              * @enum {string}
              */
             compliance: "rakuten" | "yahoo" | "none";
-            calendar?: components["schemas"]["CalendarSettings"];
+            calendar?: components["schemas"]["CalendarSettings-Input"];
             /**
              * Cutoff
              * @default 12:00:00
@@ -2437,9 +2668,64 @@ export interface components {
              */
             signature: string;
             legal?: components["schemas"]["Legal"] | null;
-            links?: components["schemas"]["Links"];
+            links?: components["schemas"]["Links-Input"];
             /** Review Url */
             review_url?: string | null;
+        };
+        /** Shop */
+        "Shop-Output": {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Timezone
+             * @default Asia/Tokyo
+             */
+            timezone: string;
+            sender: components["schemas"]["Sender-Output"];
+            /**
+             * Compliance
+             * @default none
+             * @enum {string}
+             */
+            compliance: "rakuten" | "yahoo" | "none";
+            calendar: components["schemas"]["CalendarSettings-Output"];
+            /**
+             * Cutoff
+             * @default 12:00:00
+             * @example 12:00
+             */
+            cutoff: string;
+            /**
+             * Ship Lead Business Days
+             * @default 1
+             */
+            ship_lead_business_days: number;
+            quiet_hours: components["schemas"]["QuietHours"] | null;
+            /**
+             * Flexible Window Minutes
+             * @default 30
+             */
+            flexible_window_minutes: number;
+            /**
+             * Max Window Days
+             * @default 60
+             */
+            max_window_days: number;
+            /** Transit Days */
+            transit_days: {
+                [key: string]: number;
+            };
+            /**
+             * Signature
+             * @default
+             */
+            signature: string;
+            legal: components["schemas"]["Legal"] | null;
+            links: components["schemas"]["Links-Output"];
+            /** Review Url */
+            review_url: string | null;
         };
         /**
          * ShopOperator
@@ -2452,7 +2738,7 @@ export interface components {
             /** Email */
             email: string;
             /** Role */
-            role: string | null;
+            role: ("owner" | "manager" | "staff") | null;
             /** Enabled */
             enabled: boolean;
             /** Status */
@@ -2464,8 +2750,11 @@ export interface components {
             id: string;
             /** Name */
             name: string | null;
-            /** Role */
-            role: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "owner" | "manager" | "staff";
         };
         /** ShopifyIntegration */
         ShopifyIntegration: {
@@ -2506,13 +2795,36 @@ export interface components {
             reason: string;
         };
         /** Step */
-        Step: {
+        "Step-Input": {
             /** Id */
             id: string;
             /** Offset Days */
             offset_days?: number | null;
             /** Hour */
             hour?: number | null;
+            /**
+             * Immediate
+             * @default false
+             */
+            immediate: boolean;
+            /**
+             * Business Days Only
+             * @default false
+             */
+            business_days_only: boolean;
+            /** Template */
+            template: string;
+            /** Purposes */
+            purposes: ("thanks" | "arrival_check" | "usage_tips" | "review_request" | "coupon" | "promotion")[];
+        };
+        /** Step */
+        "Step-Output": {
+            /** Id */
+            id: string;
+            /** Offset Days */
+            offset_days: number | null;
+            /** Hour */
+            hour: number | null;
             /**
              * Immediate
              * @default false
@@ -2611,7 +2923,7 @@ export interface components {
             added: boolean;
         };
         /** Template */
-        Template: {
+        "Template-Input": {
             /** Id */
             id: string;
             /**
@@ -2633,6 +2945,29 @@ export interface components {
             /** Mobile Text */
             mobile_text?: string | null;
         };
+        /** Template */
+        "Template-Output": {
+            /** Id */
+            id: string;
+            /**
+             * Name
+             * @default
+             */
+            name: string;
+            /**
+             * Version
+             * @default 1
+             */
+            version: number;
+            /** Subject */
+            subject: string;
+            /** Text */
+            text: string;
+            /** Html */
+            html: string | null;
+            /** Mobile Text */
+            mobile_text: string | null;
+        };
         /** TemplatePreview */
         TemplatePreview: {
             /** Template Id */
@@ -2643,7 +2978,7 @@ export interface components {
             advertising: boolean;
             /** Pools */
             pools: string[];
-            order: components["schemas"]["Order"];
+            order: components["schemas"]["Order-Output"];
             pc: components["schemas"]["MailVariant"];
             mobile: components["schemas"]["MailVariant"];
         };
@@ -3561,7 +3896,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Shop"];
+                    "application/json": components["schemas"]["Shop-Output"];
                 };
             };
             /** @description Validation Error */
@@ -3586,7 +3921,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Shop"];
+                "application/json": components["schemas"]["Shop-Input"];
             };
         };
         responses: {
@@ -3596,7 +3931,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Shop"];
+                    "application/json": components["schemas"]["Shop-Output"];
                 };
             };
             /** @description Validation Error */
@@ -3731,7 +4066,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Scenario"][];
+                    "application/json": components["schemas"]["Scenario-Output"][];
                 };
             };
             /** @description Validation Error */
@@ -3759,7 +4094,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Scenario"];
+                "application/json": components["schemas"]["Scenario-Input"];
             };
         };
         responses: {
@@ -3804,7 +4139,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Scenario"];
+                    "application/json": components["schemas"]["Scenario-Output"];
                 };
             };
             /** @description Validation Error */
@@ -3833,7 +4168,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Scenario"];
+                "application/json": components["schemas"]["Scenario-Input"];
             };
         };
         responses: {
@@ -3996,7 +4331,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Scenario"];
+                "application/json": components["schemas"]["Scenario-Input"];
             };
         };
         responses: {
@@ -4073,7 +4408,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Template"][];
+                    "application/json": components["schemas"]["Template-Output"][];
                 };
             };
             /** @description Validation Error */
@@ -4101,7 +4436,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Template"];
+                "application/json": components["schemas"]["Template-Input"];
             };
         };
         responses: {
@@ -4146,7 +4481,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Template"];
+                    "application/json": components["schemas"]["Template-Output"];
                 };
             };
             /** @description Validation Error */
@@ -4172,7 +4507,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Template"];
+                "application/json": components["schemas"]["Template-Input"];
             };
         };
         responses: {
@@ -4319,7 +4654,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ParseMask"][];
+                    "application/json": components["schemas"]["ParseMask-Output"][];
                 };
             };
             /** @description Validation Error */
@@ -4345,7 +4680,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ParseMask"];
+                "application/json": components["schemas"]["ParseMask-Input"];
             };
         };
         responses: {
@@ -4355,7 +4690,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ParseMask"];
+                    "application/json": components["schemas"]["ParseMask-Output"];
                 };
             };
             /** @description Validation Error */

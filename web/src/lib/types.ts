@@ -1,27 +1,18 @@
-// Shapes shared by several screens (the API's OpenAPI document has them all).
+// Shapes shared by several screens: the API's own models, from its OpenAPI document
+// (src/api/schema.d.ts, made by openapi-typescript; `make api-types` refreshes it).
+import type { components } from "../api/schema";
 import type { Route } from "./router";
 
-export interface ShopSummary {
-  id: string;
-  name: string | null;
-  role: "staff" | "manager" | "owner";
-}
+/** Every model of the admin API, by the name its OpenAPI document gives it. */
+export type Schemas = components["schemas"];
+
+export type ShopSummary = components["schemas"]["ShopSummary"];
 
 /** An invitation to a shop, waiting for the signed-in user to accept or decline it. */
-export interface Invitation {
-  shop: string;
-  name: string | null;
-  role: "staff" | "manager" | "owner";
-}
+export type Invitation = components["schemas"]["Invitation"];
 
-export interface Me {
-  sub: string;
-  email: string | null;
-  /** On a screen: the role in the shop on screen (a role belongs to a shop). */
-  role: "staff" | "manager" | "owner" | null;
-  shops: ShopSummary[];
-  invitations: Invitation[];
-}
+/** On a screen, ``role`` is the role in the shop on screen (a role belongs to a shop). */
+export type Me = components["schemas"]["Me"];
 
 /** What every screen is given. */
 export interface ScreenProps {

@@ -15,9 +15,18 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 class ConfigModel(BaseModel):
-    """A document an operator writes: unknown keys are refused (typos must not pass silently)."""
+    """A document an operator writes: unknown keys are refused (typos must not pass silently).
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
+    Its JSON schema as an answer (serialization) names every field required, since an answer
+    carries them all; as a body (validation), a field with a default may be left out. The admin
+    page's types come from that document (web/src/api/schema.d.ts)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        defer_build=True,
+        json_schema_serialization_defaults_required=True,
+    )
 
 
 _JA_BY_TYPE: dict[str, str] = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Literal, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
@@ -26,6 +26,13 @@ SkipReason = Literal[
 ReplanReason = Literal["order_arrived", "shipment", "delivered"]
 
 
+class PlannedDeliveryJson(TypedDict):
+    """A planned delivery as JSON (the plan spec's shape): ``send_at`` an ISO 8601 time, or ``now``."""
+
+    step: str
+    send_at: str
+
+
 class PlannedDelivery(BaseModel):
     """One step's send time. ``at_once`` means it goes out as soon as it is planned."""
 
@@ -36,7 +43,7 @@ class PlannedDelivery(BaseModel):
     at_once: bool = False
 
     @model_serializer(mode="plain")
-    def _as_spec_json(self) -> dict[str, Any]:
+    def _as_spec_json(self) -> PlannedDeliveryJson:
         return {"step": self.step, "send_at": "now" if self.at_once else self.send_at.isoformat()}
 
 
@@ -67,7 +74,7 @@ class PlanChange(BaseModel):
     delivery was planned in place of a superseded run). ``reason`` is the news that caused it.
     """
 
-    model_config = ConfigDict(frozen=True, defer_build=True)
+    model_config = ConfigDict(frozen=True, defer_build=True, json_schema_serialization_defaults_required=True)
 
     at: datetime
     delivery_id: str
@@ -87,7 +94,8 @@ class Delivery(BaseModel):
     operator's edit of this one mail; otherwise the pinned template version is rendered.
     """
 
-    model_config = ConfigDict(defer_build=True)
+    # an answer (the admin API) carries every field: the JSON schema names them all required
+    model_config = ConfigDict(defer_build=True, json_schema_serialization_defaults_required=True)
 
     id: str
     shop_id: str

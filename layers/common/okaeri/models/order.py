@@ -32,7 +32,13 @@ _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class _OrderPart(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
+    # json_schema_serialization_defaults_required: an answer carries every field (see ConfigModel)
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        defer_build=True,
+        json_schema_serialization_defaults_required=True,
+    )
 
 
 class Customer(_OrderPart):

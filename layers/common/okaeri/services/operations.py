@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Final, Protocol, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from okaeri.errors import BadRequestError, NotFoundError, OkaeriError
 from okaeri.models import (
@@ -401,6 +401,8 @@ class OperatorAction(BaseModel):
     """What an operator did to one mail, from the audit log: who (``by``: address or id), when,
     and from what to what (``was`` → ``to``: send times for a reschedule; for an edit, ``fields``
     names what changed and ``was``/``to`` the subject when it did)."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)  # an answer has all
 
     at: datetime
     action: str  # stop | reschedule | edit | resend | drop

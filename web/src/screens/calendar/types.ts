@@ -1,50 +1,20 @@
-// The calendar API's shapes (GET/PUT /calendar, POST /calendar/days in the OpenAPI document).
-export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
-export type ClosureReason = "closed_date" | "holiday" | "weekday";
+// The calendar API's shapes (GET/PUT /calendar, POST /calendar/days): its OpenAPI document
+// (src/api/schema.d.ts).
+import type { components } from "../../api/schema";
 
-export interface CalendarDay {
-  date: string;
-  weekday: Weekday;
-  open: boolean;
-  reasons: ClosureReason[];
-  holiday?: string | null;
-}
+export type Weekday = components["schemas"]["CalendarDay"]["weekday"];
+export type ClosureReason = components["schemas"]["CalendarDay"]["reasons"][number];
 
-export interface SampleShipDate {
-  ordered_at: string;
-  order_day: string;
-  accept_day: string;
-  ship_date: string;
-}
-
-export interface CalendarYear {
-  year: number;
-  timezone: string;
-  closed_weekdays: Weekday[];
-  closed_on_public_holidays: boolean;
-  closed_dates: string[];
-  open_dates: string[];
-  cutoff: string;
-  ship_lead_business_days: number;
-  days: CalendarDay[];
-  holidays: { date: string; name: string }[];
-  sample: SampleShipDate;
-}
-
-export interface DayState {
-  date: string;
-  open: boolean;
-  reasons: ClosureReason[];
-  holiday: string | null;
-  sample: SampleShipDate;
-}
-
-export interface CalendarRules {
-  closed_weekdays: Weekday[];
-  closed_on_public_holidays: boolean;
-  cutoff: string;
-  ship_lead_business_days: number;
-}
+export type CalendarDay = components["schemas"]["CalendarDay"];
+export type SampleShipDate = components["schemas"]["SampleShipDate"];
+export type CalendarYear = components["schemas"]["CalendarYear"];
+export type DayState = components["schemas"]["DayState"];
+/** The rules the form edits: a PUT /calendar body (a CalendarUpdate) that names them all. */
+export type CalendarRules = Pick<
+  CalendarYear,
+  "closed_weekdays" | "closed_on_public_holidays" | "cutoff" | "ship_lead_business_days"
+> &
+  components["schemas"]["CalendarUpdate"];
 
 /** Monday first, as the API's enum and a Japanese shop's week of work. */
 export const WEEKDAYS: Weekday[] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];

@@ -1,5 +1,6 @@
 // One customer: who they are, whether they may be mailed, their orders and mails; stop mailing them
 // (manager+) or erase their personal data (owner; typed confirmation with their address).
+import type { components } from "../../api/schema";
 import { Badge, ErrorBox, Loading, PageHeader, useAction, useConfirm, useDocument } from "../../components/ui";
 import { success } from "../../components/notices";
 import type { Me } from "../../lib/types";
@@ -15,39 +16,11 @@ import {
   useScenarios,
   useTemplateNames,
   useShopZone,
-  type Delivery,
 } from "../deliveries/common";
-import { displayName, ERASED, suppressionLabel, type CustomerRecord } from "./common";
+import { displayName, ERASED, suppressionLabel } from "./common";
 
-interface OrderRecord {
-  order: {
-    source: string;
-    order_id: string;
-    ordered_at: string | null;
-    items: { name: string; quantity: number }[];
-    total: number | null;
-    currency: string;
-    shipped_at: string | null;
-  };
-  status: "open" | "cancelled";
-  order_rank: number;
-  received_at: string;
-}
-
-interface Detail {
-  customer: CustomerRecord;
-  erased: boolean;
-  suppression: string | null;
-  orders: OrderRecord[];
-  deliveries: Delivery[];
-}
-
-interface ErasureResult {
-  already: boolean;
-  orders_redacted: number;
-  deliveries_cancelled: number;
-  deliveries_redacted: number;
-}
+type Detail = components["schemas"]["CustomerDetail"];
+type ErasureResult = components["schemas"]["ErasureResult"];
 
 const ONE = "/api/shops/{shop_id}/customers/{customer_id}";
 
@@ -218,7 +191,7 @@ export function CustomerDetail(props: { shop: string; id: string; me: Me }) {
                     <td data-label={t("customers.col_items")}>
                       {record.order.items.length === 0
                         ? "—"
-                        : record.order.items.map((item) => `${item.name} × ${item.quantity}`).join("、")}
+                        : record.order.items.map((item) => `${item.name ?? item.sku ?? "—"} × ${item.quantity}`).join("、")}
                     </td>
                     <td data-label={t("customers.col_total")} class="num">
                       {record.order.total === null ? "—" : t("customers.yen", { n: formatNumber(record.order.total) })}

@@ -1,21 +1,9 @@
-// The customers screen's shapes and labels.
+// The customers screen's shapes (the API's OpenAPI document, src/api/schema.d.ts) and labels.
+import type { components } from "../../api/schema";
 import { t } from "../../lib/i18n";
 
-export interface CustomerRecord {
-  shop_id: string;
-  customer_id: string;
-  email: string;
-  name: string | null;
-  order_count: number;
-  unsubscribed_at: string | null;
-}
-
-export interface Suppression {
-  address: string;
-  reason: string;
-  at: string;
-  delivery_id: string | null;
-}
+export type CustomerRecord = components["schemas"]["CustomerRecord"];
+export type Suppression = components["schemas"]["Suppression"];
 
 /** What the API writes over erased personal data. */
 export const ERASED = "[erased]";

@@ -1,49 +1,11 @@
-// The dashboard's answer (GET /api/shops/{shop_id}/dashboard).
-import type { ReceptionEntry } from "../receptions/types";
+// The dashboard's answer (GET /api/shops/{shop_id}/dashboard): the API's models, from its OpenAPI
+// document (src/api/schema.d.ts; `make api-types` refreshes it after a change to the API).
+import type { components } from "../../api/schema";
 
-export interface DayFigures {
-  day: string;
-  orders: number;
-  sent: number;
-}
-
-export interface StepFigures {
-  scenario_id: string;
-  step_id: string;
-  sent: number;
-  delivered: number;
-  bounced: number;
-  complained: number;
-  unsubscribed: number;
-  opened: number;
-  clicked: number;
-}
-
-export interface UnknownDelivery {
-  id: string;
-  order_key: string;
-  customer_email: string | null;
-  scenario_id: string;
-  step_id: string;
-  send_at: string;
-  status: string;
-  reason: string | null;
-}
-
-export interface DashboardData {
-  day_from: string;
-  day_to: string;
-  days: DayFigures[];
-  steps: StepFigures[];
-  waiting: number;
-  unknown: number;
-  latest_unknown: UnknownDelivery[];
-  failed_receptions: number;
-  latest_failed_receptions: ReceptionEntry[];
-}
-
-export interface ScenarioSummary {
-  id: string;
-  name: string | null;
-  steps: { id: string; template?: string }[];
-}
+export type DayFigures = components["schemas"]["DayFigures"];
+export type StepFigures = components["schemas"]["StepFigures"];
+/** A mail whose sending may or may not have happened (``unknown``): the latest few. */
+export type UnknownDelivery = components["schemas"]["Delivery"];
+export type DashboardData = components["schemas"]["Dashboard"];
+/** What the step table reads of the shop's scenarios (GET /scenarios). */
+export type ScenarioSummary = Pick<components["schemas"]["Scenario-Output"], "id" | "name" | "steps">;

@@ -1,6 +1,7 @@
 // One mail: what it says as it will be (or was) sent, when and how, what happened to it, and the
 // operator's actions: stop, reschedule, edit (manager+) a pending mail; resend or drop an unknown one.
 import { useEffect, useState } from "preact/hooks";
+import type { components } from "../../api/schema";
 import { ErrorBox, Loading, PageHeader, useAction, useConfirm, useDocument } from "../../components/ui";
 import { success } from "../../components/notices";
 import { allowed, api, shopPath } from "../../lib/api";
@@ -20,24 +21,12 @@ import {
   type Delivery,
 } from "./common";
 import { DeliveryEditor } from "./DeliveryEditor";
-import { DeliveryHistory, type OperatorAction } from "./DeliveryHistory";
+import { DeliveryHistory } from "./DeliveryHistory";
 import { listLink } from "./DeliveryList";
 
-export interface MailPreview {
-  to: string;
-  subject: string;
-  text: string;
-  html: string | null;
-  mobile: boolean;
-}
-
-interface Detail {
-  delivery: Delivery;
-  mail: MailPreview | null;
-  problem: { code: string; message_ja: string; message_en: string } | null;
-  /** What operators did to this mail, oldest first. */
-  actions?: OperatorAction[];
-}
+export type MailPreview = components["schemas"]["MailPreview"];
+/** ``actions``: what operators did to this mail, oldest first. */
+type Detail = components["schemas"]["DeliveryDetail"];
 
 const ONE = "/api/shops/{shop_id}/deliveries/{delivery_id}";
 

@@ -1,18 +1,15 @@
 // Editing one pending mail (manager+): its subject and/or text, starting from the operator's earlier
 // edit or the pinned template version (with its placeholders, filled in when the mail is sent).
 import { useEffect, useRef, useState } from "preact/hooks";
+import type { components } from "../../api/schema";
 import { ErrorBox, Field, Loading } from "../../components/ui";
 import { success } from "../../components/notices";
 import { get, shopPath } from "../../lib/api";
 import { t } from "../../lib/i18n";
 import type { Delivery } from "./common";
 
-interface TemplateSource {
-  subject: string;
-  text: string;
-  /** the template's HTML part: an edited text replaces it (the mail goes as text only) */
-  html?: string | null;
-}
+/** The pinned template version; its HTML part: an edited text replaces it (the mail goes as text only). */
+type TemplateSource = Pick<components["schemas"]["Template-Output"], "subject" | "text" | "html">;
 
 export function DeliveryEditor(props: {
   shop: string;

@@ -1,18 +1,12 @@
 // What happened to one mail: the send log's entries for it (the API has no per-mail history, so the
 // latest 200 entries of the shop's send log are searched) and what the delivery itself records.
 import { useEffect, useState } from "preact/hooks";
+import type { components } from "../../api/schema";
 import { get, shopPath } from "../../lib/api";
 import { formatDateTime, t } from "../../lib/i18n";
 import { reasonLabel, statusLabel, transportLabel, type Delivery } from "./common";
 
-interface SendLogEntry {
-  delivery_id: string;
-  at: string;
-  status: string;
-  transport: string | null;
-  message_id: string | null;
-  reason: string | null;
-}
+type SendLogEntry = components["schemas"]["SendLogEntry"];
 
 interface HistoryEvent {
   at: string | null;
@@ -22,14 +16,7 @@ interface HistoryEvent {
 }
 
 /** An operator's action on the mail (the API reads them from the audit log). */
-export interface OperatorAction {
-  at: string;
-  action: string;
-  by: string | null;
-  was: string | null;
-  to: string | null;
-  fields: string[];
-}
+export type OperatorAction = components["schemas"]["OperatorAction"];
 
 const ACTIONS = new Set(["stop", "reschedule", "edit", "resend", "drop"]);
 

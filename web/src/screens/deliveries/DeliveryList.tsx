@@ -14,7 +14,7 @@ import {
   useScenarios,
   useShopZone,
   useTemplateNames,
-  type Delivery,
+  type DeliveryRow,
 } from "./common";
 
 const FILTERS = ["q", "from", "to", "status", "scenario"] as const;
@@ -147,7 +147,7 @@ function Results(props: {
 }) {
   const { zone, scenarioName, filtered } = props;
   const templateName = useTemplateNames(props.shop);
-  const list = usePaged<Delivery>(shopPath(props.shop, "/deliveries"), props.filters);
+  const list = usePaged<DeliveryRow>(shopPath(props.shop, "/deliveries"), props.filters);
   return (
     <>
         {list.error ? <ErrorBox error={list.error} /> : null}

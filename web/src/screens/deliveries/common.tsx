@@ -1,44 +1,19 @@
 // What the deliveries, customers and imports screens share: the API's shapes, the shop's time zone
 // (times are shown and picked in it), status and reason labels, and retry-safe write keys.
 import { useEffect, useState } from "preact/hooks";
+import type { components } from "../../api/schema";
 import { Badge } from "../../components/ui";
 import { get, newIdempotencyKey, shopPath } from "../../lib/api";
 import { t } from "../../lib/i18n";
 
-export type DeliveryStatus = "scheduled" | "sending" | "sent" | "failed" | "unknown" | "cancelled" | "skipped";
+export type DeliveryStatus = components["schemas"]["Delivery"]["status"];
 export const STATUSES: readonly DeliveryStatus[] = ["scheduled", "sending", "sent", "failed", "unknown", "cancelled", "skipped"];
 
-export interface Delivery {
-  id: string;
-  shop_id: string;
-  order_key: string;
-  run_id: string;
-  customer_id: string | null;
-  customer_email: string | null;
-  /** the buyer's name (the list's rows carry it; the address may be a masked relay address) */
-  customer_name?: string | null;
-  scenario_id: string;
-  scenario_version: number;
-  step_id: string;
-  template_id: string;
-  template_version: number | null;
-  ship_date: string | null;
-  send_at: string;
-  status: DeliveryStatus;
-  reason: string | null;
-  attempts: number;
-  transport: string | null;
-  message_id: string | null;
-  sent_at: string | null;
-  edited_subject: string | null;
-  edited_text: string | null;
-}
+export type Delivery = components["schemas"]["Delivery"];
+/** A row of the list: a delivery and the buyer's name (the address may be a masked relay address). */
+export type DeliveryRow = components["schemas"]["DeliveryRow"];
 
-export interface ScenarioSummary {
-  id: string;
-  name: string;
-  active: boolean;
-}
+export type ScenarioSummary = Pick<components["schemas"]["Scenario-Output"], "id" | "name" | "active">;
 
 // --- the shop's time zone ----------------------------------------------------------------------
 

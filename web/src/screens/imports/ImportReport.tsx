@@ -1,31 +1,12 @@
 // What an import did: rows read, orders taken (new / updated / already known), rows refused with
 // their line and reason; when it stopped early, the way to take the rest.
+import type { components } from "../../api/schema";
 import { Badge } from "../../components/ui";
 import { formatNumber, pick, t } from "../../lib/i18n";
 import { orderIdOf } from "../deliveries/common";
 
-export interface RefusedRow {
-  line: number;
-  order_id: string | null;
-  reason: string;
-  message_ja: string;
-  message_en: string;
-}
-
-export interface ImportReportData {
-  import_id: string;
-  source: string;
-  rows: number;
-  orders_taken: number;
-  orders_new: number;
-  orders_updated: number;
-  orders_known: number;
-  orders: string[];
-  refused_rows: number;
-  refused: RefusedRow[];
-  complete: boolean;
-  orders_left: number;
-}
+export type RefusedRow = components["schemas"]["RefusedRow"];
+export type ImportReportData = components["schemas"]["ImportReport"];
 
 const REASONS = new Set(["missing_field", "bad_date", "bad_number", "bad_email", "bad_value", "other_row_refused"]);
 

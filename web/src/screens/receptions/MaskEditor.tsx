@@ -17,7 +17,7 @@ import {
   type MaskDraft,
 } from "./maskDraft";
 import { OrderFields } from "./OrderView";
-import { MASK_FIELDS, TIME_FIELDS, type MaskTryAnswer, type ParseMask } from "./types";
+import { MASK_FIELDS, TIME_FIELDS, type MaskTryAnswer, type ParseMask, type ParseMaskBody } from "./types";
 
 export interface MaskEditorProps {
   shop: string;
@@ -58,7 +58,7 @@ export function MaskEditor(props: MaskEditorProps) {
     if (field) change({ rows: [...draft.rows, newRow(field)] });
   };
 
-  const checked = (): ParseMask | null => {
+  const checked = (): ParseMaskBody | null => {
     const found = checkDraft(draft);
     setProblems(found);
     if (found) {

@@ -1,7 +1,7 @@
 // A parse mask as the editor holds it (rows of fields), and back to the API's ParseMask.
 import { t } from "../../lib/i18n";
 import { senderAddress } from "./labels";
-import { MASK_FIELDS, TIME_FIELDS, type ParseMask } from "./types";
+import { MASK_FIELDS, TIME_FIELDS, type ParseMaskBody } from "./types";
 
 export interface FieldRow {
   id: number;
@@ -30,7 +30,7 @@ export function newRow(field: string, pattern = "", format = ""): FieldRow {
 
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
-export function draftFromMask(mask: ParseMask): MaskDraft {
+export function draftFromMask(mask: ParseMaskBody): MaskDraft {
   const rows = Object.entries(mask.fields).map(([field, spec]) =>
     typeof spec === "string" ? newRow(field, spec) : newRow(field, spec.pattern, spec.format ?? ""),
   );
@@ -111,18 +111,18 @@ export function checkDraft(draft: MaskDraft): DraftProblems | null {
   return any ? problems : null;
 }
 
-export function maskFromDraft(draft: MaskDraft): ParseMask {
-  const fields: ParseMask["fields"] = {};
+export function maskFromDraft(draft: MaskDraft): ParseMaskBody {
+  const fields: ParseMaskBody["fields"] = {};
   for (const row of draft.rows) {
     const pattern = row.pattern.trim();
     if (!pattern) continue;
     const format = row.format.trim();
     fields[row.field] = TIME_FIELDS.includes(row.field) && format ? { pattern, format } : pattern;
   }
-  const match: NonNullable<ParseMask["match"]> = {};
+  const match: NonNullable<ParseMaskBody["match"]> = {};
   if (draft.from.trim()) match.from = draft.from.trim();
   if (draft.subject.trim()) match.subject_contains = draft.subject.trim();
-  const mask: ParseMask = { name: draft.name.trim(), kind: draft.kind, match, fields };
+  const mask: ParseMaskBody = { name: draft.name.trim(), kind: draft.kind, match, fields };
   if (draft.timezone) mask.timezone = draft.timezone;
   if (draft.itemsOn) {
     mask.items = { start: draft.itemsStart.trim(), line: draft.itemsLine.trim() };

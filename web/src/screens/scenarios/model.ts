@@ -1,12 +1,13 @@
-// Scenarios as the API has them (OpenAPI: Scenario, Step, Conditions, Finding…), the editor's
+// Scenarios as the API has them (its OpenAPI document, src/api/schema.d.ts), the editor's
 // draft (form text, so a half-typed number is not lost), and the timing rules the timeline draws.
+import type { components } from "../../api/schema";
 import { shopPath } from "../../lib/api";
 import { defaultTemplate } from "./defaultTemplate";
 
-export type Trigger = "ordered" | "shipped" | "delivered";
-export type RepeatPolicy = "every_time" | "once" | "skip_if_active" | "restart";
-export type Purpose = "thanks" | "arrival_check" | "usage_tips" | "review_request" | "coupon" | "promotion";
-export type Profile = "rakuten" | "yahoo" | "none";
+export type Trigger = components["schemas"]["Scenario-Output"]["trigger"];
+export type RepeatPolicy = components["schemas"]["Scenario-Output"]["repeat_policy"];
+export type Purpose = components["schemas"]["Step-Output"]["purposes"][number];
+export type Profile = components["schemas"]["Shop-Output"]["compliance"];
 
 export const TRIGGERS: readonly Trigger[] = ["shipped", "ordered", "delivered"];
 export const REPEAT_POLICIES: readonly RepeatPolicy[] = ["every_time", "once", "skip_if_active", "restart"];
@@ -18,123 +19,20 @@ export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/;
 export const RAKUTEN_MAX_DAYS = 30;
 export const RAKUTEN_AD_MAX_DAYS = 21;
 
-export interface Step {
-  id: string;
-  offset_days: number | null;
-  hour: number | null;
-  immediate: boolean;
-  business_days_only: boolean;
-  template: string;
-  purposes: Purpose[];
-}
-
-export interface Conditions {
-  sources: string[] | null;
-  skus: string[] | null;
-  first_order: boolean | null;
-  payment_methods: string[] | null;
-  prefectures: string[] | null;
-  gift: boolean | null;
-  min_total: number | null;
-  min_order_count: number | null;
-}
-
-export interface Scenario {
-  id: string;
-  name: string;
-  trigger: Trigger;
-  conditions: Conditions;
-  repeat_policy: RepeatPolicy;
-  priority: number;
-  active: boolean;
-  version: number;
-  steps: Step[];
-}
-
-export interface Finding {
-  step: string | null;
-  rule: string;
-  severity: "error" | "warning";
-  message_ja: string;
-  message_en: string;
-}
-
-export interface LintAnswer {
-  scenario: string;
-  profile: string;
-  ok: boolean;
-  findings: Finding[];
-}
-
-export interface SaveAnswer {
-  id: string;
-  version: number;
-  changed: boolean;
-  active: boolean;
-  findings: Finding[];
-  message_ja: string;
-  message_en: string;
-}
-
-export interface ScenarioState {
-  id: string;
-  version: number;
-  active: boolean;
-  deleted?: boolean;
-  findings?: Finding[];
-}
-
-export interface VersionInfo {
-  version: number;
-  name: string;
-  current: boolean;
-}
-
-export interface TemplateSummary {
-  id: string;
-  name: string;
-  version: number;
-}
-
-export interface ShopSettings {
-  id: string;
-  name: string;
-  timezone: string;
-  compliance: Profile;
-  quiet_hours: { start: string; end: string } | null;
-  flexible_window_minutes: number;
-  max_window_days: number;
-  ship_lead_business_days: number;
-  transit_days: Record<string, number>;
-  cutoff: string;
-}
-
-export interface PlanPreview {
-  scenario: string;
-  scenario_version: number;
-  trigger: Trigger;
-  ship_date: string | null;
-  deliveries: { step: string; send_at: string }[];
-  skipped: { step: string; reason: string }[];
-  now: string;
-  sample: boolean;
-  order: {
-    order_id: string;
-    source: string;
-    ordered_at: string | null;
-    customer: { name: string | null };
-    ship_to: { prefecture: string | null };
-    items: { sku: string | null; name: string | null; quantity: number }[];
-    total: number | null;
-  };
-  order_count: number;
-  matches: boolean;
-  /** The scenario as it is now is started (whatever version is planned). */
-  active: boolean;
-  priority: number;
-  selected: string | null;
-  selected_priority: number | null;
-}
+export type Step = components["schemas"]["Step-Output"];
+export type Conditions = components["schemas"]["Conditions-Output"];
+export type Scenario = components["schemas"]["Scenario-Output"];
+export type Finding = components["schemas"]["Finding"];
+export type LintAnswer = components["schemas"]["LintAnswer"];
+export type SaveAnswer = components["schemas"]["SaveAnswer"];
+export type ScenarioState = components["schemas"]["ScenarioState"];
+export type VersionInfo = components["schemas"]["VersionInfo"];
+/** What the editor reads of the shop's templates (GET /templates). */
+export type TemplateSummary = Pick<components["schemas"]["Template-Output"], "id" | "name" | "version">;
+/** What the editor reads of the shop's settings (GET /settings). */
+export type ShopSettings = components["schemas"]["Shop-Output"];
+/** The plan a scenario makes for an order; ``active``: the scenario as it is now is started. */
+export type PlanPreview = components["schemas"]["PlanPreview"];
 
 export const scenariosPath = (shop: string, ...rest: string[]) =>
   shopPath(shop, ["/scenarios", ...rest.map(encodeURIComponent)].join("/"));

@@ -8,10 +8,10 @@ import { ListTable, RowActions, useRemoval } from "../../components/rows";
 import { allowed, del, put, shopPath } from "../../lib/api";
 import { t } from "../../lib/i18n";
 import { href } from "../../lib/router";
-import { OPS, type ParseMask } from "./types";
+import { OPS, type ParseMask, type ParseMaskBody } from "./types";
 
 const MASK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const EXAMPLE: ParseMask = {
+const EXAMPLE: ParseMaskBody = {
   name: "my-shop-order",
   kind: "order",
   match: { from: "order@example.com", subject_contains: "ご注文ありがとうございます" },
@@ -132,7 +132,7 @@ export function MasksTab(props: { shop: string }) {
 function MaskEditor(props: {
   mask: ParseMask | null;
   taken: string[];
-  save: (mask: ParseMask) => Promise<void>;
+  save: (mask: ParseMaskBody) => Promise<void>;
   onCancel: () => void;
 }) {
   const form = useRef<HTMLFormElement>(null);
@@ -146,9 +146,9 @@ function MaskEditor(props: {
   const [busy, setBusy] = useState(false);
 
   const submit = async () => {
-    let mask: ParseMask;
+    let mask: ParseMaskBody;
     try {
-      mask = JSON.parse(text) as ParseMask;
+      mask = JSON.parse(text) as ParseMaskBody;
     } catch (error) {
       setProblem(t("settings.mask_json_error", { message: String((error as Error).message) }));
       return;

@@ -1,80 +1,16 @@
-// The template shapes of the admin API (/api/openapi.json: Template, TemplateSaveAnswer,
-// VersionInfo, TemplatePreview, TestSendAnswer).
+// The template shapes of the admin API, from its OpenAPI document (src/api/schema.d.ts).
+import type { components } from "../../api/schema";
 
-export interface Template {
-  id: string;
-  name: string;
-  version: number;
-  subject: string;
-  text: string;
-  html: string | null;
-  mobile_text: string | null;
-}
-
-export interface PoolCount {
-  pool: string;
-  free: number;
-  used: number;
-}
-
-export interface Finding {
-  step: string | null;
-  rule: string;
-  severity: "error" | "warning";
-  message_ja: string;
-  message_en: string;
-}
-
-export interface SaveAnswer {
-  id: string;
-  version: number;
-  changed: boolean;
-  pools: PoolCount[];
-  findings: Finding[];
-  message_ja: string;
-  message_en: string;
-}
-
-export interface VersionInfo {
-  version: number;
-  name: string;
-  current: boolean;
-}
-
-export interface MailVariant {
-  to: string;
-  mobile: boolean;
-  charset: string;
-  subject: string;
-  text: string;
-  html: string | null;
-  headers: { name: string; value: string }[];
-}
-
-export interface SampleOrder {
-  order_id: string;
-  customer: { name: string | null };
-  source: string;
-}
-
-export interface PreviewAnswer {
-  template_id: string;
-  version: number | null;
-  advertising: boolean;
-  pools: string[];
-  order: SampleOrder;
-  pc: MailVariant;
-  mobile: MailVariant;
-}
-
-export interface TestSendAnswer {
-  template_id: string;
-  version: number;
-  to: string;
-  subject: string;
-  mobile: boolean;
-  message_id: string;
-}
+export type Template = components["schemas"]["Template-Output"];
+export type PoolCount = components["schemas"]["PoolCount"];
+export type Finding = components["schemas"]["Finding"];
+export type SaveAnswer = components["schemas"]["TemplateSaveAnswer"];
+export type VersionInfo = components["schemas"]["VersionInfo"];
+export type MailVariant = components["schemas"]["MailVariant"];
+/** The sample order a preview is rendered for. */
+export type SampleOrder = components["schemas"]["Order-Output"];
+export type PreviewAnswer = components["schemas"]["TemplatePreview"];
+export type TestSendAnswer = components["schemas"]["TestSendAnswer"];
 
 /** The editable parts of a template, as the form holds them (empty string = no HTML / mobile text). */
 export interface Draft {

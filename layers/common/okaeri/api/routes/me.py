@@ -21,32 +21,32 @@ from okaeri.api.common import current_caller
 from okaeri.api.deps import AdminDeps
 from okaeri.api.support import audit
 from okaeri.errors import NotFoundError
-from okaeri.membership import ROLE_RANK, SHOP_ID
+from okaeri.membership import ROLE_RANK, SHOP_ID, Role
 
 
 class ShopSummary(BaseModel):
     id: str
     name: str | None
-    role: str
+    role: Role
 
 
 class Invitation(BaseModel):
     shop: str
     name: str | None
-    role: str
+    role: Role
 
 
 class Me(BaseModel):
     sub: str
     email: str | None
-    role: str | None  # the highest of ``shops[].role`` (a role holds only in its shop)
+    role: Role | None  # the highest of ``shops[].role`` (a role holds only in its shop)
     shops: list[ShopSummary]
     invitations: list[Invitation]
 
 
 class Answered(BaseModel):
     shop: str
-    role: str
+    role: Role
     accepted: bool
 
 

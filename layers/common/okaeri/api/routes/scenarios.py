@@ -31,7 +31,7 @@ from okaeri.api.versioned import DocumentKind, Version, create_once
 from okaeri.aws.config import VersionInfo
 from okaeri.compliance import has_errors, lint_scenario
 from okaeri.errors import ConflictError
-from okaeri.models import Finding, Order, PlannedDelivery, Scenario, Shop, SkippedStep
+from okaeri.models import Finding, Order, PlannedDelivery, Scenario, Shop, SkippedStep, Trigger
 from okaeri.planner import conditions_match, plan_scenario, select_scenarios
 from okaeri.samples import sample_order, sample_order_count
 from okaeri.services.config_admin import (
@@ -98,7 +98,7 @@ class PlanPreview(BaseModel):
 
     scenario: str
     scenario_version: int
-    trigger: str
+    trigger: Trigger
     ship_date: date | None
     deliveries: list[PlannedDelivery]
     skipped: list[SkippedStep]

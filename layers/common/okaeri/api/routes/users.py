@@ -60,7 +60,7 @@ class ShopOperator(BaseModel):
 
     username: str
     email: str
-    role: str | None
+    role: RoleName | None
     enabled: bool
     status: str
 
