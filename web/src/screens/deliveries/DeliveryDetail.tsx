@@ -6,32 +6,27 @@ import { ErrorBox, Loading, PageHeader, useAction, useConfirm, useDocument } fro
 import { success } from "../../components/notices";
 import { allowed, api, shopPath } from "../../lib/api";
 import { formatDateTime, pick, t } from "../../lib/i18n";
-import { href } from "../../lib/router";
 import {
   fromLocalInput,
   keyFor,
-  orderIdOf,
-  reasonLabel,
   settled,
-  StatusBadge,
   toLocalInput,
-  transportLabel,
   useScenarios,
   useShopZone,
   type Delivery,
 } from "./common";
+import { DeliveryActions } from "./DeliveryActions";
 import { DeliveryEditor } from "./DeliveryEditor";
+import { DeliveryFacts, NOT_SENT } from "./DeliveryFacts";
 import { DeliveryHistory } from "./DeliveryHistory";
 import { listLink } from "./DeliveryList";
+import { MailView } from "./MailBody";
 
-export type MailPreview = components["schemas"]["MailPreview"];
 /** ``actions``: what operators did to this mail, oldest first. */
 type Detail = components["schemas"]["DeliveryDetail"];
 
 const ONE = "/api/shops/{shop_id}/deliveries/{delivery_id}";
 
-/** A mail that was not and will not be sent: its text is what it would have been. */
-const NOT_SENT = new Set(["cancelled", "skipped", "failed"]);
 
 /** The mail card's title says what the text is: sent, to be sent, or never sent (and why). */
 function mailTitle(status: string): string {
@@ -237,120 +232,27 @@ export function DeliveryDetail(props: { shop: string; id: string; query: URLSear
         </section>
 
         <aside class="dl-side">
-          <section class="card" aria-labelledby="dl-info-title">
-            <h2 id="dl-info-title">{t("deliveries.info_title")}</h2>
-            <dl class="dl-facts">
-              <dt>{t("deliveries.col_status")}</dt>
-              <dd>
-                <StatusBadge status={delivery.status} />
-                {delivery.reason && <span class="muted small dl-reason">{reasonLabel(delivery.reason)}</span>}
-              </dd>
-              <dt>{t(delivery.sent_at ? "deliveries.sent_at" : NOT_SENT.has(delivery.status) ? "deliveries.send_at_was" : "deliveries.send_at")}</dt>
-              <dd data-testid="send-at">{formatDateTime(delivery.sent_at ?? delivery.send_at, zone)}</dd>
-              {!mail && (
-                <>
-                  <dt>{t("deliveries.to")}</dt>
-                  <dd class="dl-break">{delivery.customer_email || t("deliveries.no_address")}</dd>
-                </>
-              )}
-              <dt>{t("deliveries.transport")}</dt>
-              <dd>
-                {delivery.transport ? (
-                  transportLabel(delivery.transport)
-                ) : (
-                  <span class="muted" data-testid="transport">
-                    {t(NOT_SENT.has(delivery.status) ? "deliveries.transport_none" : "deliveries.transport_pending")}
-                  </span>
-                )}
-              </dd>
-              <dt>{t("deliveries.col_scenario")}</dt>
-              <dd>
-                {scenarioName} <span class="muted small">· {delivery.step_id}</span>
-              </dd>
-              <dt>{t("deliveries.template")}</dt>
-              <dd>
-                {delivery.template_id}
-                {delivery.template_version !== null && (
-                  <span class="muted small"> {t("deliveries.version", { n: delivery.template_version })}</span>
-                )}
-              </dd>
-              <dt>{t("deliveries.col_order")}</dt>
-              <dd class="mono small dl-break">{orderIdOf(delivery.order_key)}</dd>
-              {delivery.ship_date && (
-                <>
-                  <dt>{t("deliveries.ship_date")}</dt>
-                  <dd>{delivery.ship_date}</dd>
-                </>
-              )}
-              {delivery.customer_id && (
-                <>
-                  <dt>{t("deliveries.customer")}</dt>
-                  <dd>
-                    <a href={href(props.shop, "customers", delivery.customer_id)}>{t("deliveries.open_customer")}</a>
-                  </dd>
-                </>
-              )}
-            </dl>
-          </section>
+          <DeliveryFacts shop={props.shop} delivery={delivery} zone={zone} scenarioName={scenarioName} withAddress={!mail} />
 
           {(pending || unknown) && (
-            <section class="card" aria-labelledby="dl-actions-title">
-              <h2 id="dl-actions-title">{t("deliveries.actions_title")}</h2>
-              {pending && (
-                <>
-                  {movable && (
-                    <form class="dl-reschedule" onSubmit={reschedule}>
-                      <label for="dl-when">{t("deliveries.new_send_at")}</label>
-                      <div class="dl-reschedule-row">
-                        <input
-                          id="dl-when"
-                          type="datetime-local"
-                          required
-                          value={when}
-                          aria-describedby="dl-when-hint"
-                          onInput={(e) => setWhen(e.currentTarget.value)}
-                        />
-                        <button type="submit" class="button button-primary" disabled={action.busy || !when}>
-                          {t("deliveries.reschedule")}
-                        </button>
-                      </div>
-                      <p class="hint" id="dl-when-hint">
-                        {t("deliveries.zone_hint", { zone })}
-                      </p>
-                    </form>
-                  )}
-                  <div class="dl-action-row">
-                    {mayEdit && !editing && (
-                      <button type="button" class="button" disabled={action.busy} onClick={() => setEditing(true)}>
-                        {t("deliveries.edit")}
-                      </button>
-                    )}
-                    {mayEdit && edited && (
-                      <button type="button" class="button" disabled={action.busy} onClick={revert}>
-                        {t("deliveries.revert")}
-                      </button>
-                    )}
-                    <button type="button" class="button button-danger" disabled={action.busy} onClick={stop}>
-                      {t("deliveries.stop")}
-                    </button>
-                  </div>
-                  {!mayEdit && <p class="muted small">{t("deliveries.edit_needs_manager")}</p>}
-                </>
-              )}
-              {unknown && (
-                <>
-                  <p class="small">{t("deliveries.unknown_explain")}</p>
-                  <div class="dl-action-row">
-                    <button type="button" class="button button-primary" disabled={action.busy} onClick={resend}>
-                      {t("deliveries.resend")}
-                    </button>
-                    <button type="button" class="button button-danger" disabled={action.busy} onClick={drop}>
-                      {t("deliveries.drop")}
-                    </button>
-                  </div>
-                </>
-              )}
-            </section>
+            <DeliveryActions
+              pending={pending}
+              unknown={unknown}
+              movable={movable}
+              mayEdit={mayEdit}
+              edited={edited}
+              editing={editing}
+              busy={action.busy}
+              when={when}
+              zone={zone}
+              onWhen={setWhen}
+              onReschedule={reschedule}
+              onEdit={() => setEditing(true)}
+              onRevert={revert}
+              onStop={stop}
+              onResend={resend}
+              onDrop={drop}
+            />
           )}
 
           <DeliveryHistory
@@ -366,56 +268,3 @@ export function DeliveryDetail(props: { shop: string; id: string; query: URLSear
     </>
   );
 }
-
-/** The mail's text and HTML (the HTML in a sandboxed frame: no script, no same origin). */
-export function MailView(props: { mail: MailPreview }) {
-  const [tab, setTab] = useState<"text" | "html">(props.mail.html ? "html" : "text");
-  const tabs: ("text" | "html")[] = props.mail.html ? ["html", "text"] : ["text"];
-  return (
-    <div class="dl-mailview">
-      <dl class="dl-headers">
-        <dt>{t("deliveries.to")}</dt>
-        <dd class="dl-break">{props.mail.to}</dd>
-        <dt>{t("deliveries.subject")}</dt>
-        <dd class="dl-subject">{props.mail.subject}</dd>
-      </dl>
-      {tabs.length > 1 && (
-        <div class="tabs" role="tablist" aria-label={t("deliveries.body_tabs")}>
-          {tabs.map((name) => (
-            <button
-              key={name}
-              type="button"
-              role="tab"
-              id={`dl-tab-${name}`}
-              aria-selected={tab === name}
-              aria-controls={`dl-panel-${name}`}
-              tabIndex={tab === name ? 0 : -1}
-              onClick={() => setTab(name)}
-              onKeyDown={(event) => {
-                if (event.key === "ArrowLeft" || event.key === "ArrowRight") {
-                  const next = tabs[(tabs.indexOf(name) + 1) % tabs.length];
-                  setTab(next);
-                  document.getElementById(`dl-tab-${next}`)?.focus();
-                }
-              }}
-            >
-              {t(`deliveries.tab_${name}`)}
-            </button>
-          ))}
-        </div>
-      )}
-      {tab === "html" && props.mail.html ? (
-        <div role="tabpanel" id="dl-panel-html" aria-labelledby="dl-tab-html">
-          <iframe class="preview-frame" title={t("deliveries.html_frame")} sandbox="" srcdoc={props.mail.html} />
-        </div>
-      ) : (
-        <div role={tabs.length > 1 ? "tabpanel" : undefined} id="dl-panel-text" aria-labelledby={tabs.length > 1 ? "dl-tab-text" : undefined}>
-          <pre class="dl-text" aria-label={t("deliveries.tab_text")}>
-            {props.mail.text}
-          </pre>
-        </div>
-      )}
-    </div>
-  );
-}
-

@@ -3,7 +3,6 @@
 // version (PUT …?base_version=N: a concurrent save is a 409, not a silent overwrite); creating
 // makes a stopped scenario that the operator starts when it looks right.
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { ApplyNote } from "../../components/ApplyNote";
 import { notify, success } from "../../components/notices";
 import { ErrorBox, Loading, PageHeader, useAction, useDocument } from "../../components/ui";
 import { api, newIdempotencyKey, post, shopPath } from "../../lib/api";
@@ -11,26 +10,22 @@ import { pick, t, useLang } from "../../lib/i18n";
 import { href, navigate } from "../../lib/router";
 import { permissions, StatusBadge, useScenarioActions } from "./actions";
 import { BasicsEditor, BasicsView, ConditionsEditor } from "./Basics";
-import { defaultTemplate, followStep } from "./defaultTemplate";
 import {
   contentOf,
   fromDraft,
-  MAX_STEPS,
   newDraft,
-  newStep,
   scenariosPath,
   toDraft,
   type Draft,
-  type Finding,
   type SaveAnswer,
   type Scenario,
   type ShopSettings,
-  type StepDraft,
   type TemplateSummary,
   type VersionInfo,
 } from "./model";
+import { BackLink, EditorBar, OldVersionBox } from "./editorBars";
 import { PreviewCard } from "./PreviewCard";
-import { Findings, StepEditor, StepView } from "./StepEditor";
+import { StepsCard } from "./StepsCard";
 import { Timeline } from "./Timeline";
 import { useLint } from "./useLint";
 import { versionHref, VersionsCard } from "./VersionsCard";
@@ -144,29 +139,6 @@ export function ScenarioEditor(props: Props) {
     );
   }
 
-  const updateStep = (index: number, next: StepDraft) => {
-    const used = draft.steps.filter((_, i) => i !== index).map((step) => step.template);
-    const others = { previous: draft.steps[index - 1]?.template, used };
-    const followed = followStep(next, draft.steps[index], templates.data ?? [], draft.trigger, others);
-    setDraft({ ...draft, steps: draft.steps.map((step, i) => (i === index ? followed : step)) });
-  };
-  const moveStep = (index: number, by: -1 | 1) => {
-    const steps = [...draft.steps];
-    const [moved] = steps.splice(index, 1);
-    steps.splice(index + by, 0, moved);
-    setDraft({ ...draft, steps });
-  };
-  const removeStep = (index: number) => setDraft({ ...draft, steps: draft.steps.filter((_, i) => i !== index) });
-  const addStep = () => {
-    const last = draft.steps[draft.steps.length - 1];
-    let n = draft.steps.length + 1;
-    while (draft.steps.some((step) => step.id === `step${n}`)) n += 1;
-    const step = newStep(n, "", last);
-    const others = { previous: last?.template, used: draft.steps.map((item) => item.template) };
-    step.template = defaultTemplate(templates.data ?? [], step, draft.trigger, others);
-    setDraft({ ...draft, steps: [...draft.steps, step] });
-  };
-
   const save = async () => {
     if (built.problems.length) {
       setTried(true);
@@ -253,19 +225,14 @@ export function ScenarioEditor(props: Props) {
         }
       />
       {old && (
-        <div class="info-box old-version">
-          <p>{t("scenarios.old_version", { v: props.version ?? 0, current: current ?? 0 })}</p>
-          <div class="row">
-            <a class="button button-small" href={versionHref(shop, scenario!.id)}>
-              {t("scenarios.to_current")}
-            </a>
-            {can.edit && (
-              <button type="button" class="button button-small" onClick={editFromThis}>
-                {t("scenarios.edit_from_this", { v: props.version ?? 0 })}
-              </button>
-            )}
-          </div>
-        </div>
+        <OldVersionBox
+          shop={shop}
+          scenarioId={scenario!.id}
+          version={props.version ?? 0}
+          current={current ?? 0}
+          canEdit={can.edit}
+          onEditFromThis={editFromThis}
+        />
       )}
       {!can.edit && !creating && <p class="info-box small">{t("scenarios.read_only")}</p>}
       {savedNote && (
@@ -275,31 +242,16 @@ export function ScenarioEditor(props: Props) {
       )}
       {restoredFrom !== null && <p class="warn-box">{t("scenarios.restored_from", { v: restoredFrom })}</p>}
       {editable && (
-        <div class="editor-bar" role="region" aria-label={t("scenarios.editor_bar")}>
-          <p class="editor-state" role="status">
-            <span class={dirty ? "dot dot-dirty" : "dot"} aria-hidden="true" />
-            {creating ? t("scenarios.state_new") : dirty ? t("scenarios.state_dirty") : t("scenarios.state_clean")}
-            <span class="editor-lint">
-              {lint.checking ? t("scenarios.lint_checking") : errors ? t("scenarios.lint_errors", { n: errors }) : ""}
-            </span>
-          </p>
-          <ApplyNote />
-          <div class="editor-buttons">
-            {dirty && !creating && (
-              <button type="button" class="button" onClick={discard} disabled={saving}>
-                {t("scenarios.discard")}
-              </button>
-            )}
-            <button
-              type="button"
-              class="button button-primary"
-              disabled={saving || !dirty || errors > 0 || blocking.length > 0}
-              onClick={() => void save()}
-            >
-              {saving ? t("scenarios.saving") : creating ? t("scenarios.create_save") : t("scenarios.save")}
-            </button>
-          </div>
-        </div>
+        <EditorBar
+          creating={creating}
+          dirty={dirty}
+          saving={saving}
+          checking={lint.checking}
+          errors={errors}
+          blocked={blocking.length > 0}
+          onDiscard={discard}
+          onSave={() => void save()}
+        />
       )}
 
       <section class="card" aria-labelledby="timeline-heading">
@@ -326,45 +278,20 @@ export function ScenarioEditor(props: Props) {
         <BasicsView draft={draft} />
       )}
 
-      <section class="card" aria-labelledby="steps-heading">
-        <div class="card-head">
-          <h2 id="steps-heading">{t("scenarios.steps_title", { n: draft.steps.length, max: MAX_STEPS })}</h2>
-          <LintStatus checking={lint.checking} errors={errors} warnings={warnings} blocked={blocking.length > 0} />
-        </div>
-        {lint.error !== null && <ErrorBox error={lint.error} />}
-        <Findings findings={general} />
-        <div class="steps">
-          {draft.steps.map((step, index) => {
-            const mine = findings.filter((finding: Finding) => finding.step === step.id);
-            return editable ? (
-              <StepEditor
-                key={step.key}
-                index={index}
-                count={draft.steps.length}
-                step={step}
-                trigger={draft.trigger}
-                shop={shopSettings}
-                templates={templateList}
-                findings={mine}
-                problems={shown.filter((problem) => problem.step === step.key)}
-                onChange={(next) => updateStep(index, next)}
-                onMove={(by) => moveStep(index, by)}
-                onRemove={() => removeStep(index)}
-              />
-            ) : (
-              <StepView key={step.key} index={index} step={step} trigger={draft.trigger} shop={shopSettings} templates={templateList} findings={mine} />
-            );
-          })}
-        </div>
-        {editable && (
-          <div class="row">
-            <button type="button" class="button" disabled={draft.steps.length >= MAX_STEPS} onClick={addStep}>
-              ＋ {t("scenarios.add_step")}
-            </button>
-            {draft.steps.length >= MAX_STEPS && <span class="muted small">{t("scenarios.max_steps", { n: MAX_STEPS })}</span>}
-          </div>
-        )}
-      </section>
+      <StepsCard
+        draft={draft}
+        editable={editable}
+        shop={shopSettings}
+        templates={templateList}
+        findings={findings}
+        general={general}
+        problems={shown}
+        lint={lint}
+        errors={errors}
+        warnings={warnings}
+        blocked={blocking.length > 0}
+        onChange={setDraft}
+      />
 
       {!creating && scenario && (
         <div class="grid grid-2 editor-grid">
@@ -374,32 +301,5 @@ export function ScenarioEditor(props: Props) {
       )}
       {dialog}
     </div>
-  );
-}
-
-function BackLink(props: { shop: string }) {
-  return (
-    <p class="back-link">
-      <a href={href(props.shop, "scenarios")}>← {t("scenarios.back")}</a>
-    </p>
-  );
-}
-
-function LintStatus(props: { checking: boolean; errors: number; warnings: number; blocked: boolean }) {
-  let text: string;
-  let tone = "muted";
-  if (props.blocked) text = t("scenarios.lint_blocked");
-  else if (props.checking) text = t("scenarios.lint_checking");
-  else if (props.errors || props.warnings) {
-    text = t("scenarios.lint_found", { errors: props.errors, warnings: props.warnings });
-    tone = props.errors ? "bad" : "warn";
-  } else {
-    text = t("scenarios.lint_ok");
-    tone = "ok";
-  }
-  return (
-    <p class={`lint-status lint-status-${tone}`} role="status" aria-live="polite">
-      {text}
-    </p>
   );
 }

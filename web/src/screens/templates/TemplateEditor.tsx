@@ -6,13 +6,18 @@ import { allowed, ApiError, get, newIdempotencyKey, post, put, shopPath } from "
 import { pick, t } from "../../lib/i18n";
 import { href, navigate } from "../../lib/router";
 import type { Me } from "../../lib/types";
-import { Badge, ErrorBox, Field, Loading, PageHeader, useAction, useConfirm, useDocument } from "../../components/ui";
-import { ApplyNote } from "../../components/ApplyNote";
+import { ErrorBox, Loading, PageHeader, useAction, useConfirm, useDocument } from "../../components/ui";
 import { success } from "../../components/notices";
+import { fieldMessage, partOf } from "./partErrors";
+import { ContentCard } from "./ContentCard";
+import { OldVersionNotice, useLeaveWarning } from "./editorParts";
+import { PartField } from "./PartField";
 import { Preview, usePreview } from "./Preview";
+import { PreviewOptions } from "./PreviewOptions";
 import { TagHelp } from "./TagHelp";
 import { TestSend } from "./TestSend";
 import { Versions } from "./Versions";
+import { SaveReport, type Report } from "./SaveReport";
 import {
   draftOf,
   ID_PATTERN,
@@ -32,30 +37,10 @@ const PUT_TEMPLATE = "/api/shops/{shop_id}/templates/{template_id}";
 const POST_TEMPLATE = "/api/shops/{shop_id}/templates";
 const TEST_SEND = "/api/shops/{shop_id}/templates/{template_id}/test-send";
 
-type Report = Pick<SaveAnswer, "pools" | "findings">;
 type Problems = Partial<Record<Part | "id", string>>;
 
 function templatePath(shop: string, id: string, rest = ""): string {
   return shopPath(shop, `/templates/${encodeURIComponent(id)}${rest}`);
-}
-
-/** Which part an API error is about: "subject: …" (render errors) or "template.subject: …" (validation). */
-export function partOf(error: unknown): Part | null {
-  if (!(error instanceof ApiError)) return null;
-  const rendered = /^(subject|text|html|mobile_text): /.exec(error.body.message_en);
-  if (rendered) return rendered[1] as Part;
-  for (const detail of error.body.details) {
-    const invalid = /^template\.(subject|text|html|mobile_text)\b/.exec(detail);
-    if (invalid) return invalid[1] as Part;
-  }
-  return null;
-}
-
-/** The error's message without its "件名（subject）: " prefix (the field already says which part). */
-function fieldMessage(error: ApiError): string {
-  const text = error.text;
-  const cut = /^[^:：]{1,40}[:：]\s*/.exec(text);
-  return cut && error.body.code !== "invalid_request" ? text.slice(cut[0].length) : text;
 }
 
 function blankDraft(): Draft {
@@ -115,12 +100,7 @@ export function TemplateEditor(props: {
   }, [stored.data, templateId]);
 
   const dirty = draft !== null && baseline !== null && !sameDraft(draft, baseline);
-  useEffect(() => {
-    if (!dirty || !canSave) return;
-    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
-    addEventListener("beforeunload", warn);
-    return () => removeEventListener("beforeunload", warn);
-  }, [dirty, canSave]);
+  useLeaveWarning(dirty && canSave);
 
   const savedVersion = stored.data?.version ?? 1;
   const previewTemplate = useMemo(() => {
@@ -250,40 +230,19 @@ export function TemplateEditor(props: {
   const partLabel = (part: Part) => t(`templates.part_${part}`);
 
   const textField = (part: Part, options: { rows: number; hint?: string; mono?: boolean }) => (
-    <Field label={partLabel(part)} hint={options.hint} error={fieldError(part)}>
-      {(id, describedBy) =>
-        part === "subject" ? (
-          <input
-            id={id}
-            ref={(element) => {
-              fields.current.subject = element;
-            }}
-            value={draft.subject}
-            readOnly={!canSave}
-            aria-describedby={describedBy}
-            aria-invalid={fieldError(part) ? true : undefined}
-            onFocus={() => setTarget(part)}
-            onInput={(event) => change(part, event.currentTarget.value)}
-          />
-        ) : (
-          <textarea
-            id={id}
-            ref={(element) => {
-              fields.current[part] = element;
-            }}
-            class={options.mono ? "mono" : undefined}
-            rows={options.rows}
-            value={draft[part]}
-            readOnly={!canSave}
-            spellcheck={false}
-            aria-describedby={describedBy}
-            aria-invalid={fieldError(part) ? true : undefined}
-            onFocus={() => setTarget(part)}
-            onInput={(event) => change(part, event.currentTarget.value)}
-          />
-        )
-      }
-    </Field>
+    <PartField
+      part={part}
+      label={partLabel(part)}
+      value={draft[part]}
+      {...options}
+      error={fieldError(part)}
+      readOnly={!canSave}
+      register={(element) => {
+        fields.current[part] = element;
+      }}
+      onFocus={() => setTarget(part)}
+      onInput={(value) => change(part, value)}
+    />
   );
 
   return (
@@ -306,79 +265,27 @@ export function TemplateEditor(props: {
       />
       {!canSave && <p class="info-box">{t("templates.read_only")}</p>}
       {viewingOld && (
-        <div class="info-box row" role="status">
-          <span>
-            {canSave
-              ? t("templates.viewing_old_edit", { version: version ?? 0, next: (latest ?? 0) + 1 })
-              : t("templates.viewing_old", { version: version ?? 0 })}
-          </span>
-          <a href={href(shop, "templates", templateId ?? "")}>{t("templates.show_latest", { version: latest ?? 0 })}</a>
-        </div>
+        <OldVersionNotice shop={shop} templateId={templateId ?? ""} version={version ?? 0} latest={latest ?? 0} canSave={canSave} />
       )}
       {report && <SaveReport report={report} />}
       <div class="tpl-layout">
         <div class="tpl-main">
-          <section class="card" aria-labelledby="tpl-content-title">
-            <div class="row">
-              <h2 id="tpl-content-title">{t("templates.content")}</h2>
-              <span class="spacer" />
-              <button
-                type="button"
-                class="button button-small tpl-jump"
-                onClick={() => document.getElementById("tpl-preview")?.scrollIntoView({ block: "start" })}
-              >
-                {t("templates.jump_preview")}
-              </button>
-            </div>
-            {creating && (
-              <Field label={t("templates.id")} hint={t("templates.id_hint")} error={problems.id}>
-                {(id, describedBy) => (
-                  <input
-                    id={id}
-                    class="mono"
-                    value={draft.id}
-                    autoComplete="off"
-                    spellcheck={false}
-                    maxLength={40}
-                    aria-describedby={describedBy}
-                    aria-invalid={problems.id ? true : undefined}
-                    onInput={(event) => change("id", event.currentTarget.value.trim())}
-                  />
-                )}
-              </Field>
-            )}
-            <Field label={t("templates.name")} hint={t("templates.name_hint")}>
-              {(id, describedBy) => (
-                <input
-                  id={id}
-                  value={draft.name}
-                  readOnly={!canSave}
-                  aria-describedby={describedBy}
-                  onInput={(event) => change("name", event.currentTarget.value)}
-                />
-              )}
-            </Field>
+          <ContentCard
+            creating={creating}
+            canSave={canSave}
+            busy={busy}
+            dirty={dirty}
+            id={draft.id}
+            name={draft.name}
+            idProblem={problems.id}
+            onChange={change}
+            onSubmit={() => void (creating ? create() : save())}
+          >
             {textField("subject", { rows: 1 })}
             {textField("text", { rows: 14, hint: t("templates.text_hint") })}
             {textField("html", { rows: 10, hint: t("templates.html_hint"), mono: true })}
             {textField("mobile_text", { rows: 5, hint: t("templates.mobile_hint") })}
-            {canSave && (
-              <div class="tpl-save-bar">
-                <button
-                  type="button"
-                  class="button button-primary"
-                  disabled={busy || (!creating && !dirty)}
-                  onClick={() => void (creating ? create() : save())}
-                >
-                  {busy ? t("templates.saving") : creating ? t("templates.create") : t("templates.save")}
-                </button>
-                <span class="small muted" role="status">
-                  {creating ? t("templates.create_note") : dirty ? t("templates.unsaved") : t("templates.no_changes")}
-                </span>
-                <ApplyNote />
-              </div>
-            )}
-          </section>
+          </ContentCard>
           <TagHelp
             pools={(pools.data ?? []).map((pool) => pool.pool)}
             target={canSave ? partLabel(target) : null}
@@ -390,37 +297,12 @@ export function TemplateEditor(props: {
             state={preview}
             waiting={previewTemplate === null}
             options={
-              <div class="tpl-preview-options">
-                <Field label={t("templates.advertising")}>
-                  {(id) => (
-                    <select
-                      id={id}
-                      value={advertising}
-                      onChange={(event) => setAdvertising(event.currentTarget.value as Advertising)}
-                    >
-                      <option value="auto">{t("templates.advertising_auto")}</option>
-                      <option value="yes">{t("templates.advertising_yes")}</option>
-                      <option value="no">{t("templates.advertising_no")}</option>
-                    </select>
-                  )}
-                </Field>
-                <Field label={t("templates.order_count")}>
-                  {(id) => (
-                    <input
-                      id={id}
-                      type="number"
-                      min={1}
-                      max={100000}
-                      inputMode="numeric"
-                      value={orderCount}
-                      onInput={(event) => {
-                        const value = Number(event.currentTarget.value);
-                        if (Number.isInteger(value) && value >= 1 && value <= 100000) setOrderCount(value);
-                      }}
-                    />
-                  )}
-                </Field>
-              </div>
+              <PreviewOptions
+                advertising={advertising}
+                orderCount={orderCount}
+                onAdvertising={setAdvertising}
+                onOrderCount={setOrderCount}
+              />
             }
           />
         </div>
@@ -450,44 +332,3 @@ export function TemplateEditor(props: {
     </div>
   );
 }
-
-function SaveReport(props: { report: Report }) {
-  const { pools, findings } = props.report;
-  if (pools.length === 0 && findings.length === 0) return null;
-  return (
-    <div class={findings.length > 0 ? "warn-box" : "info-box"} data-testid="save-report">
-      {findings.length > 0 && (
-        <>
-          <p>
-            <strong>{t("templates.findings_title")}</strong>
-          </p>
-          <ul>
-            {findings.map((finding) => (
-              <li key={`${finding.step}-${finding.rule}`}>
-                {finding.severity === "error" ? <Badge tone="bad">{t("templates.finding_error")}</Badge> : null}{" "}
-                {finding.step ? `${t("templates.finding_step", { step: finding.step })} ` : ""}
-                {pick(finding.message_ja, finding.message_en)}
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
-      {pools.length > 0 && (
-        <ul class="tpl-pool-list">
-          {pools.map((pool) => (
-            <li key={pool.pool}>
-              {t("templates.pool_left", { pool: pool.pool, free: pool.free, used: pool.used })}
-              {pool.free === 0 && (
-                <>
-                  {" "}
-                  <Badge tone="bad">{t("templates.pool_empty")}</Badge>
-                </>
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
-    </div>
-  );
-}
-
