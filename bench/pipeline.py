@@ -55,10 +55,10 @@ MAILS = ROOT / "tests" / "fixtures" / "mail"
 CONFIG = ROOT / "tests" / "fixtures" / "config"
 
 #: Orders driven through the pipeline; ``OKAERI_BENCH_PIPELINE_ORDERS`` sets another count. Issue #14
-#: asks for 2,000, but moto walks a whole partition on each query and the tables are keyed by the
-#: shop, so each order costs more than the last: 60 orders took 30 s of CPU here, 100 took 1.6 times
-#: the first quarter's time per invocation in the last; about 200 fit 3 minutes, 2,000 take about two
-#: hours (measured on the 2-core machine of 2026-12-07, under load).
+#: asks for 2,000, but moto walks a whole partition (an index: the whole table) on each query, so
+#: each order costs more than the last: on the 2-core machine of 2026-12-07, under load, 200 orders
+#: took 89 s of CPU (5 minutes' wall time), the last quarter's send invocations three times the
+#: first's; 2,000 extrapolate to more than an hour.
 ORDER_COUNT = int(os.environ.get("OKAERI_BENCH_PIPELINE_ORDERS", "200"))
 #: Invocations of each function whose DynamoDB request units are estimated (the estimate reads the
 #: items around every call, which doubles moto's work): the first ones, then the units per
@@ -1485,9 +1485,10 @@ CHECK_NOTES = (
     "The same run as the cost: each order's deliveries read from the deliveries table, each sent "
     "delivery's SES message id found once in moto's outbox, addressed to the delivery's buyer. Issue #14 "
     "asks for 2,000 orders or more; the run makes `ORDER_COUNT` ({orders:,}) because moto walks a "
-    "whole partition on every query and the tables are keyed by the shop, so each order costs more than "
-    "the one before (the findings above give the first and last quarter's medians): about 200 orders "
-    "fit 3 minutes on the 2-core machine this was written on, 2,000 would take about two hours. "
+    "whole partition (an index: the whole table) on every query, so each order costs more than the one "
+    "before (the findings above give the first and last quarter's medians): 200 orders took 89 s of CPU "
+    "(5 minutes' wall time) on the busy 2-core machine this was written on, and 2,000 extrapolate to "
+    "more than an hour. "
     "`OKAERI_BENCH_PIPELINE_ORDERS=2000 python -m bench.pipeline` runs them.",
     "",
 )
