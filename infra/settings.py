@@ -46,6 +46,13 @@ SES_RECEIVING_REGIONS: Final = frozenset(
 #: CloudWatch Logs accepts only these retention periods (days).
 LOG_RETENTION_DAYS: Final = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
                              2192, 2557, 2922, 3288, 3653)  # fmt: skip
+#: How long one send takes, in milliseconds: the input of the send function's concurrency
+#: (``send_concurrency``). Measured for issue #14 on a deployed stack in ap-northeast-1: the send
+#: function at a reserved concurrency of 14 made 54–127 sends a second, so one send took
+#: 14/127 ≈ 0.11 s to 14/54 ≈ 0.26 s; 180 ms is the middle of that range. The shorter a send, the
+#: fewer instances reach the rate: measure again (the function's p50 ``Duration`` in CloudWatch)
+#: when the send path changes, and change this value.
+TYPICAL_SEND_MS: Final = 180
 #: SES allows at most 100 recipients per receipt rule and 200 rules per rule set.
 MAX_RECIPIENTS_PER_RULE: Final = 100
 MAX_SHOPS: Final = 200
@@ -96,7 +103,8 @@ class DeploymentSettings(ConfigModel):
     #: The domain order mail is forwarded to (its MX points at SES); may equal ``sending_domain``.
     receiving_domain: str
     shops: list[ShopSetting] = Field(min_length=1, max_length=MAX_SHOPS)
-    #: The account's SES maximum send rate (mails per second, "Sending quota" in the SES console).
+    #: The account's SES maximum send rate (mails per second, "Sending quota" in the SES console);
+    #: the send function's reserved concurrency follows it (``send_concurrency``).
     send_rate: int = Field(default=14, ge=1, le=1000)
     #: Raw order mail is deleted from S3 after this many days.
     raw_mail_retention_days: int = Field(default=90, ge=1, le=3650)
@@ -177,12 +185,24 @@ class DeploymentSettings(ConfigModel):
 
     @property
     def send_concurrency(self) -> int:
-        """The send function's reserved concurrency: one SES call in flight per mail/s of the quota.
+        """The send function's reserved concurrency (``send_concurrency(send_rate)``)."""
+        return send_concurrency(self.send_rate)
 
-        A wake-up sends one mail; SES answers a SendEmail in well under a second, so this many
-        instances can reach the quota but a burst of due mail cannot run far past it (SES's throttle
-        answers beyond that go back to the schedule: "retry later", never lost)."""
-        return self.send_rate
+
+def send_concurrency(send_rate: int) -> int:
+    """How many sends may run at once so that together they stay within SES's rate.
+
+    One send (a wake-up: claim, checks, render, SendEmail, mark sent) takes about
+    ``TYPICAL_SEND_MS``; an instance busy all the time makes ``1000 / TYPICAL_SEND_MS`` sends a
+    second, so ``send_rate × TYPICAL_SEND_MS / 1000`` instances (rounded down, at least one) keep
+    the whole function at or under ``send_rate`` mails a second. Wake-ups beyond that wait in
+    Lambda's own event queue for the send function (up to ``SEND_MAX_EVENT_AGE`` in
+    ``infra.capabilities.sending``), instead of reaching SES only to be throttled. A throttled send
+    is moved 30–90 s later by the send service; a wake-up that outlives the queue is the sweeper's.
+
+    14 mails/s (a new production account) → 2 instances; 50 → 9; 100 → 18; 1 → 1.
+    """
+    return max(1, send_rate * TYPICAL_SEND_MS // 1000)
 
 
 def load_settings(context: Any) -> DeploymentSettings:

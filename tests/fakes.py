@@ -41,6 +41,7 @@ from okaeri.models import (
     Shop,
     Template,
 )
+from okaeri.ports import Claim
 from okaeri.rendering import CsvCoupons
 
 T = TypeVar("T")
@@ -410,15 +411,14 @@ class FakeDeliveries:
     def by_customer(self, shop_id: str, customer_id: str) -> list[Delivery]:
         return self._select(lambda d: d.shop_id == shop_id and d.customer_id == customer_id)
 
-    def claim(
-        self, shop_id: str, delivery_id: str, *, now: datetime, lease_until: datetime
-    ) -> Delivery | None:
+    def claim(self, shop_id: str, delivery_id: str, *, now: datetime, lease_until: datetime) -> Claim:
         current = self.items.get((shop_id, delivery_id))
         if current is None or current.status != "scheduled" or current.send_at > now + CLAIM_TOLERANCE:
-            return None
-        return self._update(
+            return Claim(False, None if current is None else current.model_copy(deep=True))
+        claimed = self._update(
             current, status="sending", lease_until=lease_until, attempts=current.attempts + 1, reason=None
         )
+        return Claim(True, claimed)
 
     def mark_sent(
         self, shop_id: str, delivery_id: str, *, message_id: str, transport: str, at: datetime

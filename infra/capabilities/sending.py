@@ -3,7 +3,7 @@ unsubscribe signing key, and the three functions that share functions/send: send
 
 from __future__ import annotations
 
-from aws_cdk import Aws, RemovalPolicy
+from aws_cdk import Aws, Duration, RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_secretsmanager as secretsmanager
@@ -27,6 +27,16 @@ from infra.settings import DeploymentSettings
 from infra.tables import CONFIG, CUSTOMERS, DELIVERIES, LOGS, ORDERS
 
 SES_EVENTS_TOPIC = f"{NAME_PREFIX}-ses-events"
+#: How long a wake-up may wait in Lambda's event queue for the send function (the most Lambda
+#: allows). The send function runs only ``send_concurrency`` instances, so a sale's wave of
+#: wake-ups queues here and goes out at the SES rate: six hours hold 300,000 mails at 14 a second.
+#: A wake-up older than this goes to the send dead-letter queue; its delivery is still
+#: ``scheduled`` and the sweeper sends it (services/sweep.py).
+SEND_MAX_EVENT_AGE = Duration.hours(6)
+#: Retries of an invocation that failed (an error, not a refusal: those are outcomes); then the
+#: dead-letter queue. Waiting for a free instance is not a retry: Lambda keeps a throttled event
+#: until ``SEND_MAX_EVENT_AGE``.
+SEND_RETRY_ATTEMPTS = 2
 SEND_ACTIONS = ("ses:SendEmail", "ses:SendRawEmail")
 #: What the secrets adapter calls (okaeri/aws/secrets.py) to read, and to keep, run-time secrets.
 SECRET_READ_ACTIONS = ("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret")
@@ -112,6 +122,14 @@ class Sending(Construct):
             reserved_concurrency=settings.send_concurrency,
             environment=self.environment,
             dead_letter_queue=self.send_failures,
+        )
+        self.send.configure_async_invoke(max_event_age=SEND_MAX_EVENT_AGE, retry_attempts=SEND_RETRY_ATTEMPTS)
+        acknowledge(
+            self.send.node.find_child("EventInvokeConfig"),
+            "A wake-up that failed or outlived the queue goes to the function's dead-letter queue "
+            "(DeadLetterConfig, alarmed, redriven as docs/operations.md says); a failure destination would "
+            "only deliver it twice",
+            "Serverless-LambdaAsyncFailureDestination",
         )
         self.sweep = functions.function(
             self,

@@ -18,7 +18,14 @@ import pytest
 from infra.lambda_function import _RETENTION, log_retention
 from infra.paths import ROOT
 from infra.resources import inbound_recipient
-from infra.settings import LOG_RETENTION_DAYS, SES_RECEIVING_REGIONS, DeploymentSettings, load_settings
+from infra.settings import (
+    LOG_RETENTION_DAYS,
+    SES_RECEIVING_REGIONS,
+    TYPICAL_SEND_MS,
+    DeploymentSettings,
+    load_settings,
+    send_concurrency,
+)
 from okaeri.errors import ConfigError
 from tests.infra.conftest import SETTINGS, cdk_context
 
@@ -64,7 +71,7 @@ def test_defaults() -> None:
     )
     assert settings.account == ""  # the CLI's credentials decide
     assert settings.region == "ap-northeast-1"
-    assert (settings.send_rate, settings.send_concurrency) == (14, 14)
+    assert (settings.send_rate, settings.send_concurrency) == (14, 2)
     assert settings.raw_mail_retention_days == 90
     assert settings.log_retention_days in LOG_RETENTION_DAYS
     assert settings.alarm_email == ""
@@ -211,3 +218,13 @@ def test_the_app_exits_2_with_the_bilingual_message_and_no_traceback() -> None:
     for line in ("region: ap-east-1 では SES がメールを受信できません", "send_rat: この項目は使えません"):
         assert line in result.stderr
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("send_rate", "concurrency"), [(1, 1), (5, 1), (11, 1), (12, 2), (14, 2), (50, 9), (100, 18), (1000, 180)]
+)
+def test_the_send_concurrency_keeps_sends_within_the_ses_rate(send_rate: int, concurrency: int) -> None:
+    assert send_concurrency(send_rate) == concurrency
+    assert TYPICAL_SEND_MS == 180
+    # that many sends of TYPICAL_SEND_MS each make at most send_rate a second (one instance at least)
+    assert concurrency == 1 or concurrency * 1000 / TYPICAL_SEND_MS <= send_rate

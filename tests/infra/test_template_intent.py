@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from infra.capabilities.sending import SEND_MAX_EVENT_AGE, SEND_RETRY_ATTEMPTS
 from infra.identity import MFA_METHODS, PASSWORD_POLICY, ROLE_GROUPS
 from infra.paths import LAMBDA_PYTHON
 from infra.resources import (
@@ -29,7 +30,7 @@ from infra.resources import (
     inbound_prefix,
     inbound_recipient,
 )
-from infra.settings import DeploymentSettings, load_settings
+from infra.settings import TYPICAL_SEND_MS, DeploymentSettings, load_settings
 from infra.tables import ORDERS, TABLES
 from okaeri.observability import NAMESPACE
 from okaeri.services.ingest import INBOUND_PREFIX
@@ -399,10 +400,39 @@ def test_every_function_is_made_by_the_one_factory(deployment: Deployment) -> No
         assert log_group["KmsKeyId"] == arn_of(deployment.key), entry
 
 
-def test_send_runs_as_many_at_once_as_ses_sends_per_second(deployment: Deployment) -> None:
+def test_send_runs_as_many_at_once_as_keep_within_the_ses_rate(deployment: Deployment) -> None:
     send = deployment.functions["send:handler.handler"].properties
-    assert send["ReservedConcurrentExecutions"] == deployment.settings.send_rate
+    rate = deployment.settings.send_rate
+    assert send["ReservedConcurrentExecutions"] == max(1, rate * TYPICAL_SEND_MS // 1000)
     assert send["FunctionName"] == SEND_FUNCTION
+
+
+def test_the_send_concurrency_follows_send_rate(default: Deployment, other: Deployment) -> None:
+    concurrency = {
+        deployment.settings.send_rate: deployment.functions["send:handler.handler"].properties[
+            "ReservedConcurrentExecutions"
+        ]
+        for deployment in (default, other)
+    }
+    assert concurrency == {14: 2, 3: 1}  # 14 mails/s × 0.18 s → 2 at once; never fewer than 1
+
+
+def test_wake_ups_beyond_the_send_concurrency_wait_in_lambdas_queue_up_to_six_hours(
+    deployment: Deployment,
+) -> None:
+    send = deployment.functions["send:handler.handler"]
+    [config] = [
+        properties
+        for properties in (
+            r["Properties"] for r in deployment.of_type("AWS::Lambda::EventInvokeConfig").values()
+        )
+        if properties["FunctionName"] == ref(send.logical_id)
+    ]
+    assert config["MaximumEventAgeInSeconds"] == 6 * 3600 == SEND_MAX_EVENT_AGE.to_seconds()
+    assert config["MaximumRetryAttempts"] == SEND_RETRY_ATTEMPTS == 2
+    assert config["Qualifier"] == "$LATEST"  # what the schedules invoke
+    # what outlives the queue goes to the send function's dead-letter queue (and the sweeper sends it)
+    assert "TargetArn" in send.properties["DeadLetterConfig"]
 
 
 @pytest.mark.parametrize("entry", SETTINGS_MODELS)

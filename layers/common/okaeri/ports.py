@@ -8,6 +8,7 @@ method is safe to call twice with the same arguments (at-least-once events).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -76,6 +77,16 @@ class Customers(Protocol):
     ) -> None: ...
 
 
+@dataclass(frozen=True)
+class Claim:
+    """What ``Deliveries.claim`` answers: ``claimed`` and the delivery now ``sending``; or refused,
+    and the delivery as the claim found it (``None``: there is no such delivery), which says why
+    (not ``scheduled``, or not due yet) without a read of its own."""
+
+    claimed: bool
+    delivery: Delivery | None
+
+
 class Deliveries(Protocol):
     def put_new(self, delivery: Delivery) -> bool:
         """Store a planned delivery; False (no change) when its id exists already."""
@@ -86,10 +97,9 @@ class Deliveries(Protocol):
 
     def by_customer(self, shop_id: str, customer_id: str) -> list[Delivery]: ...
 
-    def claim(
-        self, shop_id: str, delivery_id: str, *, now: datetime, lease_until: datetime
-    ) -> Delivery | None:
-        """``scheduled`` and due → ``sending`` with a lease (attempts + 1); None when that no longer holds."""
+    def claim(self, shop_id: str, delivery_id: str, *, now: datetime, lease_until: datetime) -> Claim:
+        """``scheduled`` and due → ``sending`` with a lease (attempts + 1), in one conditional write;
+        refused, the delivery as it was (or None) comes back with the refusal."""
 
     def mark_sent(
         self, shop_id: str, delivery_id: str, *, message_id: str, transport: str, at: datetime

@@ -92,6 +92,6 @@ def make_unknown(api: Api, delivery: Delivery) -> Delivery:
     """Claim the delivery at its send time and let its lease run out: a send in doubt."""
     deliveries = api.stack.admin.deliveries
     lease = delivery.send_at + timedelta(minutes=10)
-    assert deliveries.claim(SHOP_ID, delivery.id, now=delivery.send_at, lease_until=lease) is not None
+    assert deliveries.claim(SHOP_ID, delivery.id, now=delivery.send_at, lease_until=lease).claimed
     assert deliveries.mark_unknown(SHOP_ID, delivery.id, now=lease + timedelta(minutes=1))
     return stored(api, delivery.id)

@@ -24,7 +24,18 @@ def claim(
     now: datetime = T0,
     lease: datetime = LEASE,
 ) -> Delivery | None:
-    return deliveries.claim(shop_id, delivery_id, now=now, lease_until=lease)
+    """The claimed delivery, or None when the claim was refused."""
+    answer = deliveries.claim(shop_id, delivery_id, now=now, lease_until=lease)
+    return answer.delivery if answer.claimed else None
+
+
+def dynamodb_calls(deliveries: DynamoDeliveries) -> list[str]:
+    """The names of the DynamoDB operations the adapter's client makes from now on."""
+    calls: list[str] = []
+    deliveries._table.client.meta.events.register(
+        "before-call.dynamodb.*", lambda model, **_: calls.append(model.name)
+    )
+    return calls
 
 
 def test_the_layer_shards_like_the_table_definition() -> None:
@@ -92,6 +103,30 @@ def test_claim_of_a_missing_or_foreign_delivery_is_none(deliveries: DynamoDelive
     assert claim(deliveries, "nope") is None
     assert claim(deliveries, "d-1", shop_id=OTHER_SHOP) is None
     assert deliveries.get(OTHER_SHOP, "nope") is None
+
+
+def test_a_refused_claim_says_why_from_the_refusal_itself(deliveries: DynamoDeliveries) -> None:
+    deliveries.put_new(make_delivery("early", send_at=T0 + timedelta(hours=1)))
+    deliveries.put_new(make_delivery("done", status="sent"))
+    calls = dynamodb_calls(deliveries)
+
+    early = deliveries.claim(SHOP, "early", now=T0, lease_until=LEASE)
+    done = deliveries.claim(SHOP, "done", now=T0, lease_until=LEASE)
+    missing = deliveries.claim(SHOP, "nope", now=T0, lease_until=LEASE)
+
+    assert calls == ["UpdateItem"] * 3  # one conditional write each, no read before or after
+    assert early.claimed is False
+    assert early.delivery is not None
+    assert (early.delivery.status, early.delivery.send_at, early.delivery.attempts) == (
+        "scheduled",
+        T0 + timedelta(hours=1),
+        0,
+    )
+    assert done.claimed is False
+    assert done.delivery is not None
+    assert done.delivery.status == "sent"
+    assert (missing.claimed, missing.delivery) == (False, None)
+    assert deliveries.get(SHOP, "nope") is None  # a refused claim makes no item
 
 
 def test_mark_sent_only_from_sending(deliveries: DynamoDeliveries, tables: dict[str, str]) -> None:

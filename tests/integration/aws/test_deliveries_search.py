@@ -74,7 +74,9 @@ def test_requeue_brings_an_unknown_delivery_back_to_the_due_index(
     deliveries: DynamoDeliveries, tables: dict[str, str]
 ) -> None:
     put(deliveries, 1)
-    assert deliveries.claim(SHOP, "d-1", now=T0 + timedelta(hours=1), lease_until=T0 + timedelta(hours=2))
+    assert deliveries.claim(
+        SHOP, "d-1", now=T0 + timedelta(hours=1), lease_until=T0 + timedelta(hours=2)
+    ).claimed
     assert deliveries.mark_unknown(SHOP, "d-1", now=T0 + timedelta(hours=3))
     again = T0 + timedelta(hours=4)
     assert deliveries.requeue(

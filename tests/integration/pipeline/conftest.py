@@ -153,7 +153,7 @@ def stack(tables: dict[str, str], smtp_relay: SmtpRelayServer) -> Stack:
             relay, credentials=smtp_relay.credentials, tls_context=smtp_relay.ssl_context_for_client()
         )
 
-    send = replace(send, relay_for=relay_for, sleep=lambda seconds: None)
+    send = replace(send, relay_for=relay_for)
     relay = smtp_relay.relay_config(domains=["*.fw.rakuten.ne.jp"], secret_arn=relay_arn)
     shop = _load_shop(DynamoConfig(tables["config"]), DynamoCoupons(tables["config"]), relay)
     lowered = {k.lower(): v for k, v in environ.items()}

@@ -43,7 +43,6 @@ from tests.fakes import (
     FakeShopConfig,
     FakeTransport,
     FaultPlan,
-    RecordingSleep,
     StreamRecord,
     faulty,
 )
@@ -148,7 +147,6 @@ class World:
     schedules: FakeSchedules = field(default_factory=FakeSchedules)
     ses: FakeTransport = field(default_factory=lambda: FakeTransport("ses"))
     relay: FakeTransport = field(default_factory=lambda: FakeTransport("rakuten-relay"))
-    sleep: RecordingSleep = field(default_factory=RecordingSleep)
     faults: FaultPlan = field(default_factory=FaultPlan)
     coupons: FakeCoupons = field(
         default_factory=lambda: FakeCoupons({SHOP_ID: {"MIKAN5": CONFIG / "coupons-MIKAN5.csv"}})
@@ -199,7 +197,6 @@ class World:
             "ses": self.ses,
             "relay_for": self._relay_for,
             "clock": self.clock,
-            "sleep": self.sleep,
             "unsubscribe_secret": SECRET,
         }
         return SendDeps(**(fields | changes))

@@ -8,6 +8,7 @@ import pytest
 
 from okaeri.errors import AmbiguousSendError, NotFoundError, ThrottledError
 from okaeri.models import Delivery
+from okaeri.ports import Claim
 from tests.fakes import (
     Crash,
     FakeClock,
@@ -90,11 +91,18 @@ def test_the_delivery_state_machine_is_conditional() -> None:
     store = FakeDeliveries()
     assert store.put_new(delivery())
     assert not store.put_new(delivery(step_id="other"))
-    assert store.claim("s", "d-1", now=NOW - timedelta(seconds=61), lease_until=NOW) is None  # not due
-    claimed = store.claim("s", "d-1", now=NOW, lease_until=NOW + timedelta(minutes=10))
+    early = store.claim("s", "d-1", now=NOW - timedelta(seconds=61), lease_until=NOW)  # not due
+    assert not early.claimed
+    assert early.delivery is not None
+    assert early.delivery.status == "scheduled"
+    claimed = store.claim("s", "d-1", now=NOW, lease_until=NOW + timedelta(minutes=10)).delivery
     assert claimed is not None
     assert (claimed.status, claimed.attempts) == ("sending", 1)
-    assert store.claim("s", "d-1", now=NOW, lease_until=NOW) is None
+    again = store.claim("s", "d-1", now=NOW, lease_until=NOW)
+    assert not again.claimed
+    assert again.delivery is not None
+    assert again.delivery.status == "sending"
+    assert store.claim("s", "nope", now=NOW, lease_until=NOW) == Claim(False, None)
     assert not store.reschedule("s", "d-1", send_at=NOW)
     assert not store.mark_unknown("s", "d-1", now=NOW)  # the lease still runs
     assert store.expired_leases(NOW + timedelta(minutes=10), limit=5) == []

@@ -63,7 +63,7 @@ FAULTS = (
     Fault("crash before mark_sent", lambda w: w.faults.arm("deliveries.mark_sent", crash()), ambiguous=1),
     Fault("crash after mark_sent", lambda w: w.faults.arm("deliveries.mark_sent", crash(), when="after")),
     Fault("SES throttles every other call", lambda w: w.ses.throttle_every(2)),
-    Fault("SES throttled past the retries", lambda w: w.ses.throttle(times=4)),
+    Fault("SES throttles four times in a row", lambda w: w.ses.throttle(times=4)),
     Fault("relay refuses twice (retryable)", lambda w: w.relay.refuse(retryable=True, times=2)),
     Fault("relay drops after DATA", lambda w: w.relay.drop_after_data(), ambiguous=1),
     Fault("schedules never fire (sweeper only)", schedules_fire=False),

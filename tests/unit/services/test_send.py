@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import time
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -11,11 +12,13 @@ from typing import Any
 
 import pytest
 
+from okaeri.errors import ConflictError
 from okaeri.models import RelayConfig
-from okaeri.services.send import choose_transport, is_rakuten_masked
+from okaeri.services.send import choose_transport, is_rakuten_masked, throttle_delay
 from okaeri.unsubscribe import verify_token
-from tests.fakes import FakeCoupons, FakeDeliveries, FakeTransport
+from tests.fakes import FakeCoupons, FakeDeliveries, FakeTransport, RecordingSleep, faulty
 from tests.unit.services.support import (
+    CONFIG,
     RAKUTEN_RELAY,
     SECRET,
     SHOP_ID,
@@ -118,6 +121,30 @@ def test_the_coupon_mail_hands_out_one_code_and_the_legal_footer() -> None:
     assert world.coupons.remaining(SHOP_ID, "MIKAN5") == 2
 
 
+class CountingCoupons(FakeCoupons):
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.asked: list[tuple[str, str, str]] = []
+
+    def code_for(self, shop_id: str, pool: str, delivery_id: str) -> str:
+        self.asked.append((shop_id, pool, delivery_id))
+        return super().code_for(shop_id, pool, delivery_id)
+
+
+def test_a_coupon_mail_looks_its_code_up_once_for_text_and_html() -> None:
+    coupons = CountingCoupons({SHOP_ID: {"MIKAN5": CONFIG / "coupons-MIKAN5.csv"}})
+    world = planned(coupons=coupons)
+    world.clock.set(LOVE_AT)
+    love = world.delivery_of("love")
+    assert world.send(love).status == "sent"
+    raw = world.ses.accepted[0].raw
+    html = read(raw).get_body(("html",))
+    assert html is not None
+    assert "MKN-5A-0001" in html.get_content()
+    assert "MKN-5A-0001" in text_of(raw)
+    assert coupons.asked == [(SHOP_ID, "MIKAN5", love)]  # …looked up once
+
+
 def test_the_thanks_mail_counts_this_orders_place_among_the_buyers_orders() -> None:
     world = World.create(at("2026-12-04 18:30"))
     world.config.add_mask(SHOP_ID, kurashi_mask())
@@ -188,20 +215,66 @@ def test_a_wake_up_a_few_seconds_early_still_sends() -> None:
     assert world.send(world.delivery_of("thanks")).status == "sent"
 
 
-class RacingDeliveries(FakeDeliveries):
-    """Another worker claims the delivery between our read and our claim."""
+def test_a_delivery_claimed_by_someone_else_is_left_to_them() -> None:
+    world = planned()
+    world.clock.set(THANKS_AT)
+    thanks = world.delivery_of("thanks")
+    assert world.deliveries.claim(
+        SHOP_ID, thanks, now=THANKS_AT, lease_until=THANKS_AT + timedelta(minutes=10)
+    )
+    outcome = world.send(thanks)
+    assert (outcome.status, outcome.reason) == ("not_scheduled", "sending")
+    assert world.ses.calls == 0
+
+
+class CountingDeliveries(FakeDeliveries):
+    """Counts the reads and claims the send service makes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+        self.claims = 0
+
+    def get(self, shop_id: str, delivery_id: str) -> Any:
+        self.reads += 1
+        return super().get(shop_id, delivery_id)
 
     def claim(self, shop_id: str, delivery_id: str, *, now: datetime, lease_until: datetime) -> Any:
-        super().claim(shop_id, delivery_id, now=now, lease_until=lease_until)
+        self.claims += 1
         return super().claim(shop_id, delivery_id, now=now, lease_until=lease_until)
 
 
-def test_a_delivery_claimed_by_someone_else_is_left_to_them() -> None:
-    world = planned(deliveries=RacingDeliveries())
+@pytest.mark.parametrize(
+    ("wake_up", "expected"),
+    [
+        ("thanks", ("sent", None)),
+        ("like", ("not_due", None)),
+        ("mikan-sanbo.thanks.nope", ("missing", None)),
+    ],
+)
+def test_a_wake_up_claims_without_reading_the_delivery_first(
+    wake_up: str, expected: tuple[str, str | None]
+) -> None:
+    deliveries = CountingDeliveries()
+    world = planned(deliveries=deliveries)
     world.clock.set(THANKS_AT)
-    outcome = world.send(world.delivery_of("thanks"))
-    assert (outcome.status, outcome.reason) == ("not_scheduled", "claimed_elsewhere")
+    delivery_id = world.delivery_of(wake_up) if wake_up in ("thanks", "like") else wake_up
+    deliveries.reads = 0
+    outcome = world.send(delivery_id)
+    assert (outcome.status, outcome.reason) == expected
+    assert (deliveries.claims, deliveries.reads) == (1, 0)  # the claim's answer says why, no GetItem
+
+
+def test_an_error_after_the_claim_and_before_the_send_gives_the_claim_back() -> None:
+    world = planned()
+    world.faults.arm("orders.get", lambda: ConflictError("テスト", "DynamoDB is unavailable (test)"))
+    world.clock.set(THANKS_AT)
+    thanks = world.delivery_of("thanks")
+    with pytest.raises(ConflictError):
+        world.send(thanks, orders=faulty(world.orders, world.faults, "orders"))
+    assert (world.delivery(thanks).status, world.delivery(thanks).send_at) == ("scheduled", THANKS_AT)
     assert world.ses.calls == 0
+    assert world.send(thanks).status == "sent"  # the invocation's retry, not an operator's ``unknown``
 
 
 # --- skips ----------------------------------------------------------------------------------------
@@ -335,40 +408,66 @@ def test_an_empty_coupon_pool_fails_the_coupon_mail() -> None:
 # --- transport answers ----------------------------------------------------------------------------
 
 
-def test_throttling_backs_off_and_tries_again_in_process() -> None:
-    world = planned()
-    world.ses.throttle(times=2)
-    world.clock.set(THANKS_AT)
-    outcome = world.send(world.delivery_of("thanks"))
-    assert outcome.status == "sent"
-    assert world.sleep.calls == [0.2, 0.4]
-    assert (world.ses.calls, len(world.ses.accepted)) == (3, 1)
+@pytest.fixture
+def no_sleep(monkeypatch: pytest.MonkeyPatch) -> RecordingSleep:
+    """``time.sleep`` replaced by a recorder: whatever waited in-process would show here."""
+    recorder = RecordingSleep()
+    monkeypatch.setattr(time, "sleep", recorder)
+    return recorder
 
 
-def test_throttling_that_lasts_moves_the_delivery_a_few_minutes_later() -> None:
+def test_a_throttled_send_waits_for_nothing_and_is_woken_again_30_to_90_seconds_later(
+    no_sleep: RecordingSleep,
+) -> None:
     world = planned()
-    world.ses.throttle(times=4)
+    world.ses.throttle(times=1)
     world.clock.set(THANKS_AT)
     thanks = world.delivery_of("thanks")
     outcome = world.send(thanks)
 
     assert (outcome.status, outcome.reason) == ("throttled", "throttled")
-    assert world.sleep.calls == [0.2, 0.4, 0.8]
+    assert (no_sleep.calls, world.ses.calls) == ([], 1)  # one try, no wait in the function
+    later = THANKS_AT + throttle_delay(thanks)
+    assert timedelta(seconds=30) <= later - THANKS_AT <= timedelta(seconds=90)
     delivery = world.deliveries.get(SHOP_ID, thanks)
     assert delivery is not None
-    assert (delivery.status, delivery.send_at, delivery.lease_until) == (
+    assert (delivery.status, delivery.send_at, delivery.lease_until, delivery.reason) == (
         "scheduled",
-        THANKS_AT + timedelta(minutes=5),
+        later,
         None,
+        "throttled",
     )
     entry = world.schedules.entries[thanks]
-    assert (entry.at, entry.payload) == (
-        THANKS_AT + timedelta(minutes=5),
-        {"shop": SHOP_ID, "delivery": thanks},
-    )
+    assert (entry.at, entry.payload) == (later, {"shop": SHOP_ID, "delivery": thanks})
     assert world.ses.accepted == []
-    world.clock.advance(minutes=5)
+    world.clock.set(later)
     assert world.fire()[0].status == "sent"
+    assert len(world.ses.accepted) == 1
+
+
+def test_the_throttle_delay_is_the_delivery_ids_own_and_spreads_a_wave() -> None:
+    ids = [f"mikan-sanbo.thanks.{n:04d}" for n in range(200)]
+    delays = [throttle_delay(delivery_id) for delivery_id in ids]
+    assert delays == [throttle_delay(delivery_id) for delivery_id in ids]  # the same every time
+    assert {d.total_seconds() for d in delays} <= set(range(30, 91))
+    assert len(set(delays)) > 40  # a throttled wave comes back over the minute, not at once
+
+
+def test_throttling_that_lasts_moves_the_delivery_again_each_time_and_never_loses_it(
+    no_sleep: RecordingSleep,
+) -> None:
+    world = planned()
+    world.ses.throttle(times=4)
+    world.clock.set(THANKS_AT)
+    thanks = world.delivery_of("thanks")
+    statuses = [world.send(thanks).status]
+    while world.schedules.entries.get(thanks) is not None and len(statuses) < 10:
+        world.clock.set(world.schedules.entries[thanks].at)
+        statuses += [outcome.status for outcome in world.fire()]
+    assert statuses == ["throttled"] * 4 + ["sent"]
+    assert no_sleep.calls == []
+    assert world.ses.per_delivery() == {thanks: 1}
+    assert world.delivery(thanks).sent_at == THANKS_AT + 4 * throttle_delay(thanks)
 
 
 def test_a_retryable_refusal_tries_later_and_gives_up_after_max_attempts() -> None:

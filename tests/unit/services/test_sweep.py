@@ -81,3 +81,30 @@ def test_one_deliverys_trouble_does_not_hold_up_the_others() -> None:
     assert [o.delivery_id for o in report.sent] == [world.delivery_of("thanks", "ec-cube#2077")]
     world.clock.advance(minutes=5)
     assert [o.status for o in world.sweep().sent] == ["sent"]  # the next run sends it
+
+
+def test_a_wake_up_that_outlived_lambdas_event_queue_is_sent_by_the_sweeper() -> None:
+    """Past the send function's maximum event age (its surplus waits in Lambda's queue) the wake-up
+    is dropped without running: the delivery is still ``scheduled``, and the sweeper sends it."""
+    world = planned(fires=True)
+    thanks = world.delivery_of("thanks", "yahoo#KOME-YA-20000001")
+    world.clock.set(THANKS_AT)
+    dropped = [entry.payload["delivery"] for entry in world.schedules.fire_due(THANKS_AT)]
+    assert thanks in dropped  # it fired into the queue, and the queue gave up on it
+    world.clock.set(THANKS_AT + timedelta(hours=6))
+    report = world.sweep()
+    assert (thanks, "sent") in [(outcome.delivery_id, outcome.status) for outcome in report.sent]
+    assert world.accepted()[thanks] == 1
+    assert world.send(thanks).status == "not_scheduled"  # should the old event come after all
+
+
+def test_a_throttled_delivery_whose_moved_wake_up_is_lost_is_sent_by_the_sweeper() -> None:
+    world = planned(fires=True)
+    world.ses.throttle(times=1)
+    thanks = world.delivery_of("thanks", "yahoo#KOME-YA-20000001")
+    world.clock.set(THANKS_AT)
+    assert world.send(thanks).status == "throttled"
+    world.schedules.fires = False  # the moved wake-up never runs
+    world.clock.set(world.delivery(thanks).send_at + timedelta(minutes=35))
+    assert [(o.delivery_id, o.status) for o in world.sweep().sent] == [(thanks, "sent")]
+    assert world.accepted() == {thanks: 1}

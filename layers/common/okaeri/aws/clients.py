@@ -53,7 +53,8 @@ def scheduler_client() -> EventBridgeSchedulerClient:
 def sesv2_client(retries_off: bool) -> SESV2Client:
     """SES v2. ``retries_off=True`` is the send client: one attempt, because ``SendEmail`` has no
     idempotency token and a retry after a lost answer could send the mail twice (SPEC decision 4);
-    the send service retries throttling itself. Other SES calls use the ordinary retries."""
+    a throttled send is moved a little later by the send service, never waited for in-process.
+    Other SES calls use the ordinary retries."""
     return boto3.client("sesv2", config=_config(total_attempts=1 if retries_off else SDK_ATTEMPTS))
 
 

@@ -27,6 +27,7 @@ from okaeri.aws.dynamo import Expression, Table, expires_at, iso_utc
 from okaeri.aws.orders import customer_ref
 from okaeri.aws.search import by_time_page, every_item
 from okaeri.models import Delivery, DeliveryStatus, PlanChange
+from okaeri.ports import Claim
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -103,9 +104,9 @@ class DynamoDeliveries:
     def put_new(self, delivery: Delivery) -> bool:
         return self._table.insert(self._item(delivery)) is None
 
-    def claim(
-        self, shop_id: str, delivery_id: str, *, now: datetime, lease_until: datetime
-    ) -> Delivery | None:
+    def claim(self, shop_id: str, delivery_id: str, *, now: datetime, lease_until: datetime) -> Claim:
+        """One conditional UpdateItem, no read first: a refused claim carries the item as it was
+        (``ReturnValuesOnConditionCheckFailure=ALL_OLD``), so the caller knows why."""
         expr = Expression()
         update = expr.update(
             set_values={"status": "sending", "lease_until": iso_utc(lease_until)}
@@ -116,8 +117,8 @@ class DynamoDeliveries:
             f"{expr.name('status')} = {expr.value('scheduled')} "
             f"AND {expr.name('send_at')} <= {expr.value(iso_utc(now + CLAIM_TOLERANCE))}"
         )
-        item = self._table.update(shop_id, delivery_id, expr, update=update, condition=condition)
-        return delivery_from_item(item) if item is not None else None
+        updated = self._table.update_or_old(shop_id, delivery_id, expr, update=update, condition=condition)
+        return Claim(updated.done, delivery_from_item(updated.item) if updated.item is not None else None)
 
     def mark_sent(
         self, shop_id: str, delivery_id: str, *, message_id: str, transport: str, at: datetime

@@ -6,13 +6,15 @@ dumps; a ``set[str]`` becomes a string set) and come out the same way: numbers a
 ``float`` when not whole), string sets as sorted lists.
 
 A failed condition is an expected outcome, never an error: ``Table.put`` answers False,
-``Table.insert`` the item already there, ``Table.update`` None. Other ``ClientError`` codes
+``Table.insert`` the item already there, ``Table.update`` None, ``Table.update_or_old`` the
+item as the condition found it. Other ``ClientError`` codes
 propagate (throttling is retried by the SDK; what is left is for the Lambda retry).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
@@ -175,6 +177,15 @@ def _response(exc: ClientError) -> dict[str, Any]:
 # --- the table -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Updated:
+    """A conditional update's answer: ``done`` and the item now, or not done and the item as it was
+    (None when there was none)."""
+
+    done: bool
+    item: dict[str, Any] | None
+
+
 class Table:
     """One table through the low-level client: keys, conditions and pagination done once.
 
@@ -234,6 +245,20 @@ class Table:
         self, pk: str, sk: str, expr: Expression, *, update: str, condition: str | None = None
     ) -> dict[str, Any] | None:
         """Update the item and return it as it is now; None when ``condition`` does not hold."""
+        updated = self._update(pk, sk, expr, update=update, condition=condition, old_on_refusal=False)
+        return updated.item if updated.done else None
+
+    def update_or_old(self, pk: str, sk: str, expr: Expression, *, update: str, condition: str) -> Updated:
+        """Update the item: ``Updated(True, the item now)``, or, when ``condition`` does not hold,
+        ``Updated(False, the item as the condition found it)`` (None: there is no such item).
+
+        The refused item comes with the refusal itself (``ReturnValuesOnConditionCheckFailure``), so
+        the caller learns why in the same call, with no read before or after."""
+        return self._update(pk, sk, expr, update=update, condition=condition, old_on_refusal=True)
+
+    def _update(
+        self, pk: str, sk: str, expr: Expression, *, update: str, condition: str | None, old_on_refusal: bool
+    ) -> Updated:
         request: UpdateItemInputTypeDef = {
             "TableName": self.name,
             "Key": self.key(pk, sk),
@@ -242,13 +267,16 @@ class Table:
         }
         if condition is not None:
             request["ConditionExpression"] = condition
+            if old_on_refusal:
+                request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         _add_placeholders(request, expr)
         try:
-            return from_item(self.client.update_item(**request)["Attributes"])
+            return Updated(True, from_item(self.client.update_item(**request)["Attributes"]))
         except ClientError as exc:
-            if error_code(exc) == CONDITION_FAILED:
-                return None
-            raise
+            if error_code(exc) != CONDITION_FAILED:
+                raise
+            old = _response(exc).get("Item")
+            return Updated(False, from_item(old) if old else None)
 
     def delete(self, pk: str, sk: str) -> None:
         self.client.delete_item(TableName=self.name, Key=self.key(pk, sk))

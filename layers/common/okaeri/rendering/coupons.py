@@ -11,7 +11,7 @@ import re
 import threading
 from collections import Counter, deque
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from okaeri.errors import ConfigError, CouponPoolEmptyError
@@ -23,13 +23,20 @@ POOL_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
 
 @dataclass(frozen=True)
 class ShopCoupons:
-    """A shop's pools (:class:`okaeri.ports.Coupons`) as the renderer's ``CouponSource``."""
+    """A shop's pools (:class:`okaeri.ports.Coupons`) as the renderer's ``CouponSource``.
+
+    One is made for each render: a template asks for its code once per part (text, HTML, the
+    mobile text), and each (pool, delivery) is looked up in the pools only the first time."""
 
     coupons: Coupons
     shop_id: str
+    _given: dict[tuple[str, str], str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def code_for(self, pool: str, delivery_id: str) -> str:
-        return self.coupons.code_for(self.shop_id, pool, delivery_id)
+        key = (pool, delivery_id)
+        if key not in self._given:
+            self._given[key] = self.coupons.code_for(self.shop_id, pool, delivery_id)
+        return self._given[key]
 
 
 class PreviewCoupons:

@@ -1,14 +1,21 @@
-"""Send: a wake-up → re-read the delivery, check, claim, render, one send, mark (SPEC §1, decision 4).
+"""Send: a wake-up → claim, check, render, one send, mark (SPEC §1, decision 4).
 
-A schedule is only a wake-up: what DynamoDB says now decides. ``scheduled`` and due is claimed
-(``sending`` with a lease), the mail goes out through exactly one transport call per attempt, and
-the delivery is marked ``sent`` with the provider's message id. Nothing is ever re-sent by itself:
-a send that may have gone out (an ambiguous answer, or a process that died after the claim) stays
+A schedule is only a wake-up: what DynamoDB says now decides. The delivery is claimed first, in
+one conditional write with no read before it (``scheduled`` and due → ``sending`` with a lease); a
+refused claim brings back the delivery as it was, which says why (missing, not ``scheduled``, not
+due). Then the mail is checked and rendered, goes out through exactly one transport call, and the
+delivery is marked ``sent`` with the provider's message id. Nothing is ever re-sent by itself: a
+send that may have gone out (an ambiguous answer, or a process that died after the claim) stays
 ``sending`` until its lease runs out and the sweeper marks it ``unknown`` for an operator.
+
+Throttling never waits inside the function (a Lambda's wait is billed, and holds one of the few
+concurrent sends the SES rate allows): a throttled send releases its claim and its wake-up moves
+``throttle_delay`` later, 30–90 s, spread by the delivery id (see ``throttle_delay``).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -45,8 +52,11 @@ from okaeri.unsubscribe import make_token, unsubscribe_url
 
 #: A wake-up this early (clock skew) still sends; earlier is one from before a reschedule.
 DUE_TOLERANCE = timedelta(seconds=60)
-#: The first in-process wait after a throttled send; it doubles for each further try.
-THROTTLE_BACKOFF_SECONDS = 0.2
+#: A throttled send is tried again this much later, plus a share of the jitter (``throttle_delay``).
+THROTTLE_DELAY = timedelta(seconds=30)
+THROTTLE_JITTER_SECONDS = 60
+#: Why a claim was refused when the delivery is still ``scheduled`` and due (another claim won).
+CLAIMED_ELSEWHERE = "claimed_elsewhere"
 #: 楽天あんしんメルアド: these addresses accept mail only through Rakuten's SMTP relay.
 RAKUTEN_MASKED_DOMAIN = "fw.rakuten.ne.jp"
 
@@ -62,12 +72,9 @@ class SendDeps:
     ses: Transport
     relay_for: Callable[[RelayConfig], Transport]
     clock: Clock
-    sleep: Callable[[float], None]
     unsubscribe_secret: bytes
     orders: Orders  # the order the mail is about (rendering, and a last check that it is not cancelled)
     lease: timedelta = timedelta(minutes=10)
-    throttle_retries: int = 3
-    throttle_delay: timedelta = timedelta(minutes=5)
     retry_delay: timedelta = timedelta(minutes=15)  # a relay or SES refused for now (retryable)
     max_attempts: int = 5  # claims of one delivery before a retryable refusal becomes ``failed``
 
@@ -97,28 +104,46 @@ class _Mail:
 def send_delivery(deps: SendDeps, *, shop_id: str, delivery_id: str) -> SendOutcome:
     """Send one delivery if, and only if, DynamoDB says it is ``scheduled`` and due."""
     now = deps.clock.now()
-    delivery = deps.deliveries.get(shop_id, delivery_id)
-    if delivery is None:
+    claim = deps.deliveries.claim(shop_id, delivery_id, now=now, lease_until=now + deps.lease)
+    if not claim.claimed or claim.delivery is None:
+        return _refused(delivery_id, claim.delivery, now)
+    return _send_claimed(deps, claim.delivery, now)
+
+
+def _refused(delivery_id: str, found: Delivery | None, now: datetime) -> SendOutcome:
+    """Why the claim did not take, from the delivery as the claim found it."""
+    if found is None:
         return SendOutcome(delivery_id, "missing")
-    if delivery.status != "scheduled":
-        return SendOutcome(delivery_id, "not_scheduled", reason=delivery.status)
-    if delivery.send_at > now + DUE_TOLERANCE:
+    if found.status != "scheduled":
+        return SendOutcome(delivery_id, "not_scheduled", reason=found.status)
+    if found.send_at > now + DUE_TOLERANCE:
         return SendOutcome(delivery_id, "not_due")
-    return _send_scheduled(deps, delivery, now)
+    return SendOutcome(delivery_id, "not_scheduled", reason=CLAIMED_ELSEWHERE)
 
 
-def _send_scheduled(deps: SendDeps, delivery: Delivery, now: datetime) -> SendOutcome:
-    mail = _prepare(deps, delivery, now)
-    if isinstance(mail, str):
-        return _skip(deps, delivery, now, mail)
-    claimed = deps.deliveries.claim(delivery.shop_id, delivery.id, now=now, lease_until=now + deps.lease)
-    if claimed is None:
-        return SendOutcome(delivery.id, "not_scheduled", reason="claimed_elsewhere")
+def _send_claimed(deps: SendDeps, delivery: Delivery, now: datetime) -> SendOutcome:
+    """Check and render the claimed delivery, then send it. Until the transport call nothing can
+    have gone out: an unexpected error releases the claim (due now) before it propagates, so the
+    invocation's retry (or the sweeper) finds it ``scheduled`` again, not ``unknown``."""
     try:
-        raw = _render(deps, mail, claimed, now)
-    except (TemplateError, CouponPoolEmptyError, InvalidAddressError) as exc:
-        return _fail(deps, claimed, now, exc.code)
-    return _transmit(deps, mail, claimed, raw)
+        mail = _prepare(deps, delivery, now)
+        if isinstance(mail, str):
+            return _skip(deps, delivery, now, mail)
+        try:
+            raw = _render(deps, mail, delivery, now)
+        except (TemplateError, CouponPoolEmptyError, InvalidAddressError) as exc:
+            return _fail(deps, delivery, now, exc.code)
+    except Exception:
+        deps.deliveries.release(delivery.shop_id, delivery.id, send_at=now, reason="error")
+        raise
+    return _transmit(deps, mail, delivery, raw)
+
+
+def throttle_delay(delivery_id: str) -> timedelta:
+    """How much later a throttled delivery is tried again: ``THROTTLE_DELAY`` plus 0–60 s chosen by
+    the delivery id, so that the mails SES refused together do not all come back together."""
+    spread = int.from_bytes(hashlib.sha256(delivery_id.encode("utf-8")).digest()[:4], "big")
+    return THROTTLE_DELAY + timedelta(seconds=spread % (THROTTLE_JITTER_SECONDS + 1))
 
 
 # --- transports ---------------------------------------------------------------------------------
@@ -274,30 +299,26 @@ def _render(deps: SendDeps, mail: _Mail, delivery: Delivery, now: datetime) -> b
 
 
 def _transmit(deps: SendDeps, mail: _Mail, delivery: Delivery, raw: bytes) -> SendOutcome:
-    """One transport call per attempt; only a throttled call (nothing sent) is tried again here."""
+    """One transport call per attempt. Throttled (nothing sent): released, and woken again
+    ``throttle_delay`` later, without waiting here."""
     tags = {"shop": delivery.shop_id, "delivery": delivery.id}
-    for attempt in range(deps.throttle_retries + 1):
-        if attempt:
-            deps.sleep(THROTTLE_BACKOFF_SECONDS * 2 ** (attempt - 1))
-        try:
-            message_id = mail.transport.send(
-                sender=mail.shop.sender.address, recipient=mail.recipient, raw=raw, tags=tags
-            )
-        except ThrottledError:
-            continue
-        except AmbiguousSendError as exc:  # may have gone out: left ``sending`` → ``unknown``
-            _log(deps, delivery, "ambiguous", reason=exc.code, transport=mail.transport.name)
-            return SendOutcome(delivery.id, "ambiguous", reason=exc.code, transport=mail.transport.name)
-        except TransportError as exc:
-            if not exc.retryable:
-                return _fail(deps, delivery, deps.clock.now(), exc.code, transport=mail.transport.name)
-            if delivery.attempts >= deps.max_attempts:
-                return _fail(
-                    deps, delivery, deps.clock.now(), "retries_exhausted", transport=mail.transport.name
-                )
-            return _later(deps, mail, delivery, delay=deps.retry_delay, status="retry_later", reason=exc.code)
-        return _sent(deps, mail, delivery, message_id)
-    return _later(deps, mail, delivery, delay=deps.throttle_delay, status="throttled", reason="throttled")
+    try:
+        message_id = mail.transport.send(
+            sender=mail.shop.sender.address, recipient=mail.recipient, raw=raw, tags=tags
+        )
+    except ThrottledError:
+        delay = throttle_delay(delivery.id)
+        return _later(deps, mail, delivery, delay=delay, status="throttled", reason="throttled")
+    except AmbiguousSendError as exc:  # may have gone out: left ``sending`` → ``unknown``
+        _log(deps, delivery, "ambiguous", reason=exc.code, transport=mail.transport.name)
+        return SendOutcome(delivery.id, "ambiguous", reason=exc.code, transport=mail.transport.name)
+    except TransportError as exc:
+        if not exc.retryable:
+            return _fail(deps, delivery, deps.clock.now(), exc.code, transport=mail.transport.name)
+        if delivery.attempts >= deps.max_attempts:
+            return _fail(deps, delivery, deps.clock.now(), "retries_exhausted", transport=mail.transport.name)
+        return _later(deps, mail, delivery, delay=deps.retry_delay, status="retry_later", reason=exc.code)
+    return _sent(deps, mail, delivery, message_id)
 
 
 def _sent(deps: SendDeps, mail: _Mail, delivery: Delivery, message_id: str) -> SendOutcome:
@@ -330,7 +351,7 @@ def _later(
 
 def _skip(deps: SendDeps, delivery: Delivery, now: datetime, reason: str) -> SendOutcome:
     if not deps.deliveries.finish(
-        delivery.shop_id, delivery.id, status="skipped", reason=reason, from_status=["scheduled"]
+        delivery.shop_id, delivery.id, status="skipped", reason=reason, from_status=["sending"]
     ):
         return SendOutcome(delivery.id, "not_scheduled", reason="changed")
     _log(deps, delivery, "skipped", reason=reason, at=now)
