@@ -70,6 +70,16 @@ def main() -> None:
         stubber.activate()
     built = getattr(module, builder)()
 
+    from pydantic import BaseModel
+
+    models_built = []
+    classes = [BaseModel]
+    while classes:
+        for model in classes.pop().__subclasses__():
+            classes.append(model)
+            if model.__module__.startswith("okaeri.") and model.__pydantic_complete__:
+                models_built.append(f"{model.__module__}.{model.__qualname__}")
+
     roots = {
         "function": function_dir,
         "layer": layer_site,
@@ -99,6 +109,9 @@ def main() -> None:
                 "outside": outside,
                 "compiled_in_layer": sorted(path for path in compiled if path.startswith(layer_site)),
                 "x_ray_imported": "aws_xray_sdk" in sys.modules,
+                "okaeri_models_built": sorted(set(models_built)),
+                "openapi_models_imported": "aws_lambda_powertools.event_handler.openapi.models"
+                in sys.modules,
                 "sys_path": sys.path,
             }
         )

@@ -35,6 +35,15 @@ BUILDERS = {
     "send:handler.events_handler": "events_deps",
     "admin:handler.handler": "_app",
 }
+#: Modules whose pydantic models wait for their first use (``defer_build``).
+DEFERRED_MODELS = tuple(
+    f"okaeri.{name}."
+    for name in ["api.routes.coupons", "api.routes.customers", "api.routes.deliveries", "api.routes.imports",
+                 "api.routes.logs", "api.routes.masks", "api.routes.relays", "api.routes.shop",
+                 "api.routes.templates", "api.routes.webhooks", "api.responses", "api.pagination", "api.auth",
+                 "imports.models", "imports.shopify", "services.previews", "services.config_admin",
+                 "services.erasure", "services.coupon_upload"]
+)  # fmt: skip
 #: The only AWS call a cold start makes: the unsubscribe signing secret (send and admin sign links).
 SECRET_READ = "secretsmanager:GetSecretValue"
 EXPECTED_CALLS = {
@@ -114,6 +123,12 @@ def test_the_function_loads_as_lambda_loads_it(synthesized: Synthesized, entry: 
     # first traced call (tests/integration/handlers/test_tracing.py shows that call traced).
     assert "POWERTOOLS_TRACE_DISABLED" not in function.environment
     assert report["x_ray_imported"] is False
+    # Powertools' OpenAPI models (the admin API's document) wait for /api/openapi.json.
+    assert report["openapi_models_imported"] is False
+    # The API's request and answer models, the CSV and Shopify import models, the previews and the
+    # calendar's are built when a route first uses them (pydantic's defer_build), not at cold start.
+    built_early = [m for m in report["okaeri_models_built"] if m.startswith(DEFERRED_MODELS)]
+    assert built_early == []
 
 
 def test_the_probe_fails_on_a_module_the_layer_lacks(synthesized: Synthesized, tmp_path: Path) -> None:

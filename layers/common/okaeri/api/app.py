@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
 from okaeri.api import routes
 from okaeri.api.deps import AdminDeps
@@ -18,10 +17,12 @@ API_TITLE = "Okaeri admin API"
 API_VERSION = "1.0.0"
 
 
-def build_api(deps: AdminDeps, *, page_dir: Path | None = None) -> APIGatewayHttpResolver:
-    """The resolver with every route, bound to ``deps`` (the Lambda's, the local stack's or a test's),
-    and the admin page's built files from ``page_dir`` when given."""
-    app = AdminResolver(enable_validation=True)
+def configure_openapi(app: APIGatewayHttpResolver) -> None:
+    """The document's title, description and security scheme. Only the OpenAPI document needs them,
+    and ``HTTPBearer`` is one of Powertools' OpenAPI models, whose module alone takes longer to import
+    than the rest of the API: they are imported when the document is first asked for."""
+    from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+
     app.configure_openapi(
         title=API_TITLE,
         version=API_VERSION,
@@ -34,6 +35,12 @@ def build_api(deps: AdminDeps, *, page_dir: Path | None = None) -> APIGatewayHtt
         security_schemes={"cognito": HTTPBearer(bearerFormat="JWT")},
         security=[{"cognito": []}],
     )
+
+
+def build_api(deps: AdminDeps, *, page_dir: Path | None = None) -> APIGatewayHttpResolver:
+    """The resolver with every route, bound to ``deps`` (the Lambda's, the local stack's or a test's),
+    and the admin page's built files from ``page_dir`` when given."""
+    app = AdminResolver(enable_validation=True)
     register_error_handlers(app)
     for register in routes.REGISTRARS:
         register(app, deps)
@@ -46,6 +53,7 @@ def build_api(deps: AdminDeps, *, page_dir: Path | None = None) -> APIGatewayHtt
     @app.get("/api/openapi.json", include_in_schema=False, security=[])
     def openapi_document() -> Response[str]:
         if not document:
+            configure_openapi(app)
             document.append(app.get_openapi_json_schema())
         return Response(200, content_types.APPLICATION_JSON, document[0], headers=dict(JSON_HEADERS))
 

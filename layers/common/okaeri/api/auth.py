@@ -31,7 +31,7 @@ class Caller(BaseModel):
     """A signed-in operator and their role in each of their shops (possibly none yet: an invited
     operator signs in to accept)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     sub: str
     username: str = ""

@@ -13,7 +13,7 @@ import binascii
 import json
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from okaeri.errors import BadRequestError
 
@@ -25,6 +25,8 @@ MAX_CURSOR = 2048
 
 class Page[ItemT](BaseModel):
     """One page of a list and the cursor of the next (``null`` on the last page)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     items: list[ItemT]
     next_cursor: str | None = None

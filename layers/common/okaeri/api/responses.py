@@ -45,7 +45,7 @@ STATUS_BY_ERROR: tuple[tuple[type[OkaeriError], int], ...] = (
 
 
 class ErrorBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     code: str
     message_ja: str
@@ -55,6 +55,8 @@ class ErrorBody(BaseModel):
 
 class ErrorResponse(BaseModel):
     """What every 4xx carries."""
+
+    model_config = ConfigDict(defer_build=True)
 
     error: ErrorBody
 

@@ -30,7 +30,7 @@ class MappedColumns(BaseModel):
     """Which header of the file holds each order field. A list joins several columns with a space
     (``["姓", "名"]`` → ``山田 太郎``). Rows of the same ``order_id`` are one order (one item each)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     order_id: Columns
     ordered_at: Columns | None = None
@@ -67,7 +67,7 @@ class MappedColumns(BaseModel):
 class ColumnMapping(BaseModel):
     """How to read a CSV that is neither an RMS nor a Yahoo! export."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     source: str = Field(
         default="csv", max_length=70, description="the Order's source: csv, rakuten, … or mask:<name>"
@@ -101,6 +101,8 @@ class ColumnMapping(BaseModel):
 
 
 class RefusedRow(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     line: int = Field(description="the file line the row starts on (the header is line 1)")
     order_id: str | None = None
     reason: RefusalReason
@@ -110,6 +112,8 @@ class RefusedRow(BaseModel):
 
 class ImportReport(BaseModel):
     """What an import did: every order taken (new or already known) and every row refused, with why."""
+
+    model_config = ConfigDict(defer_build=True)
 
     import_id: str
     source: str

@@ -53,7 +53,7 @@ def sign(secret: bytes, body: bytes) -> str:
 
 
 class _Loose(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(defer_build=True, extra="ignore")
 
 
 class ShopifyCustomer(_Loose):

@@ -118,7 +118,7 @@ class CalendarDay(BaseModel):
     ``holiday``: the public holiday's name (jpholiday) when it is one.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     date: date
     weekday: Weekday
@@ -128,6 +128,8 @@ class CalendarDay(BaseModel):
 
 
 class Holiday(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     date: date
     name: str
 
@@ -136,6 +138,8 @@ class SampleShipDate(BaseModel):
     """What an order placed at ``ordered_at`` gets: its order day (after the cutoff, the next day),
     accept day (the next business day) and estimated ship date (+ lead business days)."""
 
+    model_config = ConfigDict(defer_build=True)
+
     ordered_at: datetime
     order_day: date
     accept_day: date
@@ -143,6 +147,8 @@ class SampleShipDate(BaseModel):
 
 
 class CalendarYear(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     year: int
     timezone: str
     closed_weekdays: list[Weekday]

@@ -12,7 +12,7 @@ import csv
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from okaeri.errors import BadRequestError
 
@@ -24,6 +24,8 @@ SkipReason = Literal["too_long", "has_space", "not_printable", "duplicate", "use
 
 
 class SkippedCode(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     code: str
     reason: SkipReason
 

@@ -35,7 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from okaeri.errors import BadRequestError, ConflictError, ForbiddenError, NotFoundError
 from okaeri.identity import customer_id_for, normalise_address
@@ -60,6 +60,8 @@ def is_erased(customer: CustomerRecord) -> bool:
 
 
 class CustomerStatus(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     customer: CustomerRecord
     suppression: str | None
     changed: bool
@@ -99,6 +101,8 @@ def unsubscribe(deps: OperationsDeps, shop_id: str, customer_id: str, *, by: str
 
 class ErasureResult(BaseModel):
     """What an erasure did (counts and the customer id only: no personal data)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     customer_id: str
     already: bool = False

@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import datetime
 from email.message import EmailMessage
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from okaeri.models import Order, Scenario, Shop, Template
 from okaeri.rendering import (
@@ -39,6 +39,8 @@ _FOLD = re.compile(r"\r?\n[ \t]+")
 
 
 class MailHeader(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     name: str
     value: str
 
@@ -46,6 +48,8 @@ class MailHeader(BaseModel):
 class MailVariant(BaseModel):
     """One rendering of the template: what the recipient reads and the message's headers (as sent,
     RFC 2047-encoded, unfolded)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     to: str
     mobile: bool
@@ -57,6 +61,8 @@ class MailVariant(BaseModel):
 
 
 class TemplatePreview(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     template_id: str
     version: int | None  # None: unsaved edits
     advertising: bool

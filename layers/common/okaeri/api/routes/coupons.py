@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from okaeri.api.body import request_bytes
 from okaeri.api.common import MANAGER, SHOP_PATH, STAFF, IdempotencyKey, once, shop_caller
@@ -32,6 +32,8 @@ CSV_TYPES = ("text/csv", "text/plain", "application/csv", "application/vnd.ms-ex
 
 
 class PoolCount(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     pool: str
     free: int
     used: int
@@ -43,6 +45,8 @@ class PoolCount(BaseModel):
 
 
 class PoolLoadAnswer(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     pool: str
     loaded: int
     skipped: list[SkippedCode]

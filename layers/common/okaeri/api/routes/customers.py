@@ -44,6 +44,8 @@ MAX_ADDRESS = 254
 
 
 class CustomerDetail(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     customer: CustomerRecord
     erased: bool
     suppression: str | None = Field(description="配信停止の理由 / why the address is suppressed (or null)")
@@ -52,7 +54,7 @@ class CustomerDetail(BaseModel):
 
 
 class EraseBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     confirm: str = Field(
         min_length=3,
@@ -62,19 +64,23 @@ class EraseBody(BaseModel):
 
 
 class SuppressBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     address: str = Field(min_length=3, max_length=MAX_ADDRESS, pattern=ADDRESS)
     reason: Literal["manual"] = "manual"
 
 
 class SuppressionAnswer(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     address: str
     reason: str
     added: bool = Field(description="今回追加したか / whether this request added it")
 
 
 class Lifted(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     address: str
     reason: str = Field(description="解除した配信停止の理由 / the reason that was lifted")
 

@@ -59,7 +59,7 @@ class PlainAction(Protocol):
 
 
 class RescheduleBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     send_at: AwareDatetime = Field(
         description="新しい送信日時（タイムゾーン付き） / the new send time, with its zone"
@@ -69,7 +69,7 @@ class RescheduleBody(BaseModel):
 class EditBody(BaseModel):
     """The operator's subject and/or text of this one mail; ``null`` goes back to the template's."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     subject: str | None = Field(default=None, min_length=1, max_length=MAX_SUBJECT)
     text: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT)

@@ -68,7 +68,7 @@ REPORT: dict[int, OpenAPIResponse] = {
 
 
 class MappedImport(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     mapping: ColumnMapping
     csv_base64: str = Field(min_length=1, max_length=MAX_BASE64_CHARS, description="the CSV file, base64")

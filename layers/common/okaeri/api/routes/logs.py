@@ -41,7 +41,7 @@ RAW_MAIL_TYPE = "text/plain"
 
 
 class ReparseBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     key: str = Field(min_length=1, max_length=MAX_KEY, description="受信メールの保存キー / the mail's S3 key")
 

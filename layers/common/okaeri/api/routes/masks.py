@@ -33,7 +33,7 @@ _KEY_PART = re.compile(r"[^/\x00-\x1f\x7f]+")
 class MaskTry(BaseModel):
     """A mask (saved or not) and the mail to try it on: its raw text, or a received mail's key."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     mask: ParseMask
     mail: str | None = Field(default=None, min_length=1, max_length=MAX_MAIL_BYTES)
@@ -49,6 +49,8 @@ class MaskTry(BaseModel):
 
 
 class MaskTryAnswer(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     ok: bool
     used_mask: bool
     order: Order | None = None
@@ -58,6 +60,8 @@ class MaskTryAnswer(BaseModel):
 
 
 class MaskDeleted(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     name: str
     deleted: bool
 

@@ -38,6 +38,8 @@ def secret_id(shop_id: str, name: str) -> str:
 
 
 class RelayView(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     name: str
     host: str
     port: int
@@ -47,11 +49,13 @@ class RelayView(BaseModel):
 
 
 class RelayList(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     items: list[RelayView]
 
 
 class RelayEdit(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     host: str = Field(pattern=HOST, max_length=253, examples=["sub.fw.rakuten.ne.jp"])
     port: int = Field(default=587, ge=1, le=65535)

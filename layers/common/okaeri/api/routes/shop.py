@@ -49,7 +49,7 @@ TAGS = ["settings"]
 class CalendarUpdate(BaseModel):
     """Calendar fields to replace; a field left out (or null) stays as it is."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     closed_weekdays: list[Weekday] | None = Field(default=None, max_length=7)
     closed_on_public_holidays: bool | None = None
@@ -60,7 +60,7 @@ class CalendarUpdate(BaseModel):
 
 
 class DayToggle(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     date: date
     open: bool
@@ -68,6 +68,8 @@ class DayToggle(BaseModel):
 
 class DayState(BaseModel):
     """A day after a toggle: open or not, the rules that close it, and the sample ship date now."""
+
+    model_config = ConfigDict(defer_build=True)
 
     date: date
     open: bool

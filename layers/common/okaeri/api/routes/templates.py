@@ -60,6 +60,8 @@ ADDRESS_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"
 
 
 class TemplateSaveAnswer(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     id: str
     version: int
     changed: bool
@@ -72,7 +74,7 @@ class TemplateSaveAnswer(BaseModel):
 class PreviewBody(BaseModel):
     """A saved template (``template_id``, optionally ``version``) or unsaved edits (``template``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     template: Template | None = None
     template_id: str | None = Field(default=None, max_length=64)
@@ -93,7 +95,7 @@ class PreviewBody(BaseModel):
 
 
 class TestSendBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     to: str = Field(max_length=254, pattern=ADDRESS_PATTERN, description="the operator's address")
     version: int | None = Field(default=None, ge=1, le=1_000_000)
@@ -101,6 +103,8 @@ class TestSendBody(BaseModel):
 
 
 class TestSendAnswer(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     template_id: str
     version: int
     to: str

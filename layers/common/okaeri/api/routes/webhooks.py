@@ -51,19 +51,23 @@ def secret_id(shop_id: str) -> str:
 
 
 class WebhookAnswer(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     result: str
     order_key: str | None = None
     reason: str | None = None
 
 
 class ShopifyIntegration(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     secret_set: bool = Field(description="whether the webhook secret is stored (it is never shown)")
     webhook_url_path: str
     topics: list[str]
 
 
 class ShopifySecret(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     secret: SecretStr = Field(
         min_length=8, max_length=256, description="Shopify's webhook signing secret (write-only)"
