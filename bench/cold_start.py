@@ -42,6 +42,9 @@ print(time.perf_counter() - start, time.process_time() - cpu)
 BASELINE: Final = "import boto3"
 
 
+HANDLERS: Final = ("ingest", "schedule", "send", "admin")
+
+
 @dataclass(frozen=True)
 class Target:
     name: str
@@ -49,10 +52,9 @@ class Target:
     function_dir: Path | None = None
 
 
-TARGETS: Final = (
-    Target(BASELINE, "boto3"),
-    *(Target(name, "handler", FUNCTIONS_DIR / name) for name in ("ingest", "schedule", "send", "admin")),
-)
+def targets(functions_dir: Path) -> tuple[Target, ...]:
+    """A bare ``import boto3``, then each function's ``handler`` module."""
+    return (Target(BASELINE, "boto3"), *(Target(name, "handler", functions_dir / name) for name in HANDLERS))
 
 
 def lambda_environment(target: Target) -> dict[str, str]:
@@ -95,12 +97,13 @@ class Figures:
     wall: tuple[float, ...]
 
 
-def measure(runs: int, layer_site: Path) -> list[Figures]:
+def measure(runs: int, layer_site: Path, functions_dir: Path = FUNCTIONS_DIR) -> list[Figures]:
     """``runs`` rounds, each target once per round, the order rotated each round."""
-    times: dict[str, list[tuple[float, float]]] = {target.name: [] for target in TARGETS}
+    every = targets(functions_dir)
+    times: dict[str, list[tuple[float, float]]] = {target.name: [] for target in every}
     for run in range(runs):
-        shift = run % len(TARGETS)
-        for target in TARGETS[shift:] + TARGETS[:shift]:
+        shift = run % len(every)
+        for target in every[shift:] + every[:shift]:
             times[target.name].append(import_seconds(target, layer_site))
     return [
         Figures(name, tuple(cpu for cpu, _ in found), tuple(wall for _, wall in found))
@@ -136,12 +139,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--layer", type=Path, default=HOST_LAYER_DIR, help="the layer (default build/layer-host)"
     )
+    parser.add_argument(
+        "--functions", type=Path, default=FUNCTIONS_DIR, help="the functions' folders (default functions/)"
+    )
     args = parser.parse_args(argv)
     layer_site = args.layer / "python"
     if not layer_site.is_dir():
         print(f"no layer at {layer_site}: run `make build`", file=sys.stderr)
         return 1
-    figures = measure(args.runs, layer_site)
+    figures = measure(args.runs, layer_site, args.functions)
     header = ("import", "CPU median ms", "min", "max", "÷ boto3", "wall median ms", "min", "max", "÷ boto3")
     rows = [header, *table(figures)]
     widths = [max(len(row[col]) for row in rows) for col in range(len(header))]
