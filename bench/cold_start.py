@@ -99,15 +99,28 @@ class Figures:
 
 def measure(runs: int, layer_site: Path, functions_dir: Path = FUNCTIONS_DIR) -> list[Figures]:
     """``runs`` rounds, each target once per round, the order rotated each round."""
-    every = targets(functions_dir)
-    times: dict[str, list[tuple[float, float]]] = {target.name: [] for target in every}
+    return measure_layers(runs, [layer_site], functions_dir)[0]
+
+
+def measure_layers(
+    runs: int, layer_sites: list[Path], functions_dir: Path = FUNCTIONS_DIR
+) -> list[list[Figures]]:
+    """As ``measure``, for several layers at once: their targets take turns in the same rounds, so
+    the layers are compared on the same machine at the same moments."""
+    every = [(site, target) for site in layer_sites for target in targets(functions_dir)]
+    times: dict[tuple[Path, str], list[tuple[float, float]]] = {(s, t.name): [] for s, t in every}
     for run in range(runs):
         shift = run % len(every)
-        for target in every[shift:] + every[:shift]:
-            times[target.name].append(import_seconds(target, layer_site))
+        for site, target in every[shift:] + every[:shift]:
+            times[site, target.name].append(import_seconds(target, site))
     return [
-        Figures(name, tuple(cpu for cpu, _ in found), tuple(wall for _, wall in found))
-        for name, found in times.items()
+        [
+            Figures(
+                t.name, tuple(c for c, _ in times[site, t.name]), tuple(w for _, w in times[site, t.name])
+            )
+            for t in targets(functions_dir)
+        ]
+        for site in layer_sites
     ]
 
 
@@ -137,28 +150,33 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.cold_start", description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=15, help="fresh interpreters per target (default 15)")
     parser.add_argument(
-        "--layer", type=Path, default=HOST_LAYER_DIR, help="the layer (default build/layer-host)"
+        "--layer",
+        type=Path,
+        action="append",
+        help="a layer (default build/layer-host); given more than once, the layers are measured interleaved",
     )
     parser.add_argument(
         "--functions", type=Path, default=FUNCTIONS_DIR, help="the functions' folders (default functions/)"
     )
     args = parser.parse_args(argv)
-    layer_site = args.layer / "python"
-    if not layer_site.is_dir():
-        print(f"no layer at {layer_site}: run `make build`", file=sys.stderr)
-        return 1
-    figures = measure(args.runs, layer_site, args.functions)
+    layers = args.layer or [HOST_LAYER_DIR]
+    for layer in layers:
+        if not (layer / "python").is_dir():
+            print(f"no layer at {layer / 'python'}: run `make build`", file=sys.stderr)
+            return 1
+    measured = measure_layers(args.runs, [layer / "python" for layer in layers], args.functions)
     header = ("import", "CPU median ms", "min", "max", "÷ boto3", "wall median ms", "min", "max", "÷ boto3")
-    rows = [header, *table(figures)]
-    widths = [max(len(row[col]) for row in rows) for col in range(len(header))]
-    print(f"Cold start: {args.runs} fresh `python -I -S -B` per target, interleaved; layer {args.layer}")
-    for row in rows:
-        print(
-            "  ".join(
-                cell.ljust(w) if col == 0 else cell.rjust(w)
-                for col, (cell, w) in enumerate(zip(row, widths, strict=True))
+    for layer, figures in zip(layers, measured, strict=True):
+        rows = [header, *table(figures)]
+        widths = [max(len(row[col]) for row in rows) for col in range(len(header))]
+        print(f"Cold start: {args.runs} fresh `python -I -S -B` per target, interleaved; layer {layer}")
+        for row in rows:
+            print(
+                "  ".join(
+                    cell.ljust(w) if col == 0 else cell.rjust(w)
+                    for col, (cell, w) in enumerate(zip(row, widths, strict=True))
+                )
             )
-        )
     return 0
 
 
