@@ -5,19 +5,12 @@ import { useState } from "preact/hooks";
 import { notify, success, failure } from "../../components/notices";
 import { ErrorBox, Field, useConfirm } from "../../components/ui";
 import { del, post, put, shopPath } from "../../lib/api";
-import { pick, t } from "../../lib/i18n";
-import { fieldLabel } from "./labels";
-import {
-  checkDraft,
-  maskFromDraft,
-  newRow,
-  unusedField,
-  type DraftProblems,
-  type FieldRow,
-  type MaskDraft,
-} from "./maskDraft";
-import { OrderFields } from "./OrderView";
-import { MASK_FIELDS, TIME_FIELDS, type MaskTryAnswer, type ParseMask, type ParseMaskBody } from "./types";
+import { t } from "../../lib/i18n";
+import { checkDraft, maskFromDraft, type DraftProblems, type MaskDraft } from "./maskDraft";
+import { MaskFieldRows } from "./MaskFieldRows";
+import { MaskItemsFields } from "./MaskItemsFields";
+import { TryAnswer } from "./TryAnswer";
+import type { MaskTryAnswer, ParseMask, ParseMaskBody } from "./types";
 
 export interface MaskEditorProps {
   shop: string;
@@ -50,12 +43,6 @@ export function MaskEditor(props: MaskEditorProps) {
   const change = (patch: Partial<MaskDraft>) => {
     setDraft((previous) => ({ ...previous, ...patch }));
     setSaved(null);
-  };
-  const changeRow = (id: number, patch: Partial<FieldRow>) =>
-    change({ rows: draft.rows.map((row) => (row.id === id ? { ...row, ...patch } : row)) });
-  const addRow = () => {
-    const field = unusedField(draft.rows);
-    if (field) change({ rows: [...draft.rows, newRow(field)] });
   };
 
   const checked = (): ParseMaskBody | null => {
@@ -194,134 +181,9 @@ export function MaskEditor(props: MaskEditorProps) {
         </div>
       </fieldset>
 
-      <fieldset>
-        <legend>{t("receptions.mask_fields")}</legend>
-        <p class="hint mask-hint">{t("receptions.mask_fields_hint")}</p>
-        <div class="mask-rows">
-          <div class="mask-row mask-row-head" aria-hidden="true">
-            <span>{t("receptions.mask_col_field")}</span>
-            <span>{t("receptions.mask_col_pattern")}</span>
-            <span />
-          </div>
-          {draft.rows.map((row, index) => {
-            const label = fieldLabel(row.field);
-            const error = problems?.rows[row.id];
-            const errorId = `mask-row-error-${row.id}`;
-            return (
-              <div key={row.id} class={`mask-row${error ? " field-invalid" : ""}`}>
-                <select
-                  aria-label={t("receptions.mask_row_field", { n: index + 1 })}
-                  value={row.field}
-                  onChange={(e) => changeRow(row.id, { field: e.currentTarget.value })}
-                >
-                  {MASK_FIELDS.filter(
-                    (field) => field === row.field || !draft.rows.some((other) => other.field === field),
-                  ).map((field) => (
-                    <option key={field} value={field}>
-                      {fieldLabel(field)}
-                    </option>
-                  ))}
-                </select>
-                <input
-                  class="mono"
-                  aria-label={t("receptions.mask_row_pattern", { field: label })}
-                  aria-describedby={error ? errorId : undefined}
-                  aria-invalid={error ? true : undefined}
-                  placeholder={t("receptions.mask_pattern_placeholder")}
-                  value={row.pattern}
-                  autoComplete="off"
-                  spellcheck={false}
-                  onInput={(e) => changeRow(row.id, { pattern: e.currentTarget.value })}
-                />
-                {row.field === "order_id" ? (
-                  <span class="mask-row-none" />
-                ) : (
-                  <button
-                    type="button"
-                    class="button button-small button-quiet mask-row-remove"
-                    aria-label={t("receptions.mask_row_remove", { field: label })}
-                    title={t("receptions.mask_row_remove", { field: label })}
-                    onClick={() => change({ rows: draft.rows.filter((other) => other.id !== row.id) })}
-                  >
-                    ×
-                  </button>
-                )}
-                {TIME_FIELDS.includes(row.field) && (
-                  <div class="mask-format">
-                    <span aria-hidden="true">{t("receptions.mask_col_format")}</span>
-                    <input
-                      class="mono"
-                      aria-label={t("receptions.mask_row_format", { field: label })}
-                      placeholder="%Y年%m月%d日 %H:%M"
-                      value={row.format}
-                      autoComplete="off"
-                      spellcheck={false}
-                      onInput={(e) => changeRow(row.id, { format: e.currentTarget.value })}
-                    />
-                  </div>
-                )}
-                {error && (
-                  <p class="field-error mask-row-error" id={errorId}>
-                    {error}
-                  </p>
-                )}
-              </div>
-            );
-          })}
-        </div>
-        {unusedField(draft.rows) && (
-          <button type="button" class="button button-small" onClick={addRow}>
-            {t("receptions.mask_add_row")}
-          </button>
-        )}
-      </fieldset>
+      <MaskFieldRows draft={draft} problems={problems} onChange={change} />
 
-      <fieldset>
-        <legend>{t("receptions.mask_items")}</legend>
-        <label class="check">
-          <input type="checkbox" checked={draft.itemsOn} onChange={(e) => change({ itemsOn: e.currentTarget.checked })} />
-          {t("receptions.mask_items_on")}
-        </label>
-        {draft.itemsOn && (
-          <div class="mask-items">
-            <div class="mask-grid">
-              <Field label={t("receptions.mask_items_start")} hint={t("receptions.mask_items_start_hint")} error={problems?.itemsStart}>
-                {(id, describedBy) => (
-                  <input
-                    id={id}
-                    value={draft.itemsStart}
-                    aria-describedby={describedBy}
-                    onInput={(e) => change({ itemsStart: e.currentTarget.value })}
-                  />
-                )}
-              </Field>
-              <Field label={t("receptions.mask_items_end")} hint={t("receptions.mask_items_end_hint")}>
-                {(id, describedBy) => (
-                  <input
-                    id={id}
-                    value={draft.itemsEnd}
-                    aria-describedby={describedBy}
-                    onInput={(e) => change({ itemsEnd: e.currentTarget.value })}
-                  />
-                )}
-              </Field>
-            </div>
-            <Field label={t("receptions.mask_items_line")} hint={t("receptions.mask_items_line_hint")} error={problems?.itemsLine}>
-              {(id, describedBy) => (
-                <input
-                  id={id}
-                  class="mono"
-                  value={draft.itemsLine}
-                  aria-describedby={describedBy}
-                  spellcheck={false}
-                  placeholder="{name}（{sku}） {unit_price}円 × {quantity}"
-                  onInput={(e) => change({ itemsLine: e.currentTarget.value })}
-                />
-              )}
-            </Field>
-          </div>
-        )}
-      </fieldset>
+      <MaskItemsFields draft={draft} problems={problems} onChange={change} />
 
       {!props.receptionKey && (
         <Field label={t("receptions.try_mail")} hint={t("receptions.try_mail_hint")} error={mailError}>
@@ -355,26 +217,5 @@ export function MaskEditor(props: MaskEditorProps) {
       {saved && props.afterSave?.(saved)}
       {dialog}
     </form>
-  );
-}
-
-function TryAnswer(props: { answer: MaskTryAnswer; zone: string }) {
-  const { answer } = props;
-  return (
-    <section class="card try-card" aria-labelledby="try-title">
-      <h3 id="try-title">{t("receptions.try_result")}</h3>
-      {answer.ok && answer.used_mask && <p class="ok-box">{t("receptions.try_ok")}</p>}
-      {answer.ok && !answer.used_mask && <p class="info-box">{t("receptions.try_ok_builtin")}</p>}
-      {!answer.ok && (
-        <div class="error-box">
-          <p>{t("receptions.try_failed")}</p>
-          <p class="small">
-            {pick(answer.message_ja, answer.message_en)}
-            {answer.reason && <span class="mono"> ({answer.reason})</span>}
-          </p>
-        </div>
-      )}
-      {answer.order && <OrderFields order={answer.order} zone={props.zone} />}
-    </section>
   );
 }
