@@ -16,7 +16,7 @@ from infra.capabilities.storage import Storage
 from infra.lambda_function import LambdaFactory, common_layer
 from infra.resources import RECEIPT_RULE_SET
 from infra.settings import DeploymentSettings
-from infra.tables import CONFIG
+from infra.tables import CONFIG, ORDERS
 
 
 class OkaeriStack(Stack):
@@ -93,6 +93,10 @@ class OkaeriStack(Stack):
             "ConfigTable": (
                 storage.table(CONFIG).table_name,
                 "設定のテーブル（okaeri add-shop --table） / the config table (okaeri add-shop --table)",
+            ),
+            "OrdersTable": (
+                storage.table(ORDERS).table_name,
+                "注文のテーブル（okaeri migrate-order-keys --table） / the orders table (okaeri migrate-order-keys --table)",
             ),
             "ReceiptRuleSet": (
                 RECEIPT_RULE_SET,

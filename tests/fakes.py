@@ -25,6 +25,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+from okaeri.aws.deliveries import COUNTED, COUNTERS
 from okaeri.aws.orders import SHIPMENT_FIELDS
 from okaeri.errors import AmbiguousSendError, NotFoundError, ThrottledError, TransportError
 from okaeri.identity import customer_id_for, normalise_address
@@ -383,13 +384,15 @@ class FakeDeliveries:
     """Deliveries by (shop, id), with the conditional state machine of ``okaeri.ports.Deliveries``.
 
     As the DynamoDB adapter: a claim takes a delivery due within the next minute (a schedule may
-    fire a little early), and a lease has run out once ``lease_until < now``.
+    fire a little early), and a lease has run out once ``lease_until < now``. The shop's counters
+    (``COUNTED``) move with each change of status, as the adapter's transactions move them.
     """
 
     def __init__(self) -> None:
         self.items: dict[tuple[str, str], Delivery] = {}
         self.events: dict[tuple[str, str], Counter[str]] = {}
         self.event_status: dict[tuple[str, str], str] = {}
+        self.counters: Counter[tuple[str, str]] = Counter()  # (shop, counter) → count
 
     def all(self) -> list[Delivery]:
         return [delivery.model_copy() for delivery in self.items.values()]
@@ -399,7 +402,16 @@ class FakeDeliveries:
         if key in self.items:
             return False
         self.items[key] = delivery.model_copy()
+        if (counter := COUNTED.get(delivery.status)) is not None:
+            self.counters[(delivery.shop_id, counter)] += 1
         return True
+
+    def counts(self, shop_id: str) -> dict[str, int]:
+        return {counter: self.counters[(shop_id, counter)] for counter in COUNTERS}
+
+    def latest_unknown(self, shop_id: str, *, limit: int) -> list[Delivery]:
+        mine = self._select(lambda d: d.shop_id == shop_id and d.status == "unknown")
+        return sorted(mine, key=lambda d: d.send_at, reverse=True)[:limit]
 
     def get(self, shop_id: str, delivery_id: str) -> Delivery | None:
         delivery = self.items.get((shop_id, delivery_id))
@@ -482,6 +494,15 @@ class FakeDeliveries:
         self._update(current, status="scheduled", send_at=send_at, reason=None, **_noted(current, note))
         return True
 
+    def requeue(
+        self, shop_id: str, delivery_id: str, *, send_at: datetime, reason: str, from_status: Sequence[str]
+    ) -> bool:
+        current = self._in(shop_id, delivery_id, set(from_status))
+        if current is None:
+            return False
+        self._update(current, status="scheduled", send_at=send_at, reason=reason, lease_until=None)
+        return True
+
     def due(self, now: datetime, *, limit: int) -> list[Delivery]:
         return self._select(lambda d: d.status == "scheduled" and d.send_at <= now)[:limit]
 
@@ -508,6 +529,12 @@ class FakeDeliveries:
     def _update(self, current: Delivery, **changes: Any) -> Delivery:
         updated = current.model_copy(update=changes)
         self.items[(current.shop_id, current.id)] = updated
+        before, after = COUNTED.get(current.status), COUNTED.get(updated.status)
+        if before != after:
+            if before is not None:
+                self.counters[(current.shop_id, before)] -= 1
+            if after is not None:
+                self.counters[(current.shop_id, after)] += 1
         return updated.model_copy()
 
     def _select(self, keep: Callable[[Delivery], bool]) -> list[Delivery]:

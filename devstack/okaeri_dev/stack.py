@@ -97,6 +97,9 @@ class StackOptions:
     ticking: bool = True  # False freezes the clock between moves (the tests)
     tick_seconds: float = 1.0  # the dispatcher's background round; 0: none (only on demand)
     page_dir: Path = admin_handler.PAGE_DIR  # the admin page's built files (``make web``)
+    send_rate: int = (
+        14  # the SES send rate the admin function is told (cdk.json's default): the dashboard's pace
+    )
 
 
 class AwsEnvironment:
@@ -257,7 +260,7 @@ class LocalStack:
     def _wire(self, session: boto3.Session, resources: Resources) -> None:
         """The functions, the dispatcher between them, then the doors: HTTP, the demo data, SMTP."""
         options = self.options
-        functions = self._functions(resources.environment())
+        functions = self._functions(resources.environment() | {"SEND_RATE": str(self.options.send_rate)})
         dispatcher = self._dispatcher = self._make_dispatcher(session, resources, functions)
         gateway = _bind(
             "HTTP", "--port", options.port, lambda: self._make_gateway(resources, functions, dispatcher)

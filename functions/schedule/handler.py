@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from okaeri.aws.dynamo import from_item
 from okaeri.aws.orders import order_record
+from okaeri.aws.orders_migration import is_migrated_insert
 from okaeri.aws.wiring import schedule_deps
 from okaeri.models import OrderRecord
 from okaeri.observability import count, logger, metrics, tracer
@@ -26,11 +27,16 @@ def _image(record: DynamoDBRecord, name: str) -> OrderRecord | None:
 
 
 def handle_record(record: DynamoDBRecord, deps: ScheduleDeps) -> ScheduleOutcome:
+    images = record.raw_event.get("dynamodb") or {}
     old, new = _image(record, "OldImage"), _image(record, "NewImage")
     current = new or old
     if current is not None:
         logger.append_keys(shop=current.shop_id, order=current.order_key)
-    outcome = on_order_change(deps, old, new)
+    if is_migrated_insert(images.get("OldImage"), images.get("NewImage")):
+        # an order moved to its per-order key (okaeri migrate-order-keys): planned already
+        outcome = ScheduleOutcome(note="migrated")
+    else:
+        outcome = on_order_change(deps, old, new)
     count("DeliveryScheduled", len(outcome.created))
     count("DeliveryCancelled", len(outcome.cancelled))
     count("DeliveryMoved", len(outcome.moved))

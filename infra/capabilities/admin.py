@@ -107,6 +107,7 @@ class Admin(Construct):
                 **sending.environment,  # test sends and unsubscribe links (AdminSettings' MailMixin)
                 "USER_POOL_ID": self.user_pool.ref,
                 "USER_POOL_CLIENT_ID": self.client.ref,
+                "SEND_RATE": str(settings.send_rate),  # the dashboard's sending pace
             },
             memory_mb=1024,
             timeout_seconds=29,  # API Gateway answers 503 after 30 s

@@ -62,7 +62,7 @@ def test_the_smtp_answer_says_what_ingest_made_of_each_mail(received: dict[str, 
 def test_fixture_mails_in_become_exactly_the_planned_mails_out(
     stack: LocalStack, local: LocalClient, received: dict[str, str]
 ) -> None:
-    orders = {item["order"]["order_id"]: item for item in local.items("orders", "demo")}
+    orders = {item["order"]["order_id"]: item for item in local.orders("demo")}
     assert set(orders) == {expected(name)["order_id"] for name in ORDERS}
     planned = local.deliveries()
     assert len(planned) == 12  # four orders × thanks, like, love

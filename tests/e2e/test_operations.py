@@ -30,7 +30,7 @@ def new_order(local: LocalClient, *, masked: bool = False) -> tuple[str, list[di
     )
     assert answer.endswith(" parsed"), answer
     order = next(
-        item for item in local.items("orders", "demo") if item["order"]["order_id"].endswith(f"{serial:010d}")
+        item for item in local.orders("demo") if item["order"]["order_id"].endswith(f"{serial:010d}")
     )
     return str(order["sk"]), deliveries_of(local, str(order["sk"]))
 
@@ -45,8 +45,12 @@ def deliveries_of(local: LocalClient, order_key: str) -> list[dict[str, Any]]:
 def shop_snapshot(local: LocalClient) -> dict[str, list[str]]:
     """Every item of the shop's orders, deliveries and customers, as text: equal when nothing changed."""
     return {
-        table: sorted(json.dumps(item, sort_keys=True, default=str) for item in local.items(table, "demo"))
-        for table in ("orders", "deliveries", "customers")
+        table: sorted(json.dumps(item, sort_keys=True, default=str) for item in items)
+        for table, items in (
+            ("orders", local.orders("demo")),
+            ("deliveries", local.items("deliveries", "demo")),
+            ("customers", local.items("customers", "demo")),
+        )
     }
 
 
@@ -121,7 +125,7 @@ def test_a_second_identical_mail_changes_nothing(local: LocalClient) -> None:
     seen = local.outbox_count()
     local.advance("25d")
     order = next(
-        item for item in local.items("orders", "demo") if item["order"]["order_id"].endswith(f"{serial:010d}")
+        item for item in local.orders("demo") if item["order"]["order_id"].endswith(f"{serial:010d}")
     )
     mine = [m for m in local.outbox(since=seen) if m["tags"]["delivery"].split(".")[0] == "demo"]
     ids = {item["sk"] for item in deliveries_of(local, str(order["sk"]))}

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from infra.capabilities.scheduling import STREAM_PARALLELIZATION_FACTOR
 from infra.capabilities.sending import SEND_MAX_EVENT_AGE, SEND_RETRY_ATTEMPTS
 from infra.identity import MFA_METHODS, PASSWORD_POLICY, ROLE_GROUPS
 from infra.paths import LAMBDA_PYTHON
@@ -415,6 +416,9 @@ def test_the_send_concurrency_follows_send_rate(default: Deployment, other: Depl
         for deployment in (default, other)
     }
     assert concurrency == {14: 2, 3: 1}  # 14 mails/s × 0.18 s → 2 at once; never fewer than 1
+    for deployment in (default, other):  # the dashboard's pace is judged at the same rate
+        admin = deployment.functions["admin:handler.handler"].environment
+        assert admin["SEND_RATE"] == str(deployment.settings.send_rate)
 
 
 def test_wake_ups_beyond_the_send_concurrency_wait_in_lambdas_queue_up_to_six_hours(
@@ -507,6 +511,23 @@ def test_order_changes_reach_the_schedule_function_and_failures_a_queue(default:
     assert mapping["BisectBatchOnFunctionError"] is True
     destination = mapping["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0]
     assert default.resources[destination]["Type"] == "AWS::SQS::Queue"
+
+
+def test_a_shard_of_order_changes_is_planned_ten_batches_at_once(default: Deployment) -> None:
+    """Issue #14 item 1: the parallelization factor, with the failure handling kept."""
+    schedule = default.functions["schedule:handler.handler"].logical_id
+    [mapping] = [
+        m["Properties"]
+        for m in default.of_type("AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["FunctionName"] == ref(schedule)
+    ]
+    assert mapping["ParallelizationFactor"] == STREAM_PARALLELIZATION_FACTOR == 10
+    assert mapping["BatchSize"] == 25
+    assert mapping["StartingPosition"] == "TRIM_HORIZON"
+    assert mapping["BisectBatchOnFunctionError"] is True
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mapping["MaximumRetryAttempts"] == 10
+    assert mapping["MaximumRecordAgeInSeconds"] == 24 * 3600
 
 
 # --- sending ---------------------------------------------------------------------------------------------
@@ -807,6 +828,7 @@ def test_outputs_tell_the_operator_what_to_do_next(deployment: Deployment) -> No
         only_id(deployment.of_type("AWS::Cognito::UserPoolClient"), "client")
     )
     assert outputs["ReceiptRuleSet"] == RECEIPT_RULE_SET
+    assert outputs["OrdersTable"] == ref(table_ids(deployment.synthesized)["orders"])  # migrate-order-keys
     settings = deployment.settings
     assert outputs["InboundAddresses"].split() == [
         address for shop in settings.shops for address in shop.recipients(settings.receiving_domain)

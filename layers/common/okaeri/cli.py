@@ -196,6 +196,31 @@ def cmd_add_shop(args: argparse.Namespace) -> int:
     return EXIT_REFUSED
 
 
+def cmd_migrate_order_keys(args: argparse.Namespace) -> int:
+    """Move a deployed Okaeri's orders to the per-order key (issue #14; docs/operations.md)."""
+    from datetime import UTC, datetime
+
+    from okaeri.aws.clients import dynamodb_client
+    from okaeri.aws.orders_migration import OrderKeyMigration
+
+    migration = OrderKeyMigration(args.table, now=lambda: datetime.now(UTC), client=dynamodb_client())
+    report = migration.run(limit=args.limit)
+    for line in report.lines():
+        print(line)
+    return 0 if report.left == 0 else EXIT_REFUSED
+
+
+def cmd_recount(args: argparse.Namespace) -> int:
+    """Set every shop's mail counters from the deliveries (a deployment from before them; repairs)."""
+    from okaeri.aws.clients import dynamodb_client
+    from okaeri.aws.deliveries import DynamoDeliveries
+
+    store = DynamoDeliveries(args.table, retention_days=1, client=dynamodb_client())  # writes no delivery
+    for shop_id, counts in store.recount().items():
+        print(f"{shop_id}: " + ", ".join(f"{name} {n}" for name, n in counts.items()))
+    return 0
+
+
 def _port(value: str) -> int:
     port = int(value)
     if not 0 <= port <= 65535:
@@ -205,7 +230,7 @@ def _port(value: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="okaeri", description="Okaeri follow-up mail: parse, plan, render, lint, add-shop, dev"
+        prog="okaeri", description="Okaeri follow-up mail: parse, plan, render, lint, add-shop, recount, dev"
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -249,6 +274,25 @@ def build_parser() -> argparse.ArgumentParser:
     add_shop.add_argument("shop", help="the shop's settings (YAML or JSON, as the admin page edits them)")
     add_shop.add_argument("--table", required=True, help="the config table's name (stack output ConfigTable)")
     add_shop.set_defaults(run=cmd_add_shop)
+
+    migrate = commands.add_parser(
+        "migrate-order-keys",
+        help="move orders from the old shop-wide key to the per-order key (once, after the deploy; resumable)",
+    )
+    migrate.add_argument("--table", required=True, help="the orders table's name (stack output OrdersTable)")
+    migrate.add_argument("--limit", type=int, help="stop after this many old-key orders (run again to go on)")
+    migrate.set_defaults(run=cmd_migrate_order_keys)
+
+    recount = commands.add_parser(
+        "recount",
+        help="set each shop's waiting / unknown counters from a scan of the deliveries table (idempotent)",
+    )
+    recount.add_argument(
+        "--table",
+        required=True,
+        help="the deliveries table's name (the stack's table whose name holds Deliveries)",
+    )
+    recount.set_defaults(run=cmd_recount)
 
     dev = commands.add_parser(
         "dev", help="run all of Okaeri on this machine (the local stack; Ctrl-C stops it)"

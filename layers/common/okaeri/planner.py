@@ -350,6 +350,16 @@ class RepeatDecision:
 _START = RepeatDecision(start=True)
 
 
+#: Repeat policies whose decision never looks at the customer's other runs.
+POLICIES_WITHOUT_RUNS: frozenset[RepeatPolicy] = frozenset({"every_time"})
+
+
+def needs_runs(policy: RepeatPolicy) -> bool:
+    """Whether :func:`apply_repeat_policy` needs the customer's runs for ``policy`` (``every_time``
+    starts whatever they are, so the caller may skip reading them)."""
+    return policy not in POLICIES_WITHOUT_RUNS
+
+
 def apply_repeat_policy(
     policy: RepeatPolicy, existing_runs: Sequence[Run], *, new_run_id: str
 ) -> RepeatDecision:

@@ -151,6 +151,14 @@ class Deliveries(Protocol):
     def count_event(self, shop_id: str, delivery_id: str, event: str, *, status: str | None) -> None:
         """Count an SES event on the delivery (and set a bounced/complained status when given)."""
 
+    def counts(self, shop_id: str) -> dict[str, int]:
+        """The shop's counters, kept by the transitions themselves: ``waiting`` (``scheduled`` or
+        ``sending``) and ``unknown``; a few reads, whatever the number of deliveries."""
+
+    def latest_unknown(self, shop_id: str, *, limit: int) -> list[Delivery]:
+        """The shop's latest ``limit`` ``unknown`` deliveries by send time, newest first (reads at
+        most ``limit`` items)."""
+
 
 class Logs(Protocol):
     def put_reception(self, entry: ReceptionEntry) -> None: ...

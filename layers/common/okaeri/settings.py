@@ -71,6 +71,10 @@ class CognitoMixin(_Settings):
 class AdminSettings(TablesMixin, InboundMixin, SchedulingMixin, MailMixin, CognitoMixin):
     """functions/admin: the admin API (and page), unsubscribe links, the Shopify webhook"""
 
+    #: The account's SES send rate (mails a second, cdk.json's ``send_rate``): the dashboard warns of
+    #: an hour whose planned mails take longer than the shop's flexible window at this rate.
+    send_rate: int = Field(default=14, ge=1, le=1000)
+
 
 def settings_from[SettingsT: "_Settings"](model: type[SettingsT], environ: dict[str, str]) -> SettingsT:
     """Validate the environment (variable names in upper case) as ``model``."""

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from okaeri.aws.clients import dynamodb_client
+from okaeri.aws.deliveries import COUNTERS, DUE_SHARDS
 from tests.integration.api.conftest import OTHER_SHOP, Api
 from tests.integration.api.ops_helpers import BASE, HIKARI, make_unknown, plan_orders
 from tests.integration.pipeline.conftest import SHOP_ID
@@ -89,3 +92,54 @@ def test_days_are_bounded_and_shops_kept_apart(api: Api) -> None:
     theirs = api.owner.get(f"/api/shops/{OTHER_SHOP}/dashboard", days=7).json()
     assert (theirs["waiting"], theirs["unknown"], theirs["steps"]) == (0, 0, [])
     assert {row["orders"] for row in theirs["days"]} == {0}
+
+
+def deliveries_reads(api: Api) -> list[tuple[str, str, int]]:
+    """One dashboard view's requests to the deliveries table: (operation, index, items read)."""
+    table = api.stack.tables["deliveries"]
+    seen: list[tuple[str, str, int]] = []
+    pending: list[tuple[str, str]] = []
+
+    def before(params: dict[str, Any], model: Any, **_: Any) -> None:
+        if params.get("TableName") == table:
+            pending.append((model.name, str(params.get("IndexName", "-"))))
+
+    def after(parsed: dict[str, Any], model: Any, **_: Any) -> None:
+        if pending and pending[0][0] == model.name:
+            name, index = pending.pop(0)
+            seen.append((name, index, int(parsed.get("ScannedCount", len(parsed.get("Items", []))))))
+
+    events = dynamodb_client().meta.events
+    events.register("provide-client-params.dynamodb", before, unique_id="dashboard-reads-before")
+    events.register("after-call.dynamodb", after, unique_id="dashboard-reads-after")
+    try:
+        assert api.staff.get(DASHBOARD, days=30).status == 200
+    finally:
+        events.unregister("provide-client-params.dynamodb", unique_id="dashboard-reads-before")
+        events.unregister("after-call.dynamodb", unique_id="dashboard-reads-after")
+    return seen
+
+
+def test_a_view_reads_counters_not_deliveries(api: Api) -> None:
+    planned = plan_orders(api)
+    make_unknown(api, planned.one(HIKARI, "like"))
+    few = deliveries_reads(api)
+    deliveries = api.stack.admin.deliveries
+    template = planned.one(HIKARI, "love")
+    for n in range(150):  # more mails planned within the 30 days shown (beyond the pace's two days)
+        send_at = datetime(2026, 12, 20, tzinfo=TOKYO) + timedelta(minutes=n)
+        assert deliveries.put_new(
+            template.model_copy(update={"id": f"{template.id}-{n}", "send_at": send_at})
+        )
+    many = deliveries_reads(api)
+
+    def counters(reads: list[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
+        return [read for read in reads if read[1] == "-"]  # the query of the shop's counter shards
+
+    assert [read for read in many if read not in counters(many)] == [
+        read for read in few if read not in counters(few)
+    ]  # the same requests, each reading the same number of items, the counters apart:
+    assert [(op, n <= len(COUNTERS) * DUE_SHARDS) for op, _, n in counters(many)] == [("Query", True)]
+    assert ("Query", "due", 1) in few  # the latest unknown: one item under unknown#<shop>
+    board = api.staff.get(DASHBOARD, days=30).json()
+    assert (board["waiting"], board["unknown"]) == (12 - 1 + 150, 1)

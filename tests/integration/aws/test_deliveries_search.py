@@ -55,6 +55,18 @@ def test_the_dashboards_pass_reads_from_a_time_on(deliveries: DynamoDeliveries) 
     assert ids(list(deliveries.by_send_time(SHOP, T0 + timedelta(hours=2)))) == ["d-2", "d-3"]
 
 
+def test_the_pace_counts_the_scheduled_mails_of_a_period_without_reading_them(
+    deliveries: DynamoDeliveries,
+) -> None:
+    for n in range(5):
+        put(deliveries, n, status="cancelled" if n == 3 else "scheduled")
+    put(deliveries, 2, shop_id=OTHER_SHOP)
+    hours = [T0 + timedelta(hours=n) for n in range(6)]
+    assert deliveries.count_scheduled(SHOP, hours[1], hours[4]) == 2  # d-1, d-2; d-3 cancelled; d-4 after
+    assert deliveries.count_scheduled(SHOP, hours[0], hours[1]) == 1  # the start is in, the end is not
+    assert deliveries.count_scheduled(SHOP, hours[5], hours[5] + timedelta(days=2)) == 0
+
+
 def test_an_edit_applies_to_a_scheduled_delivery_only(deliveries: DynamoDeliveries) -> None:
     put(deliveries, 1)
     edited = deliveries.edit(SHOP, "d-1", changes={"edited_subject": "件名", "edited_text": "本文"})

@@ -1,4 +1,4 @@
-"""DynamoOrders: orders keyed by (shop, source#order id), shipments and cancellations, stubs."""
+"""DynamoOrders: orders keyed by (shop#source#order id, source#order id), shipments and cancellations, stubs."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from okaeri.aws.clients import dynamodb_client
 from okaeri.aws.dynamo import from_item
-from okaeri.aws.orders import DynamoOrders, order_record
+from okaeri.aws.orders import DynamoOrders, order_pk, order_record
 from okaeri.identity import customer_id_for
 from okaeri.models import Order
 from tests.integration.aws.conftest import (
@@ -47,7 +47,7 @@ def test_a_new_order_round_trips_exactly(orders: DynamoOrders) -> None:
 
 def test_index_and_ttl_attributes_are_written(orders: DynamoOrders, tables: dict[str, str]) -> None:
     orders.put_new(make_record())
-    item = stored_item(tables["orders"], SHOP, KEY)
+    item = stored_item(tables["orders"], order_pk(SHOP, KEY), KEY)
     assert item is not None
     assert item["customer_ref"] == f"{SHOP}#{'c' * 32}"
     assert item["ordered_at"] == "2026-11-20T02:05:12.000000+00:00"  # UTC, fixed width: sortable
@@ -95,10 +95,10 @@ def test_a_shipment_with_a_time_keeps_the_datetime(orders: DynamoOrders) -> None
 def test_the_same_shipment_twice_leaves_the_same_item(orders: DynamoOrders, tables: dict[str, str]) -> None:
     orders.put_new(make_record())
     first = orders.apply_shipment(SHOP, shipment(), raw_key="inbound/sakura-farm/ship-1", at=LATER)
-    item_after_first = stored_item(tables["orders"], SHOP, KEY)
+    item_after_first = stored_item(tables["orders"], order_pk(SHOP, KEY), KEY)
     second = orders.apply_shipment(SHOP, shipment(), raw_key="inbound/sakura-farm/ship-1", at=LATER)
     assert second == first
-    assert stored_item(tables["orders"], SHOP, KEY) == item_after_first
+    assert stored_item(tables["orders"], order_pk(SHOP, KEY), KEY) == item_after_first
 
 
 def test_a_shipment_without_a_carrier_keeps_the_one_known(orders: DynamoOrders) -> None:
@@ -118,7 +118,7 @@ def test_a_shipment_for_an_unknown_order_creates_it(orders: DynamoOrders, tables
     assert created.received_at == LATER
     assert created.raw_keys == ["inbound/sakura-farm/ship-1"]
     assert orders.get(SHOP, KEY) == created
-    item = stored_item(tables["orders"], SHOP, KEY)
+    item = stored_item(tables["orders"], order_pk(SHOP, KEY), KEY)
     assert item is not None
     assert item["shipped_at"] == "2026-11-22"
 
@@ -193,7 +193,7 @@ def test_an_order_without_date_or_customer_leaves_the_indexes_alone(
     orders: DynamoOrders, tables: dict[str, str]
 ) -> None:
     orders.put_new(make_record(make_order(ordered_at=None), customer_id=None))
-    item = stored_item(tables["orders"], SHOP, KEY)
+    item = stored_item(tables["orders"], order_pk(SHOP, KEY), KEY)
     assert item is not None
     assert "ordered_at" not in item
     assert "customer_ref" not in item
@@ -202,7 +202,8 @@ def test_an_order_without_date_or_customer_leaves_the_indexes_alone(
 def test_a_stream_image_reads_as_a_record(orders: DynamoOrders, tables: dict[str, str]) -> None:
     record = make_record()
     orders.put_new(record)
-    image = dynamodb_client().get_item(TableName=tables["orders"], Key={"pk": {"S": SHOP}, "sk": {"S": KEY}})
+    key = {"pk": {"S": order_pk(SHOP, KEY)}, "sk": {"S": KEY}}
+    image = dynamodb_client().get_item(TableName=tables["orders"], Key=key)
     assert order_record(from_item(image["Item"])) == record
 
 
@@ -214,3 +215,21 @@ def test_shops_do_not_see_each_others_orders(orders: DynamoOrders) -> None:
     mine = orders.get(SHOP, KEY)
     assert mine is not None
     assert mine.order.shipped_at is None
+
+
+def test_each_order_is_its_own_partition_so_the_stream_spreads_a_shops_orders(
+    orders: DynamoOrders, tables: dict[str, str]
+) -> None:
+    """Issue #14: a shop's orders fall on as many partition keys (stream shards) as there are orders."""
+    keys = [make_order(f"S-{n}").key for n in range(3)]
+    for key in keys:
+        orders.put_new(make_record(make_order(key.split("#")[1])))
+    orders.apply_shipment(SHOP, shipment(order_id="S-9"), raw_key="ship-9", at=LATER)  # a stub
+    items = dynamodb_client().scan(TableName=tables["orders"])["Items"]
+    stored = {(item["pk"]["S"], item["sk"]["S"]) for item in items}
+    expected = [*keys, make_order("S-9").key]
+    assert stored == {(f"{SHOP}#{key}", key) for key in expected}
+    assert {order_pk(SHOP, key) for key in expected} == {pk for pk, _ in stored}
+    for key in expected:  # every read, update and erasure finds it under its own key
+        assert orders.get(SHOP, key) is not None
+        assert orders.redact_personal(SHOP, key, at=LATER) is not None

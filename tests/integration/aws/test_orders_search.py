@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from okaeri.aws.orders import DynamoOrders
+import pytest
+
+from okaeri.aws.orders import DynamoOrders, order_pk
+from okaeri.aws.search import InvalidStartKeyError
 from okaeri.models import OrderRecord
 from tests.integration.aws.conftest import OTHER_SHOP, SHOP, T0, make_order, make_record, stored_item
 
@@ -41,8 +44,21 @@ def test_search_pages_with_a_test_and_goes_on_from_its_key(orders: DynamoOrders)
     assert ids(first) == ["A-4", "A-2"]
     assert last is not None
     assert set(last) == {"pk", "sk", "shop_id", "ordered_at"}
+    assert last["pk"] == order_pk(SHOP, last["sk"])  # the table's key is the order's
     rest, end = orders.search(SHOP, since=None, until=None, keep=even, limit=2, start=last)
     assert (ids(rest), end) == (["A-0"], None)
+
+
+def test_a_start_key_of_another_shop_or_the_old_shop_wide_key_is_refused(orders: DynamoOrders) -> None:
+    for n in range(3):
+        put(orders, n)
+    _, last = orders.search(SHOP, since=None, until=None, keep=None, limit=1, start=None)
+    assert last is not None
+    theirs = {**last, "pk": order_pk(OTHER_SHOP, last["sk"])}
+    old_style = {**last, "pk": SHOP}
+    for start in (theirs, old_style):
+        with pytest.raises(InvalidStartKeyError):
+            orders.search(SHOP, since=None, until=None, keep=None, limit=1, start=start)
 
 
 def test_a_customers_orders_newest_first(orders: DynamoOrders) -> None:
@@ -56,7 +72,7 @@ def test_a_customers_orders_newest_first(orders: DynamoOrders) -> None:
 
 def test_redaction_blanks_personal_fields_only(orders: DynamoOrders, tables: dict[str, str]) -> None:
     put(orders, 1)
-    before = stored_item(tables["orders"], SHOP, "rakuten#A-1")
+    before = stored_item(tables["orders"], order_pk(SHOP, "rakuten#A-1"), "rakuten#A-1")
     redacted = orders.redact_personal(SHOP, "rakuten#A-1", at=T0 + timedelta(days=1))
     assert redacted is not None
     assert redacted.order.customer.name is None
@@ -65,7 +81,7 @@ def test_redaction_blanks_personal_fields_only(orders: DynamoOrders, tables: dic
     assert redacted.order.ship_to.prefecture == "東京都"
     assert redacted.order.items == make_order("A-1").items
     assert redacted.order.total == 7128
-    after = stored_item(tables["orders"], SHOP, "rakuten#A-1")
+    after = stored_item(tables["orders"], order_pk(SHOP, "rakuten#A-1"), "rakuten#A-1")
     assert before is not None
     assert after is not None
     changed = {name for name in after if after[name] != before.get(name)}
@@ -75,6 +91,7 @@ def test_redaction_blanks_personal_fields_only(orders: DynamoOrders, tables: dic
     }
     again = orders.redact_personal(SHOP, "rakuten#A-1", at=T0 + timedelta(days=2))
     assert again == redacted
-    assert stored_item(tables["orders"], SHOP, "rakuten#A-1") == after  # the first time is kept
+    kept = stored_item(tables["orders"], order_pk(SHOP, "rakuten#A-1"), "rakuten#A-1")
+    assert kept == after  # the first time is kept
     assert orders.redact_personal(SHOP, "rakuten#NONE", at=T0) is None
     assert orders.redact_personal(OTHER_SHOP, "rakuten#A-1", at=T0) is None

@@ -86,11 +86,11 @@ def test_the_same_batch_twice_creates_nothing_new(stack: Stack) -> None:
     records = three_orders(stack)
     assert schedule_handler.handle({"Records": records}, stack.schedule)["batchItemFailures"] == []
     deliveries, stored = table_items(stack)["deliveries"], wake_ups()
-    assert len(deliveries) == len(stored) == STEPS * len(ORDERS)
+    assert len([item for item in deliveries if "id" in item]) == len(stored) == STEPS * len(ORDERS)
 
     again = schedule_handler.handle({"Records": records}, stack.schedule)
 
     assert again["batchItemFailures"] == []
-    assert table_items(stack)["deliveries"] == deliveries
+    assert table_items(stack)["deliveries"] == deliveries  # the counts too: nothing counted twice
     assert wake_ups() == stored  # not even modified (CreationDate, LastModificationDate kept)
     assert stream_records(stack) == []

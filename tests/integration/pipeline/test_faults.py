@@ -37,7 +37,7 @@ from functions.ingest import handler as ingest_handler
 from functions.schedule import handler as schedule_handler
 from functions.send import handler as send_handler
 from okaeri.aws.clients import scheduler_client
-from okaeri.aws.deliveries import delivery_from_item
+from okaeri.aws.deliveries import COUNTS_SUFFIX, delivery_from_item
 from okaeri.aws.dynamo import from_item
 from okaeri.models import Delivery
 from okaeri.ports import Transport
@@ -239,7 +239,8 @@ def outcome(rig: Rig) -> list[Delivery]:
     """Every delivery as stored now, read from moto's table in-process (the driver reads it at every
     step to know when the sweeper is due; a query through the API costs a hundred times more)."""
     table = dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION].get_table(rig.stack.tables["deliveries"])
-    return [delivery_from_item(from_item(item.to_json()["Attributes"])) for item in table.all_items()]
+    items = (from_item(item.to_json()["Attributes"]) for item in table.all_items())
+    return [delivery_from_item(item) for item in items if not str(item["pk"]).endswith(COUNTS_SUFFIX)]
 
 
 # --- measuring ---------------------------------------------------------------------------------------

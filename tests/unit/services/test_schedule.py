@@ -238,6 +238,21 @@ def test_every_time_starts_another_run() -> None:
     assert {d.status for d in world.deliveries.by_order(SHOP_ID, FIRST)} == {"scheduled"}
 
 
+@pytest.mark.parametrize(
+    ("policy", "queries"), [("every_time", 0), ("once", 2), ("skip_if_active", 2), ("restart", 2)]
+)
+def test_the_customers_runs_are_read_only_when_the_repeat_policy_needs_them(
+    policy: str, queries: int
+) -> None:
+    """Issue #14: ``every_time`` starts a run whatever the customer's other runs are, so planning
+    reads none (one query fewer per order); the other policies read them once per order."""
+    world, [outcome] = second_order(policy)
+    assert world.faults.calls["deliveries.by_customer"] == queries
+    if policy == "every_time":
+        assert len(outcome.created) == 3
+        assert len(world.deliveries.by_order(SHOP_ID, SECOND)) == 3
+
+
 def test_once_never_starts_a_second_run() -> None:
     world, [outcome] = second_order("once")
     assert (outcome.created, outcome.skipped) == ([], [("thanks-like-love", "repeat_once")])

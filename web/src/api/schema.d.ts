@@ -1212,6 +1212,11 @@ export interface components {
             failed_receptions: number;
             /** Latest Failed Receptions */
             latest_failed_receptions: components["schemas"]["ReceptionEntry"][];
+            /**
+             * Slow Hours
+             * @default []
+             */
+            slow_hours: components["schemas"]["SlowHour"][];
         };
         /** DayFigures */
         DayFigures: {
@@ -2793,6 +2798,25 @@ export interface components {
             step: string;
             /** Reason */
             reason: string;
+        };
+        /**
+         * SlowHour
+         * @description An hour whose planned mails take longer than the flexible window at the SES rate.
+         */
+        SlowHour: {
+            /**
+             * Hour
+             * Format: date-time
+             */
+            hour: string;
+            /** Planned */
+            planned: number;
+            /** Minutes Needed */
+            minutes_needed: number;
+            /** Window Minutes */
+            window_minutes: number;
+            /** Send Rate */
+            send_rate: number;
         };
         /** Step */
         "Step-Input": {

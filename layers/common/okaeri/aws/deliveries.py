@@ -10,20 +10,34 @@ retried invocation) can never both act on a delivery::
     skipped (by the planner: past, beyond_max_window) ──revive (better order data)──▶ scheduled
 
 Times are stored as fixed-width ISO UTC strings, so conditions and sort keys compare them as text.
-The sparse ``due`` index holds only ``scheduled`` and ``sending`` items: ``due_shard`` is
-``scheduled#N`` or ``sending#N`` (N from the id's hash, spreading a sale day's load over
-``DUE_SHARDS`` keys) and ``due_at`` is the send time or the lease's end. Leaving those two states
-removes both attributes, so the sweeper reads only what may need it.
+The sparse ``due`` index holds only ``scheduled``, ``sending`` and ``unknown`` items: ``due_shard``
+is ``scheduled#N`` or ``sending#N`` (N from the id's hash, spreading a sale day's load over
+``DUE_SHARDS`` keys) and ``due_at`` is the send time or the lease's end; an ``unknown`` item is
+under ``unknown#<shop>`` by its send time (the dashboard's latest few, newest first). Leaving those
+states removes both attributes, so the sweeper reads only what may need it.
+
+The shop's counts (``COUNTED``: ``waiting`` = ``scheduled`` or ``sending``, and ``unknown``) are
+kept by the transitions themselves: a write that moves a delivery into or out of a counted state
+is one ``TransactWriteItems`` holding the conditional write of the delivery and an ``ADD`` to the
+counter items of the old and new state (``pk`` = ``<shop>#counts``, ``sk`` = ``<counter>#N``, N the
+id's shard: a partition of their own, so no query of the shop's deliveries meets them), so
+a repeated transition (refused by its condition) counts nothing and a crash cannot leave the
+counts apart from the deliveries. A transition within one counter (claim, release, reschedule) or
+between uncounted states stays one UpdateItem. ``recount`` sets the counters from a full scan
+(existing deployments; see docs/operations.md).
 """
 
 from __future__ import annotations
 
 import hashlib
+import random
+import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, get_args
+from typing import TYPE_CHECKING, Any, Final, get_args
 
-from okaeri.aws.dynamo import Expression, Table, expires_at, iso_utc
+from okaeri.aws.dynamo import PK, SK, Expression, Table, expires_at, from_item, iso_utc, to_item
 from okaeri.aws.orders import customer_ref
 from okaeri.aws.search import by_time_page, every_item
 from okaeri.models import Delivery, DeliveryStatus, PlanChange
@@ -31,6 +45,7 @@ from okaeri.ports import Claim
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import ScanInputTypeDef, TransactWriteItemTypeDef
 
 DUE_SHARDS = 10  # must equal infra.tables.DUE_SHARDS (the layer cannot import infra; a test checks)
 CLAIM_TOLERANCE = timedelta(seconds=60)  # a schedule may fire a little early: claim up to this early
@@ -40,6 +55,28 @@ DUE_KEYS = ("due_shard", "due_at")
 LEASE_EXPIRED = "lease_expired"
 #: What an operator may change of one pending mail.
 EDITABLE = ("edited_subject", "edited_text")
+#: The shop's counts: each counted status → the counter it is counted in (the dashboard's numbers).
+COUNTED: Final[Mapping[str, str]] = {"scheduled": "waiting", "sending": "waiting", "unknown": "unknown"}
+COUNTERS: Final = ("waiting", "unknown")
+COUNTS_SUFFIX: Final = "#counts"
+#: A transaction refused because another one held a counter item meanwhile is tried this often.
+COUNT_ATTEMPTS: Final = 6
+UNKNOWN_SHARD_PREFIX: Final = "unknown#"
+
+
+def counts_pk(shop_id: str) -> str:
+    """The partition of the shop's counter items (apart from its deliveries, under ``shop_id``)."""
+    return f"{shop_id}{COUNTS_SUFFIX}"
+
+
+def counter_key(counter: str, delivery_id: str) -> str:
+    """The sort key of the counter item a delivery's transitions add to (one of ``DUE_SHARDS``)."""
+    return f"{counter}#{due_shard(delivery_id)}"
+
+
+def unknown_shard(shop_id: str) -> str:
+    """The ``due`` index key of the shop's ``unknown`` deliveries (by send time)."""
+    return f"{UNKNOWN_SHARD_PREFIX}{shop_id}"
 
 
 def due_shard(delivery_id: str) -> int:
@@ -81,6 +118,26 @@ class DynamoDeliveries:
     def expired_leases(self, now: datetime, *, limit: int) -> list[Delivery]:
         return self._from_due_index("sending", "<", now, limit=limit)
 
+    def counts(self, shop_id: str) -> dict[str, int]:
+        """The shop's counters (``COUNTERS``), each the sum of its shards: one strongly consistent
+        query of at most ``len(COUNTERS) * DUE_SHARDS`` small items, whatever the volume."""
+        expr = Expression()
+        condition = f"{expr.name(PK)} = {expr.value(counts_pk(shop_id))}"
+        totals = dict.fromkeys(COUNTERS, 0)
+        for item in self._table.query_all(expr, condition):
+            counter = str(item[SK]).split("#")[0]
+            if counter in totals:
+                totals[counter] += int(item.get("n", 0))
+        return totals
+
+    def latest_unknown(self, shop_id: str, *, limit: int) -> list[Delivery]:
+        """The shop's ``limit`` latest ``unknown`` deliveries by send time, newest first (one query of
+        the ``due`` index's ``unknown#<shop>`` key, at most ``limit`` items read)."""
+        expr = Expression()
+        condition = f"{expr.name('due_shard')} = {expr.value(unknown_shard(shop_id))}"
+        items, _ = self._table.query_page(expr, condition, index="due", forward=False, limit=limit)
+        return [delivery_from_item(item) for item in items]
+
     def _by_index(self, index: str, attribute: str, value: str) -> list[Delivery]:
         expr = Expression()
         items = self._table.query_all(expr, f"{expr.name(attribute)} = {expr.value(value)}", index=index)
@@ -102,7 +159,11 @@ class DynamoDeliveries:
     # --- writes --------------------------------------------------------------------------------
 
     def put_new(self, delivery: Delivery) -> bool:
-        return self._table.insert(self._item(delivery)) is None
+        counter = COUNTED.get(delivery.status)
+        if counter is None:
+            return self._table.insert(self._item(delivery)) is None
+        new = self._table.put_action(self._item(delivery), condition=f"attribute_not_exists({SK})")
+        return self._transact([new, self._count_action(delivery.shop_id, counter, delivery.id, 1)])
 
     def claim(self, shop_id: str, delivery_id: str, *, now: datetime, lease_until: datetime) -> Claim:
         """One conditional UpdateItem, no read first: a refused claim carries the item as it was
@@ -152,6 +213,15 @@ class DynamoDeliveries:
             raise ValueError(f"finish() moves to one of {sorted(FINAL_STATUSES)}, not {status!r}")
         if not from_status:
             raise ValueError("finish() needs at least one status to move from")
+        if status == "unknown":
+            return self._move(
+                shop_id,
+                delivery_id,
+                from_status,
+                {"status": status, "reason": reason, "due_shard": unknown_shard(shop_id)},
+                copy={"due_at": "send_at"},
+                note=note,
+            )
         return self._move(
             shop_id,
             delivery_id,
@@ -190,13 +260,15 @@ class DynamoDeliveries:
         )
 
     def mark_unknown(self, shop_id: str, delivery_id: str, *, now: datetime) -> bool:
-        expr = Expression()
-        update = expr.update(set_values={"status": "unknown", "reason": LEASE_EXPIRED}, remove=DUE_KEYS)
-        condition = (
-            f"{expr.name('status')} = {expr.value('sending')} "
-            f"AND {expr.name('lease_until')} < {expr.value(iso_utc(now))}"
+        changes = {"status": "unknown", "reason": LEASE_EXPIRED, "due_shard": unknown_shard(shop_id)}
+        return self._move(
+            shop_id,
+            delivery_id,
+            ("sending",),
+            changes,
+            copy={"due_at": "send_at"},
+            also=lambda expr: f"{expr.name('lease_until')} < {expr.value(iso_utc(now))}",
         )
-        return self._table.update(shop_id, delivery_id, expr, update=update, condition=condition) is not None
 
     def count_event(self, shop_id: str, delivery_id: str, event: str, *, status: str | None) -> None:
         """Count the event (``events.<event>``). With ``status`` (``bounced``, ``complained``) a
@@ -250,6 +322,17 @@ class DynamoDeliveries:
         for item in every_item(self._table, expr, condition, index="by_time"):
             yield delivery_from_item(item)
 
+    def count_scheduled(self, shop_id: str, since: datetime, until: datetime) -> int:
+        """How many of the shop's deliveries are ``scheduled`` with a send time from ``since`` to just
+        before ``until`` (a COUNT query on ``by_time``: no item comes back; the dashboard's pace)."""
+        expr = Expression()
+        condition = (
+            f"{expr.name('shop_id')} = {expr.value(shop_id)} AND {expr.name('send_at')} BETWEEN "
+            f"{expr.value(iso_utc(since))} AND {expr.value(iso_utc(until - timedelta(microseconds=1)))}"
+        )
+        keep = f"{expr.name('status')} = {expr.value('scheduled')}"
+        return self._table.count(expr, condition, index="by_time", keep=keep)
+
     def edit(self, shop_id: str, delivery_id: str, *, changes: Mapping[str, str | None]) -> Delivery | None:
         """Set (a text) or clear (None) ``edited_subject`` / ``edited_text`` of a ``scheduled``
         delivery; None when it is not ``scheduled`` (or not there)."""
@@ -292,23 +375,148 @@ class DynamoDeliveries:
         remove: Sequence[str] = (),
         note: PlanChange | None = None,
         reasons: Sequence[str] = (),
+        copy: Mapping[str, str] | None = None,
+        also: Callable[[Expression], str] | None = None,
     ) -> bool:
         """One conditional transition: apply ``changes`` only if the status is one of ``from_status``
-        (and, given ``reasons``, the reason one of them); a ``note`` is appended to the delivery's
-        ``history`` in the same write."""
+        (and, given ``reasons``, the reason one of them; given ``also``, that condition too); a
+        ``note`` is appended to the delivery's ``history`` in the same write; ``copy`` sets an
+        attribute to another's value (``due_at`` = ``send_at``).
+
+        The statuses of ``from_status`` are tried by counter (``COUNTED``; usually one group, one
+        request): where the transition leaves one counter for another, the write and the two counter
+        ``ADD``s are one transaction, else it is one UpdateItem."""
+        new_status = changes.get("status")
+        for counter, group in _by_counter(from_status):
+            expr = Expression()
+            update = expr.update(set_values=changes, remove=remove)
+            extra = [f"{expr.name(target)} = {expr.name(source)}" for target, source in (copy or {}).items()]
+            if note is not None:
+                history = expr.name("history")
+                extra.append(
+                    f"{history} = list_append(if_not_exists({history}, {expr.value([])}), "
+                    f"{expr.value([note.model_dump(mode='json')])})"
+                )
+            if extra:  # every transition sets something
+                update = update.replace("SET ", f"SET {', '.join(extra)}, ", 1)
+            condition = f"{expr.name('status')} IN {expr.values_in(group)}"
+            if reasons:
+                condition += f" AND {expr.name('reason')} IN {expr.values_in(reasons)}"
+            if also is not None:
+                condition += f" AND {also(expr)}"
+            target = counter if new_status is None else COUNTED.get(str(new_status))
+            if target == counter:
+                if self._table.update(shop_id, delivery_id, expr, update=update, condition=condition):
+                    return True
+                continue
+            actions = [self._update_action(shop_id, delivery_id, expr, update=update, condition=condition)]
+            if counter is not None:
+                actions.append(self._count_action(shop_id, counter, delivery_id, -1))
+            if target is not None:
+                actions.append(self._count_action(shop_id, target, delivery_id, 1))
+            if self._transact(actions):
+                return True
+        return False
+
+    # --- the counters ---------------------------------------------------------------------------
+
+    def _update_action(
+        self, shop_id: str, delivery_id: str, expr: Expression, *, update: str, condition: str
+    ) -> TransactWriteItemTypeDef:
+        action: dict[str, Any] = {
+            "TableName": self._table.name,
+            "Key": self._table.key(shop_id, delivery_id),
+            "UpdateExpression": update,
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": expr.names,
+            "ExpressionAttributeValues": expr.values,
+        }
+        return {"Update": action}  # type: ignore[typeddict-item]
+
+    def _count_action(
+        self, shop_id: str, counter: str, delivery_id: str, delta: int
+    ) -> TransactWriteItemTypeDef:
+        return {
+            "Update": {
+                "TableName": self._table.name,
+                "Key": self._table.key(counts_pk(shop_id), counter_key(counter, delivery_id)),
+                "UpdateExpression": "ADD #n :delta",
+                "ExpressionAttributeNames": {"#n": "n"},
+                "ExpressionAttributeValues": {":delta": {"N": str(delta)}},
+            }
+        }
+
+    def _transact(self, actions: Sequence[TransactWriteItemTypeDef]) -> bool:
+        """All or nothing: True when written, False when the delivery's condition (the first action)
+        does not hold. A conflict (another transaction on a counter item at that moment) is tried
+        again after a short random pause; past ``COUNT_ATTEMPTS`` it is an error (the event is retried)."""
+        for attempt in range(COUNT_ATTEMPTS):
+            reasons = self._table.transact(actions)
+            if reasons is None:
+                return True
+            if reasons and reasons[0] == "ConditionalCheckFailed":
+                return False
+            if "TransactionConflict" not in reasons:
+                raise CountConflictError(f"the transaction was refused: {reasons}")
+            time.sleep(random.uniform(0, 0.02 * 2**attempt))  # a pause, not a secret
+        raise CountConflictError(f"the counters stayed busy for {COUNT_ATTEMPTS} attempts")
+
+    def recount(self, *, page_size: int = 1_000) -> dict[str, dict[str, int]]:
+        """Set every shop's counters from a full scan of the table (``okaeri recount``): idempotent,
+        for a deployment whose deliveries predate the counters, or to repair them. It also puts every
+        ``unknown`` delivery on the ``due`` index under ``unknown#<shop>`` where it is not yet.
+
+        Run it while nothing sends or plans (a transition between the scan and the write of the
+        counters is not in them); running it again sets the same numbers. Answers shop → counter →
+        count."""
+        shards: Counter[tuple[str, str, str]] = Counter()  # (shop, counter, shard key) → count
+        shops: set[str] = set()
+        request: ScanInputTypeDef = {
+            "TableName": self._table.name,
+            "ProjectionExpression": "#pk, #sk, #status, #shard",
+            "ExpressionAttributeNames": {"#pk": PK, "#sk": SK, "#status": "status", "#shard": "due_shard"},
+            "Limit": page_size,
+            "ConsistentRead": True,
+        }
+        while True:
+            page = self._table.client.scan(**request)
+            for raw in page["Items"]:
+                item = from_item(raw)
+                shop_id, key = str(item[PK]), str(item[SK])
+                if shop_id.endswith(COUNTS_SUFFIX):
+                    shops.add(shop_id.removesuffix(COUNTS_SUFFIX))
+                    continue
+                shops.add(shop_id)
+                counter = COUNTED.get(str(item.get("status")))
+                if counter is not None:
+                    shards[(shop_id, counter, counter_key(counter, key))] += 1
+                if item.get("status") == "unknown" and item.get("due_shard") != unknown_shard(shop_id):
+                    self._index_unknown(shop_id, key)
+            last = page.get("LastEvaluatedKey")
+            if not last:
+                break
+            request["ExclusiveStartKey"] = last
+        totals: dict[str, dict[str, int]] = {}
+        for shop_id in sorted(shops):
+            totals[shop_id] = dict.fromkeys(COUNTERS, 0)
+            for counter in COUNTERS:
+                for shard in range(DUE_SHARDS):
+                    key = f"{counter}#{shard}"
+                    n = shards[(shop_id, counter, key)]
+                    self._table.client.put_item(
+                        TableName=self._table.name, Item=to_item({PK: counts_pk(shop_id), SK: key, "n": n})
+                    )
+                    totals[shop_id][counter] += n
+        return totals
+
+    def _index_unknown(self, shop_id: str, delivery_id: str) -> None:
         expr = Expression()
-        update = expr.update(set_values=changes, remove=remove)
-        if note is not None:
-            history = expr.name("history")
-            appended = (
-                f"{history} = list_append(if_not_exists({history}, {expr.value([])}), "
-                f"{expr.value([note.model_dump(mode='json')])})"
-            )
-            update = update.replace("SET ", f"SET {appended}, ", 1)  # every transition sets something
-        condition = f"{expr.name('status')} IN {expr.values_in(from_status)}"
-        if reasons:
-            condition += f" AND {expr.name('reason')} IN {expr.values_in(reasons)}"
-        return self._table.update(shop_id, delivery_id, expr, update=update, condition=condition) is not None
+        update = (
+            f"SET {expr.name('due_shard')} = {expr.value(unknown_shard(shop_id))}, "
+            f"{expr.name('due_at')} = {expr.name('send_at')}"
+        )
+        condition = f"{expr.name('status')} = {expr.value('unknown')}"
+        self._table.update(shop_id, delivery_id, expr, update=update, condition=condition)
 
     def _item(self, delivery: Delivery) -> dict[str, Any]:
         item = delivery.model_dump(mode="json")
@@ -328,7 +536,21 @@ class DynamoDeliveries:
             item |= _due_keys("scheduled", delivery.id, delivery.send_at)
         elif delivery.status == "sending" and delivery.lease_until is not None:
             item |= _due_keys("sending", delivery.id, delivery.lease_until)
+        elif delivery.status == "unknown":
+            item |= {"due_shard": unknown_shard(delivery.shop_id), "due_at": iso_utc(delivery.send_at)}
         return item
+
+
+class CountConflictError(RuntimeError):
+    """A counted transition could not be written for conflicts: nothing was written, try again."""
+
+
+def _by_counter(statuses: Sequence[str]) -> list[tuple[str | None, list[str]]]:
+    """``statuses`` grouped by the counter each is counted in (None: not counted), in first-seen order."""
+    groups: dict[str | None, list[str]] = {}
+    for status in statuses:
+        groups.setdefault(COUNTED.get(status), []).append(status)
+    return list(groups.items())
 
 
 def _due_keys(state: str, delivery_id: str, at: datetime) -> dict[str, Any]:

@@ -1,4 +1,11 @@
-"""The ``orders`` table: one item per order, keyed by (shop, ``source#NORMALISED_ORDER_ID``).
+"""The ``orders`` table: one item per order, keyed by ``<shop>#<order key>`` (:func:`order_pk`) and
+the order key (``source#NORMALISED_ORDER_ID``).
+
+The partition key is the order, not the shop: the table's stream puts each partition key's records
+on one shard in order, so a shop-wide key kept a sale's orders on one shard, planned one at a time
+(issue #14). Per order, the stream (and Lambda's parallelization factor) keeps the changes in order.
+Every shop-wide listing reads an index (``by_time``, ``by_customer``), never the table's own key.
+Items written under the old key (``pk`` = the shop) are moved by :mod:`okaeri.aws.orders_migration`.
 
 The Order is kept as a map (``order``), exactly as received (``shipped_at`` stays a date when the
 mail gave a date). Beside it, flat attributes feed the indexes: ``customer_ref`` and ``ordered_at``
@@ -45,6 +52,11 @@ def customer_ref(shop_id: str, customer_id: str) -> str:
     return f"{shop_id}#{customer_id}"
 
 
+def order_pk(shop_id: str, order_key: str) -> str:
+    """The orders table's partition key: the shop and the order (``<shop>#<source>#<id>``)."""
+    return f"{shop_id}#{order_key}"
+
+
 def order_record(item: Mapping[str, Any]) -> OrderRecord:
     """An ``orders`` item (from a read, or a stream image through ``dynamo.from_item``) as a record."""
     return OrderRecord.model_validate(item)
@@ -67,7 +79,7 @@ class DynamoOrders:
         return self._replace_stub(record, stored)
 
     def get(self, shop_id: str, order_key: str) -> OrderRecord | None:
-        item = self._table.get(shop_id, order_key)
+        item = self._table.get(order_pk(shop_id, order_key), order_key)
         return order_record(item) if item is not None else None
 
     def apply_shipment(
@@ -109,7 +121,11 @@ class DynamoOrders:
                 add={"raw_keys": {raw_key}},
             )
             item = self._table.update(
-                shop_id, mail.key, expr, update=update, condition=f"attribute_exists({SK})"
+                order_pk(shop_id, mail.key),
+                mail.key,
+                expr,
+                update=update,
+                condition=f"attribute_exists({SK})",
             )
             if item is not None:
                 return order_record(item)
@@ -158,7 +174,7 @@ class DynamoOrders:
         start: Mapping[str, Any] | None,
     ) -> tuple[list[OrderRecord], dict[str, Any] | None]:
         """A page of the shop's orders by order time, newest first (``by_time``); orders without an
-        order time (a shipment's stub) are not in the index."""
+        order time (a shipment's stub) are not in the index, and never were in this list."""
         return by_time_page(
             self._table,
             shop_id,
@@ -169,6 +185,7 @@ class DynamoOrders:
             keep=keep,
             limit=limit,
             start=start,
+            partition_prefix=order_pk(shop_id, ""),
         )
 
     def by_customer(self, shop_id: str, customer_id: str) -> list[OrderRecord]:
@@ -189,14 +206,14 @@ class DynamoOrders:
             set_values=dict.fromkeys(PERSONAL_FIELDS), keep_first={"redacted_at": iso_utc(at)}
         )
         item = self._table.update(
-            shop_id, order_key, expr, update=update, condition=f"attribute_exists({SK})"
+            order_pk(shop_id, order_key), order_key, expr, update=update, condition=f"attribute_exists({SK})"
         )
         return order_record(item) if item is not None else None
 
     def _item(self, record: OrderRecord, *, at: datetime) -> dict[str, Any]:
         order = record.order
         item: dict[str, Any] = {
-            "pk": record.shop_id,
+            "pk": order_pk(record.shop_id, order.key),
             "sk": order.key,
             "shop_id": record.shop_id,
             "order": order.model_dump(mode="json"),

@@ -44,14 +44,21 @@ class InvalidStartKeyError(BadRequestError):
 
 
 def check_start(
-    start: Mapping[str, Any] | None, *, key_names: Sequence[str], fixed: Mapping[str, str]
+    start: Mapping[str, Any] | None,
+    *,
+    key_names: Sequence[str],
+    fixed: Mapping[str, str],
+    prefixed: Mapping[str, str] | None = None,
 ) -> None:
-    """``start`` names exactly ``key_names``, as strings, and agrees with every ``fixed`` value."""
+    """``start`` names exactly ``key_names``, as strings, agrees with every ``fixed`` value and
+    starts with every ``prefixed`` one."""
     if start is None:
         return
     if set(start) != set(key_names) or not all(isinstance(value, str) for value in start.values()):
         raise InvalidStartKeyError()
     if any(start.get(name) != value for name, value in fixed.items()):
+        raise InvalidStartKeyError()
+    if any(not str(start.get(name)).startswith(value) for name, value in (prefixed or {}).items()):
         raise InvalidStartKeyError()
 
 
@@ -81,9 +88,10 @@ def search_page[T](
     forward: bool = True,
     keep: Callable[[T], bool] | None = None,
     budget: int = DEFAULT_BUDGET,
+    prefixed: Mapping[str, str] | None = None,
 ) -> tuple[list[T], dict[str, Any] | None]:
     """Up to ``limit`` items that ``keep`` accepts, and the key to continue from (None at the end)."""
-    check_start(start, key_names=key_names, fixed=fixed)
+    check_start(start, key_names=key_names, fixed=fixed, prefixed=prefixed)
     found: list[T] = []
     read = 0
     cursor: Mapping[str, Any] | None = start
@@ -117,9 +125,11 @@ def by_time_page[T](
     keep: Callable[[T], bool] | None,
     limit: int,
     start: Mapping[str, Any] | None,
+    partition_prefix: str | None = None,
 ) -> tuple[list[T], dict[str, Any] | None]:
     """A :func:`search_page` of the shop's items by ``attribute`` (the sort key of the ``by_time``
-    index), newest first, within ``since``…``until``."""
+    index), newest first, within ``since``…``until``. The table's own partition key in a start key
+    is the shop, or (``partition_prefix``, the orders table's per-order keys) starts with it."""
     expr = Expression()
     condition = f"{expr.name('shop_id')} = {expr.value(shop_id)}" + period_condition(
         expr, attribute, since, until
@@ -130,7 +140,8 @@ def by_time_page[T](
         condition,
         convert=convert,
         key_names=("pk", "sk", "shop_id", attribute),
-        fixed={"pk": shop_id, "shop_id": shop_id},
+        fixed={"shop_id": shop_id} if partition_prefix is not None else {"pk": shop_id, "shop_id": shop_id},
+        prefixed=None if partition_prefix is None else {"pk": partition_prefix},
         limit=limit,
         start=start,
         index="by_time",

@@ -92,8 +92,6 @@ class OperatorOrders(Orders, SearchByTime[OrderRecord], Protocol):
 
 
 class OperatorDeliveries(Deliveries, SearchByTime[Delivery], Protocol):
-    def by_send_time(self, shop_id: str, since: datetime) -> Iterator[Delivery]: ...
-
     def edit(
         self, shop_id: str, delivery_id: str, *, changes: Mapping[str, str | None]
     ) -> Delivery | None: ...

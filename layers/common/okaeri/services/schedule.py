@@ -40,6 +40,7 @@ from okaeri.planner import (
     PLANNER_SKIPS,
     apply_repeat_policy,
     delivery_id,
+    needs_runs,
     plan_order,
     replan_on_shipment,
     revive_skipped,
@@ -187,10 +188,18 @@ def _plan_new(deps: ScheduleDeps, record: OrderRecord, outcome: ScheduleOutcome)
         outcome.note = "no_scenario"
         return
     buyer = _Buyer(shop, record, record.customer_id or customer_id_for(email), email, now)
-    known = deps.deliveries.by_customer(shop.id, buyer.customer_id)
+    known = _customer_runs(deps, buyer, [scenarios[plan.scenario] for plan in plans if plan.scenario])
     for plan in plans:
         assert plan.scenario is not None, "plan_order only returns plans of a scenario"
         _start_run(deps, buyer, scenarios[plan.scenario], plan=plan, known=known, outcome=outcome)
+
+
+def _customer_runs(deps: ScheduleDeps, buyer: _Buyer, chosen: Iterable[Scenario]) -> list[Delivery]:
+    """The customer's deliveries, read (``by_customer``, a query) only when a chosen scenario's repeat
+    policy looks at their runs: ``every_time`` starts whatever they are (issue #14)."""
+    if not any(needs_runs(scenario.repeat_policy) for scenario in chosen):
+        return []
+    return deps.deliveries.by_customer(buyer.shop.id, buyer.customer_id)
 
 
 def runs_of(deliveries: Iterable[Delivery], scenario_id: str) -> list[Run]:
@@ -400,7 +409,7 @@ def _replan(
         return
     assert email is not None, "plans are made only for an order with a recipient"
     buyer = _Buyer(shop, record, record.customer_id or customer_id_for(email), email, now)
-    known = deps.deliveries.by_customer(shop.id, buyer.customer_id)
+    known = _customer_runs(deps, buyer, [scenarios[plan.scenario] for plan in starting if plan.scenario])
     for plan in starting:
         assert plan.scenario is not None, "plan_order only returns plans of a scenario"
         was = superseded.get(plan.trigger or "")

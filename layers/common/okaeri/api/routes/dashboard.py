@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from okaeri.api.common import SHOP_PATH, STAFF, shop_caller
 from okaeri.api.deps import AdminDeps
 from okaeri.api.support import operations
-from okaeri.services.dashboard import MAX_DAYS, Dashboard, dashboard
+from okaeri.services.dashboard import MAX_DAYS, Dashboard, Pace, dashboard
 
 DEFAULT_DAYS = 30
 
@@ -31,4 +31,4 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         ] = DEFAULT_DAYS,
     ) -> Dashboard:
         shop_caller(app, shop_id)
-        return dashboard(ops, shop_id, days=days)
+        return dashboard(ops, shop_id, days=days, pace=Pace(deps.settings.send_rate, deps.deliveries))
