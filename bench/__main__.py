@@ -1,7 +1,7 @@
 """`make bench`: run every benchmark on one core, print the figures, write docs/benchmarks.md.
 
 Each module also runs alone and prints its tables: ``python -m bench.domain``, ``bench.pipeline``,
-``bench.local_stack``, ``bench.admin_api``.
+``bench.local_stack``, ``bench.admin_api``, ``bench.cold_start``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import platform
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import admin_api, domain, local_stack, pipeline
+from bench import admin_api, cold_start, domain, local_stack, pipeline
 from bench.report import markdown, print_table
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
@@ -35,6 +35,8 @@ def main() -> None:
     print_table(local_table)
     admin_table, admin_notes = admin_api.run()
     print_table(admin_table)
+    cold_table, cold_notes = cold_start.section()
+    print_table(cold_table)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Benchmarks",
@@ -62,6 +64,11 @@ def main() -> None:
         "",
         *markdown(admin_table),
         *admin_notes,
+        "",
+        "## Cold start: each handler's import against a bare `import boto3`",
+        "",
+        *markdown(cold_table),
+        *cold_notes,
     ]
     DOC.parent.mkdir(exist_ok=True)
     DOC.write_text("\n".join(lines) + "\n", encoding="utf-8")

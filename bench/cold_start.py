@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from bench.report import Spread, Table, print_table
 from infra.paths import FUNCTIONS_DIR, HOST_LAYER_DIR, ROOT
 
 #: What a child runs: put the function's folder and the layer in front, time one import, print it.
@@ -129,21 +130,35 @@ def ms(seconds: float) -> str:
 
 
 def table(figures: list[Figures]) -> list[tuple[str, ...]]:
-    """Rows: target; CPU median, min, max (ms) and median ÷ that of ``import boto3``; the same of wall time."""
+    """Rows: target; CPU median (min–max) ms and median ÷ that of ``import boto3``; the same of wall time."""
     base = next(f for f in figures if f.name == BASELINE)
     rows = []
     for f in figures:
         row: tuple[str, ...] = (f.name,)
         for times, baseline in ((f.cpu, base.cpu), (f.wall, base.wall)):
-            median = statistics.median(times)
-            row += (
-                ms(median),
-                ms(min(times)),
-                ms(max(times)),
-                f"{median / statistics.median(baseline):.2f}×",
-            )
+            spread = Spread.of(times).scaled(1000)
+            row += (spread.show(",.0f"), f"{spread.median / (statistics.median(baseline) * 1000):.2f}×")
         rows.append(row)
     return rows
+
+
+HEADER: Final = ("import", "CPU ms: median (min–max)", "÷ boto3", "wall ms: median (min–max)", "÷ boto3")
+NOTES: Final = (
+    "Each row is a fresh `python -I -S -B` per run whose path is the function's folder, the host layer",
+    "(`build/layer-host`, with the bytecode `make build` compiles) and the standard library, as Lambda",
+    "loads `/var/task` and `/opt/python`; tracing active as deployed. The targets take turns in each",
+    "run, and each ratio is against `import boto3` measured in the same runs. CPU time is what the",
+    "import costs; wall time also holds what else the machine ran. `python -m bench.cold_start` runs",
+    "this section alone (`--layer` twice compares two builds).",
+)
+
+
+def section(runs: int = 15, layer: Path = HOST_LAYER_DIR) -> tuple[Table, list[str]]:
+    """The cold-start table for ``make bench`` (a layer built by ``make build`` is needed)."""
+    title = f"Cold start: {runs} fresh interpreters per import, interleaved"
+    if not (layer / "python").is_dir():
+        return Table(title, HEADER, [], "lrrrr"), [f"No layer at {layer / 'python'}: run `make build`."]
+    return Table(title, HEADER, table(measure(runs, layer / "python")), "lrrrr"), list(NOTES)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -165,18 +180,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"no layer at {layer / 'python'}: run `make build`", file=sys.stderr)
             return 1
     measured = measure_layers(args.runs, [layer / "python" for layer in layers], args.functions)
-    header = ("import", "CPU median ms", "min", "max", "÷ boto3", "wall median ms", "min", "max", "÷ boto3")
     for layer, figures in zip(layers, measured, strict=True):
-        rows = [header, *table(figures)]
-        widths = [max(len(row[col]) for row in rows) for col in range(len(header))]
-        print(f"Cold start: {args.runs} fresh `python -I -S -B` per target, interleaved; layer {layer}")
-        for row in rows:
-            print(
-                "  ".join(
-                    cell.ljust(w) if col == 0 else cell.rjust(w)
-                    for col, (cell, w) in enumerate(zip(row, widths, strict=True))
-                )
+        print_table(
+            Table(
+                f"Cold start: {args.runs} runs per import, interleaved; layer {layer}",
+                HEADER,
+                table(figures),
+                "lrrrr",
             )
+        )
     return 0
 
 
