@@ -693,10 +693,14 @@ def check_deliveries(stack: Stack) -> Check:
     """Reads the deliveries table (the bench's session) and moto's SES outbox after the run."""
     from moto.ses.models import ses_backends
 
+    from okaeri.aws.deliveries import COUNTS_SUFFIX
+
     client = stack.session.client("dynamodb")
     by_order: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for page in client.get_paginator("scan").paginate(TableName=stack.tables["deliveries"]):
         for item in page["Items"]:
+            if item["pk"]["S"].endswith(COUNTS_SUFFIX):
+                continue  # the shop's counters (okaeri.aws.deliveries), not a delivery
             by_order[item["order_key"]["S"]].append(item)
     deliveries = [item for items in by_order.values() for item in items]
     statuses = Counter(item["status"]["S"] for item in deliveries)
