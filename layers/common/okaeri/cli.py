@@ -105,7 +105,7 @@ def _coupon_source(specs: Sequence[str]) -> Any:
 
 def cmd_render(args: argparse.Namespace) -> int:
     from okaeri.rendering import MailContext, check_template, render_mail
-    from okaeri.unsubscribe import make_token, unsubscribe_url
+    from okaeri.unsubscribe_links import make_token, unsubscribe_url
 
     shop = load_document(Shop, args.shop)
     template = load_document(Template, args.template)

@@ -10,7 +10,7 @@ import pytest
 from okaeri.identity import customer_id_for
 from okaeri.services.previews import PREVIEW_DELIVERY_ID, TEST_DELIVERY_ID
 from okaeri.services.unsubscribe import check_link, unsubscribe
-from okaeri.unsubscribe import make_token
+from okaeri.unsubscribe_links import make_token
 from tests.unit.services.support import SECRET, SHOP_ID, World, at
 
 ORDERED = at("2026-12-03 09:25")
