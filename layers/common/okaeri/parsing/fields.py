@@ -49,24 +49,24 @@ def _alternation(labels: Iterable[str]) -> str:
     )
 
 
+def _label(labels: Iterable[str], *, bare: str) -> str:
+    """A line's label up to its value: ``[label]``, ``【label】`` or the bare label followed by
+    ``bare`` (a lookahead, or nothing), then an optional colon."""
+    alt = _alternation(labels)
+    return (
+        rf"^{_DECOR}(?:\[[ \t]*+(?:{alt})[ \t]*+\]|【[ \t]*+(?:{alt})[ \t]*+】|(?:{alt}){bare})"
+        r"[ \t]*+(?::[ \t]*+)?"
+    )
+
+
 def labelled(*labels: str) -> re.Pattern[str]:
     """``label: value``, ``label：value``, ``[label] value`` or ``【label】value`` on one line."""
-    alt = _alternation(labels)
-    return re.compile(
-        rf"^{_DECOR}(?:\[[ \t]*+(?:{alt})[ \t]*+\]|【[ \t]*+(?:{alt})[ \t]*+】|(?:{alt})(?=[ \t]*+:))"
-        r"[ \t]*+(?::[ \t]*+)?(?P<v>[^\n]*)$",
-        re.MULTILINE,
-    )
+    return re.compile(_label(labels, bare=r"(?=[ \t]*+:)") + r"(?P<v>[^\n]*)$", re.MULTILINE)
 
 
 def amount_line(*labels: str) -> re.Pattern[str]:
     """A label followed by an amount, colon optional: ``合計   7,360(円)``, ``合　計 ￥6,900``."""
-    alt = _alternation(labels)
-    return re.compile(
-        rf"^{_DECOR}(?:\[[ \t]*+(?:{alt})[ \t]*+\]|【[ \t]*+(?:{alt})[ \t]*+】|(?:{alt}))"
-        r"[ \t]*+(?::[ \t]*+)?(?:[¥\\][ \t]*+)?(?P<v>-?\d[\d,]*+)",
-        re.MULTILINE,
-    )
+    return re.compile(_label(labels, bare="") + r"(?:[¥\\][ \t]*+)?(?P<v>-?\d[\d,]*+)", re.MULTILINE)
 
 
 def heading(*titles: str) -> re.Pattern[str]:
