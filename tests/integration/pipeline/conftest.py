@@ -44,6 +44,7 @@ from okaeri.services.send import SendDeps
 from okaeri.settings import AdminSettings, IngestSettings, ScheduleSettings, SendSettings
 from tests.conftest import FIXTURES
 from tests.integration.conftest import REGION
+from tests.support.dynamo import all_items
 from tests.support.smtp_relay import SmtpRelayServer, smtp_relay
 
 __all__ = ["smtp_relay"]
@@ -214,14 +215,7 @@ def table_items(stack: Stack) -> dict[str, list[dict[str, Any]]]:
 def reception_items(stack: Stack, shop_id: str = SHOP_ID) -> list[dict[str, Any]]:
     """The shop's reception log as stored (one item per received mail)."""
     table = boto3.resource("dynamodb", region_name=REGION).Table(stack.tables["logs"])
-    query: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(f"{shop_id}#reception")}
-    items: list[dict[str, Any]] = []
-    while True:
-        page = table.query(**query)
-        items += page["Items"]
-        if "LastEvaluatedKey" not in page:
-            return items
-        query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return all_items(table.query, KeyConditionExpression=Key("pk").eq(f"{shop_id}#reception"))
 
 
 def message_id_of(raw: bytes | str) -> str:
