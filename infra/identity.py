@@ -10,7 +10,10 @@ either (``okaeri.membership``). The role groups remain for entries written befor
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
 
 ROLE_GROUPS: tuple[tuple[str, str], ...] = (
     ("owner", "店長: すべて（ユーザー管理を含む） / everything, including the shop's users"),
@@ -116,3 +119,16 @@ def create_groups_requests(user_pool_id: str) -> list[dict[str, Any]]:
         {"UserPoolId": user_pool_id, "GroupName": group, "Description": description, "Precedence": rank}
         for rank, (group, description) in enumerate(ROLE_GROUPS)
     ]
+
+
+def create_user_pool(cognito: CognitoIdentityProviderClient) -> tuple[str, str]:
+    """The pool, its MFA settings, the page's client and the role groups, made with ``cognito``
+    (the local stack's moto server, the tests' moto); the pool's id and the client's."""
+    pool_id = cognito.create_user_pool(**create_user_pool_request())["UserPool"]["Id"]
+    cognito.set_user_pool_mfa_config(**set_mfa_config_request(pool_id))
+    client_id = cognito.create_user_pool_client(**create_client_request(pool_id))["UserPoolClient"][
+        "ClientId"
+    ]
+    for group in create_groups_requests(pool_id):
+        cognito.create_group(**group)
+    return pool_id, client_id

@@ -7,7 +7,10 @@ docs/data-model.md explains every key and index and which call reads or writes i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 KeyType = Literal["S", "N"]
 TTL_ATTRIBUTE = "expires_at"
@@ -95,3 +98,19 @@ CONFIG = TableDef(logical_name="config", ttl_attribute=None)
 
 TABLES: tuple[TableDef, ...] = (ORDERS, CUSTOMERS, DELIVERIES, LOGS, CONFIG)
 DUE_SHARDS = 10  # the sparse `due` index spreads scheduled/sending deliveries over this many keys
+
+
+def create_tables(client: DynamoDBClient, prefix: str) -> dict[str, str]:
+    """Every table, named ``prefix`` + its logical name, TTL on where it has one (the local stack's
+    moto server, the tests' moto); their names by logical name."""
+    names: dict[str, str] = {}
+    for table in TABLES:
+        name = f"{prefix}{table.logical_name}"
+        client.create_table(**table.create_table_request(name))
+        if table.ttl_attribute:
+            client.update_time_to_live(
+                TableName=name,
+                TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute},
+            )
+        names[table.logical_name] = name
+    return names

@@ -92,17 +92,17 @@ class Outbox:
             return len(self._messages)
 
 
-class RecordingTransport:
-    """``ports.Transport``: the inner transport (SES in moto) sends; what it accepted is noted."""
+class _OutboxTransport:
+    """A transport that notes each mail it accepted in the outbox, dated by the clock."""
 
-    def __init__(self, inner: Transport, outbox: Outbox, clock: Clock) -> None:
-        self.name = inner.name
-        self._inner = inner
+    def __init__(self, name: str, outbox: Outbox, clock: Clock) -> None:
+        self.name = name
         self._outbox = outbox
         self._clock = clock
 
-    def send(self, *, sender: str, recipient: str, raw: bytes, tags: Mapping[str, str]) -> str:
-        message_id = self._inner.send(sender=sender, recipient=recipient, raw=raw, tags=tags)
+    def _note(
+        self, *, sender: str, recipient: str, raw: bytes, message_id: str, tags: Mapping[str, str]
+    ) -> str:
         self._outbox.record(
             transport=self.name,
             sender=sender,
@@ -115,28 +115,30 @@ class RecordingTransport:
         return message_id
 
 
-class OutboxRelay:
+class RecordingTransport(_OutboxTransport):
+    """``ports.Transport``: the inner transport (SES in moto) sends; what it accepted is noted."""
+
+    def __init__(self, inner: Transport, outbox: Outbox, clock: Clock) -> None:
+        super().__init__(inner.name, outbox, clock)
+        self._inner = inner
+
+    def send(self, *, sender: str, recipient: str, raw: bytes, tags: Mapping[str, str]) -> str:
+        message_id = self._inner.send(sender=sender, recipient=recipient, raw=raw, tags=tags)
+        return self._note(sender=sender, recipient=recipient, raw=raw, message_id=message_id, tags=tags)
+
+
+class OutboxRelay(_OutboxTransport):
     """``ports.Transport`` for a shop's SMTP relay: delivers into the outbox, never to the network."""
 
     def __init__(self, relay: RelayConfig, outbox: Outbox, clock: Clock) -> None:
-        self.name = f"relay:{relay.host}"
+        super().__init__(f"relay:{relay.host}", outbox, clock)
         self._relay = relay
-        self._outbox = outbox
-        self._clock = clock
 
     def send(self, *, sender: str, recipient: str, raw: bytes, tags: Mapping[str, str]) -> str:
         header = BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)["Message-ID"]
         message_id = str(header).strip() if header else f"<{uuid.uuid4().hex}@relay.okaeri.local>"
-        self._outbox.record(
-            transport=self.name,
-            sender=self._relay.mail_from or sender,
-            recipient=recipient,
-            raw=raw,
-            message_id=message_id,
-            at=self._clock.now(),
-            tags=tags,
-        )
-        return message_id
+        sender = self._relay.mail_from or sender
+        return self._note(sender=sender, recipient=recipient, raw=raw, message_id=message_id, tags=tags)
 
 
 def outbox_relays(outbox: Outbox, clock: Clock) -> Callable[[RelayConfig], Transport]:

@@ -9,12 +9,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from infra.identity import (
-    create_client_request,
-    create_groups_requests,
-    create_user_pool_request,
-    set_mfa_config_request,
-)
+from infra.identity import create_user_pool
 from infra.resources import (
     NAME_PREFIX,
     RAW_MAIL_BUCKET,
@@ -27,7 +22,7 @@ from infra.resources import (
     UNSUBSCRIBE_SECRET,
     UNSUBSCRIBE_SECRET_BYTES,
 )
-from infra.tables import TABLES
+from infra.tables import TABLES, create_tables
 from okaeri_dev.gateway import COGNITO_PATH
 
 if TYPE_CHECKING:
@@ -70,7 +65,7 @@ class Resources:
 def create_resources(session: Session, *, sending_domains: list[str]) -> Resources:
     """Tables (TTL on), the raw mail bucket, the schedule group and its dead-letter queue, SES
     identities and the configuration set, the unsubscribe signing key, the operators' user pool."""
-    tables = _tables(session)
+    tables = create_tables(session.client("dynamodb"), f"{NAME_PREFIX}-")
     session.client("s3").create_bucket(
         Bucket=RAW_MAIL_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
     )
@@ -90,7 +85,7 @@ def create_resources(session: Session, *, sending_domains: list[str]) -> Resourc
     secret = session.client("secretsmanager").create_secret(
         Name=UNSUBSCRIBE_SECRET, SecretBinary=os.urandom(UNSUBSCRIBE_SECRET_BYTES)
     )
-    pool_id, client_id = _user_pool(session)
+    pool_id, client_id = create_user_pool(session.client("cognito-idp"))
     stream_arn = session.client("dynamodb").describe_table(TableName=tables["orders"])["Table"][
         "LatestStreamArn"
     ]
@@ -106,30 +101,3 @@ def create_resources(session: Session, *, sending_domains: list[str]) -> Resourc
         unsubscribe_secret_arn=secret["ARN"],
         orders_stream_arn=stream_arn,
     )
-
-
-def _tables(session: Session) -> dict[str, str]:
-    client = session.client("dynamodb")
-    names: dict[str, str] = {}
-    for table in TABLES:
-        name = f"{NAME_PREFIX}-{table.logical_name}"
-        client.create_table(**table.create_table_request(name))
-        if table.ttl_attribute:
-            client.update_time_to_live(
-                TableName=name,
-                TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute},
-            )
-        names[table.logical_name] = name
-    return names
-
-
-def _user_pool(session: Session) -> tuple[str, str]:
-    cognito = session.client("cognito-idp")
-    pool_id = cognito.create_user_pool(**create_user_pool_request())["UserPool"]["Id"]
-    cognito.set_user_pool_mfa_config(**set_mfa_config_request(pool_id))
-    client_id = cognito.create_user_pool_client(**create_client_request(pool_id))["UserPoolClient"][
-        "ClientId"
-    ]
-    for group in create_groups_requests(pool_id):
-        cognito.create_group(**group)
-    return pool_id, client_id

@@ -8,7 +8,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from okaeri.rendering.tags import ALIASES
+from okaeri.rendering.tag_aliases import ALIASES
 from okaeri_dev.stack import LocalStack
 from tests.browser.conftest import OWNER_EMAIL, PHONE, STAFF_EMAIL, open_screen, screenshot, sign_in
 from tests.e2e.conftest import OWNER_PASSWORD
@@ -86,7 +86,7 @@ def test_the_help_lists_every_tag_and_inserts_at_the_cursor(owner_page: Page, st
     page = owner_page
     _open(page, stack, "love")
     help_card = page.locator("details.tpl-tag-help")
-    for alias in ALIASES:  # every @tag@ of okaeri.rendering.tags, each beside its Jinja tag
+    for alias in ALIASES:  # every @tag@ of okaeri.rendering.tag_aliases, each beside its Jinja tag
         expect(help_card.get_by_role("button", name=f"@{alias}@", exact=True)).to_be_visible()
     expect(help_card.get_by_role("button", name="{{ customer.name }}", exact=True)).to_be_visible()
     expect(help_card.get_by_role("button", name="@coupon_DEMO10@")).to_be_visible()

@@ -21,6 +21,7 @@ from botocore import UNSIGNED
 from botocore.config import Config
 
 from okaeri_dev.send_sample import send
+from tests.support.dynamo import all_items
 
 HTTP_TIMEOUT_SECONDS = 60  # a clock move fires many wake-ups; a loaded machine is slow
 REGION = "ap-northeast-1"
@@ -135,28 +136,12 @@ class LocalClient:
         return dynamodb.Table(f"okaeri-{logical}")
 
     def items(self, logical: str, pk: str) -> list[dict[str, Any]]:
-        table = self.table(logical)
-        query: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(pk)}
-        items: list[dict[str, Any]] = []
-        while True:
-            page = table.query(**query)
-            items += page["Items"]
-            if "LastEvaluatedKey" not in page:
-                return items
-            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return all_items(self.table(logical).query, KeyConditionExpression=Key("pk").eq(pk))
 
     def orders(self, shop: str = "demo") -> list[dict[str, Any]]:
         """The shop's orders, stubs included: each order is its own partition (``<shop>#<order key>``,
         docs/data-model.md), so they are read by a scan kept to the shop (a test's few items)."""
-        table = self.table("orders")
-        scan: dict[str, Any] = {"FilterExpression": Attr("shop_id").eq(shop)}
-        items: list[dict[str, Any]] = []
-        while True:
-            page = table.scan(**scan)
-            items += page["Items"]
-            if "LastEvaluatedKey" not in page:
-                return items
-            scan["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return all_items(self.table("orders").scan, FilterExpression=Attr("shop_id").eq(shop))
 
     def deliveries(self, shop: str = "demo") -> list[dict[str, Any]]:
         return self.items("deliveries", shop)

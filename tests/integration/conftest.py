@@ -17,7 +17,7 @@ from collections.abc import Iterator
 import pytest
 from moto import mock_aws
 
-from infra.tables import TABLES
+from infra.tables import create_tables
 from okaeri.aws.clients import dynamodb_client, reset_clients
 
 REGION = "ap-northeast-1"
@@ -41,15 +41,4 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.fixture
 def tables(aws: None) -> dict[str, str]:
-    client = dynamodb_client()
-    names: dict[str, str] = {}
-    for table in TABLES:
-        name = f"{TABLE_PREFIX}{table.logical_name}"
-        client.create_table(**table.create_table_request(name))
-        if table.ttl_attribute:
-            client.update_time_to_live(
-                TableName=name,
-                TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute},
-            )
-        names[table.logical_name] = name
-    return names
+    return create_tables(dynamodb_client(), TABLE_PREFIX)

@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from okaeri.errors import ConfigError, MissingFileError, OkaeriError
+from okaeri.errors import ConfigError, OkaeriError
 from okaeri.models import Order, Scenario, Shop, Template, load_document
+from okaeri.models.base import reading
 
 EXIT_REFUSED = 1
 #: 128 + SIGPIPE: what a shell reports for a writer whose reader closed the pipe
@@ -30,14 +31,8 @@ def _print_json(data: Any) -> None:
 
 
 def _read_bytes(path: str) -> bytes:
-    try:
+    with reading(path):
         return Path(path).read_bytes()
-    except FileNotFoundError as exc:
-        raise MissingFileError.for_path(path) from exc
-    except OSError as exc:
-        raise ConfigError(
-            f"{path} を読み込めません: {exc.strerror}", f"cannot read {path}: {exc.strerror}"
-        ) from exc
 
 
 def _parse_now(value: str | None) -> datetime:
@@ -105,7 +100,7 @@ def _coupon_source(specs: Sequence[str]) -> Any:
 
 def cmd_render(args: argparse.Namespace) -> int:
     from okaeri.rendering import MailContext, check_template, render_mail
-    from okaeri.unsubscribe import make_token, unsubscribe_url
+    from okaeri.unsubscribe_links import make_token, unsubscribe_url
 
     shop = load_document(Shop, args.shop)
     template = load_document(Template, args.template)

@@ -19,9 +19,6 @@ class OkaeriError(Exception):
         if code is not None:
             self.code = code
 
-    def to_dict(self) -> dict[str, str]:
-        return {"code": self.code, "message_ja": self.message_ja, "message_en": self.message_en}
-
 
 class ConfigError(OkaeriError):
     """A shop, scenario, template, mask or order document that does not validate."""

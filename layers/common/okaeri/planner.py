@@ -133,7 +133,8 @@ def ship_date(shop: Shop, order: Order) -> date:
     return shipped
 
 
-def _base_date(shop: Shop, scenario: Scenario, order: Order, shipped: date) -> date:
+def base_date(shop: Shop, scenario: Scenario, order: Order, shipped: date) -> date:
+    """The day a scenario's offsets count from: order day, ship date (``shipped``) or arrival date."""
     if scenario.trigger == "ordered":
         if order.ordered_at is None:
             raise PlanningError(
@@ -148,11 +149,6 @@ def _base_date(shop: Shop, scenario: Scenario, order: Order, shipped: date) -> d
     if order.delivered_at is not None:
         return order.delivered_at
     return shipped + timedelta(days=shop.transit_days_to(order.ship_to.prefecture))
-
-
-def base_date(shop: Shop, scenario: Scenario, order: Order) -> date:
-    """The day a scenario's offsets count from: order day, ship date or arrival date."""
-    return _base_date(shop, scenario, order, ship_date(shop, order))
 
 
 # --- send times -----------------------------------------------------------------------------------
@@ -177,7 +173,7 @@ def _context(shop: Shop, scenario: Scenario, order: Order, now: datetime) -> _St
         calendar=BusinessCalendar.from_shop(shop),
         quiet_hours=shop.quiet_hours,
         tz=shop.tz,
-        base=_base_date(shop, scenario, order, shipped),
+        base=base_date(shop, scenario, order, shipped),
         ship=shipped,
         max_window_days=shop.max_window_days,
         now=to_shop_time(shop, now),

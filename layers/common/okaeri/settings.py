@@ -44,7 +44,6 @@ class SchedulingMixin(_Settings):
 class MailMixin(_Settings):
     ses_configuration_set: str
     unsubscribe_secret_id: str
-    send_lease_minutes: int = Field(default=10, ge=1, le=60)
 
 
 class IngestSettings(TablesMixin, InboundMixin):

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from okaeri.imports.shopify import sign
+from okaeri.import_formats.shopify import sign
 from okaeri.jsonbody import MAX_JSON_BYTES, MAX_JSON_DEPTH
 from tests.integration.api.conftest import OTHER_SHOP, Api
 from tests.integration.api.test_webhooks import HOOK, SECRET, deliver, with_secret

@@ -10,7 +10,7 @@ from typing import Any
 import boto3
 from boto3.dynamodb.conditions import Key
 
-from okaeri.imports import MAX_CSV_BYTES
+from okaeri.import_formats import MAX_CSV_BYTES
 from tests.integration.api.conftest import OTHER_SHOP, Api
 from tests.integration.conftest import REGION
 from tests.integration.pipeline.conftest import SHOP_ID, stream_records

@@ -6,7 +6,7 @@ import base64
 from pathlib import Path
 
 from okaeri.api import build_api
-from okaeri.api.page import content_security_policy, page_files
+from okaeri.api.admin_page import content_security_policy, page_files
 from tests.integration.api.conftest import Api
 from tests.support.api_client import ApiClient
 

@@ -9,7 +9,7 @@ import boto3
 import pytest
 
 from okaeri.api.routes.webhooks import MAX_WEBHOOK_BYTES
-from okaeri.imports.shopify import sign
+from okaeri.import_formats.shopify import sign
 from tests.conftest import FIXTURES
 from tests.integration.api.conftest import OTHER_SHOP, Api
 from tests.integration.conftest import REGION

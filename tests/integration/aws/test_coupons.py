@@ -12,6 +12,7 @@ from botocore.exceptions import ClientError
 from okaeri.aws.clients import dynamodb_client
 from okaeri.aws.config import DynamoCoupons
 from okaeri.errors import ConflictError, CouponPoolEmptyError
+from okaeri.rendering.coupons import ShopCoupons
 from tests.integration.aws.conftest import OTHER_SHOP, SHOP, interleaved
 
 POOL = "MIKAN5"
@@ -118,7 +119,7 @@ def test_pools_of_different_shops_are_separate(coupons: DynamoCoupons) -> None:
 
 def test_a_shop_view_is_the_renderers_coupon_source(coupons: DynamoCoupons) -> None:
     coupons.load_pool(SHOP, POOL, CODES[:1])
-    source = coupons.for_shop(SHOP)
+    source = ShopCoupons(coupons, SHOP)
     assert source.code_for(POOL, "d-1") == CODES[0]
     assert coupons.code_for(SHOP, POOL, "d-1") == CODES[0]
 

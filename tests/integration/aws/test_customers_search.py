@@ -51,8 +51,8 @@ def test_the_suppression_list_pages_by_address(customers: DynamoCustomers) -> No
         customers.suppressions(SHOP, limit=2, start={"pk": SHOP, "sk": "cust#x"})
     with pytest.raises(InvalidStartKeyError):
         customers.search(SHOP, keep=None, limit=2, start={"pk": SHOP, "sk": "supp#x"})
-    assert customers.suppression_entry(SHOP, "B@Example.jp") == first[1]
-    assert customers.suppression_entry(SHOP, "none@example.jp") is None
+    assert customers.suppression(SHOP, "B@Example.jp") == "manual"
+    assert customers.suppression(SHOP, "none@example.jp") is None
 
 
 def test_unsuppress_removes_only_the_reasons_given(customers: DynamoCustomers) -> None:

@@ -1,4 +1,4 @@
-"""DynamoDeliveries for the admin API: search by send time, the dashboard's pass, operators' writes."""
+"""DynamoDeliveries for the admin API: search by send time, the pace count, operators' writes."""
 
 from __future__ import annotations
 
@@ -46,13 +46,6 @@ def test_search_goes_on_from_its_key(deliveries: DynamoDeliveries) -> None:
     assert set(last) == {"pk", "sk", "shop_id", "send_at"}
     rest, _ = deliveries.search(SHOP, since=None, until=None, keep=None, limit=3, start=last)
     assert ids(rest) == ["d-1", "d-0"]
-
-
-def test_the_dashboards_pass_reads_from_a_time_on(deliveries: DynamoDeliveries) -> None:
-    for n in range(4):
-        put(deliveries, n)
-    put(deliveries, 5, shop_id=OTHER_SHOP)
-    assert ids(list(deliveries.by_send_time(SHOP, T0 + timedelta(hours=2)))) == ["d-2", "d-3"]
 
 
 def test_the_pace_counts_the_scheduled_mails_of_a_period_without_reading_them(

@@ -169,8 +169,8 @@ _tables_in_use: itertools.count[int] = itertools.count()
 @settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_dynamodb_counts_in_the_same_write(tables: dict[str, str], script: list[Any]) -> None:
     # each example its own table: moto's tables are cheap, and no example sees another's items
+    from infra.tables import TABLES
     from okaeri.aws.clients import dynamodb_client
-    from tests.integration.conftest import TABLES
 
     [definition] = [t for t in TABLES if t.logical_name == "deliveries"]
     name = f"{tables['deliveries']}-{next(_tables_in_use)}"

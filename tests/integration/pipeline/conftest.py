@@ -23,12 +23,7 @@ from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.models import dynamodb_backends
 from moto.ses.models import ses_backends
 
-from infra.identity import (
-    create_client_request,
-    create_groups_requests,
-    create_user_pool_request,
-    set_mfa_config_request,
-)
+from infra.identity import create_user_pool
 from okaeri.api.deps import AdminDeps
 from okaeri.aws.clients import dynamodb_client, s3_client
 from okaeri.aws.config import DynamoConfig, DynamoCoupons
@@ -49,6 +44,7 @@ from okaeri.services.send import SendDeps
 from okaeri.settings import AdminSettings, IngestSettings, ScheduleSettings, SendSettings
 from tests.conftest import FIXTURES
 from tests.integration.conftest import REGION
+from tests.support.dynamo import all_items
 from tests.support.smtp_relay import SmtpRelayServer, smtp_relay
 
 __all__ = ["smtp_relay"]
@@ -93,14 +89,7 @@ class Stack:
 
 def _user_pool() -> dict[str, str]:
     """The operators' user pool, its app client and role groups, from ``infra.identity``."""
-    cognito = boto3.client("cognito-idp", region_name=REGION)
-    pool_id = cognito.create_user_pool(**create_user_pool_request())["UserPool"]["Id"]
-    cognito.set_user_pool_mfa_config(**set_mfa_config_request(pool_id))
-    client_id = cognito.create_user_pool_client(**create_client_request(pool_id))["UserPoolClient"][
-        "ClientId"
-    ]
-    for group in create_groups_requests(pool_id):
-        cognito.create_group(**group)
+    pool_id, client_id = create_user_pool(boto3.client("cognito-idp", region_name=REGION))
     return {"USER_POOL_ID": pool_id, "USER_POOL_CLIENT_ID": client_id, "AWS_REGION": REGION}
 
 
@@ -226,14 +215,7 @@ def table_items(stack: Stack) -> dict[str, list[dict[str, Any]]]:
 def reception_items(stack: Stack, shop_id: str = SHOP_ID) -> list[dict[str, Any]]:
     """The shop's reception log as stored (one item per received mail)."""
     table = boto3.resource("dynamodb", region_name=REGION).Table(stack.tables["logs"])
-    query: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(f"{shop_id}#reception")}
-    items: list[dict[str, Any]] = []
-    while True:
-        page = table.query(**query)
-        items += page["Items"]
-        if "LastEvaluatedKey" not in page:
-            return items
-        query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return all_items(table.query, KeyConditionExpression=Key("pk").eq(f"{shop_id}#reception"))
 
 
 def message_id_of(raw: bytes | str) -> str:

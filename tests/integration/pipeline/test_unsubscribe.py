@@ -15,7 +15,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
 from okaeri.api import build_api
 from okaeri.services.previews import TEST_DELIVERY_ID
-from okaeri.unsubscribe import make_token
+from okaeri.unsubscribe_links import make_token
 from tests.integration.pipeline.conftest import SHOP_ID, Stack
 from tests.integration.pipeline.test_pipeline import all_deliveries, fire_due_schedules, ingest, pump_stream
 

@@ -24,7 +24,7 @@ from moto.ses.models import ses_backends
 
 from okaeri.aws.ses import SesTransport
 from okaeri.errors import AmbiguousSendError, ThrottledError, TransportError
-from okaeri.tags import MAX_TAG_CHARS, decode_tag, encode_tag
+from okaeri.ses_tags import MAX_TAG_CHARS, decode_tag, encode_tag
 from tests.integration.transports.conftest import REGION
 
 SENDER = "info@sakura-farm.example"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from okaeri.aws.smtp_relay import SmtpRelayTransport, relay_matches
+from okaeri.aws.smtp_relay import SmtpRelayTransport
 from okaeri.errors import AmbiguousSendError, ThrottledError, TransportError
 from okaeri.models import RelayConfig
 from tests.support.smtp_relay import PASSWORD, USERNAME, SmtpRelayServer
@@ -203,4 +203,4 @@ def test_the_relay_listens_again_after_refusing(smtp_relay: SmtpRelayServer) -> 
 def test_relay_matches_a_domain_and_its_subdomains(domains: list[str], recipient: str, matches: bool) -> None:
     relay = RelayConfig(host="sub.fw.rakuten.ne.jp", domains=domains, secret_arn="arn:secret")
 
-    assert relay_matches(relay, recipient) is matches
+    assert (relay.match_length(recipient) is not None) is matches

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from okaeri.identity import customer_id_for
-from okaeri.imports import RAKUTEN_RMS, YAHOO, ColumnMapping, ParsedCsv, mapped_layout, read_orders
-from okaeri.imports.models import MAX_ORDERS_LISTED, MAX_REFUSED_LISTED
+from okaeri.import_formats import RAKUTEN_RMS, YAHOO, ColumnMapping, ParsedCsv, mapped_layout, read_orders
+from okaeri.import_formats.models import MAX_ORDERS_LISTED, MAX_REFUSED_LISTED
 from okaeri.models import Shop
 from okaeri.services.imports import import_key, import_orders, receive_shopify, webhook_event_id
 from tests.conftest import FIXTURES

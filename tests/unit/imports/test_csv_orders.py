@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from okaeri.imports import (
+from okaeri.import_formats import (
     MAX_CSV_BYTES,
     MAX_CSV_ROWS,
     RAKUTEN_RMS,
@@ -22,8 +22,8 @@ from okaeri.imports import (
     mapped_layout,
     read_orders,
 )
-from okaeri.imports.csv_file import read_table
-from okaeri.imports.csv_orders import FIELD_NAMES, FieldName
+from okaeri.import_formats.csv_file import read_table
+from okaeri.import_formats.csv_orders import FIELD_NAMES, FieldName
 from okaeri.models import Order
 from tests.support.csv_imports import MAPPING, csv_file
 

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from okaeri.errors import ParseError
-from okaeri.imports import order_from_shopify, verify_hmac
-from okaeri.imports.shopify import sign
+from okaeri.import_formats import order_from_shopify, verify_hmac
+from okaeri.import_formats.shopify import sign
 from tests.conftest import FIXTURES
 
 SECRET = b"9f3c1e0a7b5d42e8a6c4f1b3d5e7a9c0b2d4f6a8c0e2a4c6e8f0b2d4f6a8c0e2"

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from okaeri.imports import values
-from okaeri.imports.values import CellError
+from okaeri.import_formats import values
+from okaeri.import_formats.values import CellError
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 

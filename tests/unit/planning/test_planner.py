@@ -132,15 +132,19 @@ def test_no_order_time_and_no_ship_date_cannot_be_planned() -> None:
 
 def test_base_dates_per_trigger() -> None:
     shop = make_shop()
+
+    def base(trigger: str, order: Order) -> date:
+        return base_date(shop, make_scenario(trigger=trigger), order, ship_date(shop, order))
+
     evening = make_order(ordered_at="2026-11-20T18:00:00+09:00")
-    assert base_date(shop, make_scenario(trigger="ordered"), evening) == date(2026, 11, 21)  # order day
+    assert base("ordered", evening) == date(2026, 11, 21)  # order day
     # after the cutoff: order day Sat 11-21, accepted Tue 11-24, ships Wed 11-25
-    assert base_date(shop, make_scenario(trigger="shipped"), evening) == date(2026, 11, 25)
-    assert base_date(shop, make_scenario(trigger="delivered"), evening) == date(2026, 11, 26)
+    assert base("shipped", evening) == date(2026, 11, 25)
+    assert base("delivered", evening) == date(2026, 11, 26)
     far = evening.model_copy(update={"ship_to": evening.ship_to.model_copy(update={"prefecture": "北海道"})})
-    assert base_date(shop, make_scenario(trigger="delivered"), far) == date(2026, 11, 27)
+    assert base("delivered", far) == date(2026, 11, 27)
     known = make_order(delivered_at="2026-11-30")
-    assert base_date(shop, make_scenario(trigger="delivered"), known) == date(2026, 11, 30)
+    assert base("delivered", known) == date(2026, 11, 30)
 
 
 def test_an_ordered_scenario_needs_the_order_time() -> None:

@@ -34,7 +34,7 @@ from okaeri.rendering.mime import jis_friendly
 from okaeri.services import previews
 from okaeri.services import send as send_service
 from okaeri.services.previews import TEST_SUBJECT_PREFIX, operator_test_mail, preview_template
-from okaeri.unsubscribe import make_token, unsubscribe_url
+from okaeri.unsubscribe_links import make_token, unsubscribe_url
 from okaeri_dev import send_sample
 from tests.unit.rendering.support import NOW, UNSUBSCRIBE, MakeContext, assert_well_formed_head, template
 from tests.unit.services.support import SECRET, SHOP_ID, World, at

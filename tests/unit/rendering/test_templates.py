@@ -234,7 +234,7 @@ def test_the_japanese_message_reads_naturally() -> None:
     with pytest.raises(TemplateError) as caught:
         check_template(Template(id="t", subject="{{ customer.nam }}", text="x"))
     assert caught.value.message_ja == "件名（subject）: 不明な差し込みタグ customer.nam があります"
-    assert caught.value.to_dict()["code"] == "unknown_tag"
+    assert caught.value.code == "unknown_tag"
 
 
 def test_a_syntax_error_gives_the_line() -> None:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from okaeri.errors import InvalidTokenError
 from okaeri.models import Shop
-from okaeri.unsubscribe import UnsubscribeClaim, make_token, unsubscribe_url, verify_token
+from okaeri.unsubscribe_links import UnsubscribeClaim, make_token, unsubscribe_url, verify_token
 
 SECRET = b"0123456789abcdef-test-secret"
 OTHER = b"fedcba9876543210-other-secret"

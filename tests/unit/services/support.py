@@ -305,3 +305,13 @@ def plan_orders(world: World, arrivals: Iterable[tuple[str, datetime]]) -> None:
 
 def minutes(n: int) -> timedelta:
     return timedelta(minutes=n)
+
+
+def world_with_a_mail_sent() -> World:
+    """A Yahoo order received on 2026-12-03 09:25 and its first mail sent (fired on 12-04 10:00)."""
+    world = World.create(at("2026-12-03 09:25"))
+    world.receive("yahoo-forwarded-inline")
+    world.pump()
+    world.clock.set(at("2026-12-04 10:00"))
+    world.fire()
+    return world

@@ -9,9 +9,8 @@ import pytest
 
 from okaeri.errors import ParseError
 from okaeri.services.events import handle_ses_event, parse_ses_event
-from tests.unit.services.support import SHOP_ID, World, at
+from tests.unit.services.support import SHOP_ID, World, at, world_with_a_mail_sent
 
-ORDERED = at("2026-12-03 09:25")
 ADDRESS = "sho.nakamura@example.com"
 
 
@@ -53,12 +52,7 @@ def complaint(delivery: str | None) -> dict[str, Any]:
 
 @pytest.fixture
 def world() -> World:
-    world = World.create(ORDERED)
-    world.receive("yahoo-forwarded-inline")
-    world.pump()
-    world.clock.set(at("2026-12-04 10:00"))
-    world.fire()
-    return world
+    return world_with_a_mail_sent()
 
 
 def test_parse_reads_a_bounce() -> None:

@@ -15,7 +15,7 @@ import pytest
 from okaeri.errors import ConflictError
 from okaeri.models import RelayConfig
 from okaeri.services.send import choose_transport, is_rakuten_masked, throttle_delay
-from okaeri.unsubscribe import verify_token
+from okaeri.unsubscribe_links import verify_token
 from tests.fakes import FakeCoupons, FakeDeliveries, FakeTransport, RecordingSleep, faulty
 from tests.unit.services.support import (
     CONFIG,

@@ -10,8 +10,8 @@ import pytest
 from okaeri.identity import customer_id_for
 from okaeri.services.previews import PREVIEW_DELIVERY_ID, TEST_DELIVERY_ID
 from okaeri.services.unsubscribe import check_link, unsubscribe
-from okaeri.unsubscribe import make_token
-from tests.unit.services.support import SECRET, SHOP_ID, World, at
+from okaeri.unsubscribe_links import make_token
+from tests.unit.services.support import SECRET, SHOP_ID, World, at, world_with_a_mail_sent
 
 ORDERED = at("2026-12-03 09:25")
 ADDRESS = "sho.nakamura@example.com"
@@ -20,11 +20,7 @@ CUSTOMER = customer_id_for(ADDRESS)
 
 @pytest.fixture
 def world() -> World:
-    world = World.create(ORDERED)
-    world.receive("yahoo-forwarded-inline")
-    world.pump()
-    world.clock.set(at("2026-12-04 10:00"))
-    world.fire()
+    world = world_with_a_mail_sent()
     world.clock.set(at("2026-12-06 21:30"))
     return world
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 
 from okaeri.api import routes
+from okaeri.api.admin_page import register_page
 from okaeri.api.deps import AdminDeps
-from okaeri.api.page import register_page
 from okaeri.api.resolver import AdminResolver
 from okaeri.api.responses import JSON_HEADERS, register_error_handlers
 from okaeri.api.routes.public import sign_in_endpoint

@@ -38,7 +38,6 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
     from okaeri.parsing import ParseMask
-    from okaeri.rendering.coupons import ShopCoupons
 
 VersionedT = TypeVar("VersionedT", Scenario, Template)
 
@@ -447,12 +446,6 @@ class DynamoCoupons:
         self._table = Table(table_name, client=client)
         self._max_attempts = max_attempts
         self._rng = rng or random.Random()
-
-    def for_shop(self, shop_id: str) -> ShopCoupons:
-        """The shop's pools as the renderer's ``CouponSource``."""
-        from okaeri.rendering.coupons import ShopCoupons  # the renderer (Jinja2) only when asked
-
-        return ShopCoupons(self, shop_id)
 
     def load_pool(self, shop_id: str, pool: str, codes: Iterable[str]) -> int:
         """Add codes to the pool as unused; loading the same codes again changes nothing, and a code

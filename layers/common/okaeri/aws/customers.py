@@ -173,10 +173,6 @@ class DynamoCustomers:
             start=start,
         )
 
-    def suppression_entry(self, shop_id: str, address: str) -> Suppression | None:
-        item = self._table.get(shop_id, _suppression_sk(address))
-        return Suppression.model_validate(item) if item is not None else None
-
     def unsuppress(self, shop_id: str, address: str, *, reasons: Collection[str]) -> bool:
         """Remove the address from the list if its reason is one of ``reasons``; False otherwise (or
         when it is not listed)."""

@@ -33,13 +33,13 @@ import hashlib
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, get_args
 
 from okaeri.aws.dynamo import PK, SK, Expression, Table, expires_at, from_item, iso_utc, to_item
 from okaeri.aws.orders import customer_ref
-from okaeri.aws.search import by_time_page, every_item
+from okaeri.aws.search import by_time_page
 from okaeri.models import Delivery, DeliveryStatus, PlanChange
 from okaeri.ports import Claim
 
@@ -310,17 +310,6 @@ class DynamoDeliveries:
             limit=limit,
             start=start,
         )
-
-    def by_send_time(self, shop_id: str, since: datetime) -> Iterator[Delivery]:
-        """Every delivery of the shop whose send time is ``since`` or later, oldest first (the dashboard;
-        bounded by ``search.MAX_PASS``)."""
-        expr = Expression()
-        condition = (
-            f"{expr.name('shop_id')} = {expr.value(shop_id)} "
-            f"AND {expr.name('send_at')} >= {expr.value(iso_utc(since))}"
-        )
-        for item in every_item(self._table, expr, condition, index="by_time"):
-            yield delivery_from_item(item)
 
     def count_scheduled(self, shop_id: str, since: datetime, until: datetime) -> int:
         """How many of the shop's deliveries are ``scheduled`` with a send time from ``since`` to just

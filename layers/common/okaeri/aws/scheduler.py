@@ -16,7 +16,7 @@ function re-reads the delivery when the schedule fires.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 from zoneinfo import ZoneInfo
@@ -78,29 +78,30 @@ class EventBridgeSchedules:
 
     def delete(self, name: str) -> None:
         """Remove a schedule; a missing one (fired, deleted, never made) is fine."""
-        try:
-            self._client.delete_schedule(Name=name, GroupName=self._group)
-        except ClientError as exc:
-            if _code(exc) != "ResourceNotFoundException":
-                raise _schedule_error(exc, "delete", name) from exc
+        request = {"Name": name, "GroupName": self._group}
+        self._attempt("delete", self._client.delete_schedule, request, tolerated="ResourceNotFoundException")
 
     def _create(self, request: dict[str, Any]) -> bool:
-        try:
-            self._client.create_schedule(**request)
-        except ClientError as exc:
-            if _code(exc) == "ConflictException":
-                return False
-            raise _schedule_error(exc, "create", request["Name"]) from exc
-        return True
+        """CreateSchedule; False when a schedule of that name exists already."""
+        return self._attempt("create", self._client.create_schedule, request, tolerated="ConflictException")
 
     def _update(self, request: dict[str, Any]) -> bool:
         """UpdateSchedule; False when there is no such schedule."""
+        return self._attempt(
+            "update", self._client.update_schedule, request, tolerated="ResourceNotFoundException"
+        )
+
+    @staticmethod
+    def _attempt(
+        action: str, call: Callable[..., object], request: dict[str, Any], *, tolerated: str
+    ) -> bool:
+        """``call(**request)``; False when Scheduler answers ``tolerated``, an error for any other."""
         try:
-            self._client.update_schedule(**request)
+            call(**request)
         except ClientError as exc:
-            if _code(exc) == "ResourceNotFoundException":
+            if _code(exc) == tolerated:
                 return False
-            raise _schedule_error(exc, "update", request["Name"]) from exc
+            raise _schedule_error(exc, action, request["Name"]) from exc
         return True
 
     def _request(

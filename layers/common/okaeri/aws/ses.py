@@ -26,7 +26,7 @@ from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from okaeri.errors import AmbiguousSendError, ThrottledError, TransportError
-from okaeri.tags import encode_tag
+from okaeri.ses_tags import encode_tag
 
 if TYPE_CHECKING:
     from mypy_boto3_sesv2 import SESV2Client

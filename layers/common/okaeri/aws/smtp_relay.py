@@ -177,11 +177,6 @@ def _default_tls_context() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
-def relay_matches(relay: RelayConfig, recipient: str) -> bool:
-    """Whether ``recipient`` goes through ``relay`` (see ``RelayConfig.match_length``)."""
-    return relay.match_length(recipient) is not None
-
-
 def _dot_stuffed(raw: bytes) -> bytes:
     """The DATA payload: CRLF line ends, leading dots doubled, the closing ``.`` line (RFC 5321)."""
     data = _LEADING_DOT.sub(b"..", _LINE_ENDS.sub(b"\r\n", raw))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -108,17 +109,26 @@ def validate_document[ModelT: BaseModel](model: type[ModelT], data: Any, *, what
         ) from exc
 
 
+@contextmanager
+def reading(path: str | Path) -> Iterator[None]:
+    """Reading ``path``: a missing file is a ``MissingFileError``, any other OSError a ``ConfigError``
+    naming the file."""
+    try:
+        yield
+    except FileNotFoundError as exc:
+        raise MissingFileError.for_path(path) from exc
+    except OSError as exc:
+        raise ConfigError(
+            f"{path} を読み込めません: {exc.strerror}", f"cannot read {path}: {exc.strerror}"
+        ) from exc
+
+
 def read_document(path: str | Path) -> Any:
     """Read a YAML or JSON file (JSON is YAML, but JSON errors read better from json)."""
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise MissingFileError.for_path(file) from exc
-    except OSError as exc:
-        raise ConfigError(
-            f"{file} を読み込めません: {exc.strerror}", f"cannot read {file}: {exc.strerror}"
-        ) from exc
+        with reading(file):
+            text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{file} は UTF-8 ではありません", f"{file} is not UTF-8") from exc
     import yaml  # only the CLI and the local stack read files: keep it off the Lambda import path

@@ -11,17 +11,6 @@ DeliveryStatus = Literal["scheduled", "sending", "sent", "failed", "unknown", "c
 PENDING_STATUSES: frozenset[str] = frozenset({"scheduled", "sending"})
 #: A delivery in one of these states has (or may have) mailed the buyer.
 MAILED_STATUSES: frozenset[str] = frozenset({"sent", "unknown"})
-SkipReason = Literal[
-    "past",
-    "beyond_max_window",
-    "compliance",
-    "unsubscribed",
-    "suppressed",
-    "repeat_once",
-    "repeat_active",
-    "order_cancelled",
-    "replanned",
-]
 #: Why an order's pending deliveries were planned again (``PlanChange.reason``).
 ReplanReason = Literal["order_arrived", "shipment", "delivered"]
 

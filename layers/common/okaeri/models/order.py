@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 OrderKind = Literal["order", "shipment", "cancellation"]
 
@@ -29,6 +29,20 @@ BUILTIN_SOURCES = frozenset(
 )
 _MASK_SOURCE = re.compile(r"^mask:[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def known_source(value: str) -> str:
+    """``value`` when it is a built-in source or ``mask:<name>``; a ValueError otherwise."""
+    if value in BUILTIN_SOURCES or _MASK_SOURCE.match(value):
+        return value
+    raise ValueError(
+        f"未知の受注元です: {value}（csv, rakuten, yahoo, … または mask:<名前>） / "
+        f"unknown source {value!r} (csv, rakuten, yahoo, … or mask:<name>)"
+    )
+
+
+#: Where an order came from: a built-in source or ``mask:<name>``.
+OrderSource = Annotated[str, AfterValidator(known_source)]
 
 
 class _OrderPart(BaseModel):
@@ -63,7 +77,7 @@ class Item(_OrderPart):
 
 
 class Order(_OrderPart):
-    source: str
+    source: OrderSource
     kind: OrderKind = "order"
     order_id: str = Field(min_length=1, max_length=128)
     ordered_at: datetime | None = None
@@ -79,16 +93,6 @@ class Order(_OrderPart):
     carrier: str | None = None
     tracking_number: str | None = None
     delivered_at: date | None = None  # the actual delivery date, when a delivery event gave it
-
-    @field_validator("source")
-    @classmethod
-    def _known_source(cls, value: str) -> str:
-        if value in BUILTIN_SOURCES or _MASK_SOURCE.match(value):
-            return value
-        raise ValueError(
-            f"未知の受注元です: {value}（rakuten, yahoo, … または mask:<名前>） / "
-            f"unknown source {value!r} (rakuten, yahoo, … or mask:<name>)"
-        )
 
     @field_validator("ordered_at")
     @classmethod

@@ -12,7 +12,6 @@ from okaeri.models.order import Order
 
 OrderStatus = Literal["open", "cancelled"]
 ReceptionResult = Literal["parsed", "duplicate", "not_an_order", "failed", "refused"]
-SuppressionReason = Literal["bounce", "complaint", "unsubscribe", "manual"]
 SesEventType = Literal[
     "Send",
     "Delivery",

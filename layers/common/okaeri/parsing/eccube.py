@@ -15,21 +15,18 @@ from datetime import tzinfo
 from okaeri.models.order import Item, Order
 from okaeri.parsing.fields import (
     ItemReader,
+    MallLabels,
     Person,
     amount_line,
-    buyer_email,
-    gift_marked,
     heading,
-    is_gift,
     labelled,
+    mall_order,
     order_kind,
     person_from_labels,
-    recipient_or_buyer,
     require_order_id,
     sections,
-    shipment_fields,
 )
-from okaeri.parsing.text import clean_name, parse_datetime
+from okaeri.parsing.text import clean_name
 from okaeri.parsing.view import Doc, MailView
 
 SOURCE = "ec-cube"
@@ -58,6 +55,7 @@ _MARKERS = (
 _ITEM_START = labelled("商品コード", "商品名", "品番")
 _RULE = re.compile(r"^[ \t]*+(?:-{5,}+|={5,}+)[ \t]*+$")
 _GREETING = re.compile(r"^[ \t]*+(?P<v>[^\n:]{1,30}?)[ \t]*様[ \t]*$")
+_LABELS = MallLabels(SOURCE, ordered_at=_ORDERED_AT, payment=_PAYMENT, shipping=_SHIPPING, totals=_TOTALS)
 
 
 def recognise(view: MailView) -> bool:
@@ -94,20 +92,12 @@ def parse(view: MailView, zone: tzinfo) -> Order:
     parts = sections(body, _HEADINGS)
     buyer = person_from_labels(parts["buyer"]) if "buyer" in parts else Person()
     buyer.name = buyer.name or _greeting_name(body)
-    written_recipient = person_from_labels(parts["delivery"]) if "delivery" in parts else Person()
-    recipient = recipient_or_buyer(written_recipient, buyer)
-    kind = order_kind(view)
-    return Order(
-        source=SOURCE,
-        kind=kind,
+    return mall_order(
+        view,
+        zone,
+        _LABELS,
         order_id=order_id,
-        ordered_at=parse_datetime(body.value(_ORDERED_AT), zone),
-        customer=buyer.customer(buyer_email(view, buyer.email)),
-        ship_to=recipient.ship_to(),
+        buyer=buyer,
+        written_recipient=person_from_labels(parts["delivery"]) if "delivery" in parts else Person(),
         items=_items(parts.get("items", body)),
-        payment_method=body.value(_PAYMENT),
-        shipping_method=body.value(_SHIPPING),
-        total=body.amount(*_TOTALS),
-        is_gift=is_gift(buyer.name, recipient.name, marked=gift_marked(body)),
-        **shipment_fields(kind, body, zone),
     )

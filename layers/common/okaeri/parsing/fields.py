@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 
 from okaeri.errors import ParseError
-from okaeri.models.order import Customer, Item, OrderKind, ShipTo
+from okaeri.models.order import Customer, Item, Order, OrderKind, ShipTo
 from okaeri.parsing.text import (
     clean_id,
     clean_kana,
@@ -26,6 +26,7 @@ from okaeri.parsing.text import (
     join_wrapped,
     nfkc,
     parse_date_or_datetime,
+    parse_datetime,
     same_person,
     split_address,
     split_name_kana,
@@ -48,24 +49,24 @@ def _alternation(labels: Iterable[str]) -> str:
     )
 
 
+def _label(labels: Iterable[str], *, bare: str) -> str:
+    """A line's label up to its value: ``[label]``, ``【label】`` or the bare label followed by
+    ``bare`` (a lookahead, or nothing), then an optional colon."""
+    alt = _alternation(labels)
+    return (
+        rf"^{_DECOR}(?:\[[ \t]*+(?:{alt})[ \t]*+\]|【[ \t]*+(?:{alt})[ \t]*+】|(?:{alt}){bare})"
+        r"[ \t]*+(?::[ \t]*+)?"
+    )
+
+
 def labelled(*labels: str) -> re.Pattern[str]:
     """``label: value``, ``label：value``, ``[label] value`` or ``【label】value`` on one line."""
-    alt = _alternation(labels)
-    return re.compile(
-        rf"^{_DECOR}(?:\[[ \t]*+(?:{alt})[ \t]*+\]|【[ \t]*+(?:{alt})[ \t]*+】|(?:{alt})(?=[ \t]*+:))"
-        r"[ \t]*+(?::[ \t]*+)?(?P<v>[^\n]*)$",
-        re.MULTILINE,
-    )
+    return re.compile(_label(labels, bare=r"(?=[ \t]*+:)") + r"(?P<v>[^\n]*)$", re.MULTILINE)
 
 
 def amount_line(*labels: str) -> re.Pattern[str]:
     """A label followed by an amount, colon optional: ``合計   7,360(円)``, ``合　計 ￥6,900``."""
-    alt = _alternation(labels)
-    return re.compile(
-        rf"^{_DECOR}(?:\[[ \t]*+(?:{alt})[ \t]*+\]|【[ \t]*+(?:{alt})[ \t]*+】|(?:{alt}))"
-        r"[ \t]*+(?::[ \t]*+)?(?:[¥\\][ \t]*+)?(?P<v>-?\d[\d,]*+)",
-        re.MULTILINE,
-    )
+    return re.compile(_label(labels, bare="") + r"(?:[¥\\][ \t]*+)?(?P<v>-?\d[\d,]*+)", re.MULTILINE)
 
 
 def heading(*titles: str) -> re.Pattern[str]:
@@ -414,3 +415,47 @@ def shipment_fields(kind: OrderKind, doc: Doc, zone: tzinfo) -> dict[str, date |
         "carrier": carrier or None,
         "tracking_number": first_token(doc.value(TRACKING)),
     }
+
+
+@dataclass(frozen=True)
+class MallLabels:
+    """The lines a mall's mails label alike, each read the same way: order time, payment, shipping,
+    total (the first of ``totals`` that finds an amount)."""
+
+    source: str
+    ordered_at: re.Pattern[str]
+    payment: re.Pattern[str]
+    shipping: re.Pattern[str]
+    totals: tuple[re.Pattern[str], ...]
+
+
+def mall_order(
+    view: MailView,
+    zone: tzinfo,
+    labels: MallLabels,
+    *,
+    order_id: str,
+    buyer: Person,
+    written_recipient: Person,
+    items: list[Item],
+    written_email: str | None = None,
+) -> Order:
+    """The ``Order`` of a mall's mail from what its parser found (order id, buyer, recipient as
+    written, items, the buyer's address when written apart) and the lines ``labels`` name."""
+    body = view.body
+    recipient = recipient_or_buyer(written_recipient, buyer)
+    kind = order_kind(view)
+    return Order(
+        source=labels.source,
+        kind=kind,
+        order_id=order_id,
+        ordered_at=parse_datetime(body.value(labels.ordered_at), zone),
+        customer=buyer.customer(buyer_email(view, written_email or buyer.email)),
+        ship_to=recipient.ship_to(),
+        items=items,
+        payment_method=body.value(labels.payment),
+        shipping_method=body.value(labels.shipping),
+        total=body.amount(*labels.totals),
+        is_gift=is_gift(buyer.name, recipient.name, marked=gift_marked(body)),
+        **shipment_fields(kind, body, zone),
+    )

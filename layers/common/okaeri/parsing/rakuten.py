@@ -16,19 +16,15 @@ from datetime import tzinfo
 from okaeri.models.order import Item, Order
 from okaeri.parsing.fields import (
     ItemReader,
+    MallLabels,
     Person,
     amount_line,
-    buyer_email,
-    gift_marked,
-    is_gift,
     labelled,
-    order_kind,
+    mall_order,
     person_from_block,
-    recipient_or_buyer,
     require_order_id,
-    shipment_fields,
 )
-from okaeri.parsing.text import clean_id, find_email, fold, parse_datetime
+from okaeri.parsing.text import clean_id, find_email, fold
 from okaeri.parsing.view import Doc, MailView
 
 SOURCE = "rakuten"
@@ -57,6 +53,7 @@ _KNOWN_LABELS = frozenset({
 # fmt: on
 _BLOCK_END = re.compile(r"^[ \t]*+[*=]{5,}+[ \t]*+$")
 _ITEM_SEPARATOR = re.compile(r"^[ \t]*+-{5,}+[ \t]*+$")
+_LABELS = MallLabels(SOURCE, ordered_at=_ORDERED_AT, payment=_PAYMENT, shipping=_SHIPPING, totals=_TOTALS)
 
 
 def recognise(view: MailView) -> bool:
@@ -118,21 +115,13 @@ def parse(view: MailView, zone: tzinfo) -> Order:
     body = view.body
     order_id = require_order_id(_order_id(view), layout="楽天市場 / Rakuten", label="[受注番号]")
     blocks = _blocks(body)
-    buyer = _person(blocks.get("注文者"))
-    recipient = recipient_or_buyer(_person(blocks.get("送付先") or blocks.get("お届け先")), buyer)
-    kind = order_kind(view)
-    written_email = find_email(body.value(_EMAIL)) or buyer.email
-    return Order(
-        source=SOURCE,
-        kind=kind,
+    return mall_order(
+        view,
+        zone,
+        _LABELS,
         order_id=order_id,
-        ordered_at=parse_datetime(body.value(_ORDERED_AT), zone),
-        customer=buyer.customer(buyer_email(view, written_email)),
-        ship_to=recipient.ship_to(),
+        buyer=_person(blocks.get("注文者")),
+        written_recipient=_person(blocks.get("送付先") or blocks.get("お届け先")),
         items=_items(blocks.get("商品")),
-        payment_method=body.value(_PAYMENT),
-        shipping_method=body.value(_SHIPPING),
-        total=body.amount(*_TOTALS),
-        is_gift=is_gift(buyer.name, recipient.name, marked=gift_marked(body)),
-        **shipment_fields(kind, body, zone),
+        written_email=find_email(body.value(_EMAIL)),
     )

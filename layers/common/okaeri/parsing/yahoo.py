@@ -13,19 +13,15 @@ from datetime import tzinfo
 from okaeri.models.order import Item, Order
 from okaeri.parsing.fields import (
     ItemReader,
+    MallLabels,
     Person,
     amount_line,
-    buyer_email,
-    gift_marked,
-    is_gift,
     labelled,
-    order_kind,
+    mall_order,
     person_from_block,
-    recipient_or_buyer,
     require_order_id,
-    shipment_fields,
 )
-from okaeri.parsing.text import clean_id, clean_kana, clean_name, find_email, find_phone, parse_datetime
+from okaeri.parsing.text import clean_id, clean_kana, clean_name, find_email, find_phone
 from okaeri.parsing.view import Doc, MailView
 
 SOURCE = "yahoo"
@@ -46,6 +42,7 @@ _TOTALS = (
 )
 _ITEM_START = re.compile(r"^[ \t]*+\((?P<n>\d{1,3})\)[ \t]*+")
 _ITEMS_END = re.compile(r"^[ \t]*+(?:={5,}|\*{5,}|-{5,})")
+_LABELS = MallLabels(SOURCE, ordered_at=_ORDERED_AT, payment=_PAYMENT, shipping=_SHIPPING, totals=_TOTALS)
 
 
 def recognise(view: MailView) -> bool:
@@ -98,19 +95,12 @@ def parse(view: MailView, zone: tzinfo) -> Order:
     )
     written_recipient, recipient_at = _recipient(body)
     buyer = _buyer(body.section(0, recipient_at))
-    recipient = recipient_or_buyer(written_recipient, buyer)
-    kind = order_kind(view)
-    return Order(
-        source=SOURCE,
-        kind=kind,
+    return mall_order(
+        view,
+        zone,
+        _LABELS,
         order_id=order_id,
-        ordered_at=parse_datetime(body.value(_ORDERED_AT), zone),
-        customer=buyer.customer(buyer_email(view, buyer.email)),
-        ship_to=recipient.ship_to(),
+        buyer=buyer,
+        written_recipient=written_recipient,
         items=_items(body),
-        payment_method=body.value(_PAYMENT),
-        shipping_method=body.value(_SHIPPING),
-        total=body.amount(*_TOTALS),
-        is_gift=is_gift(buyer.name, recipient.name, marked=gift_marked(body)),
-        **shipment_fields(kind, body, zone),
     )

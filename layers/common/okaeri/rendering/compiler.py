@@ -30,7 +30,7 @@ from okaeri.rendering.sandbox import (
     environment,
     sandbox_error,
 )
-from okaeri.rendering.tags import translate_tags
+from okaeri.rendering.tag_aliases import translate_tags
 from okaeri.rendering.views import FieldKind, View, view_fields
 
 

@@ -27,7 +27,7 @@ class MailContext:
 
     ``delivery_id`` ties coupon codes to the delivery (a re-render gives the same code);
     ``advertising`` (a coupon or promotion step) adds the 特定電子メール法 footer;
-    ``unsubscribe_url`` is the signed link of :func:`okaeri.unsubscribe.unsubscribe_url`.
+    ``unsubscribe_url`` is the signed link of :func:`okaeri.unsubscribe_links.unsubscribe_url`.
     """
 
     shop: Shop

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from okaeri.errors import ParseError
 from okaeri.models import SesEvent
 from okaeri.ports import Clock, Customers, Deliveries, ShopConfig
-from okaeri.tags import decode_tag
+from okaeri.ses_tags import decode_tag
 
 #: The event types Okaeri counts, and the name of each counter.
 COUNTERS: Final[Mapping[str, str]] = {
@@ -72,7 +72,7 @@ def _fields(record: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _first(values: Sequence[str] | None) -> str | None:
-    """The first value of an SES tag, decoded (the send adapter escaped it: ``okaeri.tags``)."""
+    """The first value of an SES tag, decoded (the send adapter escaped it: ``okaeri.ses_tags``)."""
     return decode_tag(values[0]) if values else None
 
 

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from datetime import datetime
 
 from okaeri.errors import ParseError
-from okaeri.imports.csv_orders import ParsedCsv
-from okaeri.imports.models import MAX_ORDERS_LISTED, MAX_REFUSED_LISTED, ImportReport
-from okaeri.imports.shopify import order_from_shopify
+from okaeri.import_formats.csv_orders import ParsedCsv
+from okaeri.import_formats.models import MAX_ORDERS_LISTED, MAX_REFUSED_LISTED, ImportReport
+from okaeri.import_formats.shopify import order_from_shopify
 from okaeri.jsonbody import read_json
 from okaeri.models import ReceptionEntry, Shop
 from okaeri.services.ingest import MAX_SUMMARY_CHARS, IngestDeps, apply_order

@@ -29,7 +29,7 @@ from okaeri.rendering import (
     render_template,
 )
 from okaeri.samples import SAMPLE_EMAIL
-from okaeri.unsubscribe import make_token, unsubscribe_url
+from okaeri.unsubscribe_links import make_token, unsubscribe_url
 
 PREVIEW_DELIVERY_ID = "preview"
 TEST_DELIVERY_ID = "test-send"

@@ -375,20 +375,10 @@ def _replan(
         plan = chosen.get(scenario.trigger)
         if run.gone_out or not email or (plan is not None and plan.scenario == scenario.id):
             kept.add(scenario.trigger)
-            _move_pending(
-                deps, shop, scenario=scenario, record=record, run=run, outcome=outcome, now=now, reason=reason
-            )
+            staying = _StayingRun(shop, scenario, record, run, outcome, now, reason)
+            _move_pending(deps, staying)
             if not run.gone_out:
-                _revive_skipped(
-                    deps,
-                    shop,
-                    scenario=scenario,
-                    record=record,
-                    run=run,
-                    outcome=outcome,
-                    now=now,
-                    reason=reason,
-                )
+                _revive_skipped(deps, staying)
             continue
         superseded[scenario.trigger] = scenario.id
         new_scenario = None if plan is None else plan.scenario
@@ -424,32 +414,40 @@ def _replan(
         )
 
 
-def _move_pending(
-    deps: ScheduleDeps,
-    shop: Shop,
-    *,
-    scenario: Scenario,
-    record: OrderRecord,
-    run: _OrderRun,
-    outcome: ScheduleOutcome,
-    now: datetime,
-    reason: ReplanReason,
-) -> None:
+@dataclass(frozen=True)
+class _StayingRun:
+    """A run the re-planning keeps, and why it was planned again."""
+
+    shop: Shop
+    scenario: Scenario
+    record: OrderRecord
+    run: _OrderRun
+    outcome: ScheduleOutcome
+    now: datetime
+    reason: ReplanReason
+
+    def moved(self, delivery_id: str, send_at_from: datetime, send_at_to: datetime) -> PlanChange:
+        """The note of one of its steps moved to a new send time."""
+        return PlanChange(
+            at=self.now,
+            delivery_id=delivery_id,
+            change="moved",
+            reason=self.reason,
+            scenario_from=self.scenario.id,
+            scenario_to=self.scenario.id,
+            send_at_from=send_at_from,
+            send_at_to=send_at_to,
+        )
+
+
+def _move_pending(deps: ScheduleDeps, staying: _StayingRun) -> None:
     """A run that stays: its still-scheduled steps move to the dates the new data gives."""
-    pending = [delivery for delivery in run.deliveries if delivery.status == "scheduled"]
-    replan = replan_on_shipment(shop, scenario, record.order, pending, now=now)
+    shop, outcome = staying.shop, staying.outcome
+    pending = [delivery for delivery in staying.run.deliveries if delivery.status == "scheduled"]
+    replan = replan_on_shipment(shop, staying.scenario, staying.record.order, pending, now=staying.now)
     send_at = {delivery.id: delivery.send_at for delivery in pending}
     for moved, at in replan.moves:
-        note = PlanChange(
-            at=now,
-            delivery_id=moved,
-            change="moved",
-            reason=reason,
-            scenario_from=scenario.id,
-            scenario_to=scenario.id,
-            send_at_from=send_at[moved],
-            send_at_to=at,
-        )
+        note = staying.moved(moved, send_at[moved], at)
         if deps.deliveries.reschedule(shop.id, moved, send_at=at, note=note):
             move_wake_up(deps.schedules, shop, moved, at)
             outcome.moved.append(moved)
@@ -459,17 +457,7 @@ def _move_pending(
             outcome.skipped.append((skipped, why))
 
 
-def _revive_skipped(
-    deps: ScheduleDeps,
-    shop: Shop,
-    *,
-    scenario: Scenario,
-    record: OrderRecord,
-    run: _OrderRun,
-    outcome: ScheduleOutcome,
-    now: datetime,
-    reason: ReplanReason,
-) -> None:
+def _revive_skipped(deps: ScheduleDeps, staying: _StayingRun) -> None:
     """A run none of whose mails has gone out: the steps the planner skipped on poorer data (``past``,
     ``beyond_max_window``) that the order as known now makes plannable are scheduled after all.
 
@@ -478,28 +466,20 @@ def _revive_skipped(
     revived, a repeat finds it scheduled and changes nothing (no second wake-up, no second note).
     A wake-up left for a step that stayed skipped finds nothing to claim.
     """
-    skipped = [delivery for delivery in run.deliveries if delivery.status == "skipped"]
+    shop = staying.shop
+    skipped = [delivery for delivery in staying.run.deliveries if delivery.status == "skipped"]
     if not skipped:
         return
     try:
-        revived = revive_skipped(shop, scenario, record.order, skipped, now=now)
+        revived = revive_skipped(shop, staying.scenario, staying.record.order, skipped, now=staying.now)
     except PlanningError:
         return
     decided = {delivery.id: delivery.send_at for delivery in skipped}
     for revived_id, at in revived:
-        note = PlanChange(
-            at=now,
-            delivery_id=revived_id,
-            change="moved",
-            reason=reason,
-            scenario_from=scenario.id,
-            scenario_to=scenario.id,
-            send_at_from=decided[revived_id],
-            send_at_to=at,
-        )
+        note = staying.moved(revived_id, decided[revived_id], at)
         move_wake_up(deps.schedules, shop, revived_id, at)
         if deps.deliveries.revive(shop.id, revived_id, send_at=at, reasons=sorted(PLANNER_SKIPS), note=note):
-            outcome.moved.append(revived_id)
+            staying.outcome.moved.append(revived_id)
 
 
 # --- a cancellation -----------------------------------------------------------------------------

@@ -48,7 +48,7 @@ from okaeri.ports import (
 from okaeri.rendering import MailContext, render_mail
 from okaeri.rendering.coupons import ShopCoupons
 from okaeri.services.schedule import move_wake_up
-from okaeri.unsubscribe import make_token, unsubscribe_url
+from okaeri.unsubscribe_links import make_token, unsubscribe_url
 
 #: A wake-up this early (clock skew) still sends; earlier is one from before a reschedule.
 DUE_TOLERANCE = timedelta(seconds=60)

@@ -1,7 +1,7 @@
 """Unsubscribe: a signed opt-out link (``/u/<token>``) → the customer unsubscribed, once.
 
 The token names the shop and the delivery and carries a keyed hash of the recipient's address
-(``okaeri.unsubscribe``). Opting out suppresses advertising mail to the address (transactional
+(``okaeri.unsubscribe_links``). Opting out suppresses advertising mail to the address (transactional
 thanks still go, per 特定電子メール法) and marks the customer. Clicking twice, or a mail client
 that follows the one-click POST and the link, answers ``already`` and writes nothing more.
 A test send's or a preview's link (no delivery behind it) answers ``test`` and writes nothing.
@@ -17,7 +17,7 @@ from okaeri.errors import InvalidTokenError
 from okaeri.models import Delivery
 from okaeri.ports import Clock, Customers, Deliveries, Logs, ShopConfig
 from okaeri.services.previews import PREVIEW_DELIVERY_ID, TEST_DELIVERY_ID
-from okaeri.unsubscribe import UnsubscribeClaim, verify_token
+from okaeri.unsubscribe_links import UnsubscribeClaim, verify_token
 
 #: the delivery ids of mails that no delivery stands behind (previews and operators' test sends)
 NO_DELIVERY_IDS = frozenset({PREVIEW_DELIVERY_ID, TEST_DELIVERY_ID})

@@ -95,8 +95,13 @@ export function statusLabel(status: string): string {
   return t(`deliveries.status_${status}`);
 }
 
+/** A delivery status's badge tone (the deliveries' list and detail, an order's mails). */
+export function statusTone(status: string): "ok" | "warn" | "bad" | "muted" | "info" {
+  return TONES[status as DeliveryStatus] ?? "muted";
+}
+
 export function StatusBadge(props: { status: DeliveryStatus }) {
-  return <Badge tone={TONES[props.status] ?? "muted"}>{statusLabel(props.status)}</Badge>;
+  return <Badge tone={statusTone(props.status)}>{statusLabel(props.status)}</Badge>;
 }
 
 const KNOWN_REASONS = new Set([

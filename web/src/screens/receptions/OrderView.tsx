@@ -3,7 +3,7 @@ import { Badge, ErrorBox, Loading, useDocument } from "../../components/ui";
 import { shopPath } from "../../lib/api";
 import { formatDateTime, formatNumber, t } from "../../lib/i18n";
 import { href } from "../../lib/router";
-import { reasonLabel } from "../deliveries/common";
+import { reasonLabel, statusTone } from "../deliveries/common";
 import { kindLabel } from "./labels";
 import { PlanChanges } from "./PlanChanges";
 import type { Order, OrderDetail } from "./types";
@@ -68,16 +68,6 @@ export function OrderFields(props: { order: Order; zone: string }) {
   );
 }
 
-const STATUS_TONE: Record<string, "ok" | "warn" | "bad" | "muted" | "info"> = {
-  scheduled: "info",
-  sending: "info",
-  sent: "ok",
-  failed: "bad",
-  unknown: "warn",
-  cancelled: "muted",
-  skipped: "muted",
-};
-
 /** A stored order (from a parsed mail) and the mails planned for it. */
 export function StoredOrder(props: { shop: string; orderKey: string; zone: string }) {
   const { shop, orderKey, zone } = props;
@@ -96,7 +86,7 @@ export function StoredOrder(props: { shop: string; orderKey: string; zone: strin
         <ul class="planned-mails">
           {deliveries.map((delivery) => (
             <li key={delivery.id}>
-              <Badge tone={STATUS_TONE[delivery.status] ?? "muted"}>{t(`receptions.status_${delivery.status}`)}</Badge>{" "}
+              <Badge tone={statusTone(delivery.status)}>{t(`receptions.status_${delivery.status}`)}</Badge>{" "}
               <span>{formatDateTime(delivery.send_at, zone)}</span>{" "}
               <span class="muted small">
                 {delivery.scenario_id} / {delivery.step_id}

@@ -7,6 +7,7 @@ customer's personal data (個人情報保護法) is for owners, confirmed by typ
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
@@ -88,6 +89,9 @@ class Lifted(BaseModel):
 def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     ops = operations(deps)
 
+    def act(shop_id: str, customer_id: str, action: Callable[[str, str], BaseModel]) -> Response[Any]:
+        return act_on(app, deps, shop_id, raw_id=customer_id, what=CUSTOMER, action=action)
+
     @app.get(
         CUSTOMERS, tags=["customers"], summary="お客様の検索 / search customers", openapi_extensions=STAFF
     )
@@ -131,14 +135,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         responses=answers(erasure.CustomerStatus),
     )
     def unsubscribe(shop_id: str, customer_id: str, idempotency_key: IdempotencyKey = None) -> Response[Any]:
-        return act_on(
-            app,
-            deps,
-            shop_id,
-            raw_id=customer_id,
-            what=CUSTOMER,
-            action=lambda one, by: erasure.unsubscribe(ops, shop_id, one, by=by),
-        )
+        return act(shop_id, customer_id, lambda one, by: erasure.unsubscribe(ops, shop_id, one, by=by))
 
     @app.post(
         f"{ONE}/erase",
@@ -150,13 +147,10 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     def erase(
         shop_id: str, customer_id: str, body: EraseBody, idempotency_key: IdempotencyKey = None
     ) -> Response[Any]:
-        return act_on(
-            app,
-            deps,
+        return act(
             shop_id,
-            raw_id=customer_id,
-            what=CUSTOMER,
-            action=lambda one, by: erasure.erase(ops, shop_id, one, confirm=body.confirm, by=by),
+            customer_id,
+            lambda one, by: erasure.erase(ops, shop_id, one, confirm=body.confirm, by=by),
         )
 
     @app.get(

@@ -33,7 +33,7 @@ from okaeri.api.deps import AdminDeps
 from okaeri.api.responses import error_response, json_response
 from okaeri.api.support import operator
 from okaeri.errors import BadRequestError, NotFoundError
-from okaeri.imports import (
+from okaeri.import_formats import (
     MAX_CSV_BYTES,
     RAKUTEN_RMS,
     YAHOO,

@@ -18,9 +18,9 @@ from pydantic import BaseModel
 from okaeri.api.deps import AdminDeps
 from okaeri.aws.config_cache import CONFIG_TTL_SECONDS
 from okaeri.observability import count, logger
-from okaeri.pages import PAGE_CSP, confirmation_page, result_page
 from okaeri.services.unsubscribe import check_link, unsubscribe
 from okaeri.settings import AdminSettings
+from okaeri.unsubscribe_pages import PAGE_CSP, confirmation_page, result_page
 
 HTML_HEADERS = {
     "Content-Security-Policy": PAGE_CSP,

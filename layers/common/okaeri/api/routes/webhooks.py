@@ -30,7 +30,7 @@ from okaeri.api.deps import AdminDeps
 from okaeri.api.responses import error_response, json_response
 from okaeri.api.support import audit
 from okaeri.errors import NotFoundError
-from okaeri.imports import KIND_BY_TOPIC, verify_hmac
+from okaeri.import_formats import KIND_BY_TOPIC, verify_hmac
 from okaeri.jsonbody import check_json_bounds
 from okaeri.models.shop import SHOP_ID_PATTERN
 from okaeri.observability import count, logger

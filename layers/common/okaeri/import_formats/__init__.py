@@ -6,10 +6,10 @@ mapping) and Shopify webhooks, read into ``Order``s. Pure: no AWS, no clock.
 
 from __future__ import annotations
 
-from okaeri.imports.csv_file import MAX_CSV_BYTES, MAX_CSV_ROWS, CsvFileError
-from okaeri.imports.csv_orders import RAKUTEN_RMS, YAHOO, Layout, ParsedCsv, mapped_layout, read_orders
-from okaeri.imports.models import ColumnMapping, ImportReport, MappedColumns, RefusedRow
-from okaeri.imports.shopify import KIND_BY_TOPIC, order_from_shopify, verify_hmac
+from okaeri.import_formats.csv_file import MAX_CSV_BYTES, MAX_CSV_ROWS, CsvFileError
+from okaeri.import_formats.csv_orders import RAKUTEN_RMS, YAHOO, Layout, ParsedCsv, mapped_layout, read_orders
+from okaeri.import_formats.models import ColumnMapping, ImportReport, MappedColumns, RefusedRow
+from okaeri.import_formats.shopify import KIND_BY_TOPIC, order_from_shopify, verify_hmac
 
 __all__ = [
     "KIND_BY_TOPIC",

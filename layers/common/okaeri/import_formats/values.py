@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, tzinfo
 
-from okaeri.imports.models import RefusalReason
+from okaeri.import_formats.models import RefusalReason
 from okaeri.parsing.text import (
     PREFECTURES,
     clean_kana,

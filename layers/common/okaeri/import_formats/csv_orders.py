@@ -21,9 +21,9 @@ from typing import Any, Literal, get_args
 
 from pydantic import ValidationError
 
-from okaeri.imports import values
-from okaeri.imports.csv_file import CsvFileError, Row, header_key, read_table
-from okaeri.imports.models import ColumnMapping, RefusalReason, RefusedRow
+from okaeri.import_formats import values
+from okaeri.import_formats.csv_file import CsvFileError, Row, header_key, read_table
+from okaeri.import_formats.models import ColumnMapping, RefusalReason, RefusedRow
 from okaeri.models.order import Order, normalise_order_id
 from okaeri.parsing.text import same_person
 

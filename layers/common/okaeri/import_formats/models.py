@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from okaeri.models.order import BUILTIN_SOURCES
+from okaeri.models.order import OrderSource
 
 RefusalReason = Literal[
     "missing_field",
@@ -23,7 +22,6 @@ Columns = HeaderName | Annotated[list[HeaderName], Field(min_length=1, max_lengt
 #: Reports stay small (an Idempotency-Key keeps the answer in one DynamoDB item, at most 400 KB).
 MAX_REFUSED_LISTED = 200
 MAX_ORDERS_LISTED = 1_000
-_MASK_SOURCE = re.compile(r"^mask:[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 class MappedColumns(BaseModel):
@@ -69,7 +67,7 @@ class ColumnMapping(BaseModel):
 
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
-    source: str = Field(
+    source: OrderSource = Field(
         default="csv", max_length=70, description="the Order's source: csv, rakuten, … or mask:<name>"
     )
     columns: MappedColumns
@@ -80,15 +78,6 @@ class ColumnMapping(BaseModel):
     )
     encoding: Encoding | None = Field(default=None, description="default: detected (UTF-8, CP932, EUC-JP)")
     delimiter: Literal[",", "\t", ";"] | None = None
-
-    @field_validator("source")
-    @classmethod
-    def _known_source(cls, value: str) -> str:
-        if value in BUILTIN_SOURCES or _MASK_SOURCE.match(value):
-            return value
-        raise ValueError(
-            f"未知の受注元です: {value}（csv, rakuten, yahoo, … または mask:<名前>） / unknown source {value!r}"
-        )
 
     @field_validator("date_format")
     @classmethod
