@@ -44,6 +44,7 @@ from okaeri.imports import (
     mapped_layout,
     read_orders,
 )
+from okaeri.metrics import Metric
 from okaeri.observability import count, logger
 from okaeri.services.imports import import_orders
 
@@ -145,7 +146,7 @@ def _import(
         detail={"by": by} | report.model_dump(include=_AUDITED),
     )
     logger.info("orders_imported", extra=report.model_dump(include=_AUDITED))
-    count("OrdersImported", report.orders_new)
+    count(Metric.ORDERS_IMPORTED, report.orders_new)
     return json_response(200, report)
 
 

@@ -32,6 +32,7 @@ from okaeri.api.support import audit
 from okaeri.errors import NotFoundError
 from okaeri.imports import KIND_BY_TOPIC, verify_hmac
 from okaeri.jsonbody import check_json_bounds
+from okaeri.metrics import Metric
 from okaeri.models.shop import SHOP_ID_PATTERN
 from okaeri.observability import count, logger
 from okaeri.services.imports import receive_shopify
@@ -115,7 +116,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
             "shopify_webhook",
             extra={"shop": shop_id, "topic": topic, "result": entry.result, "order": entry.order_key},
         )
-        count("OrderIngested" if entry.result == "parsed" else "WebhookNotApplied")
+        count(Metric.ORDER_INGESTED if entry.result == "parsed" else Metric.WEBHOOK_NOT_APPLIED)
         return json_response(
             200, WebhookAnswer(result=entry.result, order_key=entry.order_key, reason=entry.reason)
         )
