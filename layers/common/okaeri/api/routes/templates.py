@@ -34,6 +34,7 @@ from okaeri.api.versioned import DocumentKind, Version, create_once
 from okaeri.aws.config import VersionInfo
 from okaeri.compliance import lint_scenario
 from okaeri.errors import TemplateError, TransportError
+from okaeri.mail_address import MailAddress
 from okaeri.models import Finding, Order, Shop, Template
 from okaeri.rendering import check_template
 from okaeri.samples import sample_order
@@ -56,7 +57,6 @@ TAGS = ["templates"]
 TEMPLATE = DocumentKind("template", "テンプレート")
 #: The lint rules that read a template's words (the others read the scenario and the shop).
 TEMPLATE_RULES = frozenset({"rakuten.sale_words", "rakuten.item_links"})
-ADDRESS_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"
 
 
 class TemplateSaveAnswer(BaseModel):
@@ -97,7 +97,7 @@ class PreviewBody(BaseModel):
 class TestSendBody(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
-    to: str = Field(max_length=254, pattern=ADDRESS_PATTERN, description="the operator's address")
+    to: MailAddress = Field(description="the operator's address")
     version: int | None = Field(default=None, ge=1, le=1_000_000)
     advertising: bool | None = None
 
