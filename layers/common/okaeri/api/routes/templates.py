@@ -29,7 +29,7 @@ from okaeri.api.common import MANAGER, SHOP_PATH, STAFF, IdempotencyKey, once, s
 from okaeri.api.deps import AdminDeps
 from okaeri.api.responses import error_response, json_response
 from okaeri.api.routes.coupons import PoolCount
-from okaeri.api.support import answers, audit, shop_of
+from okaeri.api.support import answers, audit
 from okaeri.api.versioned import DocumentKind, Version, create_once
 from okaeri.aws.config import VersionInfo
 from okaeri.compliance import lint_scenario
@@ -46,6 +46,7 @@ from okaeri.services.config_admin import (
     TemplateRefused,
     check_same_id,
 )
+from okaeri.services.operations import shop_of
 from okaeri.services.previews import (
     TemplatePreview,
     advertising_template,
@@ -163,7 +164,7 @@ def _save(
 ) -> TemplateSaveAnswer:
     TEMPLATE.check_size(template)
     pools = _compiled(template)
-    shop = shop_of(deps, shop_id)
+    shop = shop_of(deps.config, shop_id)
     _trial_render(deps, shop, template)
     saved = deps.config.save_template(shop_id, template, new=previous is None)
     changed = TEMPLATE.record_save(deps, shop_id, caller, saved, previous)
@@ -256,7 +257,7 @@ def _register_mail(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     )
     def preview(shop_id: str, body: PreviewBody) -> TemplatePreview:
         shop_caller(app, shop_id)
-        shop = shop_of(deps, shop_id)
+        shop = shop_of(deps.config, shop_id)
         template = body.template or _at_version(deps, shop_id, body.template_id or "", body.version)
         now = deps.clock.now()
         try:
@@ -286,7 +287,7 @@ def _register_mail(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         caller = shop_caller(app, shop_id)
 
         def send() -> Response[Any]:
-            shop = shop_of(deps, shop_id)
+            shop = shop_of(deps.config, shop_id)
             template = _at_version(deps, shop_id, template_id, body.version)
             now = deps.clock.now()
             try:
