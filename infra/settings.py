@@ -12,6 +12,7 @@ from typing import Any, Final
 from pydantic import Field, ValidationInfo, field_validator
 
 from infra.resources import inbound_recipient
+from okaeri.mail_address import is_mail_address
 from okaeri.models.base import ConfigModel, validate_document
 from okaeri.models.shop import SHOP_ID_PATTERN
 
@@ -152,7 +153,7 @@ class DeploymentSettings(ConfigModel):
     @field_validator("alarm_email")
     @classmethod
     def _alarm_email(cls, value: str) -> str:
-        if value and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+        if value and not is_mail_address(value):
             raise ValueError("メールアドレスではありません / not an e-mail address")
         return value
 

@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from okaeri.aws.deliveries import COUNTED, COUNTERS
-from okaeri.aws.orders import SHIPMENT_FIELDS
 from okaeri.errors import AmbiguousSendError, NotFoundError, ThrottledError, TransportError
 from okaeri.identity import customer_id_for, normalise_address
 from okaeri.models import (
@@ -42,13 +41,13 @@ from okaeri.models import (
     Shop,
     Template,
 )
-from okaeri.ports import Claim
+from okaeri.models.order import SHIPMENT_FIELDS
+from okaeri.ports import CLAIM_TOLERANCE, Claim
 from okaeri.rendering import CsvCoupons
 
 T = TypeVar("T")
 ErrorFactory = Callable[[], BaseException]
 FINAL_STATUSES = frozenset({"failed", "skipped", "cancelled", "unknown"})
-CLAIM_TOLERANCE = timedelta(seconds=60)  # as okaeri.aws.deliveries: a schedule may fire a little early
 
 
 class Crash(Exception):
@@ -237,8 +236,6 @@ def _with_key(keys: Sequence[str], key: str) -> list[str]:
 class FakeOrders:
     """Orders by (shop, order key); every change that modifies an item appends a stream record."""
 
-    SHIPMENT_FIELDS = ("shipped_at", "carrier", "tracking_number")
-
     def __init__(self) -> None:
         self.items: dict[tuple[str, str], OrderRecord] = {}
         self.stream: list[StreamRecord] = []
@@ -285,7 +282,7 @@ class FakeOrders:
                 raw_keys=[raw_key],
             )
         else:
-            shipped = {name: getattr(shipment, name) for name in self.SHIPMENT_FIELDS}
+            shipped = {name: getattr(shipment, name) for name in SHIPMENT_FIELDS}
             changes = {name: value for name, value in shipped.items() if value is not None}
             new = old.model_copy(
                 update={

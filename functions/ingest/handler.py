@@ -11,11 +11,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from okaeri.aws.wiring import ingest_deps
 from okaeri.errors import ParseError
+from okaeri.metrics import Metric
 from okaeri.observability import count, logger, metrics, tracer
 from okaeri.services.ingest import SES_SETUP_NOTICE, IngestDeps, ingest_object, shop_from_key
 
-METRIC_BY_RESULT = {"parsed": "OrderIngested", "duplicate": "OrderDuplicate", "failed": "ParseFailed",
-                    "not_an_order": "NotAnOrder", "refused": "MailRefused"}  # fmt: skip
+METRIC_BY_RESULT = {"parsed": Metric.ORDER_INGESTED, "duplicate": Metric.ORDER_DUPLICATE,
+                    "failed": Metric.PARSE_FAILED, "not_an_order": Metric.NOT_AN_ORDER,
+                    "refused": Metric.MAIL_REFUSED}  # fmt: skip
 
 
 def handle(event: dict[str, Any], deps: IngestDeps) -> dict[str, Any]:
@@ -33,7 +35,7 @@ def handle(event: dict[str, Any], deps: IngestDeps) -> dict[str, Any]:
             logger.error(
                 "object outside inbound/<shop>/: not ingested", extra={"key": key, "reason": exc.reason}
             )
-            count("MailRefused")
+            count(Metric.MAIL_REFUSED)
             results.append({"key": key, "result": "refused", "reason": exc.reason})
             continue
         logger.append_keys(shop=shop_id, s3_key=key)

@@ -16,6 +16,7 @@ from okaeri.aws.dynamo import from_item
 from okaeri.aws.orders import order_record
 from okaeri.aws.orders_migration import is_migrated_insert
 from okaeri.aws.wiring import schedule_deps
+from okaeri.metrics import Metric
 from okaeri.models import OrderRecord
 from okaeri.observability import count, logger, metrics, tracer
 from okaeri.services.schedule import ScheduleDeps, ScheduleOutcome, on_order_change
@@ -37,9 +38,9 @@ def handle_record(record: DynamoDBRecord, deps: ScheduleDeps) -> ScheduleOutcome
         outcome = ScheduleOutcome(note="migrated")
     else:
         outcome = on_order_change(deps, old, new)
-    count("DeliveryScheduled", len(outcome.created))
-    count("DeliveryCancelled", len(outcome.cancelled))
-    count("DeliveryMoved", len(outcome.moved))
+    count(Metric.DELIVERY_SCHEDULED, len(outcome.created))
+    count(Metric.DELIVERY_CANCELLED, len(outcome.cancelled))
+    count(Metric.DELIVERY_MOVED, len(outcome.moved))
     logger.info(
         "order change planned",
         extra={"deliveries_created": outcome.created, "deliveries_existing": outcome.existing,

@@ -16,18 +16,20 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from okaeri.aws.wiring import events_deps, send_deps
 from okaeri.errors import OkaeriError
+from okaeri.metrics import Metric
 from okaeri.observability import count, logger, metrics, tracer
 from okaeri.services.events import EventsDeps, handle_ses_event, parse_ses_event
 from okaeri.services.send import SendDeps, SendOutcome, send_delivery
 from okaeri.services.sweep import sweep
 
-METRIC_BY_STATUS = {"sent": "MailSent", "skipped": "SendSkipped", "throttled": "SendThrottled",
-                    "retry_later": "SendRetryLater", "failed": "SendFailed", "ambiguous": "SendAmbiguous"}  # fmt: skip
+METRIC_BY_STATUS = {"sent": Metric.MAIL_SENT, "skipped": Metric.SEND_SKIPPED, "throttled": Metric.SEND_THROTTLED,
+                    "retry_later": Metric.SEND_RETRY_LATER, "failed": Metric.SEND_FAILED,
+                    "ambiguous": Metric.SEND_AMBIGUOUS}  # fmt: skip
 METRIC_BY_EVENT = {
-    "Bounce": "Bounced",
-    "Complaint": "Complained",
-    "Delivery": "Delivered",
-    "Reject": "Rejected",
+    "Bounce": Metric.BOUNCED,
+    "Complaint": Metric.COMPLAINED,
+    "Delivery": Metric.DELIVERED,
+    "Reject": Metric.REJECTED,
 }
 
 
@@ -58,7 +60,7 @@ def handle_wake_up(event: Mapping[str, Any], deps: SendDeps) -> dict[str, Any]:
     except ValidationError as exc:
         # A malformed wake-up can never succeed: log it loudly instead of retrying it forever.
         logger.error("malformed wake-up event", extra={"errors": exc.errors(include_url=False)})
-        count("WakeUpMalformed")
+        count(Metric.WAKE_UP_MALFORMED)
         return {"status": "malformed"}
     logger.append_keys(shop=wake_up.shop, delivery=wake_up.delivery)
     return _record(send_delivery(deps, shop_id=wake_up.shop, delivery_id=wake_up.delivery))
@@ -66,7 +68,7 @@ def handle_wake_up(event: Mapping[str, Any], deps: SendDeps) -> dict[str, Any]:
 
 def handle_sweep(deps: SendDeps) -> dict[str, Any]:
     report = sweep(deps)
-    count("SendUnknown", len(report.unknown))
+    count(Metric.SEND_UNKNOWN, len(report.unknown))
     for delivery_id in report.unknown:
         logger.warning("lease expired: delivery is now unknown", extra={"delivery": delivery_id})
     for delivery_id, code in report.errors:
@@ -97,7 +99,7 @@ def handle_events(event: Mapping[str, Any], deps: EventsDeps) -> dict[str, Any]:
             ses_event = parse_ses_event(record)
         except OkaeriError as exc:
             logger.error("unreadable SES event", extra={"code": exc.code, "record": str(record)[:500]})
-            count("EventMalformed")
+            count(Metric.EVENT_MALFORMED)
             continue
         logger.append_keys(shop=ses_event.shop_id, delivery=ses_event.delivery_id)
         result = handle_ses_event(deps, ses_event)

@@ -1,7 +1,8 @@
 """Observability: alarms to one SNS topic (optionally mailed) and a dashboard.
 
 Each alarm's description says what it means and what to do, in Japanese and English; docs/operations.md
-says the same at more length. Business metrics come from Powertools (namespace ``Okaeri``)."""
+says the same at more length. Business metrics come from Powertools (namespace ``Okaeri``), their names
+from ``okaeri.metrics`` (which says why a metric has no alarm)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from constructs import Construct
 from infra.capabilities.storage import Storage
 from infra.nag import AccountArn, acknowledge
 from infra.resources import NAME_PREFIX
+from okaeri.metrics import Metric
 from okaeri.observability import NAMESPACE, SERVICE
 
 #: SES reviews an account at 10 % bounces and 0.5 % complaints (warning at 5 % and 0.1 %): alarm at
@@ -37,7 +39,7 @@ class AlarmSpec:
     evaluation_periods: int = 1
 
 
-def business_metric(name: str, *, minutes: int = 5) -> cloudwatch.Metric:
+def business_metric(name: Metric, *, minutes: int = 5) -> cloudwatch.Metric:
     return cloudwatch.Metric(
         namespace=NAMESPACE,
         metric_name=name,
@@ -103,7 +105,7 @@ class Observability(Construct):
                 "配信の結果が不明です（送信中に止まりました）。管理画面の配信一覧で「不明」を確認し、再送か破棄を選んでください。"
                 " / A send stopped midway and its outcome is unknown: review 'unknown' deliveries in the"
                 " admin page, then resend or drop each.",
-                business_metric("SendUnknown"),
+                business_metric(Metric.SEND_UNKNOWN),
                 1,
             ),
             AlarmSpec(
@@ -111,7 +113,7 @@ class Observability(Construct):
                 "読めない注文メールがあります。受信ログで理由を確認し、必要ならパースマスクを作ってください。"
                 " / An order mail could not be read: see the reception log for the reason; write a parse"
                 " mask if the layout is new.",
-                business_metric("ParseFailed", minutes=15),
+                business_metric(Metric.PARSE_FAILED, minutes=15),
                 1,
             ),
             AlarmSpec(
@@ -209,14 +211,14 @@ class Observability(Construct):
             dashboard_name=NAME_PREFIX,
             widgets=[
                 [
-                    graph("受信 / Mail in", [business_metric(m) for m in ("OrderIngested", "OrderDuplicate",
-                                                                           "NotAnOrder", "ParseFailed")]),
-                    graph("配信 / Mail out", [business_metric(m) for m in ("DeliveryScheduled", "MailSent",
-                                                                            "SendThrottled", "SendUnknown")]),
+                    graph("受信 / Mail in", [business_metric(m) for m in (
+                        Metric.ORDER_INGESTED, Metric.ORDER_DUPLICATE, Metric.NOT_AN_ORDER, Metric.PARSE_FAILED)]),
+                    graph("配信 / Mail out", [business_metric(m) for m in (
+                        Metric.DELIVERY_SCHEDULED, Metric.MAIL_SENT, Metric.SEND_THROTTLED, Metric.SEND_UNKNOWN)]),
                 ],
                 [
-                    graph("SES イベント / SES events", [business_metric(m) for m in ("Delivered", "Bounced",
-                                                                                     "Complained", "Rejected")]),
+                    graph("SES イベント / SES events", [business_metric(m) for m in (
+                        Metric.DELIVERED, Metric.BOUNCED, Metric.COMPLAINED, Metric.REJECTED)]),
                     graph("SES 評価 / SES reputation", [ses_reputation("Reputation.BounceRate"),
                                                          ses_reputation("Reputation.ComplaintRate")]),
                 ],

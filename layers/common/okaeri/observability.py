@@ -7,8 +7,7 @@ Handlers decorate in the same order everywhere::
     @metrics.log_metrics
     def handler(event, context): ...
 
-Business metrics (namespace ``Okaeri``): OrderIngested, ParseFailed, DeliveryScheduled, MailSent,
-SendSkipped, SendUnknown, Bounced, Complained (see docs/operations.md).
+Business metrics (namespace ``Okaeri``): the names in ``okaeri.metrics`` (see docs/operations.md).
 
 The tracer is Powertools' ``Tracer``, made on the first traced call and only when tracing is on:
 making one imports the X-Ray SDK and patches botocore, even when tracing is off, and an import of
@@ -28,6 +27,8 @@ from aws_lambda_powertools.shared.functions import resolve_truthy_env_var_choice
 
 if TYPE_CHECKING:
     from aws_lambda_powertools import Tracer
+
+    from okaeri.metrics import Metric
 
 SERVICE = "okaeri"
 NAMESPACE = "Okaeri"
@@ -81,7 +82,7 @@ tracer = LazyTracer(service=SERVICE)
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 
 
-def count(name: str, value: int = 1) -> None:
+def count(name: Metric, value: int = 1) -> None:
     """Add a business metric (a count)."""
     if value:
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any, Protocol
+from datetime import date, datetime, timedelta
+from typing import Any, Final, Protocol
 
 from okaeri.models import (
     CustomerRecord,
@@ -77,6 +77,10 @@ class Customers(Protocol):
     ) -> None: ...
 
 
+#: A wake-up may come this early (clock skew): ``Deliveries.claim`` takes a delivery due within it.
+CLAIM_TOLERANCE: Final = timedelta(seconds=60)
+
+
 @dataclass(frozen=True)
 class Claim:
     """What ``Deliveries.claim`` answers: ``claimed`` and the delivery now ``sending``; or refused,
@@ -98,8 +102,9 @@ class Deliveries(Protocol):
     def by_customer(self, shop_id: str, customer_id: str) -> list[Delivery]: ...
 
     def claim(self, shop_id: str, delivery_id: str, *, now: datetime, lease_until: datetime) -> Claim:
-        """``scheduled`` and due → ``sending`` with a lease (attempts + 1), in one conditional write;
-        refused, the delivery as it was (or None) comes back with the refusal."""
+        """``scheduled`` and due (``CLAIM_TOLERANCE`` early at most) → ``sending`` with a lease
+        (attempts + 1), in one conditional write; refused, the delivery as it was (or None) comes
+        back with the refusal."""
 
     def mark_sent(
         self, shop_id: str, delivery_id: str, *, message_id: str, transport: str, at: datetime

@@ -1,6 +1,6 @@
-"""Small things the shop routes share: the shop itself (or a 404), who did a write and its audit entry,
-the OpenAPI answer of a route that builds its ``Response`` itself (``once``), the operations services'
-deps, a page of a list and an id sent in the path."""
+"""Small things the shop routes share: who did a write and its audit entry, the OpenAPI answer of a
+route that builds its ``Response`` itself (``once``), the operations services' deps, a page of a list
+and an id sent in the path. The shop itself (or a 404) is ``okaeri.services.operations.shop_of``."""
 
 from __future__ import annotations
 
@@ -18,23 +18,10 @@ from okaeri.api.deps import AdminDeps
 from okaeri.api.pagination import Page, decode_cursor, encode_cursor
 from okaeri.api.responses import json_response
 from okaeri.errors import NotFoundError
-from okaeri.models import Shop
 from okaeri.services.operations import OperationsDeps
 
 ItemT = TypeVar("ItemT")
 MAX_ID = 256
-
-
-def shop_of(deps: AdminDeps, shop_id: str) -> Shop:
-    """The shop's settings; a 404 when the shop has none (a member of a shop not set up yet)."""
-    shop = deps.config.shop(shop_id)
-    if shop is None:
-        raise NotFoundError(
-            "このショップの設定がまだありません。",
-            f"shop {shop_id} has no settings yet.",
-            code="shop_not_found",
-        )
-    return shop
 
 
 def operator(caller: Caller) -> str:

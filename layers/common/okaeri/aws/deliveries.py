@@ -41,14 +41,13 @@ from okaeri.aws.dynamo import PK, SK, Expression, Table, expires_at, from_item, 
 from okaeri.aws.orders import customer_ref
 from okaeri.aws.search import by_time_page
 from okaeri.models import Delivery, DeliveryStatus, PlanChange
-from okaeri.ports import Claim
+from okaeri.ports import CLAIM_TOLERANCE, Claim
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import ScanInputTypeDef, TransactWriteItemTypeDef
 
 DUE_SHARDS = 10  # must equal infra.tables.DUE_SHARDS (the layer cannot import infra; a test checks)
-CLAIM_TOLERANCE = timedelta(seconds=60)  # a schedule may fire a little early: claim up to this early
 FINAL_STATUSES: frozenset[str] = frozenset({"failed", "skipped", "cancelled", "unknown"})
 STATUSES: frozenset[str] = frozenset(get_args(DeliveryStatus))
 DUE_KEYS = ("due_shard", "due_at")

@@ -28,12 +28,12 @@ from okaeri.aws.search import by_time_page
 from okaeri.errors import ConflictError
 from okaeri.identity import customer_id_for
 from okaeri.models import Order, OrderRecord
+from okaeri.models.order import SHIPMENT_FIELDS
 from okaeri.models.records import OrderStatus
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-SHIPMENT_FIELDS = ("shipped_at", "carrier", "tracking_number", "delivered_at")
 #: The personal fields of an order (個人情報), blanked on a customer's request; ids, items, totals and
 #: dates stay. The prefecture stays too: alone it names no one, and the shop's statistics use it.
 PERSONAL_FIELDS = (

@@ -27,7 +27,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from okaeri.aws.dynamo import PK, SK, Expression, Table, from_item, iso_utc
-from okaeri.aws.orders import SHIPMENT_FIELDS, DynamoOrders, order_pk, order_record
+from okaeri.aws.orders import DynamoOrders, order_pk, order_record
+from okaeri.models.order import SHIPMENT_FIELDS
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -11,6 +11,7 @@ import re
 from datetime import date, datetime, tzinfo
 
 from okaeri.import_formats.models import RefusalReason
+from okaeri.mail_address import is_mail_address
 from okaeri.parsing.text import (
     PREFECTURES,
     clean_kana,
@@ -25,7 +26,6 @@ from okaeri.parsing.text import (
 MAX_CELL_CHARS = 2_000  # a longer cell is cut: no order field needs more
 _MONEY_NOISE = re.compile(r"[\s,¥\\円]|JPY", re.IGNORECASE)
 _INTEGER = re.compile(r"[+-]?\d{1,15}(?:\.0+)?")
-_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+")
 _DATE_TIME = re.compile(
     r"(?P<y>\d{4})\s*[-/.年]\s*(?P<mo>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
     r"(?:\s*\([^)]{0,6}\))?"  # a weekday: 2026/12/05(土)
@@ -91,7 +91,7 @@ def email(value: str | None, column: str) -> str | None:
     if cell is None:
         return None
     address = nfkc(cell).strip().strip("<>")
-    if len(address) > 254 or not _EMAIL.fullmatch(address):
+    if not is_mail_address(address):
         raise CellError(
             "bad_email",
             f"「{column}」がメールアドレスではありません: {cell[:60]}",

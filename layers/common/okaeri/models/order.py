@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
@@ -29,6 +29,8 @@ BUILTIN_SOURCES = frozenset(
 )
 _MASK_SOURCE = re.compile(r"^mask:[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: The fields of ``Order`` a shipment (mail, file or webhook) brings to the order it ships.
+SHIPMENT_FIELDS: Final = ("shipped_at", "carrier", "tracking_number", "delivered_at")
 
 
 def known_source(value: str) -> str:

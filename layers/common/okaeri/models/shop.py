@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, WithJsonSchema, field_validator, model_validator
 
+from okaeri.mail_address import MailAddress
 from okaeri.models.base import ConfigModel
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -50,7 +51,7 @@ def check_timezone(value: str) -> str:
 
 
 class Sender(ConfigModel):
-    address: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    address: MailAddress
     name: str | None = None
 
 

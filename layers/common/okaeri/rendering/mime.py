@@ -31,6 +31,7 @@ from typing import Final
 from urllib.parse import quote
 
 from okaeri.errors import InvalidAddressError
+from okaeri.mail_address import is_mail_address
 from okaeri.models import Template
 from okaeri.rendering.context import MailContext
 from okaeri.rendering.footer import OptOut
@@ -74,10 +75,6 @@ _JIS_EQUIVALENTS: Final = str.maketrans(
 )
 _HALF_WIDTH_KANA = re.compile(r"[\uff61-\uff9f]+")
 _LINE_END = re.compile(r"\r\n|\r|\n")
-_ADDRESS = re.compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+"
-)
 _URL_KEPT = ";/?:@&=+$-_.!~*'()#%"  # <, >, commas and spaces in a URL are %-escaped in the header
 
 
@@ -178,7 +175,7 @@ def _address_header(name: str, display_name: str | None, address: str, charset: 
 
 def _addr_spec(address: str) -> str:
     cleaned = single_line(address)
-    if len(cleaned) > 254 or not _ADDRESS.fullmatch(cleaned):
+    if not is_mail_address(cleaned):
         raise InvalidAddressError(
             f"メールアドレスとして使えません: {cleaned[:100]!r}",
             f"not a usable mail address: {cleaned[:100]!r}",

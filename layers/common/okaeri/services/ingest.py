@@ -20,6 +20,7 @@ from typing import Any
 from okaeri.errors import NotFoundError, ParseError
 from okaeri.identity import customer_id_for
 from okaeri.models import Order, OrderRecord, ReceptionEntry, Shop
+from okaeri.models.order import SHIPMENT_FIELDS
 from okaeri.models.shop import SHOP_ID_PATTERN
 from okaeri.parsing import ParseMask, parse_mail
 from okaeri.parsing.decode import decode_header_value
@@ -32,7 +33,6 @@ VIRUS_VERDICT = "x-ses-virus-verdict"
 MAX_HEADER_BYTES = 256 * 1024
 MAX_SUMMARY_CHARS = 200
 ORDERS_COUNTER = "orders"  # new orders per shop-local day: stats#<day>#*#* in the config table
-SHIPMENT_FIELDS = ("shipped_at", "carrier", "tracking_number", "delivered_at")
 _SHOP_ID = re.compile(SHOP_ID_PATTERN)
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 _LINE_END = re.compile(r"\r?\n")

@@ -158,11 +158,12 @@ def matcher(q: str) -> Callable[[str | None], bool]:
 
 
 def shop_of(config: ShopConfig, shop_id: str) -> Shop:
+    """The shop's settings; a 404 when the shop has none (a member of a shop not set up yet)."""
     shop = config.shop(shop_id)
     if shop is None:
         raise NotFoundError(
-            f"ショップ {shop_id} の設定がありません。",
-            f"Shop {shop_id} is not set up.",
+            f"ショップ {shop_id} の設定がまだありません。",
+            f"shop {shop_id} has no settings yet.",
             code="shop_not_found",
         )
     return shop

@@ -34,6 +34,7 @@ from okaeri.models import Delivery, Order, OrderRecord, RelayConfig, SendLogEntr
 from okaeri.models.records import recipient_domain
 from okaeri.planner import ship_date
 from okaeri.ports import (
+    CLAIM_TOLERANCE,
     Clock,
     Coupons,
     CouponSource,
@@ -50,8 +51,6 @@ from okaeri.rendering.coupons import ShopCoupons
 from okaeri.services.schedule import move_wake_up
 from okaeri.unsubscribe_links import make_token, unsubscribe_url
 
-#: A wake-up this early (clock skew) still sends; earlier is one from before a reschedule.
-DUE_TOLERANCE = timedelta(seconds=60)
 #: A throttled send is tried again this much later, plus a share of the jitter (``throttle_delay``).
 THROTTLE_DELAY = timedelta(seconds=30)
 THROTTLE_JITTER_SECONDS = 60
@@ -116,7 +115,7 @@ def _refused(delivery_id: str, found: Delivery | None, now: datetime) -> SendOut
         return SendOutcome(delivery_id, "missing")
     if found.status != "scheduled":
         return SendOutcome(delivery_id, "not_scheduled", reason=found.status)
-    if found.send_at > now + DUE_TOLERANCE:
+    if found.send_at > now + CLAIM_TOLERANCE:
         return SendOutcome(delivery_id, "not_due")
     return SendOutcome(delivery_id, "not_scheduled", reason=CLAIMED_ELSEWHERE)
 

@@ -7,9 +7,8 @@ import { failure, success } from "../../components/notices";
 import { ListTable, RowButton, useRemoval } from "../../components/rows";
 import { del, newIdempotencyKey, post, put, shopPath } from "../../lib/api";
 import { t } from "../../lib/i18n";
+import { isMailAddress } from "../../lib/mailAddress";
 import { ROLES, type RoleName, type ShopOperator } from "./types";
-
-const ADDRESS = /^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$/;
 
 function statusBadge(user: ShopOperator) {
   if (!user.enabled) return <Badge tone="bad">{t("settings.user_disabled")}</Badge>;
@@ -161,7 +160,7 @@ function InviteForm(props: { onInvite: (email: string, role: RoleName) => Promis
       noValidate
       onSubmit={async (event) => {
         event.preventDefault();
-        if (!ADDRESS.test(email.trim())) {
+        if (!isMailAddress(email.trim())) {
           setError(t("settings.error_address"));
           return;
         }

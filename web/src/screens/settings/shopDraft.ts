@@ -1,9 +1,8 @@
 // The shop form's draft (form text, so a half-typed number is not lost), to and from the API's
 // Shop, and its checks.
 import { t } from "../../lib/i18n";
+import { isMailAddress } from "../../lib/mailAddress";
 import { TIME, type Shop } from "./types";
-
-const ADDRESS = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 export interface Draft {
   name: string;
@@ -83,7 +82,7 @@ function whole(value: string, min: number, max: number): boolean {
 export function validate(draft: Draft): Record<string, string> {
   const errors: Record<string, string> = {};
   if (!draft.name.trim()) errors.name = t("settings.error_required");
-  if (!ADDRESS.test(draft.senderAddress.trim())) errors.senderAddress = t("settings.error_address");
+  if (!isMailAddress(draft.senderAddress.trim())) errors.senderAddress = t("settings.error_address");
   if (draft.quiet) {
     if (!TIME.test(draft.quietStart)) errors.quietStart = t("settings.error_time");
     if (!TIME.test(draft.quietEnd)) errors.quietEnd = t("settings.error_time");

@@ -4,11 +4,10 @@
 import { useRef, useState } from "preact/hooks";
 import { ApiError, post, shopPath, newIdempotencyKey } from "../../lib/api";
 import { t } from "../../lib/i18n";
+import { isMailAddress } from "../../lib/mailAddress";
 import { Field, useAction } from "../../components/ui";
 import { success } from "../../components/notices";
 import { advertisingValue, type Advertising, type TestSendAnswer } from "./types";
-
-const ADDRESS = /^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$/;
 
 export function TestSend(props: {
   shop: string;
@@ -27,7 +26,7 @@ export function TestSend(props: {
 
   const send = async () => {
     const address = to.trim();
-    if (!ADDRESS.test(address)) {
+    if (!isMailAddress(address)) {
       setInvalid(t("templates.test_to_invalid"));
       return;
     }

@@ -32,6 +32,7 @@ from okaeri.api.responses import json_response
 from okaeri.api.support import act_on, answers, operations, operator, paged, path_id
 from okaeri.aws.customers import Suppression
 from okaeri.identity import normalise_address
+from okaeri.mail_address import MAX_ADDRESS_CHARS, MailAddress
 from okaeri.models import CustomerRecord, Delivery, OrderRecord
 from okaeri.services import erasure
 from okaeri.services.operations import customer_orders, get_customer, search_customers
@@ -40,8 +41,6 @@ CUSTOMERS = f"{SHOP_PATH}/customers"
 ONE = f"{CUSTOMERS}/<customer_id>"
 CUSTOMER = ("お客様", "Customer")
 SUPPRESSIONS = f"{SHOP_PATH}/suppressions"
-ADDRESS = r"^[^@\s]+@[^@\s]+$"
-MAX_ADDRESS = 254
 
 
 class CustomerDetail(BaseModel):
@@ -59,7 +58,7 @@ class EraseBody(BaseModel):
 
     confirm: str = Field(
         min_length=3,
-        max_length=MAX_ADDRESS,
+        max_length=MAX_ADDRESS_CHARS,
         description="お客様のメールアドレス / the customer's email address",
     )
 
@@ -67,7 +66,7 @@ class EraseBody(BaseModel):
 class SuppressBody(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
-    address: str = Field(min_length=3, max_length=MAX_ADDRESS, pattern=ADDRESS)
+    address: MailAddress
     reason: Literal["manual"] = "manual"
 
 

@@ -32,7 +32,7 @@ from okaeri.api.common import MANAGER, SHOP_PATH, IdempotencyKey, once, shop_cal
 from okaeri.api.deps import AdminDeps
 from okaeri.api.responses import error_response, json_response
 from okaeri.api.support import operator
-from okaeri.errors import BadRequestError, NotFoundError
+from okaeri.errors import BadRequestError
 from okaeri.import_formats import (
     MAX_CSV_BYTES,
     RAKUTEN_RMS,
@@ -44,8 +44,10 @@ from okaeri.import_formats import (
     mapped_layout,
     read_orders,
 )
+from okaeri.metrics import Metric
 from okaeri.observability import count, logger
 from okaeri.services.imports import import_orders
+from okaeri.services.operations import shop_of
 
 #: API Gateway answers after 30 s whatever the Lambda does: stop applying orders well before.
 TIME_BUDGET_SECONDS = 24.0
@@ -119,9 +121,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
 def _import(
     app: APIGatewayHttpResolver, deps: AdminDeps, *, shop_id: str, caller: Caller, layout: Layout, data: bytes
 ) -> Response[Any]:
-    shop = deps.config.shop(shop_id)
-    if shop is None:
-        raise NotFoundError(f"ショップ {shop_id} は登録されていません", f"shop {shop_id} is not set up")
+    shop = shop_of(deps.config, shop_id)
     try:
         parsed = read_orders(data, layout, shop.tz)
     except CsvFileError as exc:
@@ -145,7 +145,7 @@ def _import(
         detail={"by": by} | report.model_dump(include=_AUDITED),
     )
     logger.info("orders_imported", extra=report.model_dump(include=_AUDITED))
-    count("OrdersImported", report.orders_new)
+    count(Metric.ORDERS_IMPORTED, report.orders_new)
     return json_response(200, report)
 
 

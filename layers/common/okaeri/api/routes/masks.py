@@ -18,11 +18,12 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from okaeri.api.common import MANAGER, SHOP_PATH, STAFF, shop_caller
 from okaeri.api.deps import AdminDeps
-from okaeri.api.support import audit, shop_of
+from okaeri.api.support import audit
 from okaeri.errors import NotFoundError, ParseError
 from okaeri.models import Order
 from okaeri.parsing import MAX_MAIL_BYTES, ParseMask, parse_mail
 from okaeri.services.config_admin import check_document_size, check_same_id
+from okaeri.services.operations import shop_of
 
 TAGS = ["masks"]
 MASK_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
@@ -127,7 +128,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     )
     def try_mask(shop_id: str, body: MaskTry) -> MaskTryAnswer:
         shop_caller(app, shop_id)
-        shop = shop_of(deps, shop_id)
+        shop = shop_of(deps.config, shop_id)
         try:
             if body.reception_key is not None:
                 raw = deps.raw_mail.get(own_reception_key(shop_id, body.reception_key))

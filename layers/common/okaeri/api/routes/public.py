@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from okaeri.api.deps import AdminDeps
 from okaeri.aws.config_cache import CONFIG_TTL_SECONDS
+from okaeri.metrics import Metric
 from okaeri.observability import count, logger
 from okaeri.services.unsubscribe import check_link, unsubscribe
 from okaeri.settings import AdminSettings
@@ -72,7 +73,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         if result.shop_id:
             logger.append_keys(shop=result.shop_id)
         logger.info("unsubscribe", extra={"result": result.status, "reason": result.reason})
-        count("Unsubscribed" if result.status == "unsubscribed" else "UnsubscribeNoop")
+        count(Metric.UNSUBSCRIBED if result.status == "unsubscribed" else Metric.UNSUBSCRIBE_NOOP)
         return _html(STATUS_BY_RESULT[result.status], result_page(result.status, result.shop_name))
 
     @app.get("/config.json", security=[], tags=["public"], summary="サインイン設定 / sign-in settings")

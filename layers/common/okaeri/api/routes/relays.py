@@ -23,13 +23,13 @@ from okaeri.api.common import MANAGER, SHOP_PATH, STAFF, shop_caller
 from okaeri.api.deps import AdminDeps
 from okaeri.api.support import audit
 from okaeri.errors import BadRequestError, NotFoundError
+from okaeri.mail_address import MailAddress
 from okaeri.models import RelayConfig
 
 SECRET_PREFIX = "okaeri/relay"
 RELAY_NAME = r"^[a-z0-9][a-z0-9-]{0,39}$"
 HOST = r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
 DOMAIN = r"^(?:\*\.)?[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
-ADDRESS = r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+$"
 RelayName = Annotated[str, Path(pattern=RELAY_NAME, description="the relay's name, e.g. rakuten")]
 
 
@@ -62,7 +62,7 @@ class RelayEdit(BaseModel):
     domains: list[Annotated[str, Field(pattern=DOMAIN, max_length=253)]] = Field(
         min_length=1, max_length=50, examples=[["fw.rakuten.ne.jp"]]
     )
-    mail_from: str | None = Field(default=None, pattern=ADDRESS, max_length=254)
+    mail_from: MailAddress | None = None
     username: str | None = Field(default=None, min_length=1, max_length=256)
     password: SecretStr | None = Field(default=None, min_length=1, max_length=256)
 

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from okaeri.api.auth import Caller
 from okaeri.api.common import MANAGER, SHOP_PATH, STAFF, IdempotencyKey, parse_moment, shop_caller
 from okaeri.api.deps import AdminDeps
-from okaeri.api.support import answers, audit, shop_of
+from okaeri.api.support import answers, audit
 from okaeri.api.versioned import DocumentKind, Version, create_once
 from okaeri.aws.config import VersionInfo
 from okaeri.compliance import has_errors, lint_scenario
@@ -42,6 +42,7 @@ from okaeri.services.config_admin import (
     check_same_id,
     refuse_errors,
 )
+from okaeri.services.operations import shop_of
 
 TAGS = ["scenarios"]
 SCENARIO = DocumentKind("scenario", "シナリオ")
@@ -141,7 +142,7 @@ def _save(
 ) -> SaveAnswer:
     """Lint (errors refuse), store (a new version only when changed), audit, answer."""
     SCENARIO.check_size(scenario)
-    findings = refuse_errors(scenario.id, _lint(deps, shop_of(deps, shop_id), scenario))
+    findings = refuse_errors(scenario.id, _lint(deps, shop_of(deps.config, shop_id), scenario))
     saved = deps.config.save_scenario(shop_id, scenario, new=previous is None)
     changed = SCENARIO.record_save(deps, shop_id, caller, saved, previous)
     return SaveAnswer(
@@ -244,7 +245,7 @@ def _register_writes(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     def activate(shop_id: str, scenario_id: ScenarioId) -> ScenarioState:
         caller = shop_caller(app, shop_id)
         scenario = _current(deps, shop_id, scenario_id)
-        findings = refuse_errors(scenario_id, _lint(deps, shop_of(deps, shop_id), scenario))
+        findings = refuse_errors(scenario_id, _lint(deps, shop_of(deps.config, shop_id), scenario))
         switched = deps.config.set_scenario_active(shop_id, scenario_id, True)
         if not scenario.active:
             audit(deps, shop_id, caller, "scenario.activate", scenario=scenario_id, version=switched.version)
@@ -288,7 +289,7 @@ def _register_checks(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     )
     def lint_only(shop_id: str, body: Scenario) -> LintAnswer:
         shop_caller(app, shop_id)
-        shop = shop_of(deps, shop_id)
+        shop = shop_of(deps.config, shop_id)
         findings = _lint(deps, shop, body)
         return LintAnswer(
             scenario=body.id, profile=shop.compliance, ok=not has_errors(findings), findings=findings
@@ -302,7 +303,7 @@ def _register_checks(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     )
     def preview(shop_id: str, scenario_id: ScenarioId, body: PreviewRequest) -> PlanPreview:
         shop_caller(app, shop_id)
-        shop = shop_of(deps, shop_id)
+        shop = shop_of(deps.config, shop_id)
         scenario = _at_version(deps, shop_id, scenario_id, body.version)
         now = parse_moment(body.now, "now") or deps.clock.now()
         order = body.order or sample_order(shop, now, scenario.conditions)

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from okaeri.api.common import MANAGER, SHOP_PATH, STAFF, shop_caller
 from okaeri.api.deps import AdminDeps
-from okaeri.api.support import audit, shop_of
+from okaeri.api.support import audit
 from okaeri.calendar import BusinessCalendar, holiday_name
 from okaeri.models import Shop
 from okaeri.models.shop import LocalTime, Weekday
@@ -39,6 +39,7 @@ from okaeri.services.config_admin import (
     sample_ship_date,
     set_day_open,
 )
+from okaeri.services.operations import shop_of
 
 MIN_YEAR = 2000
 MAX_YEAR = 2099
@@ -87,7 +88,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     )
     def get_settings(shop_id: str) -> Shop:
         shop_caller(app, shop_id)
-        return shop_of(deps, shop_id)
+        return shop_of(deps.config, shop_id)
 
     @app.put(
         f"{SHOP_PATH}/settings",
@@ -118,7 +119,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         ] = None,
     ) -> CalendarYear:
         shop_caller(app, shop_id)
-        shop = shop_of(deps, shop_id)
+        shop = shop_of(deps.config, shop_id)
         now = deps.clock.now()
         return calendar_year(shop, year or now.astimezone(shop.tz).year, now)
 

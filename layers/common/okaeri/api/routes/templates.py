@@ -29,11 +29,12 @@ from okaeri.api.common import MANAGER, SHOP_PATH, STAFF, IdempotencyKey, once, s
 from okaeri.api.deps import AdminDeps
 from okaeri.api.responses import error_response, json_response
 from okaeri.api.routes.coupons import PoolCount
-from okaeri.api.support import answers, audit, shop_of
+from okaeri.api.support import answers, audit
 from okaeri.api.versioned import DocumentKind, Version, create_once
 from okaeri.aws.config import VersionInfo
 from okaeri.compliance import lint_scenario
 from okaeri.errors import TemplateError, TransportError
+from okaeri.mail_address import MailAddress
 from okaeri.models import Finding, Order, Shop, Template
 from okaeri.rendering import check_template
 from okaeri.samples import sample_order
@@ -45,6 +46,7 @@ from okaeri.services.config_admin import (
     TemplateRefused,
     check_same_id,
 )
+from okaeri.services.operations import shop_of
 from okaeri.services.previews import (
     TemplatePreview,
     advertising_template,
@@ -56,7 +58,6 @@ TAGS = ["templates"]
 TEMPLATE = DocumentKind("template", "テンプレート")
 #: The lint rules that read a template's words (the others read the scenario and the shop).
 TEMPLATE_RULES = frozenset({"rakuten.sale_words", "rakuten.item_links"})
-ADDRESS_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"
 
 
 class TemplateSaveAnswer(BaseModel):
@@ -97,7 +98,7 @@ class PreviewBody(BaseModel):
 class TestSendBody(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
-    to: str = Field(max_length=254, pattern=ADDRESS_PATTERN, description="the operator's address")
+    to: MailAddress = Field(description="the operator's address")
     version: int | None = Field(default=None, ge=1, le=1_000_000)
     advertising: bool | None = None
 
@@ -163,7 +164,7 @@ def _save(
 ) -> TemplateSaveAnswer:
     TEMPLATE.check_size(template)
     pools = _compiled(template)
-    shop = shop_of(deps, shop_id)
+    shop = shop_of(deps.config, shop_id)
     _trial_render(deps, shop, template)
     saved = deps.config.save_template(shop_id, template, new=previous is None)
     changed = TEMPLATE.record_save(deps, shop_id, caller, saved, previous)
@@ -256,7 +257,7 @@ def _register_mail(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     )
     def preview(shop_id: str, body: PreviewBody) -> TemplatePreview:
         shop_caller(app, shop_id)
-        shop = shop_of(deps, shop_id)
+        shop = shop_of(deps.config, shop_id)
         template = body.template or _at_version(deps, shop_id, body.template_id or "", body.version)
         now = deps.clock.now()
         try:
@@ -286,7 +287,7 @@ def _register_mail(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         caller = shop_caller(app, shop_id)
 
         def send() -> Response[Any]:
-            shop = shop_of(deps, shop_id)
+            shop = shop_of(deps.config, shop_id)
             template = _at_version(deps, shop_id, template_id, body.version)
             now = deps.clock.now()
             try:

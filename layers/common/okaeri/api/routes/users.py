@@ -24,7 +24,7 @@ import re
 from typing import Any, Literal
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from okaeri.api.common import OWNER, SHOP_PATH, IdempotencyKey, once, shop_caller
 from okaeri.api.deps import AdminDeps
@@ -32,19 +32,19 @@ from okaeri.api.responses import json_response
 from okaeri.api.support import answers, audit
 from okaeri.aws.users import Operator
 from okaeri.errors import NotFoundError
+from okaeri.mail_address import MailAddress
 from okaeri.services.operators import check_not_member, check_owner_remains
 
 TAGS = ["users"]
 RoleName = Literal["owner", "manager", "staff"]
 USERNAME = re.compile(r"[\w.@+-]{1,128}")
-ADDRESS_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"
 INVITED = "invited"
 
 
 class Invite(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: str = Field(max_length=254, pattern=ADDRESS_PATTERN)
+    email: MailAddress
     role: RoleName
 
 

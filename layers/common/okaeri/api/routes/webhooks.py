@@ -32,9 +32,11 @@ from okaeri.api.support import audit
 from okaeri.errors import NotFoundError
 from okaeri.import_formats import KIND_BY_TOPIC, verify_hmac
 from okaeri.jsonbody import check_json_bounds
+from okaeri.metrics import Metric
 from okaeri.models.shop import SHOP_ID_PATTERN
 from okaeri.observability import count, logger
 from okaeri.services.imports import receive_shopify
+from okaeri.services.operations import shop_of
 
 SECRET_PREFIX = "okaeri/shopify"
 WEBHOOK_PATH = "/api/webhooks/shopify"
@@ -115,7 +117,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
             "shopify_webhook",
             extra={"shop": shop_id, "topic": topic, "result": entry.result, "order": entry.order_key},
         )
-        count("OrderIngested" if entry.result == "parsed" else "WebhookNotApplied")
+        count(Metric.ORDER_INGESTED if entry.result == "parsed" else Metric.WEBHOOK_NOT_APPLIED)
         return json_response(
             200, WebhookAnswer(result=entry.result, order_key=entry.order_key, reason=entry.reason)
         )
@@ -138,8 +140,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     )
     def set_shopify_secret(shop_id: str, body: ShopifySecret) -> ShopifyIntegration:
         caller = shop_caller(app, shop_id)
-        if deps.config.shop(shop_id) is None:
-            raise NotFoundError(f"ショップ {shop_id} は登録されていません", f"shop {shop_id} is not set up")
+        shop_of(deps.config, shop_id)
         deps.secrets.put_string(secret_id(shop_id), body.secret.get_secret_value())
         audit(deps, shop_id, caller, "integrations.shopify.secret_set")
         return _integration(shop_id, secret_set=True)
