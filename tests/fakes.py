@@ -41,13 +41,13 @@ from okaeri.models import (
     Shop,
     Template,
 )
+from okaeri.models.delivery import FINAL_STATUSES
 from okaeri.models.order import SHIPMENT_FIELDS
 from okaeri.ports import CLAIM_TOLERANCE, Claim
 from okaeri.rendering import CsvCoupons
 
 T = TypeVar("T")
 ErrorFactory = Callable[[], BaseException]
-FINAL_STATUSES = frozenset({"failed", "skipped", "cancelled", "unknown"})
 
 
 class Crash(Exception):

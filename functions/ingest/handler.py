@@ -12,12 +12,17 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from okaeri.aws.wiring import ingest_deps
 from okaeri.errors import ParseError
 from okaeri.metrics import Metric
+from okaeri.models.records import ReceptionResult
 from okaeri.observability import count, logger, metrics, tracer
 from okaeri.services.ingest import SES_SETUP_NOTICE, IngestDeps, ingest_object, shop_from_key
 
-METRIC_BY_RESULT = {"parsed": Metric.ORDER_INGESTED, "duplicate": Metric.ORDER_DUPLICATE,
-                    "failed": Metric.PARSE_FAILED, "not_an_order": Metric.NOT_AN_ORDER,
-                    "refused": Metric.MAIL_REFUSED}  # fmt: skip
+METRIC_BY_RESULT: dict[ReceptionResult, Metric] = {
+    "parsed": Metric.ORDER_INGESTED,
+    "duplicate": Metric.ORDER_DUPLICATE,
+    "failed": Metric.PARSE_FAILED,
+    "not_an_order": Metric.NOT_AN_ORDER,
+    "refused": Metric.MAIL_REFUSED,
+}
 
 
 def handle(event: dict[str, Any], deps: IngestDeps) -> dict[str, Any]:

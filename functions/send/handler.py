@@ -17,15 +17,21 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from okaeri.aws.wiring import events_deps, send_deps
 from okaeri.errors import OkaeriError
 from okaeri.metrics import Metric
+from okaeri.models.records import SesEventType
 from okaeri.observability import count, logger, metrics, tracer
 from okaeri.services.events import EventsDeps, handle_ses_event, parse_ses_event
-from okaeri.services.send import SendDeps, SendOutcome, send_delivery
+from okaeri.services.send import SendDeps, SendOutcome, SendStatus, send_delivery
 from okaeri.services.sweep import sweep
 
-METRIC_BY_STATUS = {"sent": Metric.MAIL_SENT, "skipped": Metric.SEND_SKIPPED, "throttled": Metric.SEND_THROTTLED,
-                    "retry_later": Metric.SEND_RETRY_LATER, "failed": Metric.SEND_FAILED,
-                    "ambiguous": Metric.SEND_AMBIGUOUS}  # fmt: skip
-METRIC_BY_EVENT = {
+METRIC_BY_STATUS: dict[SendStatus, Metric] = {
+    SendStatus.SENT: Metric.MAIL_SENT,
+    SendStatus.SKIPPED: Metric.SEND_SKIPPED,
+    SendStatus.THROTTLED: Metric.SEND_THROTTLED,
+    SendStatus.RETRY_LATER: Metric.SEND_RETRY_LATER,
+    SendStatus.FAILED: Metric.SEND_FAILED,
+    SendStatus.AMBIGUOUS: Metric.SEND_AMBIGUOUS,
+}
+METRIC_BY_EVENT: dict[SesEventType, Metric] = {
     "Bounce": Metric.BOUNCED,
     "Complaint": Metric.COMPLAINED,
     "Delivery": Metric.DELIVERED,

@@ -18,7 +18,15 @@ from zoneinfo import ZoneInfo
 
 from okaeri.calendar import BusinessCalendar, estimated_ship_date, order_day, to_shop_time
 from okaeri.errors import PlanningError
-from okaeri.models.delivery import Delivery, PlannedDelivery, PlanResult, Run, SkippedStep
+from okaeri.models.delivery import (
+    Delivery,
+    DeliveryStatus,
+    PlannedDelivery,
+    PlanResult,
+    Run,
+    Skip,
+    SkippedStep,
+)
 from okaeri.models.order import Order
 from okaeri.models.scenario import Conditions, RepeatPolicy, Scenario, Step
 from okaeri.models.shop import QuietHours, Shop
@@ -248,7 +256,7 @@ def _send_time(ctx: _StepContext, step: Step) -> datetime:
 
 def _in_window(ctx: _StepContext, step: Step, send_at: datetime, *, at_once: bool) -> Outcome:
     if (send_at.astimezone(ctx.tz).date() - ctx.ship).days > ctx.max_window_days:
-        return SkippedStep(step=step.id, reason="beyond_max_window")
+        return SkippedStep(step=step.id, reason=Skip.BEYOND_MAX_WINDOW)
     return PlannedDelivery(step=step.id, send_at=send_at, at_once=at_once)
 
 
@@ -258,7 +266,7 @@ def _plan_step(ctx: _StepContext, step: Step) -> Outcome:
     planned = _send_time(ctx, step)
     late = ctx.now.astimezone(UTC) - planned.astimezone(UTC)
     if late >= LATE_LIMIT:
-        return SkippedStep(step=step.id, reason="past")
+        return SkippedStep(step=step.id, reason=Skip.PAST)
     if late > timedelta(0):
         return _in_window(ctx, step, ctx.now, at_once=True)
     return _in_window(ctx, step, planned, at_once=False)
@@ -392,7 +400,7 @@ class Replan:
 
 def _replannable(delivery: Delivery, scenario: Scenario) -> bool:
     return (
-        delivery.status == "scheduled"
+        delivery.status == DeliveryStatus.SCHEDULED
         and delivery.scenario_id == scenario.id
         and delivery.scenario_version == scenario.version
         and any(step.id == delivery.step_id for step in scenario.steps)
@@ -432,7 +440,7 @@ def replan_on_shipment(
 
 #: The reasons the planner skips a step (its time gone by, beyond the sending window): better order
 #: data may undo them. A skip for any other reason (compliance, unsubscribed, …) is final.
-PLANNER_SKIPS: frozenset[str] = frozenset({"past", "beyond_max_window"})
+PLANNER_SKIPS: frozenset[Skip] = frozenset({Skip.PAST, Skip.BEYOND_MAX_WINDOW})
 
 
 def revive_skipped(
@@ -446,7 +454,7 @@ def revive_skipped(
     mine = [
         delivery
         for delivery in skipped
-        if delivery.status == "skipped"
+        if delivery.status == DeliveryStatus.SKIPPED
         and delivery.reason in PLANNER_SKIPS
         and delivery.scenario_id == scenario.id
         and delivery.scenario_version == scenario.version

@@ -15,6 +15,7 @@ from typing import Any, Final, Protocol
 from okaeri.models import (
     CustomerRecord,
     Delivery,
+    DeliveryStatus,
     Order,
     OrderRecord,
     PlanChange,
@@ -119,9 +120,9 @@ class Deliveries(Protocol):
         shop_id: str,
         delivery_id: str,
         *,
-        status: str,
+        status: DeliveryStatus,
         reason: str,
-        from_status: Sequence[str],
+        from_status: Sequence[DeliveryStatus],
         note: PlanChange | None = None,
     ) -> bool:
         """Move to ``failed``, ``skipped``, ``cancelled`` or ``unknown`` from one of ``from_status``

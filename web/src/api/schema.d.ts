@@ -1302,12 +1302,8 @@ export interface components {
              * Format: date-time
              */
             send_at: string;
-            /**
-             * Status
-             * @default scheduled
-             * @enum {string}
-             */
-            status: "scheduled" | "sending" | "sent" | "failed" | "unknown" | "cancelled" | "skipped";
+            /** @default scheduled */
+            status: components["schemas"]["DeliveryStatus"];
             /** Reason */
             reason: string | null;
             /** Lease Until */
@@ -1373,12 +1369,8 @@ export interface components {
              * Format: date-time
              */
             send_at: string;
-            /**
-             * Status
-             * @default scheduled
-             * @enum {string}
-             */
-            status: "scheduled" | "sending" | "sent" | "failed" | "unknown" | "cancelled" | "skipped";
+            /** @default scheduled */
+            status: components["schemas"]["DeliveryStatus"];
             /** Reason */
             reason: string | null;
             /** Lease Until */
@@ -1403,6 +1395,12 @@ export interface components {
             /** Customer Name */
             customer_name: string | null;
         };
+        /**
+         * DeliveryStatus
+         * @description Where a delivery is (stored, and answered by the API, as its value).
+         * @enum {string}
+         */
+        DeliveryStatus: "scheduled" | "sending" | "sent" | "failed" | "unknown" | "cancelled" | "skipped";
         /**
          * EditBody
          * @description The operator's subject and/or text of this one mail; ``null`` goes back to the template's.
@@ -3223,7 +3221,7 @@ export interface operations {
             query?: {
                 from?: string | null;
                 to?: string | null;
-                status?: ("scheduled" | "sending" | "sent" | "failed" | "unknown" | "cancelled" | "skipped") | null;
+                status?: components["schemas"]["DeliveryStatus"] | null;
                 scenario?: string | null;
                 /** @description customer name or email */
                 q?: string | null;

@@ -35,12 +35,13 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final, get_args
+from typing import TYPE_CHECKING, Any, Final
 
 from okaeri.aws.dynamo import PK, SK, Expression, Table, expires_at, from_item, iso_utc, to_item
 from okaeri.aws.orders import customer_ref
 from okaeri.aws.search import by_time_page
 from okaeri.models import Delivery, DeliveryStatus, PlanChange
+from okaeri.models.delivery import FINAL_STATUSES
 from okaeri.ports import CLAIM_TOLERANCE, Claim
 
 if TYPE_CHECKING:
@@ -48,14 +49,17 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import ScanInputTypeDef, TransactWriteItemTypeDef
 
 DUE_SHARDS = 10  # must equal infra.tables.DUE_SHARDS (the layer cannot import infra; a test checks)
-FINAL_STATUSES: frozenset[str] = frozenset({"failed", "skipped", "cancelled", "unknown"})
-STATUSES: frozenset[str] = frozenset(get_args(DeliveryStatus))
+STATUSES: frozenset[str] = frozenset(DeliveryStatus)
 DUE_KEYS = ("due_shard", "due_at")
 LEASE_EXPIRED = "lease_expired"
 #: What an operator may change of one pending mail.
 EDITABLE = ("edited_subject", "edited_text")
 #: The shop's counts: each counted status → the counter it is counted in (the dashboard's numbers).
-COUNTED: Final[Mapping[str, str]] = {"scheduled": "waiting", "sending": "waiting", "unknown": "unknown"}
+COUNTED: Final[Mapping[str, str]] = {
+    DeliveryStatus.SCHEDULED: "waiting",
+    DeliveryStatus.SENDING: "waiting",
+    DeliveryStatus.UNKNOWN: "unknown",
+}
 COUNTERS: Final = ("waiting", "unknown")
 COUNTS_SUFFIX: Final = "#counts"
 #: A transaction refused because another one held a counter item meanwhile is tried this often.
@@ -112,10 +116,10 @@ class DynamoDeliveries:
         return self._by_index("by_customer", "customer_ref", customer_ref(shop_id, customer_id))
 
     def due(self, now: datetime, *, limit: int) -> list[Delivery]:
-        return self._from_due_index("scheduled", "<=", now, limit=limit)
+        return self._from_due_index(DeliveryStatus.SCHEDULED, "<=", now, limit=limit)
 
     def expired_leases(self, now: datetime, *, limit: int) -> list[Delivery]:
-        return self._from_due_index("sending", "<", now, limit=limit)
+        return self._from_due_index(DeliveryStatus.SENDING, "<", now, limit=limit)
 
     def counts(self, shop_id: str) -> dict[str, int]:
         """The shop's counters (``COUNTERS``), each the sum of its shards: one strongly consistent
@@ -142,7 +146,9 @@ class DynamoDeliveries:
         items = self._table.query_all(expr, f"{expr.name(attribute)} = {expr.value(value)}", index=index)
         return [delivery_from_item(item) for item in items]
 
-    def _from_due_index(self, state: str, operator: str, now: datetime, *, limit: int) -> list[Delivery]:
+    def _from_due_index(
+        self, state: DeliveryStatus, operator: str, now: datetime, *, limit: int
+    ) -> list[Delivery]:
         """The ``limit`` earliest items of every shard of ``state`` (each shard read once)."""
         items: list[dict[str, Any]] = []
         for shard in range(DUE_SHARDS):
@@ -169,12 +175,12 @@ class DynamoDeliveries:
         (``ReturnValuesOnConditionCheckFailure=ALL_OLD``), so the caller knows why."""
         expr = Expression()
         update = expr.update(
-            set_values={"status": "sending", "lease_until": iso_utc(lease_until)}
-            | _due_keys("sending", delivery_id, lease_until),
+            set_values={"status": DeliveryStatus.SENDING, "lease_until": iso_utc(lease_until)}
+            | _due_keys(DeliveryStatus.SENDING, delivery_id, lease_until),
             add={"attempts": 1},
         )
         condition = (
-            f"{expr.name('status')} = {expr.value('scheduled')} "
+            f"{expr.name('status')} = {expr.value(DeliveryStatus.SCHEDULED)} "
             f"AND {expr.name('send_at')} <= {expr.value(iso_utc(now + CLAIM_TOLERANCE))}"
         )
         updated = self._table.update_or_old(shop_id, delivery_id, expr, update=update, condition=condition)
@@ -184,35 +190,35 @@ class DynamoDeliveries:
         self, shop_id: str, delivery_id: str, *, message_id: str, transport: str, at: datetime
     ) -> bool:
         changes = {
-            "status": "sent",
+            "status": DeliveryStatus.SENT,
             "message_id": message_id,
             "transport": transport,
             "sent_at": iso_utc(at),
             "reason": None,
             "expires_at": expires_at(at, self._retention_days),
         }
-        return self._move(shop_id, delivery_id, ("sending",), changes, remove=DUE_KEYS)
+        return self._move(shop_id, delivery_id, (DeliveryStatus.SENDING,), changes, remove=DUE_KEYS)
 
     def release(self, shop_id: str, delivery_id: str, *, send_at: datetime, reason: str) -> bool:
-        changes = {"status": "scheduled", "send_at": iso_utc(send_at), "reason": reason}
-        changes |= _due_keys("scheduled", delivery_id, send_at)
-        return self._move(shop_id, delivery_id, ("sending",), changes, remove=("lease_until",))
+        changes = {"status": DeliveryStatus.SCHEDULED, "send_at": iso_utc(send_at), "reason": reason}
+        changes |= _due_keys(DeliveryStatus.SCHEDULED, delivery_id, send_at)
+        return self._move(shop_id, delivery_id, (DeliveryStatus.SENDING,), changes, remove=("lease_until",))
 
     def finish(
         self,
         shop_id: str,
         delivery_id: str,
         *,
-        status: str,
+        status: DeliveryStatus,
         reason: str,
-        from_status: Sequence[str],
+        from_status: Sequence[DeliveryStatus],
         note: PlanChange | None = None,
     ) -> bool:
         if status not in FINAL_STATUSES:
             raise ValueError(f"finish() moves to one of {sorted(FINAL_STATUSES)}, not {status!r}")
         if not from_status:
             raise ValueError("finish() needs at least one status to move from")
-        if status == "unknown":
+        if status == DeliveryStatus.UNKNOWN:
             return self._move(
                 shop_id,
                 delivery_id,
@@ -233,8 +239,8 @@ class DynamoDeliveries:
     def reschedule(
         self, shop_id: str, delivery_id: str, *, send_at: datetime, note: PlanChange | None = None
     ) -> bool:
-        changes = {"send_at": iso_utc(send_at)} | _due_keys("scheduled", delivery_id, send_at)
-        return self._move(shop_id, delivery_id, ("scheduled",), changes, note=note)
+        changes = {"send_at": iso_utc(send_at)} | _due_keys(DeliveryStatus.SCHEDULED, delivery_id, send_at)
+        return self._move(shop_id, delivery_id, (DeliveryStatus.SCHEDULED,), changes, note=note)
 
     def revive(
         self,
@@ -250,20 +256,30 @@ class DynamoDeliveries:
         if not reasons:
             raise ValueError("revive() needs at least one skip reason to undo")
         changes = {
-            "status": "scheduled",
+            "status": DeliveryStatus.SCHEDULED,
             "send_at": iso_utc(send_at),
             "expires_at": expires_at(send_at, self._retention_days),
-        } | _due_keys("scheduled", delivery_id, send_at)
-        return self._move(
-            shop_id, delivery_id, ("skipped",), changes, remove=("reason",), note=note, reasons=reasons
-        )
-
-    def mark_unknown(self, shop_id: str, delivery_id: str, *, now: datetime) -> bool:
-        changes = {"status": "unknown", "reason": LEASE_EXPIRED, "due_shard": unknown_shard(shop_id)}
+        } | _due_keys(DeliveryStatus.SCHEDULED, delivery_id, send_at)
         return self._move(
             shop_id,
             delivery_id,
-            ("sending",),
+            (DeliveryStatus.SKIPPED,),
+            changes,
+            remove=("reason",),
+            note=note,
+            reasons=reasons,
+        )
+
+    def mark_unknown(self, shop_id: str, delivery_id: str, *, now: datetime) -> bool:
+        changes = {
+            "status": DeliveryStatus.UNKNOWN,
+            "reason": LEASE_EXPIRED,
+            "due_shard": unknown_shard(shop_id),
+        }
+        return self._move(
+            shop_id,
+            delivery_id,
+            (DeliveryStatus.SENDING,),
             changes,
             copy={"due_at": "send_at"},
             also=lambda expr: f"{expr.name('lease_until')} < {expr.value(iso_utc(now))}",
@@ -278,7 +294,7 @@ class DynamoDeliveries:
             expr = Expression()
             outcome = {"reason": status} | ({"status": status} if status in STATUSES else {})
             update = expr.update(set_values=outcome, add={f"events.{event}": 1})
-            condition = f"{expr.name('status')} = {expr.value('sent')}"
+            condition = f"{expr.name('status')} = {expr.value(DeliveryStatus.SENT)}"
             if self._table.update(shop_id, delivery_id, expr, update=update, condition=condition) is not None:
                 return
         expr = Expression()
@@ -318,7 +334,7 @@ class DynamoDeliveries:
             f"{expr.name('shop_id')} = {expr.value(shop_id)} AND {expr.name('send_at')} BETWEEN "
             f"{expr.value(iso_utc(since))} AND {expr.value(iso_utc(until - timedelta(microseconds=1)))}"
         )
-        keep = f"{expr.name('status')} = {expr.value('scheduled')}"
+        keep = f"{expr.name('status')} = {expr.value(DeliveryStatus.SCHEDULED)}"
         return self._table.count(expr, condition, index="by_time", keep=keep)
 
     def edit(self, shop_id: str, delivery_id: str, *, changes: Mapping[str, str | None]) -> Delivery | None:
@@ -332,16 +348,22 @@ class DynamoDeliveries:
             set_values={name: value for name, value in changes.items() if value is not None},
             remove=[name for name, value in changes.items() if value is None],
         )
-        condition = f"{expr.name('status')} = {expr.value('scheduled')}"
+        condition = f"{expr.name('status')} = {expr.value(DeliveryStatus.SCHEDULED)}"
         item = self._table.update(shop_id, delivery_id, expr, update=update, condition=condition)
         return delivery_from_item(item) if item is not None else None
 
     def requeue(
-        self, shop_id: str, delivery_id: str, *, send_at: datetime, reason: str, from_status: Sequence[str]
+        self,
+        shop_id: str,
+        delivery_id: str,
+        *,
+        send_at: datetime,
+        reason: str,
+        from_status: Sequence[DeliveryStatus],
     ) -> bool:
         """An operator sends it again: one of ``from_status`` (``unknown``) → ``scheduled`` at ``send_at``."""
-        changes = {"status": "scheduled", "send_at": iso_utc(send_at), "reason": reason}
-        changes |= _due_keys("scheduled", delivery_id, send_at)
+        changes = {"status": DeliveryStatus.SCHEDULED, "send_at": iso_utc(send_at), "reason": reason}
+        changes |= _due_keys(DeliveryStatus.SCHEDULED, delivery_id, send_at)
         return self._move(shop_id, delivery_id, from_status, changes, remove=("lease_until",))
 
     def redact_email(self, shop_id: str, delivery_id: str) -> bool:
@@ -357,7 +379,7 @@ class DynamoDeliveries:
         self,
         shop_id: str,
         delivery_id: str,
-        from_status: Sequence[str],
+        from_status: Sequence[DeliveryStatus],
         changes: Mapping[str, Any],
         *,
         remove: Sequence[str] = (),
@@ -475,10 +497,11 @@ class DynamoDeliveries:
                     shops.add(shop_id.removesuffix(COUNTS_SUFFIX))
                     continue
                 shops.add(shop_id)
-                counter = COUNTED.get(str(item.get("status")))
+                status = str(item.get("status"))
+                counter = COUNTED.get(status)
                 if counter is not None:
                     shards[(shop_id, counter, counter_key(counter, key))] += 1
-                if item.get("status") == "unknown" and item.get("due_shard") != unknown_shard(shop_id):
+                if status == DeliveryStatus.UNKNOWN and item.get("due_shard") != unknown_shard(shop_id):
                     self._index_unknown(shop_id, key)
             last = page.get("LastEvaluatedKey")
             if not last:
@@ -503,7 +526,7 @@ class DynamoDeliveries:
             f"SET {expr.name('due_shard')} = {expr.value(unknown_shard(shop_id))}, "
             f"{expr.name('due_at')} = {expr.name('send_at')}"
         )
-        condition = f"{expr.name('status')} = {expr.value('unknown')}"
+        condition = f"{expr.name('status')} = {expr.value(DeliveryStatus.UNKNOWN)}"
         self._table.update(shop_id, delivery_id, expr, update=update, condition=condition)
 
     def _item(self, delivery: Delivery) -> dict[str, Any]:
@@ -520,11 +543,11 @@ class DynamoDeliveries:
         }
         if delivery.customer_id:
             item["customer_ref"] = customer_ref(delivery.shop_id, delivery.customer_id)
-        if delivery.status == "scheduled":
-            item |= _due_keys("scheduled", delivery.id, delivery.send_at)
-        elif delivery.status == "sending" and delivery.lease_until is not None:
-            item |= _due_keys("sending", delivery.id, delivery.lease_until)
-        elif delivery.status == "unknown":
+        if delivery.status == DeliveryStatus.SCHEDULED:
+            item |= _due_keys(DeliveryStatus.SCHEDULED, delivery.id, delivery.send_at)
+        elif delivery.status == DeliveryStatus.SENDING and delivery.lease_until is not None:
+            item |= _due_keys(DeliveryStatus.SENDING, delivery.id, delivery.lease_until)
+        elif delivery.status == DeliveryStatus.UNKNOWN:
             item |= {"due_shard": unknown_shard(delivery.shop_id), "due_at": iso_utc(delivery.send_at)}
         return item
 
@@ -541,7 +564,7 @@ def _by_counter(statuses: Sequence[str]) -> list[tuple[str | None, list[str]]]:
     return list(groups.items())
 
 
-def _due_keys(state: str, delivery_id: str, at: datetime) -> dict[str, Any]:
+def _due_keys(state: DeliveryStatus, delivery_id: str, at: datetime) -> dict[str, Any]:
     return {"due_shard": f"{state}#{due_shard(delivery_id)}", "due_at": iso_utc(at)}
 
 

@@ -3,16 +3,50 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Literal, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
-DeliveryStatus = Literal["scheduled", "sending", "sent", "failed", "unknown", "cancelled", "skipped"]
+
+class DeliveryStatus(StrEnum):
+    """Where a delivery is (stored, and answered by the API, as its value)."""
+
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+    CANCELLED = "cancelled"
+    SKIPPED = "skipped"
+
+
+#: The states ``Deliveries.finish`` moves a delivery to: nothing moves it on by itself from there
+#: (``unknown`` waits for an operator).
+FINAL_STATUSES: frozenset[DeliveryStatus] = frozenset(
+    {DeliveryStatus.FAILED, DeliveryStatus.SKIPPED, DeliveryStatus.CANCELLED, DeliveryStatus.UNKNOWN}
+)
 PENDING_STATUSES: frozenset[str] = frozenset({"scheduled", "sending"})
 #: A delivery in one of these states has (or may have) mailed the buyer.
 MAILED_STATUSES: frozenset[str] = frozenset({"sent", "unknown"})
 #: Why an order's pending deliveries were planned again (``PlanChange.reason``).
 ReplanReason = Literal["order_arrived", "shipment", "delivered"]
+
+
+class Skip(StrEnum):
+    """Why a delivery is ``skipped`` (its ``reason``); a compliance rule's is ``compliance:<rule>``."""
+
+    PAST = "past"  # the planner: its send time has gone by
+    BEYOND_MAX_WINDOW = "beyond_max_window"  # the planner: after the shop's sending window
+    COMPLIANCE = "compliance"  # the send, followed by ``:<rule>``
+    ORDER_CANCELLED = "order_cancelled"
+    SUPPRESSED = "suppressed"
+    UNSUBSCRIBED = "unsubscribed"
+    RELAY_MISSING = "relay_missing"
+    ORDER_MISSING = "order_missing"
+    SHOP_MISSING = "shop_missing"
+    SCENARIO_MISSING = "scenario_missing"
+    NO_RECIPIENT = "no_recipient"
 
 
 class PlannedDeliveryJson(TypedDict):
@@ -99,7 +133,7 @@ class Delivery(BaseModel):
     template_version: int | None = None
     ship_date: date | None = None
     send_at: datetime
-    status: DeliveryStatus = "scheduled"
+    status: DeliveryStatus = DeliveryStatus.SCHEDULED
     reason: str | None = None
     lease_until: datetime | None = None
     attempts: int = 0

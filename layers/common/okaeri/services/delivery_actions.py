@@ -24,7 +24,7 @@ from typing import Any, Final
 
 from okaeri.compliance import check_send
 from okaeri.errors import ConflictError, OkaeriError
-from okaeri.models import Delivery, Shop
+from okaeri.models import Delivery, DeliveryStatus, Shop
 from okaeri.services.operations import OperationsDeps, get_delivery, preview, shop_of
 from okaeri.services.schedule import move_wake_up
 from okaeri.services.send import current_ship_date
@@ -75,15 +75,19 @@ def _audit(deps: OperationsDeps, delivery: Delivery, action: str, by: str, **det
 def stop(deps: OperationsDeps, shop_id: str, delivery_id: str, *, by: str) -> Delivery:
     """A ``scheduled`` mail → ``cancelled``; one cancelled already is answered as it is."""
     delivery = get_delivery(deps, shop_id, delivery_id)
-    if delivery.status == "scheduled":
+    if delivery.status == DeliveryStatus.SCHEDULED:
         if deps.deliveries.finish(
-            shop_id, delivery_id, status="cancelled", reason=STOPPED, from_status=["scheduled"]
+            shop_id,
+            delivery_id,
+            status=DeliveryStatus.CANCELLED,
+            reason=STOPPED,
+            from_status=[DeliveryStatus.SCHEDULED],
         ):
             deps.schedules.delete(delivery_id)
             _audit(deps, delivery, "stop", by)
             return get_delivery(deps, shop_id, delivery_id)
         delivery = get_delivery(deps, shop_id, delivery_id)  # it moved on meanwhile
-    if delivery.status == "cancelled":
+    if delivery.status == DeliveryStatus.CANCELLED:
         deps.schedules.delete(delivery_id)  # a retry after a crash between the update and the delete
         return delivery
     raise _state_conflict(delivery, "stop")
@@ -98,7 +102,7 @@ def reschedule(
     """A ``scheduled`` mail to ``send_at`` (in the future, within the shop's window and mall rules)."""
     shop = shop_of(deps.config, shop_id)
     delivery = get_delivery(deps, shop_id, delivery_id)
-    if delivery.status != "scheduled":
+    if delivery.status != DeliveryStatus.SCHEDULED:
         raise _state_conflict(delivery, "reschedule")
     _check_send_time(deps, shop, delivery, send_at)
     if delivery.send_at == send_at:  # asked again: make sure of the wake-up only
@@ -150,7 +154,7 @@ def edit(
     """Set (a text) or undo (None) the operator's subject / text of a ``scheduled`` mail."""
     stored = {EDIT_FIELDS[name]: value for name, value in changes.items()}
     delivery = get_delivery(deps, shop_id, delivery_id)
-    if delivery.status != "scheduled":
+    if delivery.status != DeliveryStatus.SCHEDULED:
         raise _state_conflict(delivery, "edit")
     if all(getattr(delivery, name) == value for name, value in stored.items()):
         return delivery  # asked again
@@ -178,13 +182,15 @@ def resend(deps: OperationsDeps, shop_id: str, delivery_id: str, *, by: str) -> 
     shop = shop_of(deps.config, shop_id)
     delivery = get_delivery(deps, shop_id, delivery_id)
     now = deps.clock.now()
-    if delivery.status == "unknown":
-        if deps.deliveries.requeue(shop_id, delivery_id, send_at=now, reason=RESENT, from_status=["unknown"]):
+    if delivery.status == DeliveryStatus.UNKNOWN:
+        if deps.deliveries.requeue(
+            shop_id, delivery_id, send_at=now, reason=RESENT, from_status=[DeliveryStatus.UNKNOWN]
+        ):
             move_wake_up(deps.schedules, shop, delivery_id, now)
             _audit(deps, delivery, "resend", by)
             return get_delivery(deps, shop_id, delivery_id)
         delivery = get_delivery(deps, shop_id, delivery_id)
-    if delivery.status == "scheduled" and delivery.reason == RESENT:
+    if delivery.status == DeliveryStatus.SCHEDULED and delivery.reason == RESENT:
         move_wake_up(deps.schedules, shop, delivery_id, delivery.send_at)
         return delivery
     raise _state_conflict(delivery, "resend")
@@ -193,13 +199,17 @@ def resend(deps: OperationsDeps, shop_id: str, delivery_id: str, *, by: str) -> 
 def drop(deps: OperationsDeps, shop_id: str, delivery_id: str, *, by: str) -> Delivery:
     """An ``unknown`` mail → ``cancelled``: the operator takes it as sent, or as not to be sent."""
     delivery = get_delivery(deps, shop_id, delivery_id)
-    if delivery.status == "unknown":
+    if delivery.status == DeliveryStatus.UNKNOWN:
         if deps.deliveries.finish(
-            shop_id, delivery_id, status="cancelled", reason=DROPPED, from_status=["unknown"]
+            shop_id,
+            delivery_id,
+            status=DeliveryStatus.CANCELLED,
+            reason=DROPPED,
+            from_status=[DeliveryStatus.UNKNOWN],
         ):
             _audit(deps, delivery, "drop", by)
             return get_delivery(deps, shop_id, delivery_id)
         delivery = get_delivery(deps, shop_id, delivery_id)
-    if delivery.status == "cancelled" and delivery.reason == DROPPED:
+    if delivery.status == DeliveryStatus.CANCELLED and delivery.reason == DROPPED:
         return delivery
     raise _state_conflict(delivery, "drop")

@@ -39,7 +39,7 @@ from pydantic import BaseModel, ConfigDict
 
 from okaeri.errors import BadRequestError, ConflictError, ForbiddenError, NotFoundError
 from okaeri.identity import customer_id_for, normalise_address
-from okaeri.models import CustomerRecord
+from okaeri.models import CustomerRecord, DeliveryStatus
 from okaeri.services.operations import OperationsDeps, customer_orders, get_customer
 
 #: What an erased customer's address and name become.
@@ -155,12 +155,12 @@ def _erase_deliveries(deps: OperationsDeps, shop_id: str, customer_id: str, tall
     order_keys: set[str] = set()
     for delivery in deps.deliveries.by_customer(shop_id, customer_id):
         order_keys.add(delivery.order_key)
-        if delivery.status in ("scheduled", "unknown") and deps.deliveries.finish(
+        if delivery.status in (DeliveryStatus.SCHEDULED, DeliveryStatus.UNKNOWN) and deps.deliveries.finish(
             shop_id,
             delivery.id,
-            status="cancelled",
+            status=DeliveryStatus.CANCELLED,
             reason=ERASED_REASON,
-            from_status=["scheduled", "unknown"],
+            from_status=[DeliveryStatus.SCHEDULED, DeliveryStatus.UNKNOWN],
         ):
             deps.schedules.delete(delivery.id)
             tally.cancelled.append(delivery.id)

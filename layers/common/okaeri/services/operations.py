@@ -97,7 +97,13 @@ class OperatorDeliveries(Deliveries, SearchByTime[Delivery], Protocol):
     ) -> Delivery | None: ...
 
     def requeue(
-        self, shop_id: str, delivery_id: str, *, send_at: datetime, reason: str, from_status: Sequence[str]
+        self,
+        shop_id: str,
+        delivery_id: str,
+        *,
+        send_at: datetime,
+        reason: str,
+        from_status: Sequence[DeliveryStatus],
     ) -> bool: ...
 
     def redact_email(self, shop_id: str, delivery_id: str) -> bool: ...

@@ -27,6 +27,7 @@ from okaeri.models import (
     MAILED_STATUSES,
     PENDING_STATUSES,
     Delivery,
+    DeliveryStatus,
     OrderRecord,
     PlanChange,
     PlannedDelivery,
@@ -53,7 +54,7 @@ PAYLOAD_DELIVERY = "delivery"
 #: The reason a pending delivery ends with when better order data chose another scenario.
 REPLANNED = "replanned"
 #: A run with a delivery in one of these states has (or may have) mailed the buyer: it stays.
-GONE_OUT = frozenset({"sending", "sent", "unknown"})
+GONE_OUT = frozenset({DeliveryStatus.SENDING, DeliveryStatus.SENT, DeliveryStatus.UNKNOWN})
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,12 @@ def _stop(
 ) -> bool:
     """A still-scheduled delivery → ``cancelled``, and its wake-up removed."""
     if deps.deliveries.finish(
-        shop_id, delivery_id, status="cancelled", reason=reason, from_status=["scheduled"], note=note
+        shop_id,
+        delivery_id,
+        status=DeliveryStatus.CANCELLED,
+        reason=reason,
+        from_status=[DeliveryStatus.SCHEDULED],
+        note=note,
     ):
         deps.schedules.delete(delivery_id)
         return True
@@ -252,7 +258,9 @@ def _start_run(
             planned=PlannedDelivery(step=skip.step, send_at=buyer.now),
             new_run=new_run,
         )
-        deps.deliveries.put_new(silent.model_copy(update={"status": "skipped", "reason": skip.reason}))
+        deps.deliveries.put_new(
+            silent.model_copy(update={"status": DeliveryStatus.SKIPPED, "reason": skip.reason})
+        )
     for planned in plan.deliveries:
         delivery = _delivery(deps, buyer, scenario, plan=plan, planned=planned, new_run=new_run)
         if replaces is not None:
@@ -272,7 +280,7 @@ def _start_run(
             continue
         outcome.existing.append(delivery.id)
         stored = deps.deliveries.get(shop_id, delivery.id)
-        if stored is not None and stored.status == "scheduled":
+        if stored is not None and stored.status == DeliveryStatus.SCHEDULED:
             # the same record again, perhaps after a crash between the put and the schedule
             create_wake_up(deps.schedules, buyer.shop, stored.id, stored.send_at)
 
@@ -329,7 +337,7 @@ class _OrderRun:
     @property
     def superseded(self) -> bool:
         """Every delivery of it was cancelled by an earlier re-planning."""
-        return all(d.status == "cancelled" and d.reason == REPLANNED for d in self.deliveries)
+        return all(d.status == DeliveryStatus.CANCELLED and d.reason == REPLANNED for d in self.deliveries)
 
 
 def _order_runs(deliveries: Iterable[Delivery]) -> list[_OrderRun]:
@@ -443,7 +451,7 @@ class _StayingRun:
 def _move_pending(deps: ScheduleDeps, staying: _StayingRun) -> None:
     """A run that stays: its still-scheduled steps move to the dates the new data gives."""
     shop, outcome = staying.shop, staying.outcome
-    pending = [delivery for delivery in staying.run.deliveries if delivery.status == "scheduled"]
+    pending = [delivery for delivery in staying.run.deliveries if delivery.status == DeliveryStatus.SCHEDULED]
     replan = replan_on_shipment(shop, staying.scenario, staying.record.order, pending, now=staying.now)
     send_at = {delivery.id: delivery.send_at for delivery in pending}
     for moved, at in replan.moves:
@@ -452,7 +460,13 @@ def _move_pending(deps: ScheduleDeps, staying: _StayingRun) -> None:
             move_wake_up(deps.schedules, shop, moved, at)
             outcome.moved.append(moved)
     for skipped, why in replan.skips:
-        if deps.deliveries.finish(shop.id, skipped, status="skipped", reason=why, from_status=["scheduled"]):
+        if deps.deliveries.finish(
+            shop.id,
+            skipped,
+            status=DeliveryStatus.SKIPPED,
+            reason=why,
+            from_status=[DeliveryStatus.SCHEDULED],
+        ):
             deps.schedules.delete(skipped)
             outcome.skipped.append((skipped, why))
 
@@ -467,7 +481,7 @@ def _revive_skipped(deps: ScheduleDeps, staying: _StayingRun) -> None:
     A wake-up left for a step that stayed skipped finds nothing to claim.
     """
     shop = staying.shop
-    skipped = [delivery for delivery in staying.run.deliveries if delivery.status == "skipped"]
+    skipped = [delivery for delivery in staying.run.deliveries if delivery.status == DeliveryStatus.SKIPPED]
     if not skipped:
         return
     try:
@@ -487,5 +501,7 @@ def _revive_skipped(deps: ScheduleDeps, staying: _StayingRun) -> None:
 
 def _cancel_order(deps: ScheduleDeps, record: OrderRecord, outcome: ScheduleOutcome) -> None:
     for delivery in deps.deliveries.by_order(record.shop_id, record.order_key):
-        if delivery.status == "scheduled" and _stop(deps, record.shop_id, delivery.id, "order_cancelled"):
+        if delivery.status == DeliveryStatus.SCHEDULED and _stop(
+            deps, record.shop_id, delivery.id, "order_cancelled"
+        ):
             outcome.cancelled.append(delivery.id)

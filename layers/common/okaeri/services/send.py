@@ -19,6 +19,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 
 from okaeri.compliance import check_send
 from okaeri.errors import (
@@ -30,7 +31,18 @@ from okaeri.errors import (
     ThrottledError,
     TransportError,
 )
-from okaeri.models import Delivery, Order, OrderRecord, RelayConfig, SendLogEntry, Shop, Step, Template
+from okaeri.models import (
+    Delivery,
+    DeliveryStatus,
+    Order,
+    OrderRecord,
+    RelayConfig,
+    SendLogEntry,
+    Shop,
+    Step,
+    Template,
+)
+from okaeri.models.delivery import Skip
 from okaeri.models.records import recipient_domain
 from okaeri.planner import ship_date
 from okaeri.ports import (
@@ -78,12 +90,24 @@ class SendDeps:
     max_attempts: int = 5  # claims of one delivery before a retryable refusal becomes ``failed``
 
 
+class SendStatus(StrEnum):
+    """What one attempt to send a delivery came to (``SendOutcome.status``, the send log's ``status``)."""
+
+    SENT = "sent"
+    SKIPPED = "skipped"
+    NOT_DUE = "not_due"
+    NOT_SCHEDULED = "not_scheduled"
+    MISSING = "missing"
+    THROTTLED = "throttled"
+    RETRY_LATER = "retry_later"
+    FAILED = "failed"
+    AMBIGUOUS = "ambiguous"
+
+
 @dataclass
 class SendOutcome:
-    """``status``: sent | skipped | not_due | not_scheduled | missing | throttled | retry_later | failed | ambiguous."""
-
     delivery_id: str
-    status: str
+    status: SendStatus
     reason: str | None = None
     message_id: str | None = None
     transport: str | None = None
@@ -112,12 +136,12 @@ def send_delivery(deps: SendDeps, *, shop_id: str, delivery_id: str) -> SendOutc
 def _refused(delivery_id: str, found: Delivery | None, now: datetime) -> SendOutcome:
     """Why the claim did not take, from the delivery as the claim found it."""
     if found is None:
-        return SendOutcome(delivery_id, "missing")
-    if found.status != "scheduled":
-        return SendOutcome(delivery_id, "not_scheduled", reason=found.status)
+        return SendOutcome(delivery_id, SendStatus.MISSING)
+    if found.status != DeliveryStatus.SCHEDULED:
+        return SendOutcome(delivery_id, SendStatus.NOT_SCHEDULED, reason=found.status)
     if found.send_at > now + CLAIM_TOLERANCE:
-        return SendOutcome(delivery_id, "not_due")
-    return SendOutcome(delivery_id, "not_scheduled", reason=CLAIMED_ELSEWHERE)
+        return SendOutcome(delivery_id, SendStatus.NOT_DUE)
+    return SendOutcome(delivery_id, SendStatus.NOT_SCHEDULED, reason=CLAIMED_ELSEWHERE)
 
 
 def _send_claimed(deps: SendDeps, delivery: Delivery, now: datetime) -> SendOutcome:
@@ -172,7 +196,7 @@ def _prepare(deps: SendDeps, delivery: Delivery, now: datetime) -> _Mail | str:
     if record is None or shop is None or step is None or not recipient:
         return _absent(record, shop, step)
     refusal = (
-        ("order_cancelled" if record.status == "cancelled" else None)
+        (Skip.ORDER_CANCELLED if record.status == "cancelled" else None)
         or _audience_refusal(deps, delivery, recipient, step)
         or _compliance_refusal(shop, step, current_ship_date(shop, record.order, delivery), now)
     )
@@ -180,18 +204,18 @@ def _prepare(deps: SendDeps, delivery: Delivery, now: datetime) -> _Mail | str:
         return refusal
     relay = choose_transport(recipient, deps.config.relays(shop.id))
     if relay is None and is_rakuten_masked(recipient):
-        return "relay_missing"
+        return Skip.RELAY_MISSING
     transport = deps.ses if relay is None else deps.relay_for(relay)
     return _Mail(shop=shop, step=step, order=record, recipient=recipient, transport=transport)
 
 
-def _absent(record: OrderRecord | None, shop: Shop | None, step: Step | None) -> str:
+def _absent(record: OrderRecord | None, shop: Shop | None, step: Step | None) -> Skip:
     """Which part of a mail is gone (an order, shop or scenario version deleted meanwhile)."""
     if record is None:
-        return "order_missing"
+        return Skip.ORDER_MISSING
     if shop is None:
-        return "shop_missing"
-    return "scenario_missing" if step is None else "no_recipient"
+        return Skip.SHOP_MISSING
+    return Skip.SCENARIO_MISSING if step is None else Skip.NO_RECIPIENT
 
 
 def _pinned_step(deps: SendDeps, delivery: Delivery) -> Step | None:
@@ -201,16 +225,16 @@ def _pinned_step(deps: SendDeps, delivery: Delivery) -> Step | None:
     return next((step for step in scenario.steps if step.id == delivery.step_id), None)
 
 
-def _audience_refusal(deps: SendDeps, delivery: Delivery, recipient: str, step: Step) -> str | None:
+def _audience_refusal(deps: SendDeps, delivery: Delivery, recipient: str, step: Step) -> Skip | None:
     """Bounced, complained or blocked addresses get nothing; an opt-out stops advertising only.
 
     Under 特定電子メール法 an opt-out covers advertising mail; a transactional thanks still goes.
     """
     suppression = deps.customers.suppression(delivery.shop_id, recipient)
     if suppression is not None and suppression != "unsubscribe":
-        return "suppressed"
+        return Skip.SUPPRESSED
     if step.is_advertising and (suppression == "unsubscribe" or _customer_unsubscribed(deps, delivery)):
-        return "unsubscribed"
+        return Skip.UNSUBSCRIBED
     return None
 
 
@@ -231,9 +255,9 @@ def current_ship_date(shop: Shop, order: Order, delivery: Delivery) -> date | No
 
 def _compliance_refusal(shop: Shop, step: Step, shipped: date | None, now: datetime) -> str | None:
     if shipped is None:
-        return "compliance:ship_date_unknown"
+        return f"{Skip.COMPLIANCE}:ship_date_unknown"
     errors = check_send(shop, step, ship_date=shipped, send_at=now)
-    return f"compliance:{errors[0].rule}" if errors else None
+    return f"{Skip.COMPLIANCE}:{errors[0].rule}" if errors else None
 
 
 # --- rendering ----------------------------------------------------------------------------------
@@ -307,16 +331,18 @@ def _transmit(deps: SendDeps, mail: _Mail, delivery: Delivery, raw: bytes) -> Se
         )
     except ThrottledError:
         delay = throttle_delay(delivery.id)
-        return _later(deps, mail, delivery, delay=delay, status="throttled", reason="throttled")
+        return _later(deps, mail, delivery, delay=delay, status=SendStatus.THROTTLED, reason="throttled")
     except AmbiguousSendError as exc:  # may have gone out: left ``sending`` → ``unknown``
-        _log(deps, delivery, "ambiguous", reason=exc.code, transport=mail.transport.name)
-        return SendOutcome(delivery.id, "ambiguous", reason=exc.code, transport=mail.transport.name)
+        _log(deps, delivery, SendStatus.AMBIGUOUS, reason=exc.code, transport=mail.transport.name)
+        return SendOutcome(delivery.id, SendStatus.AMBIGUOUS, reason=exc.code, transport=mail.transport.name)
     except TransportError as exc:
         if not exc.retryable:
             return _fail(deps, delivery, deps.clock.now(), exc.code, transport=mail.transport.name)
         if delivery.attempts >= deps.max_attempts:
             return _fail(deps, delivery, deps.clock.now(), "retries_exhausted", transport=mail.transport.name)
-        return _later(deps, mail, delivery, delay=deps.retry_delay, status="retry_later", reason=exc.code)
+        return _later(
+            deps, mail, delivery, delay=deps.retry_delay, status=SendStatus.RETRY_LATER, reason=exc.code
+        )
     return _sent(deps, mail, delivery, message_id)
 
 
@@ -327,7 +353,7 @@ def _sent(deps: SendDeps, mail: _Mail, delivery: Delivery, message_id: str) -> S
         delivery.shop_id, delivery.id, message_id=message_id, transport=name, at=at
     )
     reason = None if marked else "mark_refused"  # it went out, but the delivery had moved on meanwhile
-    _log(deps, delivery, "sent", reason=reason, transport=name, message_id=message_id)
+    _log(deps, delivery, SendStatus.SENT, reason=reason, transport=name, message_id=message_id)
     deps.config.count(
         delivery.shop_id,
         day=at.astimezone(mail.shop.tz).date(),
@@ -335,11 +361,11 @@ def _sent(deps: SendDeps, mail: _Mail, delivery: Delivery, message_id: str) -> S
         step_id=delivery.step_id,
         counter="sent",
     )
-    return SendOutcome(delivery.id, "sent", reason=reason, message_id=message_id, transport=name)
+    return SendOutcome(delivery.id, SendStatus.SENT, reason=reason, message_id=message_id, transport=name)
 
 
 def _later(
-    deps: SendDeps, mail: _Mail, delivery: Delivery, *, delay: timedelta, status: str, reason: str
+    deps: SendDeps, mail: _Mail, delivery: Delivery, *, delay: timedelta, status: SendStatus, reason: str
 ) -> SendOutcome:
     """Nothing went out: back to ``scheduled`` a little later, and the wake-up moved there."""
     at = deps.clock.now() + delay
@@ -350,27 +376,35 @@ def _later(
 
 def _skip(deps: SendDeps, delivery: Delivery, now: datetime, reason: str) -> SendOutcome:
     if not deps.deliveries.finish(
-        delivery.shop_id, delivery.id, status="skipped", reason=reason, from_status=["sending"]
+        delivery.shop_id,
+        delivery.id,
+        status=DeliveryStatus.SKIPPED,
+        reason=reason,
+        from_status=[DeliveryStatus.SENDING],
     ):
-        return SendOutcome(delivery.id, "not_scheduled", reason="changed")
-    _log(deps, delivery, "skipped", reason=reason, at=now)
-    return SendOutcome(delivery.id, "skipped", reason=reason)
+        return SendOutcome(delivery.id, SendStatus.NOT_SCHEDULED, reason="changed")
+    _log(deps, delivery, SendStatus.SKIPPED, reason=reason, at=now)
+    return SendOutcome(delivery.id, SendStatus.SKIPPED, reason=reason)
 
 
 def _fail(
     deps: SendDeps, delivery: Delivery, now: datetime, reason: str, *, transport: str | None = None
 ) -> SendOutcome:
     if deps.deliveries.finish(
-        delivery.shop_id, delivery.id, status="failed", reason=reason, from_status=["sending"]
+        delivery.shop_id,
+        delivery.id,
+        status=DeliveryStatus.FAILED,
+        reason=reason,
+        from_status=[DeliveryStatus.SENDING],
     ):
-        _log(deps, delivery, "failed", reason=reason, transport=transport, at=now)
-    return SendOutcome(delivery.id, "failed", reason=reason, transport=transport)
+        _log(deps, delivery, SendStatus.FAILED, reason=reason, transport=transport, at=now)
+    return SendOutcome(delivery.id, SendStatus.FAILED, reason=reason, transport=transport)
 
 
 def _log(
     deps: SendDeps,
     delivery: Delivery,
-    status: str,
+    status: SendStatus,
     *,
     reason: str | None = None,
     transport: str | None = None,
