@@ -22,26 +22,17 @@ from botocore.config import Config
 
 from okaeri_dev.send_sample import send
 from tests.support.dynamo import all_items
+from tests.support.json_reply import JsonReply
 
 HTTP_TIMEOUT_SECONDS = 60  # a clock move fires many wake-ups; a loaded machine is slow
 REGION = "ap-northeast-1"
 
 
 @dataclass
-class Reply:
+class Reply(JsonReply):
     status: int
     headers: dict[str, str]
     body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-    @property
-    def error_code(self) -> str | None:
-        try:
-            return str(self.json()["error"]["code"])
-        except (ValueError, KeyError, TypeError):
-            return None
 
 
 class LocalClient:

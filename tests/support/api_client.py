@@ -11,10 +11,11 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
 from functions.admin.handler import handle
 from okaeri_dev.apigw import http_event
+from tests.support.json_reply import JsonReply
 
 
 @dataclass
-class ApiResponse:
+class ApiResponse(JsonReply):
     status: int
     headers: dict[str, str]
     body: bytes
@@ -22,16 +23,6 @@ class ApiResponse:
     @property
     def text(self) -> str:
         return self.body.decode("utf-8")
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-    @property
-    def error_code(self) -> str | None:
-        try:
-            return str(self.json()["error"]["code"])
-        except (ValueError, KeyError, TypeError):
-            return None
 
 
 @dataclass

@@ -47,15 +47,14 @@ def _schedules(client: Any, clock: FixedClock) -> EventBridgeSchedules:
     )
 
 
+def _arguments(at: datetime = datetime(2026, 11, 24, 1, 0, tzinfo=UTC), **overrides: Any) -> dict[str, Any]:
+    """What ``create`` and ``update`` are called with: the test's schedule, at ``at``."""
+    arguments = {"name": NAME, "at": at, "timezone": "Asia/Tokyo", "payload": PAYLOAD, "window_minutes": 30}
+    return arguments | overrides
+
+
 def _create(schedules: EventBridgeSchedules, at: datetime, **overrides: Any) -> bool:
-    arguments: dict[str, Any] = {
-        "name": NAME,
-        "at": at,
-        "timezone": "Asia/Tokyo",
-        "payload": PAYLOAD,
-        "window_minutes": 30,
-    }
-    return schedules.create(**(arguments | overrides))
+    return schedules.create(**_arguments(at, **overrides))
 
 
 def _stored(client: Any, name: str = NAME) -> dict[str, Any]:
@@ -155,13 +154,7 @@ def test_update_moves_the_schedule_and_replaces_its_input(
 
 
 def test_update_of_a_schedule_that_is_gone_creates_it(schedules: EventBridgeSchedules, client: Any) -> None:
-    schedules.update(
-        name=NAME,
-        at=datetime(2026, 11, 24, 1, 0, tzinfo=UTC),
-        timezone="Asia/Tokyo",
-        payload=PAYLOAD,
-        window_minutes=30,
-    )
+    schedules.update(**_arguments())
 
     stored = _stored(client)
     assert stored["ScheduleExpression"] == "at(2026-11-24T10:00:00)"
@@ -198,13 +191,7 @@ def test_update_that_races_a_creation_updates_the_schedule_the_other_side_made(
     stubber.add_client_error("create_schedule", "ConflictException", http_status_code=409)
     stubber.add_response("update_schedule", {"ScheduleArn": f"arn:aws:scheduler:{REGION}:1:schedule/g/n"})
 
-    schedules.update(
-        name=NAME,
-        at=datetime(2026, 11, 24, 1, 0, tzinfo=UTC),
-        timezone="Asia/Tokyo",
-        payload=PAYLOAD,
-        window_minutes=30,
-    )
+    schedules.update(**_arguments())
 
 
 @pytest.mark.parametrize(
@@ -221,13 +208,7 @@ def test_other_scheduler_errors_become_a_schedule_failure(
 ) -> None:
     schedules, stubber = stubbed
     stubber.add_client_error(operation, code, service_message="nope", http_status_code=400)
-    arguments: dict[str, Any] = {
-        "name": NAME,
-        "at": datetime(2026, 11, 24, 1, 0, tzinfo=UTC),
-        "timezone": "Asia/Tokyo",
-        "payload": PAYLOAD,
-        "window_minutes": 30,
-    }
+    arguments = _arguments()
 
     calls = {
         "create_schedule": lambda: schedules.create(**arguments),

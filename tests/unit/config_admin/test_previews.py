@@ -10,6 +10,7 @@ import pytest
 
 from okaeri.errors import TemplateError
 from okaeri.models import Scenario, Shop, Template, load_document
+from okaeri.rendering import RenderedMail
 from okaeri.samples import sample_order
 from okaeri.services.previews import (
     PREVIEW_MOBILE_ADDRESS,
@@ -85,29 +86,19 @@ def test_a_broken_template_is_a_template_error(shop: Shop) -> None:
 
 
 def test_the_test_mail_says_it_is_a_test_and_suits_the_address(shop: Shop) -> None:
-    rendered, raw = operator_test_mail(
-        shop,
-        template("thanks"),
-        sample_order(shop, NOW),
-        to="op@example.com",
-        now=NOW,
-        secret=SECRET,
-        advertising=False,
-    )
+    def mail_to(to: str) -> tuple[RenderedMail, bytes]:
+        order = sample_order(shop, NOW)
+        return operator_test_mail(
+            shop, template("thanks"), order, to=to, now=NOW, secret=SECRET, advertising=False
+        )
+
+    rendered, raw = mail_to("op@example.com")
     assert rendered.subject.startswith(TEST_SUBJECT_PREFIX)
     message = email.message_from_bytes(raw, policy=default)
     assert str(message["Subject"]).startswith("[テスト送信 / TEST] 【みかん山房】")
     assert message["To"] == "op@example.com"
     assert message.get_content_type() == "multipart/alternative"
-    rendered, raw = operator_test_mail(
-        shop,
-        template("thanks"),
-        sample_order(shop, NOW),
-        to="op@ezweb.ne.jp",
-        now=NOW,
-        secret=SECRET,
-        advertising=False,
-    )
+    rendered, raw = mail_to("op@ezweb.ne.jp")
     assert rendered.mobile
     assert email.message_from_bytes(raw, policy=default).get_content_charset() == "iso-2022-jp"
 

@@ -40,6 +40,14 @@ def planned(**create: Any) -> World:
     return world
 
 
+def throttled_thanks(*, times: int) -> tuple[World, str]:
+    """A planned order at the thanks mail's time, SES throttling its next ``times`` calls; the mail's id."""
+    world = planned()
+    world.ses.throttle(times=times)
+    world.clock.set(THANKS_AT)
+    return world, world.delivery_of("thanks")
+
+
 def read(raw: bytes) -> EmailMessage:
     message = email.message_from_bytes(raw, policy=email.policy.default)
     assert isinstance(message, EmailMessage)
@@ -419,10 +427,7 @@ def no_sleep(monkeypatch: pytest.MonkeyPatch) -> RecordingSleep:
 def test_a_throttled_send_waits_for_nothing_and_is_woken_again_30_to_90_seconds_later(
     no_sleep: RecordingSleep,
 ) -> None:
-    world = planned()
-    world.ses.throttle(times=1)
-    world.clock.set(THANKS_AT)
-    thanks = world.delivery_of("thanks")
+    world, thanks = throttled_thanks(times=1)
     outcome = world.send(thanks)
 
     assert (outcome.status, outcome.reason) == ("throttled", "throttled")
@@ -456,10 +461,7 @@ def test_the_throttle_delay_is_the_delivery_ids_own_and_spreads_a_wave() -> None
 def test_throttling_that_lasts_moves_the_delivery_again_each_time_and_never_loses_it(
     no_sleep: RecordingSleep,
 ) -> None:
-    world = planned()
-    world.ses.throttle(times=4)
-    world.clock.set(THANKS_AT)
-    thanks = world.delivery_of("thanks")
+    world, thanks = throttled_thanks(times=4)
     statuses = [world.send(thanks).status]
     while world.schedules.entries.get(thanks) is not None and len(statuses) < 10:
         world.clock.set(world.schedules.entries[thanks].at)

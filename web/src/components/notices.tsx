@@ -39,6 +39,28 @@ export function failure(error: unknown): void {
   else notify("error", t("common.unexpected_error"), { details: [String(error)] });
 }
 
+/**
+ * A form's save: `busy` while the work of `save` goes on; what it fails with is kept in
+ * `serverError` (for the form's ErrorBox) and shown as a notice.
+ */
+export function useSave() {
+  const [busy, setBusy] = useState(false);
+  const [serverError, setServerError] = useState<unknown>(null);
+  const save = async (work: () => Promise<void>): Promise<void> => {
+    setServerError(null);
+    setBusy(true);
+    try {
+      await work();
+    } catch (error) {
+      setServerError(error);
+      failure(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, serverError, setServerError, save };
+}
+
 export function Notices() {
   const [list, setList] = useState(notices);
   useEffect(() => {

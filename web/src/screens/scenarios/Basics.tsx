@@ -1,6 +1,7 @@
 // The scenario's own settings (name, trigger, priority, repeat policy) and which orders it takes
 // (conditions): editable for managers, a plain description for everyone else.
 import { Field } from "../../components/ui";
+import { TextField } from "../settings/form";
 import { formatNumber, t } from "../../lib/i18n";
 import {
   REPEAT_POLICIES,
@@ -75,19 +76,15 @@ export function BasicsEditor(props: EditProps) {
         )}
       </Field>
       <div class="grid grid-2 basics-pair">
-        <Field label={t("scenarios.priority")} hint={t("scenarios.priority_hint")} error={problemOf(problems, "priority")}>
-          {(id, describedBy) => (
-            <input
-              id={id}
-              type="number"
-              inputMode="numeric"
-              step={1}
-              value={draft.priority}
-              aria-describedby={describedBy}
-              onInput={(e) => set({ priority: e.currentTarget.value })}
-            />
-          )}
-        </Field>
+        <TextField
+          label={t("scenarios.priority")}
+          hint={t("scenarios.priority_hint")}
+          error={problemOf(problems, "priority")}
+          type="number"
+          inputMode="numeric"
+          value={draft.priority}
+          onInput={(priority) => set({ priority })}
+        />
         <Field label={t("scenarios.repeat_policy")} hint={t(`scenarios.repeat_hint_${draft.repeat_policy}`)}>
           {(id, describedBy) => (
             <select
@@ -146,34 +143,27 @@ export function ConditionsEditor(props: EditProps) {
         ))}
         {tristate("first_order")}
         {tristate("gift")}
-        <Field label={t("scenarios.cond_min_total")} error={problemOf(problems, "min_total")}>
-          {(id, describedBy) => (
-            <input
-              id={id}
-              type="number"
-              inputMode="numeric"
-              min={0}
-              value={c.min_total}
-              placeholder={t("scenarios.cond_any")}
-              aria-describedby={describedBy}
-              onInput={(e) => set({ min_total: e.currentTarget.value })}
-            />
-          )}
-        </Field>
-        <Field label={t("scenarios.cond_min_order_count")} hint={t("scenarios.cond_min_order_count_hint")} error={problemOf(problems, "min_order_count")}>
-          {(id, describedBy) => (
-            <input
-              id={id}
-              type="number"
-              inputMode="numeric"
-              min={1}
-              value={c.min_order_count}
-              placeholder={t("scenarios.cond_any")}
-              aria-describedby={describedBy}
-              onInput={(e) => set({ min_order_count: e.currentTarget.value })}
-            />
-          )}
-        </Field>
+        <TextField
+          label={t("scenarios.cond_min_total")}
+          error={problemOf(problems, "min_total")}
+          type="number"
+          inputMode="numeric"
+          min={0}
+          value={c.min_total}
+          placeholder={t("scenarios.cond_any")}
+          onInput={(min_total) => set({ min_total })}
+        />
+        <TextField
+          label={t("scenarios.cond_min_order_count")}
+          hint={t("scenarios.cond_min_order_count_hint")}
+          error={problemOf(problems, "min_order_count")}
+          type="number"
+          inputMode="numeric"
+          min={1}
+          value={c.min_order_count}
+          placeholder={t("scenarios.cond_any")}
+          onInput={(min_order_count) => set({ min_order_count })}
+        />
       </div>
     </section>
   );

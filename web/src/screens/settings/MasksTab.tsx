@@ -3,7 +3,7 @@
 // reception log.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { Badge, ErrorBox, Field, useDocument } from "../../components/ui";
-import { failure, success } from "../../components/notices";
+import { success, useSave } from "../../components/notices";
 import { ListTable, RowActions, useRemoval } from "../../components/rows";
 import { allowed, del, put, shopPath } from "../../lib/api";
 import { t } from "../../lib/i18n";
@@ -142,8 +142,7 @@ function MaskEditor(props: {
   }, []);
   const [text, setText] = useState(JSON.stringify(props.mask ?? EXAMPLE, null, 2));
   const [problem, setProblem] = useState<string | undefined>();
-  const [serverError, setServerError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, serverError, save: saving } = useSave();
 
   const submit = async () => {
     let mask: ParseMaskBody;
@@ -166,16 +165,7 @@ function MaskEditor(props: {
       return;
     }
     setProblem(undefined);
-    setServerError(null);
-    setBusy(true);
-    try {
-      await props.save(mask);
-    } catch (error) {
-      setServerError(error);
-      failure(error);
-    } finally {
-      setBusy(false);
-    }
+    await saving(() => props.save(mask));
   };
 
   return (

@@ -3,7 +3,7 @@
 // offers to replace them; they are never read back.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { Badge, ErrorBox, useDocument } from "../../components/ui";
-import { failure, success } from "../../components/notices";
+import { success, useSave } from "../../components/notices";
 import { ListTable, RowActions, useRemoval } from "../../components/rows";
 import { allowed, del, put, shopPath } from "../../lib/api";
 import { t } from "../../lib/i18n";
@@ -117,8 +117,7 @@ function RelayForm(props: { shop: string; relay: RelayView | null; taken: string
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [busy, setBusy] = useState(false);
-  const [serverError, setServerError] = useState<unknown>(null);
+  const { busy, serverError, save: saving } = useSave();
 
   const save = async () => {
     const found: Record<string, string> = {};
@@ -140,20 +139,13 @@ function RelayForm(props: { shop: string; relay: RelayView | null; taken: string
       body.password = password;
     }
     const relayName = existing?.name ?? name;
-    setBusy(true);
-    setServerError(null);
-    try {
+    await saving(async () => {
       await put(shopPath(props.shop, `/relays/${encodeURIComponent(relayName)}`), body);
       setPassword("");
       setUsername("");
       success(t("settings.relay_saved", { name: relayName }));
       props.onDone(true);
-    } catch (error) {
-      setServerError(error);
-      failure(error);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

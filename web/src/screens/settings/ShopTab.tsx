@@ -3,7 +3,7 @@
 import { useMemo, useState } from "preact/hooks";
 import { ApplyNote } from "../../components/ApplyNote";
 import { ErrorBox, Field, Loading, useDocument } from "../../components/ui";
-import { failure, success } from "../../components/notices";
+import { success, useSave } from "../../components/notices";
 import { allowed, put, shopPath } from "../../lib/api";
 import { t } from "../../lib/i18n";
 import { TextField } from "./form";
@@ -30,8 +30,7 @@ function ShopForm(props: { shopId: string; path: string; shop: Shop; onSaved: (s
   const initial = useMemo(() => draftOf(props.shop), [props.shop]);
   const [draft, setDraft] = useState<Draft>(initial);
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [serverError, setServerError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, serverError, setServerError, save: saving } = useSave();
   const dirty = JSON.stringify(draft) !== JSON.stringify(initial);
   const set = <K extends keyof Draft>(key: K) => (value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
   const timeZones = useMemo(() => zones(props.shop.timezone), [props.shop.timezone]);
@@ -45,20 +44,14 @@ function ShopForm(props: { shopId: string; path: string; shop: Shop; onSaved: (s
       return;
     }
     const before = props.shop;
-    setBusy(true);
-    try {
+    await saving(async () => {
       const after = await put<Shop>(props.path, shopOf(draft, before));
       props.onSaved(after);
       success(t("settings.shop_saved"), async () => {
         props.onSaved(await put<Shop>(props.path, before));
         success(t("settings.shop_restored"));
       });
-    } catch (error) {
-      setServerError(error);
-      failure(error);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
