@@ -142,7 +142,7 @@ deploy: build ## build, then deploy the stack to the AWS account of your credent
 	$(CDK) deploy $(CDK_ARGS)
 
 dev: $(STAMP) web ## all of Okaeri on this machine, offline (prints URLs and logins; Ctrl-C stops it)
-	$(BIN)/okaeri dev
+	$(BIN)/python -m okaeri_dev
 
 lint: $(STAMP) ## ruff (style and bugs)
 	$(BIN)/ruff check .

@@ -9,10 +9,10 @@ from urllib.parse import unquote_plus
 from aws_lambda_powertools.utilities.data_classes import S3Event
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from okaeri.aws.wiring import ingest_deps
 from okaeri.errors import ParseError
 from okaeri.observability import count, logger, metrics, tracer
 from okaeri.services.ingest import SES_SETUP_NOTICE, IngestDeps, ingest_object, shop_from_key
+from okaeri.wiring import ingest_deps
 
 METRIC_BY_RESULT = {"parsed": "OrderIngested", "duplicate": "OrderDuplicate", "failed": "ParseFailed",
                     "not_an_order": "NotAnOrder", "refused": "MailRefused"}  # fmt: skip

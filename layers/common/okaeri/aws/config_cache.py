@@ -16,7 +16,7 @@ Two kinds of configuration, two rules:
 
 Counters are written, never cached: ``count`` goes straight through. Coupons have their own
 adapter and are never cached. Only the pipeline functions (ingest, schedule, send and its
-sweeper and SES events) are wired with this (``okaeri.aws.wiring``); the admin API reads fresh, so
+sweeper and SES events) are wired with this (``okaeri.wiring``); the admin API reads fresh, so
 an operator sees their own edit at once.
 
 The clock is the function's ``ports.Clock`` (the local stack's movable one, a test's fake): an
