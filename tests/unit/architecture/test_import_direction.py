@@ -19,6 +19,7 @@ PACKAGE = Path(__file__).resolve().parents[3] / "layers" / "common" / "okaeri"
 FORBIDDEN: dict[str, tuple[str, ...]] = {
     "okaeri": ("okaeri_dev", "functions", "infra", "tests"),
     "okaeri.aws": ("okaeri.services", "okaeri.api", "okaeri.wiring", "okaeri.cli"),
+    "okaeri.api": ("okaeri.aws", "okaeri.wiring", "okaeri.cli"),
     "okaeri.services": ("okaeri.aws", "okaeri.api", "okaeri.wiring", "okaeri.cli"),
     "okaeri.models": ("okaeri.aws", "okaeri.api", "okaeri.services", "okaeri.wiring", "okaeri.cli"),
     "okaeri.ports": ("okaeri.aws", "okaeri.api", "okaeri.services", "okaeri.wiring", "okaeri.cli"),

@@ -19,6 +19,8 @@ from okaeri.api.pagination import Page, decode_cursor, encode_cursor
 from okaeri.api.responses import json_response
 from okaeri.errors import NotFoundError
 from okaeri.models import Shop
+from okaeri.services import documents
+from okaeri.services.documents import configured_shop
 from okaeri.services.operations import OperationsDeps
 
 ItemT = TypeVar("ItemT")
@@ -27,14 +29,7 @@ MAX_ID = 256
 
 def shop_of(deps: AdminDeps, shop_id: str) -> Shop:
     """The shop's settings; a 404 when the shop has none (a member of a shop not set up yet)."""
-    shop = deps.config.shop(shop_id)
-    if shop is None:
-        raise NotFoundError(
-            "このショップの設定がまだありません。",
-            f"shop {shop_id} has no settings yet.",
-            code="shop_not_found",
-        )
-    return shop
+    return configured_shop(deps.config, shop_id)
 
 
 def operator(caller: Caller) -> str:
@@ -44,9 +39,7 @@ def operator(caller: Caller) -> str:
 
 def audit(deps: AdminDeps, shop_id: str, caller: Caller, action: str, **detail: Any) -> None:
     """One audit entry (``action`` like ``scenario.save``), with ``by``: the caller's address or id."""
-    deps.logs.put_audit(
-        shop_id, action=action, at=deps.clock.now(), detail={**detail, "by": operator(caller)}
-    )
+    documents.audit(deps.logs, deps.clock, shop_id, action, by=operator(caller), **detail)
 
 
 def answers(model: type[BaseModel], status: int = 200) -> dict[int, OpenAPIResponse]:

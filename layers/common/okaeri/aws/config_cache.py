@@ -35,12 +35,10 @@ from datetime import date, datetime, timedelta
 from typing import Any, Final, TypeVar
 
 from okaeri.models import RelayConfig, Scenario, Shop, Template
-from okaeri.ports import Clock, ShopConfig
+from okaeri.ports import CONFIG_TTL_SECONDS, Clock, ShopConfig
 
-#: How long an edit of the shop's settings, scenarios, templates, masks or relays may take to reach
-#: the pipeline (and a changed relay credential to reach send): one named constant, exposed to the
-#: page by the API so the note it shows cannot drift from it.
-CONFIG_TTL_SECONDS: Final = 60
+__all__ = ["CONFIG_TTL", "CONFIG_TTL_SECONDS", "MAX_ENTRIES", "MAX_VERSIONS", "CachedConfig"]
+
 CONFIG_TTL: Final = timedelta(seconds=CONFIG_TTL_SECONDS)
 #: Scenario and template versions kept (a few KB each): every version a busy shop sends from.
 MAX_VERSIONS: Final = 512

@@ -29,9 +29,9 @@ from okaeri.api.deps import AdminDeps
 from okaeri.api.pagination import Page
 from okaeri.api.responses import json_response
 from okaeri.api.support import act_on, answers, operations, operator, paged, path_id
-from okaeri.aws.customers import Suppression
 from okaeri.identity import normalise_address
 from okaeri.models import CustomerRecord, Delivery, OrderRecord
+from okaeri.models.admin import Suppression
 from okaeri.services import erasure
 from okaeri.services.operations import customer_orders, get_customer, search_customers
 
