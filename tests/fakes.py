@@ -669,6 +669,10 @@ class FakeShopConfig:
         self.shops[shop.id] = shop
         return shop
 
+    def put_shop(self, shop: Shop) -> None:
+        """As ``DynamoConfig.put_shop``: the shop's settings, replaced."""
+        self.add_shop(shop)
+
     def add_scenario(self, shop_id: str, scenario: Scenario) -> Scenario:
         """Save ``scenario`` as the next version (version 1 first); it becomes the current one."""
         return self.scenario_store.add(shop_id, scenario)
@@ -687,6 +691,17 @@ class FakeShopConfig:
 
     def shop(self, shop_id: str) -> Shop | None:
         return self.shops.get(shop_id)
+
+    def update_shop(self, shop_id: str, edit: Callable[[Shop], Shop]) -> tuple[Shop, Shop]:
+        """(before, after) of ``edit`` on the stored shop; 404 when there is none."""
+        before = self.shops.get(shop_id)
+        if before is None:
+            raise NotFoundError(f"ショップ {shop_id} が見つかりません", f"shop {shop_id} not found")
+        after = edit(before)
+        if after.id != shop_id:
+            raise ValueError(f"an edit of shop {shop_id} may not change its id to {after.id}")
+        self.shops[shop_id] = after
+        return before, after
 
     def active_scenarios(self, shop_id: str) -> list[Scenario]:
         return [scenario for scenario in self.scenarios(shop_id) if scenario.active]

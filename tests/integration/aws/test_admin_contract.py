@@ -18,9 +18,10 @@ from okaeri.aws.clients import cognito_client, secrets_client
 from okaeri.aws.secrets import SecretsManagerSecrets
 from okaeri.aws.users import CognitoUsers
 from okaeri.errors import ConflictError, CouponPoolEmptyError, NotFoundError
-from okaeri.models import Scenario, Template
+from okaeri.models import Scenario, Shop, Template, load_document
 from okaeri.models.admin import Operator, PoolLoad, VersionInfo
 from okaeri.ports import AdminConfig, CouponPools, Operators, RequestRecords, SecretStore
+from tests.conftest import FIXTURES
 from tests.fakes import FakeCoupons, FakeLogs, FakeOperators, FakeSecrets, FakeShopConfig
 from tests.integration.aws.conftest import OTHER_SHOP, SHOP, T0
 
@@ -163,6 +164,18 @@ def test_an_edit_of_a_scenario_is_a_new_version(config: AdminConfig) -> None:
         config.save_scenario(SHOP, plan(), new=True)
     assert refused.value.code == "exists"
     assert config.scenarios(OTHER_SHOP) == []
+
+
+def test_an_edit_of_the_shop_answers_before_and_after(config: AdminConfig) -> None:
+    with pytest.raises(NotFoundError):
+        config.update_shop(SHOP, lambda shop: shop)
+    shop = load_document(Shop, FIXTURES / "config" / "shop.yaml").model_copy(update={"id": SHOP})
+    cast(Any, config).put_shop(shop)  # how the local stack and the fakes' users set a shop up
+    before, after = config.update_shop(SHOP, lambda stored: stored.model_copy(update={"name": "新しい名前"}))
+    assert (before, after.name, config.shop(SHOP)) == (shop, "新しい名前", after)
+    assert config.update_shop(SHOP, lambda stored: stored) == (after, after)
+    with pytest.raises(ValueError, match="may not change its id"):
+        config.update_shop(SHOP, lambda stored: stored.model_copy(update={"id": OTHER_SHOP}))
 
 
 # --- coupon pools ---------------------------------------------------------------------------------
