@@ -661,7 +661,7 @@ class FakeShopConfig:
         self.shops: dict[str, Shop] = {}
         self.scenario_store: Versions[Scenario] = Versions("scenario")
         self.template_store: Versions[Template] = Versions("template")
-        self.mask_list: dict[str, list[Any]] = {}
+        self.mask_store: dict[str, dict[str, Any]] = {}
         self.relay_store: dict[str, dict[str, RelayConfig]] = {}
         self.counters: Counter[tuple[str, date, str, str, str]] = Counter()
 
@@ -681,7 +681,9 @@ class FakeShopConfig:
         return self.template_store.add(shop_id, template)
 
     def add_mask(self, shop_id: str, mask: Any) -> None:
-        self.mask_list.setdefault(shop_id, []).append(mask)
+        """A parse mask (or its JSON, as the config table holds it), by its name."""
+        name = mask["name"] if isinstance(mask, Mapping) else mask.name
+        self.mask_store.setdefault(shop_id, {})[name] = mask
 
     def set_relays(self, shop_id: str, relays: Iterable[RelayConfig]) -> None:
         """The shop's relays, named ``relay-1``, ``relay-2``… (``rakuten`` for a Rakuten one)."""
@@ -770,7 +772,17 @@ class FakeShopConfig:
         return self.template_store.versions(shop_id, template_id)
 
     def masks(self, shop_id: str) -> list[Any]:
-        return list(self.mask_list.get(shop_id, []))
+        """By name, as ``DynamoConfig`` lists them."""
+        return [mask for _, mask in sorted(self.mask_store.get(shop_id, {}).items())]
+
+    def mask(self, shop_id: str, name: str) -> Any:
+        return self.mask_store.get(shop_id, {}).get(name)
+
+    def put_mask(self, shop_id: str, mask: Any) -> None:
+        self.add_mask(shop_id, mask)
+
+    def delete_mask(self, shop_id: str, name: str) -> None:
+        self.mask_store.get(shop_id, {}).pop(name, None)
 
     def relays(self, shop_id: str) -> list[RelayConfig]:
         return list(self.named_relays(shop_id).values())

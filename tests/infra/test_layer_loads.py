@@ -43,7 +43,8 @@ DEFERRED_MODELS = tuple(
                  "api.routes.templates", "api.routes.webhooks", "api.responses", "api.pagination", "api.auth",
                  "imports.models", "imports.shopify", "services.previews", "services.config_admin",
                  "services.erasure", "services.coupon_upload", "services.coupons", "services.templates",
-                 "services.relays", "services.shop_settings"]
+                 "services.relays", "services.shop_settings",
+                 "services.masks"]
 )  # fmt: skip
 #: The only AWS call a cold start makes: the unsubscribe signing secret (send and admin sign links).
 SECRET_READ = "secretsmanager:GetSecretValue"

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any, cast
 
 import pytest
+import yaml
 
 from infra.identity import create_groups_requests, create_user_pool_request
 from okaeri.aws.clients import cognito_client, secrets_client
@@ -20,6 +21,7 @@ from okaeri.aws.users import CognitoUsers
 from okaeri.errors import ConflictError, CouponPoolEmptyError, NotFoundError
 from okaeri.models import Scenario, Shop, Template, load_document
 from okaeri.models.admin import Operator, PoolLoad, VersionInfo
+from okaeri.parsing import ParseMask
 from okaeri.ports import AdminConfig, CouponPools, Operators, RequestRecords, SecretStore
 from tests.conftest import FIXTURES
 from tests.fakes import FakeCoupons, FakeLogs, FakeOperators, FakeSecrets, FakeShopConfig
@@ -176,6 +178,20 @@ def test_an_edit_of_the_shop_answers_before_and_after(config: AdminConfig) -> No
     assert config.update_shop(SHOP, lambda stored: stored) == (after, after)
     with pytest.raises(ValueError, match="may not change its id"):
         config.update_shop(SHOP, lambda stored: stored.model_copy(update={"id": OTHER_SHOP}))
+
+
+def test_masks_are_kept_by_name(config: AdminConfig) -> None:
+    mask = ParseMask.model_validate(
+        yaml.safe_load((FIXTURES / "mail" / "kurashi-mask.yaml").read_text("utf-8"))
+    )
+    other = mask.model_copy(update={"name": "another"})
+    config.put_mask(SHOP, mask)
+    config.put_mask(SHOP, other)
+    config.put_mask(SHOP, mask)  # again: still one
+    assert (config.masks(SHOP), config.mask(SHOP, "kurashi")) == ([other, mask], mask)
+    config.delete_mask(SHOP, "kurashi")
+    config.delete_mask(SHOP, "kurashi")  # a missing one is fine
+    assert (config.masks(SHOP), config.mask(SHOP, "kurashi"), config.masks(OTHER_SHOP)) == ([other], None, [])
 
 
 # --- coupon pools ---------------------------------------------------------------------------------
