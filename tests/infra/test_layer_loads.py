@@ -44,7 +44,7 @@ DEFERRED_MODELS = tuple(
                  "imports.models", "imports.shopify", "services.previews", "services.config_admin",
                  "services.erasure", "services.coupon_upload", "services.coupons", "services.templates",
                  "services.relays", "services.shop_settings",
-                 "services.masks"]
+                 "services.masks", "services.integrations"]
 )  # fmt: skip
 #: The only AWS call a cold start makes: the unsubscribe signing secret (send and admin sign links).
 SECRET_READ = "secretsmanager:GetSecretValue"
