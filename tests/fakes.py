@@ -221,6 +221,9 @@ class FakeRawMail:
             raise NotFoundError(f"受信メール {key} がありません", f"no stored mail {key}", code="not_found")
         return self.objects[key]
 
+    def head_size(self, key: str) -> int:
+        return len(self.get(key))
+
 
 class FakeSecrets:
     """``ports.SecretStore`` in memory: values by name; a secret is found by its name or its ARN, as
@@ -626,6 +629,14 @@ class FakeLogs:
         delivery: str | None = None,
     ) -> None:
         self.audits.append(AuditEntry(shop_id, action, at, dict(detail), delivery))
+
+    def receptions_of(self, shop_id: str, s3_key: str) -> list[ReceptionEntry]:
+        """The entries of one stored mail, newest first."""
+        mine = [key for key in self.receptions if key[0] == shop_id and key[2] == s3_key]
+        return [self.receptions[key].model_copy() for key in sorted(mine, reverse=True)]
+
+    def forget_reception(self, entry: ReceptionEntry) -> None:
+        self.receptions.pop((entry.shop_id, entry.received_at.isoformat(), entry.s3_key), None)
 
     def start_request(
         self, shop_id: str, key: str, *, fingerprint: str, at: datetime
