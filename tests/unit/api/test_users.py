@@ -83,3 +83,28 @@ def test_removing_takes_only_this_shop(admin: Admin) -> None:
     assert admin.owner.delete(f"{BASE}/users/staff@okaeri.test").status == 404
     assert admin.owner.delete(f"{BASE}/users/outsider@okaeri.test").status == 404
     assert admin.owner.put(f"{BASE}/users/no%20such/role", {"role": "staff"}).status == 404
+
+
+def test_the_invited_person_accepts_or_declines(admin: Admin) -> None:
+    admin.owner.post(f"{BASE}/users", {"email": "new@okaeri.test", "role": "manager"})
+    admin.owner.post(f"/api/shops/{OTHER_SHOP}/users", {"email": "new@okaeri.test", "role": "staff"})
+    new = admin.owner.as_user(
+        {"sub": "sub-new", "cognito:username": "new@okaeri.test", "email": "new@okaeri.test"}
+    )
+    me = new.get("/api/me").json()
+    assert [(i["shop"], i["role"]) for i in me["invitations"]] == [
+        (SHOP_ID, "manager"),
+        (OTHER_SHOP, "staff"),
+    ]
+    accepted = new.post(f"/api/invitations/{SHOP_ID}/accept")
+    assert accepted.json() == {"shop": SHOP_ID, "role": "manager", "accepted": True}
+    assert new.post(f"/api/invitations/{OTHER_SHOP}/decline").json()["accepted"] is False
+    assert new.post(f"/api/invitations/{SHOP_ID}/accept").error_code == "no_invitation"
+    user = admin.world.users.find("new@okaeri.test")
+    assert user is not None
+    assert (user.roles, user.invitations) == ({SHOP_ID: "manager"}, {})
+    answers = [(entry.shop_id, entry.action, entry.detail["by"]) for entry in admin.world.logs.audits][-2:]
+    assert answers == [
+        (SHOP_ID, "user.accept", "new@okaeri.test"),
+        (OTHER_SHOP, "user.decline", "new@okaeri.test"),
+    ]

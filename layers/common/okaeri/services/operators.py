@@ -7,7 +7,8 @@ are the adapter's, behind ``ports.Operators``).
 - Nobody joins a shop by being invited: an invitation is answered the same whether or not the
   address has an account (an ``invited`` entry, nothing of the account or other shops), and grants
   the role only when its addressee accepts it.
-- Every change is audited (``user.invite``, ``user.role``, ``user.remove``).
+- Every change is audited (``user.invite``, ``user.role``, ``user.remove``, and the invited
+  person's ``user.accept`` / ``user.decline``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from okaeri.errors import ConflictError, NotFoundError
+from okaeri.membership import SHOP_ID, Role
 from okaeri.models.admin import Operator
 from okaeri.ports import Clock, Logs, Member, Operators
 from okaeri.services.documents import audit
@@ -68,6 +70,12 @@ class ShopOperator(BaseModel):
 class Removed(BaseModel):
     username: str
     removed: bool
+
+
+class Answered(BaseModel):
+    shop: str
+    role: Role
+    accepted: bool
 
 
 @dataclass(frozen=True)
@@ -146,3 +154,23 @@ def remove(deps: OperatorDeps, shop_id: str, username: str, *, by: str) -> Remov
     deps.users.remove_from_shop(target.username, shop_id)
     audit(deps.logs, deps.clock, shop_id, "user.remove", by=by, user=target.username, email=target.email)
     return Removed(username=target.username, removed=True)
+
+
+def answer_invitation(
+    deps: OperatorDeps, shop_id: str, *, username: str, email: str | None, accept: bool, by: str
+) -> Answered:
+    """The signed-in ``username`` accepts (the invited role in the shop becomes theirs) or declines
+    their invitation to the shop; a 404 ``no_invitation`` when there is none."""
+    if not SHOP_ID.fullmatch(shop_id):
+        raise _no_invitation()
+    try:
+        role = deps.users.answer_invitation(username, shop_id, accept=accept)
+    except NotFoundError:
+        raise _no_invitation() from None
+    action = "user.accept" if accept else "user.decline"
+    audit(deps.logs, deps.clock, shop_id, action, by=by, user=username, email=email, role=role)
+    return Answered(shop=shop_id, role=role, accepted=accept)
+
+
+def _no_invitation() -> NotFoundError:
+    return NotFoundError("その招待はありません。", "There is no such invitation.", code="no_invitation")
