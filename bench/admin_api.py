@@ -319,8 +319,8 @@ def run() -> tuple[Table, list[str]]:
     from functions.admin.handler import handle
     from okaeri.api import build_api
     from okaeri.aws.clients import reset_clients
-    from okaeri.aws.wiring import SystemClock, build_admin_deps
     from okaeri.settings import AdminSettings
+    from okaeri.wiring import SystemClock, build_admin_deps
     from okaeri_dev.apigw import http_event
 
     with fake_aws_environment(), mock_aws(), warnings.catch_warnings():

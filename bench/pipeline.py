@@ -8,7 +8,7 @@ records to the schedule handler; each one-off schedule's input, at its time, to 
 handler, which sends through SES. The mails are the project's Yahoo!ショッピング and EC-CUBE
 fixture mails, each with its own order number and buyer written into the raw bytes.
 
-The handlers get their dependencies from ``okaeri.aws.wiring`` exactly as in Lambda, and run
+The handlers get their dependencies from ``okaeri.wiring`` exactly as in Lambda, and run
 behind the same Powertools logger and metrics decorators (tracing is off outside Lambda).
 A botocore hook on the default boto3 session, from which the cached clients of
 ``okaeri.aws.clients`` are built, counts every call those clients make while a handler runs or
@@ -535,8 +535,8 @@ def _load_shop(config_table: str, codes: int) -> None:
 
 def build_stack(meter: Meter, session: boto3.Session, tables: dict[str, str], order_count: int) -> Stack:
     """Resources, the shop, and each function's dependencies (built as a cold start builds them)."""
-    from okaeri.aws.wiring import build_ingest_deps, build_schedule_deps, build_send_deps
     from okaeri.settings import IngestSettings, ScheduleSettings, SendSettings
+    from okaeri.wiring import build_ingest_deps, build_schedule_deps, build_send_deps
 
     environ = _environment(session, tables)
     clock = MovableClock(SAMPLES[0].arrives)
@@ -1440,7 +1440,7 @@ METHOD = (
     "How measured: `bench/pipeline.py` builds the stack in an in-process moto (tables from "
     "`infra.tables`, bucket, schedule group, SES identity, unsubscribe secret, the みかん山房 shop with "
     "its {steps}-step scenario) and drives {orders:,} order mails through the real handlers, with the "
-    "dependencies `okaeri.aws.wiring` builds and behind the handlers' logger and metrics decorators. "
+    "dependencies `okaeri.wiring` builds and behind the handlers' logger and metrics decorators. "
     "The fixture Yahoo!ショッピング (ISO-2022-JP) and EC-CUBE (HTML) mails take turns, each with its own "
     "order number and buyer written into the raw bytes; each is put into S3 and its event handed to "
     "ingest, its stream records to schedule (one invocation per mail, a small shop's pace), and every "

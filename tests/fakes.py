@@ -18,6 +18,7 @@ an ``OkaeriError``, so nothing in the services catches it.
 from __future__ import annotations
 
 import functools
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,8 +27,16 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from okaeri.aws.deliveries import COUNTED, COUNTERS
-from okaeri.errors import AmbiguousSendError, NotFoundError, ThrottledError, TransportError
+from okaeri.errors import (
+    AmbiguousSendError,
+    ConflictError,
+    CouponPoolEmptyError,
+    NotFoundError,
+    ThrottledError,
+    TransportError,
+)
 from okaeri.identity import customer_id_for, normalise_address
+from okaeri.membership import Role
 from okaeri.models import (
     CustomerRecord,
     Delivery,
@@ -41,10 +50,11 @@ from okaeri.models import (
     Shop,
     Template,
 )
+from okaeri.models.admin import Operator, PoolLoad, VersionInfo
 from okaeri.models.delivery import FINAL_STATUSES
 from okaeri.models.order import SHIPMENT_FIELDS
 from okaeri.ports import CLAIM_TOLERANCE, Claim
-from okaeri.rendering import CsvCoupons
+from okaeri.rendering.coupons import read_coupon_csv
 
 T = TypeVar("T")
 ErrorFactory = Callable[[], BaseException]
@@ -210,15 +220,50 @@ class FakeRawMail:
             raise NotFoundError(f"受信メール {key} がありません", f"no stored mail {key}", code="not_found")
         return self.objects[key]
 
+    def head_size(self, key: str) -> int:
+        return len(self.get(key))
+
 
 class FakeSecrets:
-    def __init__(self, secrets: Mapping[str, dict[str, str]] | None = None) -> None:
-        self.secrets: dict[str, dict[str, str]] = dict(secrets or {})
+    """``ports.SecretStore`` in memory: values by name; a secret is found by its name or its ARN, as
+    Secrets Manager finds it."""
+
+    ARN_PREFIX = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:"
+
+    def __init__(self, secrets: Mapping[str, dict[str, str] | bytes] | None = None) -> None:
+        self.values: dict[str, str | bytes] = {
+            name: value if isinstance(value, bytes) else json.dumps(value)
+            for name, value in (secrets or {}).items()
+        }
+
+    def _name(self, secret_id: str) -> str:
+        return secret_id.removeprefix(self.ARN_PREFIX)
+
+    def _value(self, secret_id: str) -> str | bytes:
+        value = self.values.get(self._name(secret_id))
+        if value is None:
+            raise NotFoundError(f"シークレット {secret_id} がありません", f"no secret {secret_id}")
+        return value
 
     def get_json(self, secret_id: str) -> dict[str, str]:
-        if secret_id not in self.secrets:
-            raise NotFoundError(f"シークレット {secret_id} がありません", f"no secret {secret_id}")
-        return dict(self.secrets[secret_id])
+        return dict(json.loads(self._value(secret_id)))
+
+    def get_bytes(self, secret_id: str) -> bytes:
+        value = self._value(secret_id)
+        return value if isinstance(value, bytes) else value.encode()
+
+    def is_set(self, secret_id: str) -> bool:
+        return self._name(secret_id) in self.values
+
+    def put_string(self, secret_id: str, value: str) -> str:
+        self.values[self._name(secret_id)] = value
+        return self.ARN_PREFIX + self._name(secret_id)
+
+    def put_json(self, secret_id: str, document: dict[str, str]) -> str:
+        return self.put_string(secret_id, json.dumps(document, ensure_ascii=False, sort_keys=True))
+
+    def delete(self, secret_id: str) -> None:
+        self.values.pop(self._name(secret_id), None)
 
 
 @dataclass(frozen=True)
@@ -563,6 +608,7 @@ class FakeLogs:
         self.receptions: dict[tuple[str, str, str], ReceptionEntry] = {}
         self.sends: list[SendLogEntry] = []
         self.audits: list[AuditEntry] = []
+        self.requests: dict[tuple[str, str], dict[str, Any]] = {}
 
     def put_reception(self, entry: ReceptionEntry) -> None:
         self.receptions[(entry.shop_id, entry.received_at.isoformat(), entry.s3_key)] = entry.model_copy()
@@ -581,6 +627,33 @@ class FakeLogs:
     ) -> None:
         self.audits.append(AuditEntry(shop_id, action, at, dict(detail), delivery))
 
+    def receptions_of(self, shop_id: str, s3_key: str) -> list[ReceptionEntry]:
+        """The entries of one stored mail, newest first."""
+        mine = [key for key in self.receptions if key[0] == shop_id and key[2] == s3_key]
+        return [self.receptions[key].model_copy() for key in sorted(mine, reverse=True)]
+
+    def forget_reception(self, entry: ReceptionEntry) -> None:
+        self.receptions.pop((entry.shop_id, entry.received_at.isoformat(), entry.s3_key), None)
+
+    def start_request(
+        self, shop_id: str, key: str, *, fingerprint: str, at: datetime
+    ) -> dict[str, Any] | None:
+        """Record a request as in progress; None when new, else the record already there."""
+        existing = self.requests.get((shop_id, key))
+        if existing is not None:
+            return dict(existing)
+        self.requests[(shop_id, key)] = {"fingerprint": fingerprint, "state": "in_progress", "at": at}
+        return None
+
+    def finish_request(
+        self, shop_id: str, key: str, *, status: int, body: str, headers: Mapping[str, str]
+    ) -> None:
+        record = self.requests.setdefault((shop_id, key), {})
+        record.update(state="done", status=status, body=body, headers=dict(headers))
+
+    def forget_request(self, shop_id: str, key: str) -> None:
+        self.requests.pop((shop_id, key), None)
+
     def delivery_audit(self, shop_id: str, delivery_id: str) -> Iterator[Mapping[str, Any]]:
         """The entries written under one mail, oldest first, as DynamoLogs answers them."""
         mine = [a for a in self.audits if a.shop_id == shop_id and a.delivery == delivery_id]
@@ -590,56 +663,146 @@ class FakeLogs:
 
 class FakeShopConfig:
     """Shops, versioned scenarios and templates (each ``add_*`` is a new current version), masks,
-    relays and the per-day counters."""
+    relays and the per-day counters; the admin's edits as ``DynamoConfig`` makes them."""
 
     def __init__(self) -> None:
         self.shops: dict[str, Shop] = {}
-        self.scenarios: dict[tuple[str, str], dict[int, Scenario]] = {}
-        self.templates: dict[tuple[str, str], dict[int, Template]] = {}
-        self.mask_list: dict[str, list[Any]] = {}
-        self.relay_list: dict[str, list[RelayConfig]] = {}
+        self.scenario_store: Versions[Scenario] = Versions("scenario")
+        self.template_store: Versions[Template] = Versions("template")
+        self.mask_store: dict[str, dict[str, Any]] = {}
+        self.relay_store: dict[str, dict[str, RelayConfig]] = {}
         self.counters: Counter[tuple[str, date, str, str, str]] = Counter()
 
     def add_shop(self, shop: Shop) -> Shop:
         self.shops[shop.id] = shop
         return shop
 
+    def put_shop(self, shop: Shop) -> None:
+        """As ``DynamoConfig.put_shop``: the shop's settings, replaced."""
+        self.add_shop(shop)
+
     def add_scenario(self, shop_id: str, scenario: Scenario) -> Scenario:
         """Save ``scenario`` as the next version (version 1 first); it becomes the current one."""
-        return _add_version(self.scenarios.setdefault((shop_id, scenario.id), {}), scenario)
+        return self.scenario_store.add(shop_id, scenario)
 
     def add_template(self, shop_id: str, template: Template) -> Template:
-        return _add_version(self.templates.setdefault((shop_id, template.id), {}), template)
+        return self.template_store.add(shop_id, template)
 
     def add_mask(self, shop_id: str, mask: Any) -> None:
-        self.mask_list.setdefault(shop_id, []).append(mask)
+        """A parse mask (or its JSON, as the config table holds it), by its name."""
+        name = mask["name"] if isinstance(mask, Mapping) else mask.name
+        self.mask_store.setdefault(shop_id, {})[name] = mask
 
     def set_relays(self, shop_id: str, relays: Iterable[RelayConfig]) -> None:
-        self.relay_list[shop_id] = list(relays)
+        """The shop's relays, named ``relay-1``, ``relay-2``… (``rakuten`` for a Rakuten one)."""
+        self.relay_store[shop_id] = {
+            "rakuten" if "rakuten" in relay.host else f"relay-{n}": relay for n, relay in enumerate(relays, 1)
+        }
 
     def shop(self, shop_id: str) -> Shop | None:
         return self.shops.get(shop_id)
 
+    def update_shop(self, shop_id: str, edit: Callable[[Shop], Shop]) -> tuple[Shop, Shop]:
+        """(before, after) of ``edit`` on the stored shop; 404 when there is none."""
+        before = self.shops.get(shop_id)
+        if before is None:
+            raise NotFoundError(f"ショップ {shop_id} が見つかりません", f"shop {shop_id} not found")
+        after = edit(before)
+        if after.id != shop_id:
+            raise ValueError(f"an edit of shop {shop_id} may not change its id to {after.id}")
+        self.shops[shop_id] = after
+        return before, after
+
     def active_scenarios(self, shop_id: str) -> list[Scenario]:
-        current = [
-            versions[max(versions)] for (shop, _), versions in self.scenarios.items() if shop == shop_id
-        ]
-        return [scenario for scenario in current if scenario.active]
+        return [scenario for scenario in self.scenarios(shop_id) if scenario.active]
 
     def scenario_version(self, shop_id: str, scenario_id: str, version: int) -> Scenario | None:
-        return self.scenarios.get((shop_id, scenario_id), {}).get(version)
+        """A version as it was saved (with the ``active`` it was saved with)."""
+        return self.scenario_store.version(shop_id, scenario_id, version)
 
     def template(self, shop_id: str, template_id: str, version: int | None = None) -> Template | None:
-        versions = self.templates.get((shop_id, template_id), {})
-        if not versions:
-            return None
-        return versions.get(max(versions) if version is None else version)
+        if version is None:
+            return self.template_store.current(shop_id, template_id)
+        return self.template_store.version(shop_id, template_id, version)
+
+    # --- as the admin API edits them (``ports.AdminConfig``) ---------------------------------------
+
+    def scenarios(self, shop_id: str) -> list[Scenario]:
+        """The current version of every scenario not deleted, by id."""
+        return self.scenario_store.currents(shop_id)
+
+    def scenario(self, shop_id: str, scenario_id: str) -> Scenario | None:
+        return self.scenario_store.current(shop_id, scenario_id)
+
+    def save_scenario(self, shop_id: str, scenario: Scenario, *, new: bool = False) -> Scenario:
+        """The same content again makes no new version (only ``active`` is applied)."""
+        current = self.scenario(shop_id, scenario.id)
+        if not new and current is not None and _content(current) == _content(scenario):
+            if current.active != scenario.active:
+                return self.set_scenario_active(shop_id, scenario.id, scenario.active)
+            return current
+        return self.scenario_store.save(shop_id, scenario, new=new)
+
+    def scenario_versions(self, shop_id: str, scenario_id: str) -> list[VersionInfo]:
+        return self.scenario_store.versions(shop_id, scenario_id)
+
+    def set_scenario_active(self, shop_id: str, scenario_id: str, active: bool) -> Scenario:
+        """Switch the current version on or off (no new version)."""
+        current = self._existing_scenario(shop_id, scenario_id)
+        return self.scenario_store.replace_current(shop_id, current.model_copy(update={"active": active}))
+
+    def delete_scenario(self, shop_id: str, scenario_id: str) -> Scenario:
+        """An inactive scenario leaves the lists (its versions stay); 409 while it is active."""
+        current = self._existing_scenario(shop_id, scenario_id)
+        if current.active:
+            raise ConflictError(
+                f"シナリオ {scenario_id} は有効です",
+                f"scenario {scenario_id} is active",
+                code="scenario_active",
+            )
+        self.scenario_store.deleted.add((shop_id, scenario_id))
+        return current
+
+    def _existing_scenario(self, shop_id: str, scenario_id: str) -> Scenario:
+        current = self.scenario(shop_id, scenario_id)
+        if current is None:
+            raise NotFoundError(f"シナリオ {scenario_id} がありません", f"scenario {scenario_id} not found")
+        return current
+
+    def templates(self, shop_id: str) -> list[Template]:
+        return self.template_store.currents(shop_id)
+
+    def save_template(self, shop_id: str, template: Template, *, new: bool = False) -> Template:
+        """A new version only when the content changed; ``new`` refuses an id that exists (409)."""
+        return self.template_store.save(shop_id, template, new=new)
+
+    def template_versions(self, shop_id: str, template_id: str) -> list[VersionInfo]:
+        return self.template_store.versions(shop_id, template_id)
 
     def masks(self, shop_id: str) -> list[Any]:
-        return list(self.mask_list.get(shop_id, []))
+        """By name, as ``DynamoConfig`` lists them."""
+        return [mask for _, mask in sorted(self.mask_store.get(shop_id, {}).items())]
+
+    def mask(self, shop_id: str, name: str) -> Any:
+        return self.mask_store.get(shop_id, {}).get(name)
+
+    def put_mask(self, shop_id: str, mask: Any) -> None:
+        self.add_mask(shop_id, mask)
+
+    def delete_mask(self, shop_id: str, name: str) -> None:
+        self.mask_store.get(shop_id, {}).pop(name, None)
 
     def relays(self, shop_id: str) -> list[RelayConfig]:
-        return list(self.relay_list.get(shop_id, []))
+        return list(self.named_relays(shop_id).values())
+
+    def named_relays(self, shop_id: str) -> dict[str, RelayConfig]:
+        return dict(sorted(self.relay_store.get(shop_id, {}).items()))
+
+    def put_relay(self, shop_id: str, name: str, relay: RelayConfig) -> None:
+        self.relay_store.setdefault(shop_id, {})[name] = relay
+
+    def delete_relay(self, shop_id: str, name: str) -> None:
+        self.relay_store.get(shop_id, {}).pop(name, None)
 
     def count(self, shop_id: str, *, day: date, scenario_id: str, step_id: str, counter: str) -> None:
         self.counters[(shop_id, day, scenario_id, step_id, counter)] += 1
@@ -648,30 +811,209 @@ class FakeShopConfig:
         return sum(count for key, count in self.counters.items() if key[4] == counter)
 
 
-_Versioned = TypeVar("_Versioned", Scenario, Template)
+_NOT_CONTENT = frozenset({"version", "active"})  # as DynamoConfig: what a save may differ in
 
 
-def _add_version[Versioned: (Scenario, Template)](
-    versions: dict[int, _Versioned], document: _Versioned
-) -> _Versioned:
-    version = max(versions, default=0) + 1
-    stored = document.model_copy(update={"version": version})
-    versions[version] = stored
-    return stored
+def _content(document: Scenario | Template) -> dict[str, Any]:
+    return document.model_dump(mode="json", exclude=set(_NOT_CONTENT))
+
+
+class Versions[Doc: (Scenario, Template)]:
+    """Versioned documents of one kind, as ``DynamoConfig`` keeps them: every version saved for good,
+    a current one per id (its copy may differ in ``active``), and the ids deleted (a deleted id
+    keeps its versions, and a new save of it continues their numbers)."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.saved: dict[tuple[str, str], dict[int, Doc]] = {}
+        self.pointers: dict[tuple[str, str], Doc] = {}
+        self.deleted: set[tuple[str, str]] = set()
+
+    def clear(self) -> None:
+        self.saved.clear()
+        self.pointers.clear()
+        self.deleted.clear()
+
+    def add(self, shop_id: str, document: Doc) -> Doc:
+        """``document`` as the next version (version 1 first), now the current one."""
+        key = (shop_id, document.id)
+        versions = self.saved.setdefault(key, {})
+        stored = document.model_copy(update={"version": max(versions, default=0) + 1})
+        versions[stored.version] = stored
+        self.deleted.discard(key)
+        return self.replace_current(shop_id, stored)
+
+    def replace_current(self, shop_id: str, document: Doc) -> Doc:
+        self.pointers[(shop_id, document.id)] = document
+        return document
+
+    def current(self, shop_id: str, doc_id: str) -> Doc | None:
+        key = (shop_id, doc_id)
+        return None if key in self.deleted else self.pointers.get(key)
+
+    def currents(self, shop_id: str) -> list[Doc]:
+        return [doc for (shop, doc_id), doc in sorted(self.pointers.items()) if shop == shop_id
+                and (shop, doc_id) not in self.deleted]  # fmt: skip
+
+    def version(self, shop_id: str, doc_id: str, version: int) -> Doc | None:
+        return self.saved.get((shop_id, doc_id), {}).get(version)
+
+    def save(self, shop_id: str, document: Doc, *, new: bool) -> Doc:
+        """A new version only when the content changed; ``new`` refuses an id that exists (409)."""
+        current = self.current(shop_id, document.id)
+        if new and current is not None:
+            raise ConflictError(
+                f"{self.kind} {document.id} exists", f"{self.kind} {document.id} exists", code="exists"
+            )
+        if current is not None and _content(current) == _content(document):
+            return current
+        return self.add(shop_id, document)
+
+    def versions(self, shop_id: str, doc_id: str) -> list[VersionInfo]:
+        """Every version, oldest first, and which one is current (none: not there, or deleted)."""
+        current = self.current(shop_id, doc_id)
+        if current is None:
+            return []
+        versions = self.saved[(shop_id, doc_id)]
+        return [
+            VersionInfo(version=number, name=versions[number].name, current=number == current.version)
+            for number in sorted(versions)
+        ]
 
 
 class FakeCoupons:
-    """Per-shop coupon pools (CSV lines or files), one code per (pool, delivery)."""
+    """Per-shop coupon pools: free codes (in load order), the code each delivery was given, the codes
+    spent; ``ports.CouponPools`` as ``DynamoCoupons`` keeps it. Built from CSV lines or files."""
 
     def __init__(self, pools: Mapping[str, Mapping[str, Iterable[str] | Path]] | None = None) -> None:
-        self.shops: dict[str, CsvCoupons] = {shop: CsvCoupons(p) for shop, p in (pools or {}).items()}
+        self.free: dict[tuple[str, str], list[str]] = {}
+        self.given: dict[tuple[str, str, str], str] = {}
+        self.used: set[tuple[str, str, str]] = set()
+        for shop_id, shop_pools in (pools or {}).items():
+            for pool, source in shop_pools.items():
+                self.load_codes(shop_id, pool, read_coupon_csv(source, pool=pool))
 
     def code_for(self, shop_id: str, pool: str, delivery_id: str) -> str:
-        return self.shops.setdefault(shop_id, CsvCoupons({})).code_for(pool, delivery_id)
+        given = self.given.get((shop_id, pool, delivery_id))
+        if given is not None:
+            return given
+        free = self.free.get((shop_id, pool))
+        if not free:
+            raise CouponPoolEmptyError(
+                f"クーポンプール {pool} に未使用のコードがありません（配信 {delivery_id}）",
+                f"coupon pool {pool} has no unused code left (delivery {delivery_id})",
+            )
+        code = free.pop(0)
+        self.given[(shop_id, pool, delivery_id)] = code
+        self.used.add((shop_id, pool, code))
+        return code
 
     def remaining(self, shop_id: str, pool: str) -> int:
-        coupons = self.shops.get(shop_id)
-        return 0 if coupons is None else coupons.remaining(pool)
+        return len(self.free.get((shop_id, pool), ()))
+
+    def pools(self, shop_id: str) -> list[str]:
+        return sorted(pool for shop, pool in self.free if shop == shop_id)
+
+    def counts(self, shop_id: str, pool: str) -> tuple[int, int]:
+        """(codes given, codes left)."""
+        given = sum(1 for shop, name, _ in self.given if (shop, name) == (shop_id, pool))
+        return given, self.remaining(shop_id, pool)
+
+    def load_codes(self, shop_id: str, pool: str, codes: Iterable[str]) -> PoolLoad:
+        unique = list(dict.fromkeys(code.strip() for code in codes if code.strip()))
+        if not unique:
+            return PoolLoad(loaded=0, spent=())
+        free = self.free.setdefault((shop_id, pool), [])
+        spent = tuple(code for code in unique if (shop_id, pool, code) in self.used)
+        free += [code for code in unique if code not in spent and code not in free]
+        return PoolLoad(loaded=len(unique) - len(spent), spent=spent)
+
+
+# --- operators ------------------------------------------------------------------------------------
+
+
+class FakeOperators:
+    """``ports.Operators`` in memory, as ``CognitoUsers`` keeps the user pool: users by username (an
+    address invited without an account gets one named after it), each one's role per shop and
+    invitations; a user left with neither is disabled, never deleted."""
+
+    def __init__(self) -> None:
+        self.users: dict[str, Operator] = {}
+
+    def add(self, email: str, roles: Mapping[str, Role], *, username: str | None = None) -> Operator:
+        """A user who has signed in already (status ``CONFIRMED``)."""
+        user = Operator(
+            username=username or email,
+            email=email,
+            roles=dict(roles),
+            invitations={},
+            enabled=True,
+            status="CONFIRMED",
+        )
+        self.users[user.username] = user
+        return user
+
+    def of_shop(self, shop_id: str) -> list[Operator]:
+        mine = [u for u in self.users.values() if shop_id in u.roles or shop_id in u.invitations]
+        return sorted(mine, key=lambda user: user.email)
+
+    def find(self, username: str) -> Operator | None:
+        return self.users.get(username) or next(
+            (user for user in self.users.values() if user.email == username), None
+        )
+
+    def invite(
+        self, email: str, *, shop_id: str, role: Role, temporary_password: str | None = None
+    ) -> Operator:
+        existing = self.find(email)
+        if existing is None:
+            return self._put(
+                Operator(
+                    username=email,
+                    email=email,
+                    roles={},
+                    invitations={shop_id: role},
+                    enabled=True,
+                    status="FORCE_CHANGE_PASSWORD",
+                )
+            )
+        return self._put(existing, invitations={**existing.invitations, shop_id: role}, enabled=True)
+
+    def answer_invitation(self, username: str, shop_id: str, *, accept: bool) -> Role:
+        user = self._get(username)
+        role = user.invitations.get(shop_id)
+        if role is None:
+            raise NotFoundError("その招待はありません。", "There is no such invitation.")
+        invitations = {shop: held for shop, held in user.invitations.items() if shop != shop_id}
+        self._put(
+            user, roles={**user.roles, shop_id: role} if accept else user.roles, invitations=invitations
+        )
+        return role
+
+    def set_role(self, username: str, shop_id: str, role: Role) -> Operator:
+        user = self._get(username)
+        if shop_id not in user.roles:
+            raise NotFoundError("そのユーザーはこのショップにいません。", "That user is not in this shop.")
+        return self._put(user, roles={**user.roles, shop_id: role})
+
+    def remove_from_shop(self, username: str, shop_id: str) -> Operator:
+        user = self._get(username)
+        if shop_id not in user.roles and shop_id not in user.invitations:
+            raise NotFoundError("そのユーザーはこのショップにいません。", "That user is not in this shop.")
+        roles = {shop: role for shop, role in user.roles.items() if shop != shop_id}
+        invitations = {shop: role for shop, role in user.invitations.items() if shop != shop_id}
+        return self._put(user, roles=roles, invitations=invitations, enabled=bool(roles or invitations))
+
+    def _get(self, username: str) -> Operator:
+        user = self.find(username)
+        if user is None:
+            raise NotFoundError("そのユーザーはいません。", "No such user.")
+        return user
+
+    def _put(self, user: Operator, **changes: Any) -> Operator:
+        stored = user.model_copy(update=changes)
+        self.users[stored.username] = stored
+        return stored.model_copy()
 
 
 # --- schedules and transports ---------------------------------------------------------------------

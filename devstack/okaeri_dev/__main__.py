@@ -1,10 +1,10 @@
-"""``python -m okaeri_dev [--port …]``: the same as ``okaeri dev``."""
+"""``python -m okaeri_dev [--port …]``: the local stack (``okaeri_dev.cli``)."""
 
 from __future__ import annotations
 
 import sys
 
-from okaeri.cli import main
+from okaeri_dev.cli import main
 
 if __name__ == "__main__":
-    sys.exit(main(["dev", *sys.argv[1:]]))
+    sys.exit(main(prog="python -m okaeri_dev"))

@@ -1,6 +1,6 @@
 """The local stack's clock: real time by default, moved forward on demand (``POST /dev/clock``).
 
-Every handler gets it through ``okaeri.aws.wiring.build_*_deps(settings, clock)``: nothing is
+Every handler gets it through ``okaeri.wiring.build_*_deps(settings, clock)``: nothing is
 monkey-patched. It ticks with real time from where it was last set (``ticking=False`` freezes it,
 which the tests use); it never goes back, so a mail sent "at" a moment stays in the past.
 """

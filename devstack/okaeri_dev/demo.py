@@ -133,7 +133,7 @@ def generate_password() -> str:
 def create_users(
     cognito: CognitoIdentityProviderClient, user_pool_id: str, *, owner_password: str | None = None
 ) -> list[Login]:
-    """The demo owner and staff user, with permanent passwords (printed by ``okaeri dev``)."""
+    """The demo owner and staff user, with permanent passwords (printed by ``python -m okaeri_dev``)."""
     logins = [
         Login(
             "owner", OWNER_EMAIL, check_password(owner_password) if owner_password else generate_password()

@@ -1,4 +1,4 @@
-"""Send the demo shop an order mail through the local stack's SMTP port (``okaeri dev`` prints this).
+"""Send the demo shop an order mail through the local stack's SMTP port (``python -m okaeri_dev`` prints this).
 
     python -m okaeri_dev.send_sample [--smtp-port 2525] [--port 8080] [--masked] [--count N]
     python -m okaeri_dev.send_sample --file tests/fixtures/mail/rakuten-utf8-qp.eml
@@ -119,7 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, smtplib.SMTPException) as exc:
         print(f"送信できませんでした / could not send: {exc}", file=sys.stderr)
         print(
-            "okaeri dev（make dev）は動いていますか？ / is `okaeri dev` (make dev) running?", file=sys.stderr
+            "python -m okaeri_dev（make dev）は動いていますか？ / is `python -m okaeri_dev` (make dev) running?",
+            file=sys.stderr,
         )
         return 1
     return 0

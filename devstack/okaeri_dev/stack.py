@@ -3,7 +3,7 @@
 ``LocalStack(options).start()`` brings up, in this process and on loopback only:
 
 1. the AWS emulator (a moto server) with the deployment's resources (``resources.py``);
-2. the very handlers' dependencies, built by ``okaeri.aws.wiring`` from the same environment the
+2. the very handlers' dependencies, built by ``okaeri.wiring`` from the same environment the
    CDK gives the functions, with the local clock; their SES and relay transports note every mail
    in the outbox (SES still goes through moto);
 3. the demo shop and its operators (``demo.py``);
@@ -50,13 +50,13 @@ from infra.resources import cognito_issuer
 from okaeri.api import build_api
 from okaeri.aws.clients import dynamodb_client, reset_clients, s3_client
 from okaeri.aws.config import DynamoConfig, DynamoCoupons
-from okaeri.aws.wiring import build_admin_deps, build_ingest_deps, build_schedule_deps, build_send_deps
 from okaeri.errors import ConfigError
 from okaeri.observability import logger, metrics
 from okaeri.services.ingest import IngestDeps
 from okaeri.services.schedule import ScheduleDeps
 from okaeri.services.send import SendDeps
 from okaeri.settings import AdminSettings, IngestSettings, ScheduleSettings, SendSettings, settings_from
+from okaeri.wiring import build_admin_deps, build_ingest_deps, build_schedule_deps, build_send_deps
 from okaeri_dev import demo
 from okaeri_dev.clock import DevClock
 from okaeri_dev.cognito_proxy import CognitoProxy
@@ -449,7 +449,7 @@ class LocalStack:
 
 
 def serve(options: StackOptions, *, log_level: str = "INFO") -> int:
-    """``okaeri dev``: start, print the banner, run until Ctrl-C (or SIGTERM), stop cleanly."""
+    """``python -m okaeri_dev``: start, print the banner, run until Ctrl-C (or SIGTERM), stop cleanly."""
     configure_logs(log_level)
     stop_requested = threading.Event()
 
@@ -463,7 +463,7 @@ def serve(options: StackOptions, *, log_level: str = "INFO") -> int:
         try:
             stack.start()
         except ConfigError as exc:
-            print(f"okaeri dev: {exc.message_ja}\nokaeri dev: {exc.message_en}", file=sys.stderr)
+            print(f"okaeri_dev: {exc.message_ja}\nokaeri_dev: {exc.message_en}", file=sys.stderr)
             return 1
         print(stack.banner(), flush=True)
         while not stop_requested.wait(0.5):

@@ -49,7 +49,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m okaeri_dev.token", description=__doc__.splitlines()[0])
     parser.add_argument("email")
     parser.add_argument("password")
-    parser.add_argument("--port", type=int, default=8080, help="the gateway's port (okaeri dev --port)")
+    parser.add_argument(
+        "--port", type=int, default=8080, help="the gateway's port (python -m okaeri_dev --port)"
+    )
     options = parser.parse_args(argv)
     try:
         print(sign_in(f"http://127.0.0.1:{options.port}", options.email, options.password))

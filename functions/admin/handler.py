@@ -14,8 +14,8 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from okaeri.api import build_api
-from okaeri.aws.wiring import admin_deps
 from okaeri.observability import logger, metrics, tracer
+from okaeri.wiring import admin_deps
 
 #: The admin page, built from ``web/`` by ``make web`` and shipped with this function.
 PAGE_DIR = Path(__file__).parent / "static"

@@ -9,12 +9,12 @@ from urllib.parse import unquote_plus
 from aws_lambda_powertools.utilities.data_classes import S3Event
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from okaeri.aws.wiring import ingest_deps
 from okaeri.errors import ParseError
 from okaeri.metrics import Metric
 from okaeri.models.records import ReceptionResult
 from okaeri.observability import count, logger, metrics, tracer
 from okaeri.services.ingest import SES_SETUP_NOTICE, IngestDeps, ingest_object, shop_from_key
+from okaeri.wiring import ingest_deps
 
 METRIC_BY_RESULT: dict[ReceptionResult, Metric] = {
     "parsed": Metric.ORDER_INGESTED,

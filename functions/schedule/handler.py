@@ -15,11 +15,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from okaeri.aws.dynamo import from_item
 from okaeri.aws.orders import order_record
 from okaeri.aws.orders_migration import is_migrated_insert
-from okaeri.aws.wiring import schedule_deps
 from okaeri.metrics import Metric
 from okaeri.models import OrderRecord
 from okaeri.observability import count, logger, metrics, tracer
 from okaeri.services.schedule import ScheduleDeps, ScheduleOutcome, on_order_change
+from okaeri.wiring import schedule_deps
 
 
 def _image(record: DynamoDBRecord, name: str) -> OrderRecord | None:

@@ -14,7 +14,6 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from okaeri.aws.wiring import events_deps, send_deps
 from okaeri.errors import OkaeriError
 from okaeri.metrics import Metric
 from okaeri.models.records import SesEventType
@@ -22,6 +21,7 @@ from okaeri.observability import count, logger, metrics, tracer
 from okaeri.services.events import EventsDeps, handle_ses_event, parse_ses_event
 from okaeri.services.send import SendDeps, SendOutcome, SendStatus, send_delivery
 from okaeri.services.sweep import sweep
+from okaeri.wiring import events_deps, send_deps
 
 METRIC_BY_STATUS: dict[SendStatus, Metric] = {
     SendStatus.SENT: Metric.MAIL_SENT,

@@ -4,7 +4,7 @@ README.md and docs/*.md are read for fenced ``sh``, ``bash``, ``console`` and ``
 new block is found by itself. A block with ``<!-- illustrative: why -->`` on the line before its fence
 is shown, not run (it needs an AWS account, or runs for minutes). Every other block runs:
 
-- the one that runs ``okaeri dev`` starts this module's local stack, as a process, on free loopback
+- the one that runs ``python -m okaeri_dev`` starts this module's local stack, as a process, on free loopback
   ports; its banner is read from its output. The stack's clock is then set once to a Monday morning
   in June (``docs_monday``), so "three days on, the thanks mail goes out" does not depend on the day
   the test runs (an order on the eve of a long weekend ships later);
@@ -41,9 +41,9 @@ DOCS = (ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")))
 SHELL_LANGUAGES = frozenset({"sh", "bash", "console", "shell"})
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`\s]*)")
 MARKER = re.compile(r"^[ \t]*<!-- illustrative: (?P<reason>.*?) -->[ \t]*$")
-STARTS_THE_STACK = re.compile(r"(?:^|[\s/])okaeri dev\b")
+STARTS_THE_STACK = re.compile(r"\s-m okaeri_dev(?:\s|$)")
 PLACEHOLDER = re.compile(r"<[A-Za-z][^<>\n]*>")
-DEFAULT_PORTS = {"port": 8080, "aws-port": 5000, "smtp-port": 2525}  # okaeri dev's options
+DEFAULT_PORTS = {"port": 8080, "aws-port": 5000, "smtp-port": 2525}  # python -m okaeri_dev's options
 BANNER_HEADER = "Okaeri ローカルスタック起動しました"
 BIN = Path(sys.executable).parent  # the venv running these tests: .venv/bin in a checkout
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -180,7 +180,7 @@ def run_script(script: str, *, env: dict[str, str]) -> Run:
 
 @dataclass(frozen=True)
 class DocsStack:
-    ports: dict[str, int]  # okaeri dev's option → the port in use
+    ports: dict[str, int]  # python -m okaeri_dev's option → the port in use
     banner: list[str]
     env: dict[str, str]
 
@@ -268,7 +268,7 @@ def read_banner(stdout: IO[str]) -> list[str]:
                 return banner
             pytest.fail(f"no banner after {START_TIMEOUT_SECONDS} s:\n" + "\n".join(seen))
         if line is None:
-            pytest.fail("okaeri dev stopped at its start:\n" + "\n".join(seen))
+            pytest.fail("python -m okaeri_dev stopped at its start:\n" + "\n".join(seen))
         seen.append(line)
         if banner or line.startswith(BANNER_HEADER):
             banner.append(line)

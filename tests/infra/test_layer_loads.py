@@ -41,8 +41,10 @@ DEFERRED_MODELS = tuple(
     for name in ["api.routes.coupons", "api.routes.customers", "api.routes.deliveries", "api.routes.imports",
                  "api.routes.logs", "api.routes.masks", "api.routes.relays", "api.routes.shop",
                  "api.routes.templates", "api.routes.webhooks", "api.responses", "api.pagination", "api.auth",
-                 "import_formats.models", "import_formats.shopify", "services.previews",
-                 "services.config_admin", "services.erasure", "services.coupon_upload"]
+                 "import_formats.models", "import_formats.shopify", "services.previews", "services.config_admin",
+                 "services.erasure", "services.coupon_upload", "services.coupons", "services.templates",
+                 "services.relays", "services.shop_settings",
+                 "services.masks", "services.integrations"]
 )  # fmt: skip
 #: The only AWS call a cold start makes: the unsubscribe signing secret (send and admin sign links).
 SECRET_READ = "secretsmanager:GetSecretValue"

@@ -69,7 +69,7 @@ OTHER: dict[str, Any] = {
     "alarm_email": "",
     "api_throttle": {"rate": 7, "burst": 9},
 }
-#: The settings model each entry point validates its environment with (okaeri.aws.wiring).
+#: The settings model each entry point validates its environment with (okaeri.wiring).
 SETTINGS_MODELS: dict[str, type[TablesMixin]] = {
     "ingest:handler.handler": IngestSettings,
     "schedule:handler.handler": ScheduleSettings,

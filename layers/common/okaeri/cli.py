@@ -1,4 +1,6 @@
-"""``okaeri`` command line: parse, plan, render, lint, dev (SPEC §3).
+"""``okaeri`` command line: parse, plan, render, lint, add-shop, migrate-order-keys, recount (SPEC §3).
+
+The local stack has its own (``python -m okaeri_dev``, with the development infrastructure).
 
 JSON goes to stdout; a refusal prints a bilingual reason on stderr and exits 1. Bad input never
 ends in a traceback: every refusal is an ``OkaeriError``.
@@ -153,27 +155,6 @@ def cmd_lint(args: argparse.Namespace) -> int:
     return EXIT_REFUSED if failed else 0
 
 
-def cmd_dev(args: argparse.Namespace) -> int:
-    # The local stack is development infrastructure (devstack/okaeri_dev): imported only here, so
-    # the Lambda layer never needs it.
-    try:
-        from okaeri_dev.stack import StackOptions, serve
-    except ImportError as exc:
-        raise ConfigError(
-            f"ローカルスタックを読み込めません（`make install` で開発用の依存関係を入れてください）: {exc}",
-            f"the local stack cannot be loaded (install the dev dependencies with `make install`): {exc}",
-        ) from exc
-    return serve(
-        StackOptions(
-            port=args.port,
-            smtp_port=args.smtp_port,
-            aws_port=args.aws_port,
-            owner_password=args.owner_password,
-        ),
-        log_level=args.log_level,
-    )
-
-
 def cmd_add_shop(args: argparse.Namespace) -> int:
     """A deployed Okaeri's first settings for a shop (after that the admin page edits them)."""
     from okaeri.aws.clients import dynamodb_client
@@ -216,16 +197,10 @@ def cmd_recount(args: argparse.Namespace) -> int:
     return 0
 
 
-def _port(value: str) -> int:
-    port = int(value)
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"not a port: {value}")
-    return port
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="okaeri", description="Okaeri follow-up mail: parse, plan, render, lint, add-shop, recount, dev"
+        prog="okaeri",
+        description="Okaeri follow-up mail: parse, plan, render, lint, add-shop, migrate-order-keys, recount (and, in a development install, dev: the local stack)",
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -289,22 +264,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     recount.set_defaults(run=cmd_recount)
 
-    dev = commands.add_parser(
-        "dev", help="run all of Okaeri on this machine (the local stack; Ctrl-C stops it)"
-    )
-    dev.add_argument("--port", type=_port, default=8080, help="admin page, API and /dev/ (default 8080)")
-    dev.add_argument(
-        "--smtp-port", type=_port, default=2525, help="order mail in, as SES inbound (default 2525)"
-    )
-    dev.add_argument("--aws-port", type=_port, default=5000, help="the AWS emulator, moto (default 5000)")
-    dev.add_argument("--owner-password", help="owner@okaeri.local's password (default: a fresh one, printed)")
-    dev.add_argument(
-        "--log-level",
-        default="INFO",
-        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-        help="the handlers' JSON log lines and the stack's own (default INFO)",
-    )
-    dev.set_defaults(run=cmd_dev)
     return parser
 
 

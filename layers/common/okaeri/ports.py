@@ -1,16 +1,20 @@
 """Interfaces the services need from the outside world.
 
 The AWS adapters in ``okaeri.aws`` implement them over DynamoDB, EventBridge Scheduler, SES,
-SMTP, S3 and Secrets Manager; ``tests/fakes.py`` implements them in memory for unit tests. Every
-method is safe to call twice with the same arguments (at-least-once events).
+SMTP, S3, Secrets Manager and Cognito; ``tests/fakes.py`` implements them in memory for unit tests.
+Every method is safe to call twice with the same arguments (at-least-once events).
+
+The first part is what the pipeline (ingest, schedule, send, events) needs; the second
+(``Operator*``, ``AdminConfig``, ``CouponPools``, ``Operators``, ``RequestRecords``, ``SecretStore``,
+``MailStore``) what the admin API and its services need beyond it (``okaeri.api.deps.AdminDeps``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar
 
 from okaeri.models import (
     CustomerRecord,
@@ -26,6 +30,15 @@ from okaeri.models import (
     Shop,
     Template,
 )
+
+if TYPE_CHECKING:
+    from okaeri.membership import Role
+    from okaeri.models.admin import Operator, PoolLoad, Suppression, VersionInfo
+    from okaeri.parsing import ParseMask
+
+T = TypeVar("T")
+#: Where the next page of a search begins (the store's own key), or None: there is none.
+StartKey = dict[str, Any] | None
 
 
 class Clock(Protocol):
@@ -186,6 +199,13 @@ class Logs(Protocol):
         ...
 
 
+#: How long an edit of the shop's settings, scenarios, templates, masks or relays may take to reach
+#: the pipeline (and a changed relay credential to reach send), which reads ``ShopConfig`` through a
+#: cache (``okaeri.aws.config_cache``): one named constant, exposed to the page by the API so the
+#: note it shows cannot drift from it.
+CONFIG_TTL_SECONDS: Final = 60
+
+
 class ShopConfig(Protocol):
     def shop(self, shop_id: str) -> Shop | None: ...
 
@@ -241,3 +261,248 @@ class Secrets(Protocol):
     def get_json(self, secret_id: str) -> dict[str, str]: ...
 
     def get_bytes(self, secret_id: str) -> bytes: ...
+
+
+# --- what the admin API and its services need --------------------------------------------------------
+
+
+class DayCounters(Protocol):
+    """One day's counters of one scenario step (the config table's ``stats#`` items)."""
+
+    @property
+    def day(self) -> date: ...
+
+    @property
+    def scenario_id(self) -> str: ...
+
+    @property
+    def step_id(self) -> str: ...
+
+    @property
+    def counters(self) -> dict[str, int]: ...
+
+
+class OperatorConfig(ShopConfig, Protocol):
+    def stats(self, shop_id: str, day_from: date, day_to: date) -> Sequence[DayCounters]: ...
+
+
+class SearchByTime(Protocol[T]):
+    """A page of the shop's items by time (the ``by_time`` index), newest first, within a period."""
+
+    def search(
+        self,
+        shop_id: str,
+        *,
+        since: datetime | None,
+        until: datetime | None,
+        keep: Callable[[T], bool] | None,
+        limit: int,
+        start: Mapping[str, Any] | None,
+    ) -> tuple[list[T], StartKey]: ...
+
+
+class OperatorOrders(Orders, SearchByTime[OrderRecord], Protocol):
+    def by_customer(self, shop_id: str, customer_id: str) -> list[OrderRecord]: ...
+
+    def redact_personal(self, shop_id: str, order_key: str, *, at: datetime) -> OrderRecord | None: ...
+
+
+class OperatorDeliveries(Deliveries, SearchByTime[Delivery], Protocol):
+    def edit(
+        self, shop_id: str, delivery_id: str, *, changes: Mapping[str, str | None]
+    ) -> Delivery | None: ...
+
+    def requeue(
+        self,
+        shop_id: str,
+        delivery_id: str,
+        *,
+        send_at: datetime,
+        reason: str,
+        from_status: Sequence[DeliveryStatus],
+    ) -> bool: ...
+
+    def redact_email(self, shop_id: str, delivery_id: str) -> bool: ...
+
+
+class OperatorCustomers(Customers, Protocol):
+    def search(
+        self,
+        shop_id: str,
+        *,
+        keep: Callable[[CustomerRecord], bool] | None,
+        limit: int,
+        start: Mapping[str, Any] | None,
+    ) -> tuple[list[CustomerRecord], StartKey]: ...
+
+    def order_keys(self, shop_id: str, customer_id: str) -> list[str]: ...
+
+    def unsuppress(self, shop_id: str, address: str, *, reasons: Collection[str]) -> bool: ...
+
+    def erase(
+        self, shop_id: str, customer_id: str, *, marker: str, at: datetime
+    ) -> CustomerRecord | None: ...
+
+
+class OperatorLogs(Logs, Protocol):
+    def receptions_since(self, shop_id: str, since: datetime) -> Iterator[ReceptionEntry]: ...
+
+    def delivery_audit(self, shop_id: str, delivery_id: str) -> Iterator[Mapping[str, Any]]:
+        """Every audit entry written with ``delivery=delivery_id`` (``action``, ``at``, ``detail``),
+        oldest first, all of them."""
+        ...
+
+
+class PlannedMails(Protocol):
+    def count_scheduled(self, shop_id: str, since: datetime, until: datetime) -> int:
+        """The shop's ``scheduled`` mails whose send time is within [since, until)."""
+        ...
+
+
+class AdminDeliveries(OperatorDeliveries, PlannedMails, Protocol):
+    """The deliveries as the admin API reads and edits them (the dashboard's pace counts them too)."""
+
+
+class AdminCustomers(OperatorCustomers, Protocol):
+    def suppressions(
+        self, shop_id: str, *, limit: int, start: Mapping[str, Any] | None
+    ) -> tuple[list[Suppression], StartKey]: ...
+
+
+class RequestRecords(Protocol):
+    """What ``Idempotency-Key`` keeps: a request started, its answer, or nothing (a 4xx forgets it)."""
+
+    def start_request(
+        self, shop_id: str, key: str, *, fingerprint: str, at: datetime
+    ) -> dict[str, Any] | None: ...
+
+    def finish_request(
+        self, shop_id: str, key: str, *, status: int, body: str, headers: Mapping[str, str]
+    ) -> None: ...
+
+    def forget_request(self, shop_id: str, key: str) -> None: ...
+
+
+class AdminLogs(OperatorLogs, RequestRecords, Protocol):
+    def reception_page(
+        self,
+        shop_id: str,
+        *,
+        keep: Callable[[ReceptionEntry], bool] | None,
+        limit: int,
+        start: Mapping[str, Any] | None,
+    ) -> tuple[list[ReceptionEntry], StartKey]: ...
+
+    def send_page(
+        self, shop_id: str, *, limit: int, start: Mapping[str, Any] | None
+    ) -> tuple[list[SendLogEntry], StartKey]: ...
+
+    def receptions_of(self, shop_id: str, s3_key: str) -> list[ReceptionEntry]: ...
+
+    def forget_reception(self, entry: ReceptionEntry) -> None: ...
+
+
+class AdminConfig(OperatorConfig, Protocol):
+    """What operators edit: the shop, versioned scenarios and templates, parse masks, relays.
+
+    A save of a scenario or template makes a new version only when its content changed (the same
+    version comes back otherwise); versions are kept for good; ``new=True`` refuses an id that exists
+    (409); a deleted scenario keeps its versions and its numbering."""
+
+    def update_shop(self, shop_id: str, edit: Callable[[Shop], Shop]) -> tuple[Shop, Shop]:
+        """Apply ``edit`` to the stored shop; (before, after)."""
+        ...
+
+    def scenarios(self, shop_id: str) -> list[Scenario]: ...
+
+    def scenario(self, shop_id: str, scenario_id: str) -> Scenario | None: ...
+
+    def save_scenario(self, shop_id: str, scenario: Scenario, *, new: bool = False) -> Scenario: ...
+
+    def scenario_versions(self, shop_id: str, scenario_id: str) -> list[VersionInfo]: ...
+
+    def delete_scenario(self, shop_id: str, scenario_id: str) -> Scenario: ...
+
+    def set_scenario_active(self, shop_id: str, scenario_id: str, active: bool) -> Scenario: ...
+
+    def templates(self, shop_id: str) -> list[Template]: ...
+
+    def save_template(self, shop_id: str, template: Template, *, new: bool = False) -> Template: ...
+
+    def template_versions(self, shop_id: str, template_id: str) -> list[VersionInfo]: ...
+
+    def mask(self, shop_id: str, name: str) -> ParseMask | None: ...
+
+    def put_mask(self, shop_id: str, mask: ParseMask) -> None: ...
+
+    def delete_mask(self, shop_id: str, name: str) -> None: ...
+
+    def named_relays(self, shop_id: str) -> dict[str, RelayConfig]: ...
+
+    def put_relay(self, shop_id: str, name: str, relay: RelayConfig) -> None: ...
+
+    def delete_relay(self, shop_id: str, name: str) -> None: ...
+
+
+class CouponPools(Coupons, Protocol):
+    def pools(self, shop_id: str) -> list[str]:
+        """The names of the pools codes were ever loaded into, by name."""
+        ...
+
+    def counts(self, shop_id: str, pool: str) -> tuple[int, int]:
+        """(used, free) codes of the pool."""
+        ...
+
+    def load_codes(self, shop_id: str, pool: str, codes: Iterable[str]) -> PoolLoad:
+        """Add codes as unused (again: no change; a code given out already: skipped, in ``spent``)."""
+        ...
+
+
+class Member(Protocol):
+    """What the rules about a shop's owners read of an operator (``okaeri.services.operators``)."""
+
+    @property
+    def username(self) -> str: ...
+
+    @property
+    def enabled(self) -> bool: ...
+
+    def role_in(self, shop_id: str) -> Role | None: ...
+
+
+class Operators(Protocol):
+    """The admin page's users and their role in each shop (a role belongs to the pair user, shop)."""
+
+    def of_shop(self, shop_id: str) -> list[Operator]: ...
+
+    def find(self, username: str) -> Operator | None: ...
+
+    def invite(
+        self, email: str, *, shop_id: str, role: Role, temporary_password: str | None = None
+    ) -> Operator: ...
+
+    def answer_invitation(self, username: str, shop_id: str, *, accept: bool) -> Role: ...
+
+    def set_role(self, username: str, shop_id: str, role: Role) -> Operator: ...
+
+    def remove_from_shop(self, username: str, shop_id: str) -> Operator: ...
+
+
+class SecretStore(Secrets, Protocol):
+    """Secrets the settings screens write (relay credentials, the Shopify webhook secret)."""
+
+    def is_set(self, secret_id: str) -> bool: ...
+
+    def put_string(self, secret_id: str, value: str) -> str:
+        """Store the value (created or replaced); its ARN."""
+        ...
+
+    def put_json(self, secret_id: str, document: dict[str, str]) -> str: ...
+
+    def delete(self, secret_id: str) -> None: ...
+
+
+class MailStore(RawMail, Protocol):
+    def head_size(self, key: str) -> int:
+        """The stored mail's size in bytes, without reading it."""
+        ...

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from okaeri.aws.clients import dynamodb_client
-from okaeri.aws.config import DynamoConfig, StepStats
+from okaeri.aws.config import DynamoConfig
 from okaeri.errors import ConflictError, NotFoundError
 from okaeri.models import RelayConfig, Scenario, Shop, Template, load_document
+from okaeri.models.admin import StepStats
 from okaeri.parsing import ParseMask
 from tests.integration.aws.conftest import OTHER_SHOP, SHOP, interleaved
 

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from okaeri.aws.clients import dynamodb_client
-from okaeri.aws.config import DynamoConfig, DynamoCoupons, VersionInfo
+from okaeri.aws.config import DynamoConfig, DynamoCoupons
 from okaeri.errors import ConflictError, NotFoundError
 from okaeri.models import Scenario, Shop, Template, load_document
+from okaeri.models.admin import VersionInfo
 from okaeri.parsing import ParseMask
 from okaeri.services.config_admin import set_day_open
 from tests.integration.aws.conftest import OTHER_SHOP, SHOP, interleaved

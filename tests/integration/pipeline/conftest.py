@@ -1,6 +1,6 @@
 """A whole Okaeri in moto: bucket, tables, schedule group, SES identity, secrets, and a real relay.
 
-``stack`` wires the very handlers' dependencies (``okaeri.aws.wiring.build_*``) to moto with a
+``stack`` wires the very handlers' dependencies (``okaeri.wiring.build_*``) to moto with a
 movable clock, loads the みかん山房 shop, its scenario, templates and coupon pool, and points the
 shop's Rakuten relay (``*.fw.rakuten.ne.jp``) at an aiosmtpd relay on 127.0.0.1.
 """
@@ -28,13 +28,6 @@ from okaeri.api.deps import AdminDeps
 from okaeri.aws.clients import dynamodb_client, s3_client
 from okaeri.aws.config import DynamoConfig, DynamoCoupons
 from okaeri.aws.smtp_relay import SmtpRelayTransport
-from okaeri.aws.wiring import (
-    build_admin_deps,
-    build_events_deps,
-    build_ingest_deps,
-    build_schedule_deps,
-    build_send_deps,
-)
 from okaeri.models import RelayConfig, Scenario, Shop, Template, load_document
 from okaeri.ports import Transport
 from okaeri.services.events import EventsDeps
@@ -42,6 +35,13 @@ from okaeri.services.ingest import IngestDeps
 from okaeri.services.schedule import ScheduleDeps
 from okaeri.services.send import SendDeps
 from okaeri.settings import AdminSettings, IngestSettings, ScheduleSettings, SendSettings
+from okaeri.wiring import (
+    build_admin_deps,
+    build_events_deps,
+    build_ingest_deps,
+    build_schedule_deps,
+    build_send_deps,
+)
 from tests.conftest import FIXTURES
 from tests.integration.conftest import REGION
 from tests.support.dynamo import all_items

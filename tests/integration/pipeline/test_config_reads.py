@@ -1,7 +1,7 @@
 """Configuration is read once per warm container, not once per order (issue #14 item 3).
 
 Twenty orders go through the real handlers (ingest → the orders stream → schedule → each wake-up at
-its time → send) with the dependencies ``okaeri.aws.wiring`` builds, each function one warm
+its time → send) with the dependencies ``okaeri.wiring`` builds, each function one warm
 container. A botocore hook on the DynamoDB client the adapters share counts the reads of the
 ``config`` table (GetItem, Query, BatchGetItem, Scan) by the function running: configuration
 (shop, scenarios, templates, masks, relays) apart from coupon codes, which are handed out per mail

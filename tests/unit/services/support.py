@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from okaeri.api.deps import AdminDeps
 from okaeri.models import (
     CustomerRecord,
     Delivery,
@@ -30,6 +31,7 @@ from okaeri.services.schedule import ScheduleDeps, ScheduleOutcome, on_order_cha
 from okaeri.services.send import SendDeps, SendOutcome, send_delivery
 from okaeri.services.sweep import SweepReport, sweep
 from okaeri.services.unsubscribe import UnsubscribeDeps
+from okaeri.settings import AdminSettings
 from tests.conftest import FIXTURES
 from tests.fakes import (
     FakeClock,
@@ -37,9 +39,11 @@ from tests.fakes import (
     FakeCustomers,
     FakeDeliveries,
     FakeLogs,
+    FakeOperators,
     FakeOrders,
     FakeRawMail,
     FakeSchedules,
+    FakeSecrets,
     FakeShopConfig,
     FakeTransport,
     FaultPlan,
@@ -52,6 +56,24 @@ CONFIG = FIXTURES / "config"
 MAIL = FIXTURES / "mail"
 SHOP_ID = "mikan-sanbo"
 SECRET = b"okaeri-test-unsubscribe-secret-0001"
+#: The admin function's settings; the fakes stand for what they name.
+ADMIN_SETTINGS = AdminSettings.model_validate(
+    {
+        **{
+            f"{table}_table": f"fake-{table}"
+            for table in ("orders", "customers", "deliveries", "logs", "config")
+        },
+        "raw_mail_bucket": "fake-raw-mail",
+        "schedule_group": "okaeri",
+        "send_function_arn": "arn:aws:lambda:ap-northeast-1:123456789012:function:okaeri-send",
+        "scheduler_role_arn": "arn:aws:iam::123456789012:role/fake-scheduler",
+        "schedule_dlq_arn": "arn:aws:sqs:ap-northeast-1:123456789012:fake-dlq",
+        "ses_configuration_set": "okaeri",
+        "unsubscribe_secret_id": "okaeri/unsubscribe-signing-key",
+        "user_pool_id": "ap-northeast-1_fake",
+        "user_pool_client_id": "fake-client",
+    }
+)
 JST = "+09:00"
 SCENARIO: dict[str, Any] = {
     "id": "thanks-like-love",
@@ -148,6 +170,8 @@ class World:
     ses: FakeTransport = field(default_factory=lambda: FakeTransport("ses"))
     relay: FakeTransport = field(default_factory=lambda: FakeTransport("rakuten-relay"))
     faults: FaultPlan = field(default_factory=FaultPlan)
+    users: FakeOperators = field(default_factory=FakeOperators)
+    admin_secrets: FakeSecrets = field(default_factory=FakeSecrets)  # what the settings screens write
     coupons: FakeCoupons = field(
         default_factory=lambda: FakeCoupons({SHOP_ID: {"MIKAN5": CONFIG / "coupons-MIKAN5.csv"}})
     )
@@ -214,6 +238,26 @@ class World:
             logs=self.logs,
             clock=self.clock,
             secret=SECRET,
+        )
+
+    def admin_deps(self) -> AdminDeps:
+        """The admin API's deps over the same fakes."""
+        return AdminDeps(
+            settings=ADMIN_SETTINGS,
+            config=self.config,
+            coupons=self.coupons,
+            orders=self.orders,
+            customers=self.customers,
+            deliveries=self.deliveries,
+            logs=self.logs,
+            schedules=self.schedules,
+            raw_mail=self.raw_mail,
+            users=self.users,
+            secrets=self.admin_secrets,
+            ses=self.ses,
+            relay_for=self._relay_for,
+            clock=self.clock,
+            unsubscribe_secret=SECRET,
         )
 
     def _relay_for(self, relay: RelayConfig) -> FakeTransport:

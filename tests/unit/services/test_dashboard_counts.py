@@ -16,8 +16,9 @@ import pytest
 
 from okaeri.aws.search import MAX_PASS
 from okaeri.models import Delivery, ReceptionEntry
+from okaeri.ports import DayCounters
 from okaeri.services.dashboard import LATEST, dashboard
-from okaeri.services.operations import DayCounters, OperationsDeps
+from okaeri.services.operations import OperationsDeps
 from tests.fakes import FakeDeliveries
 from tests.unit.services.support import SHOP_ID, World, at
 

@@ -367,7 +367,7 @@ def test_a_cancelled_order_is_never_mailed_even_if_its_wake_up_fires() -> None:
     [
         (lambda w: w.orders.items.clear(), "order_missing"),
         (lambda w: w.config.shops.clear(), "shop_missing"),
-        (lambda w: w.config.scenarios.clear(), "scenario_missing"),
+        (lambda w: w.config.scenario_store.clear(), "scenario_missing"),
     ],
 )
 def test_a_delivery_whose_order_shop_or_scenario_is_gone_is_skipped(break_it: Any, reason: str) -> None:

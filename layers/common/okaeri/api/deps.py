@@ -1,21 +1,26 @@
-"""What the admin API works with: every table's adapter, the schedules, the raw mail, the users."""
+"""What the admin API works with: every store, the schedules, the raw mail, the users, as the
+interfaces of ``okaeri.ports`` (``okaeri.wiring`` builds the AWS adapters, the tests in-memory fakes)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from okaeri.aws.config import DynamoConfig, DynamoCoupons
-from okaeri.aws.customers import DynamoCustomers
-from okaeri.aws.deliveries import DynamoDeliveries
-from okaeri.aws.logs import DynamoLogs
-from okaeri.aws.orders import DynamoOrders
-from okaeri.aws.raw_mail import S3RawMail
-from okaeri.aws.scheduler import EventBridgeSchedules
-from okaeri.aws.secrets import SecretsManagerSecrets
-from okaeri.aws.users import CognitoUsers
 from okaeri.models import RelayConfig
-from okaeri.ports import Clock, Transport
+from okaeri.ports import (
+    AdminConfig,
+    AdminCustomers,
+    AdminDeliveries,
+    AdminLogs,
+    Clock,
+    CouponPools,
+    MailStore,
+    OperatorOrders,
+    Operators,
+    Schedules,
+    SecretStore,
+    Transport,
+)
 from okaeri.services.ingest import IngestDeps
 from okaeri.services.unsubscribe import UnsubscribeDeps
 from okaeri.settings import AdminSettings
@@ -24,16 +29,16 @@ from okaeri.settings import AdminSettings
 @dataclass(frozen=True)
 class AdminDeps:
     settings: AdminSettings
-    config: DynamoConfig
-    coupons: DynamoCoupons
-    orders: DynamoOrders
-    customers: DynamoCustomers
-    deliveries: DynamoDeliveries
-    logs: DynamoLogs
-    schedules: EventBridgeSchedules
-    raw_mail: S3RawMail
-    users: CognitoUsers
-    secrets: SecretsManagerSecrets  # reads and, for the settings screens, writes
+    config: AdminConfig
+    coupons: CouponPools
+    orders: OperatorOrders
+    customers: AdminCustomers
+    deliveries: AdminDeliveries
+    logs: AdminLogs
+    schedules: Schedules
+    raw_mail: MailStore
+    users: Operators
+    secrets: SecretStore  # reads and, for the settings screens, writes
     ses: Transport  # test sends
     relay_for: Callable[[RelayConfig], Transport]
     clock: Clock

@@ -11,30 +11,18 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
 from okaeri.api.auth import Caller
 from okaeri.api.responses import json_response
 from okaeri.errors import BadRequestError, ConflictError
-from okaeri.ports import Clock
+from okaeri.ports import Clock, RequestRecords
 
 HEADER = "idempotency-key"
 MAX_KEY = 128
 REPLAYED_HEADER = "Idempotent-Replayed"
-
-
-class RequestRecords(Protocol):
-    def start_request(
-        self, shop_id: str, key: str, *, fingerprint: str, at: Any
-    ) -> dict[str, Any] | None: ...
-
-    def finish_request(
-        self, shop_id: str, key: str, *, status: int, body: str, headers: dict[str, str]
-    ) -> None: ...
-
-    def forget_request(self, shop_id: str, key: str) -> None: ...
 
 
 def _digest(*parts: str) -> str:

@@ -18,6 +18,7 @@ from okaeri.api.deps import AdminDeps
 from okaeri.api.pagination import Page, decode_cursor, encode_cursor
 from okaeri.api.responses import json_response
 from okaeri.errors import NotFoundError
+from okaeri.services import documents
 from okaeri.services.operations import OperationsDeps
 
 ItemT = TypeVar("ItemT")
@@ -31,9 +32,7 @@ def operator(caller: Caller) -> str:
 
 def audit(deps: AdminDeps, shop_id: str, caller: Caller, action: str, **detail: Any) -> None:
     """One audit entry (``action`` like ``scenario.save``), with ``by``: the caller's address or id."""
-    deps.logs.put_audit(
-        shop_id, action=action, at=deps.clock.now(), detail={**detail, "by": operator(caller)}
-    )
+    documents.audit(deps.logs, deps.clock, shop_id, action, by=operator(caller), **detail)
 
 
 def answers(model: type[BaseModel], status: int = 200) -> dict[int, OpenAPIResponse]:

@@ -25,13 +25,13 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from okaeri.aws.dynamo import SK, Expression, Table
 from okaeri.errors import ConflictError, CouponPoolEmptyError, NotFoundError
 from okaeri.models import RelayConfig, Scenario, Shop, Template
+from okaeri.models.admin import PoolLoad, StepStats, VersionInfo
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -46,16 +46,6 @@ SHOP_UPDATE_ATTEMPTS = 4  # read-edit-write rounds before a busy shop item gives
 COUNTER_PATTERN = re.compile(r"^[a-z][a-z_]{0,31}$")
 _STATS_ATTRIBUTES = frozenset({"pk", "sk", "day", "scenario_id", "step_id"})
 _NOT_CONTENT = frozenset({"version", "active"})  # what a save may differ in without being an edit
-
-
-@dataclass(frozen=True)
-class StepStats:
-    """One day's counters of one scenario step (``sent``, ``delivered``, ``bounced``, …)."""
-
-    day: date
-    scenario_id: str
-    step_id: str
-    counters: dict[str, int]
 
 
 def _version_sk(kind: str, doc_id: str, version: int) -> str:
@@ -82,15 +72,6 @@ def _exists(kind: str, doc_id: str) -> ConflictError:
         f"{kind} {doc_id} exists already; update it instead",
         code="exists",
     )
-
-
-@dataclass(frozen=True)
-class VersionInfo:
-    """One stored version of a scenario or template, for the version list."""
-
-    version: int
-    name: str
-    current: bool
 
 
 class DynamoConfig:
@@ -418,14 +399,6 @@ _POOL_PREFIX = "coupon-pool#"  # "coupon-pool#…" never begins with "coupon#<po
 
 def _coupon_sk(pool: str, state: str, name: str) -> str:
     return f"coupon#{pool}#{state}#{name}"
-
-
-@dataclass(frozen=True)
-class PoolLoad:
-    """What a load did: how many of the codes are unused now, and which were spent already."""
-
-    loaded: int
-    spent: tuple[str, ...]
 
 
 class DynamoCoupons:

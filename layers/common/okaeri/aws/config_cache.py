@@ -16,7 +16,7 @@ Two kinds of configuration, two rules:
 
 Counters are written, never cached: ``count`` goes straight through. Coupons have their own
 adapter and are never cached. Only the pipeline functions (ingest, schedule, send and its
-sweeper and SES events) are wired with this (``okaeri.aws.wiring``); the admin API reads fresh, so
+sweeper and SES events) are wired with this (``okaeri.wiring``); the admin API reads fresh, so
 an operator sees their own edit at once.
 
 The clock is the function's ``ports.Clock`` (the local stack's movable one, a test's fake): an
@@ -35,12 +35,10 @@ from datetime import date, datetime, timedelta
 from typing import Any, Final, TypeVar
 
 from okaeri.models import RelayConfig, Scenario, Shop, Template
-from okaeri.ports import Clock, ShopConfig
+from okaeri.ports import CONFIG_TTL_SECONDS, Clock, ShopConfig
 
-#: How long an edit of the shop's settings, scenarios, templates, masks or relays may take to reach
-#: the pipeline (and a changed relay credential to reach send): one named constant, exposed to the
-#: page by the API so the note it shows cannot drift from it.
-CONFIG_TTL_SECONDS: Final = 60
+__all__ = ["CONFIG_TTL", "CONFIG_TTL_SECONDS", "MAX_ENTRIES", "MAX_VERSIONS", "CachedConfig"]
+
 CONFIG_TTL: Final = timedelta(seconds=CONFIG_TTL_SECONDS)
 #: Scenario and template versions kept (a few KB each): every version a busy shop sends from.
 MAX_VERSIONS: Final = 512

@@ -15,34 +15,25 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import ClientError
-from pydantic import BaseModel
 
 from okaeri.aws.dynamo import CONDITION_FAILED, PK, SK, Expression, Table, error_code, expires_at, iso_utc
 from okaeri.aws.search import InvalidStartKeyError, search_page
 from okaeri.errors import NotFoundError
 from okaeri.identity import customer_id_for, normalise_address
 from okaeri.models import CustomerRecord
+from okaeri.models.admin import Suppression
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
     from okaeri.ports import Clock
 
-__all__ = ["DynamoCustomers", "Suppression", "customer_id_for", "normalise_address"]
+__all__ = ["DynamoCustomers", "customer_id_for", "normalise_address"]
 
 
 CUSTOMER_PREFIX = "cust#"
 SUPPRESSION_PREFIX = "supp#"
 EntryT = TypeVar("EntryT")
-
-
-class Suppression(BaseModel):
-    """One address on a shop's suppression list: why (the first reason), since when, after which mail."""
-
-    address: str
-    reason: str
-    at: datetime
-    delivery_id: str | None = None
 
 
 def _customer_sk(customer_id: str) -> str:

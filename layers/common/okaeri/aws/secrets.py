@@ -2,7 +2,7 @@
 
 Values are cached for ``ttl_seconds`` per warm Lambda, so a burst of sends costs one
 ``GetSecretValue`` per secret, and a rotated secret is picked up within the TTL. The default is
-the pipeline's one TTL for what operators edit (``okaeri.aws.config_cache.CONFIG_TTL_SECONDS``, a
+the pipeline's one TTL for what operators edit (``okaeri.ports.CONFIG_TTL_SECONDS``, a
 minute): a relay's new password reaches send as soon as its new host and port do. The clock is
 injected (``time.monotonic`` by default) so tests move it instead of waiting.
 
@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Final
 
 from botocore.exceptions import ClientError
 
-from okaeri.aws.config_cache import CONFIG_TTL_SECONDS
 from okaeri.errors import ConfigError, ConflictError, NotFoundError
+from okaeri.ports import CONFIG_TTL_SECONDS
 
 if TYPE_CHECKING:
     from mypy_boto3_secretsmanager import SecretsManagerClient

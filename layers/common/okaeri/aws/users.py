@@ -19,10 +19,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
-from pydantic import BaseModel
 
 from okaeri.errors import ConfigError, ConflictError, NotFoundError
 from okaeri.membership import Role, format_memberships, highest_role, parse_memberships
+from okaeri.models.admin import Operator
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -31,22 +31,6 @@ if TYPE_CHECKING:
 ROLE_GROUPS = ("owner", "manager", "staff")
 SHOPS_ATTRIBUTE = "custom:shops"
 INVITATIONS_ATTRIBUTE = "custom:invitations"
-
-
-class Operator(BaseModel):
-    username: str
-    email: str
-    roles: dict[str, Role]
-    invitations: dict[str, Role]
-    enabled: bool
-    status: str
-
-    @property
-    def shops(self) -> list[str]:
-        return list(self.roles)
-
-    def role_in(self, shop_id: str) -> Role | None:
-        return self.roles.get(shop_id)
 
 
 def _attributes(user: Any) -> dict[str, str]:

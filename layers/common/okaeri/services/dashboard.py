@@ -25,12 +25,14 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Final, Protocol
+from typing import Final
 
 from pydantic import BaseModel
 
 from okaeri.models import Delivery, ReceptionEntry, Shop
-from okaeri.services.operations import OperationsDeps, shop_of
+from okaeri.ports import PlannedMails
+from okaeri.services.documents import shop_of
+from okaeri.services.operations import OperationsDeps
 
 #: The counters shown per step, in this order.
 STEP_COUNTERS: Final = ("sent", "delivered", "bounced", "complained", "unsubscribed", "opened", "clicked")
@@ -69,10 +71,6 @@ class SlowHour(BaseModel):
     minutes_needed: int  # at ``send_rate``, rounded up
     window_minutes: int  # the shop's flexible window: the time they should have taken at most
     send_rate: int
-
-
-class PlannedMails(Protocol):
-    def count_scheduled(self, shop_id: str, since: datetime, until: datetime) -> int: ...
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,8 @@ from typing import Any, Final
 from okaeri.compliance import check_send
 from okaeri.errors import ConflictError, OkaeriError
 from okaeri.models import Delivery, DeliveryStatus, Shop
-from okaeri.services.operations import OperationsDeps, get_delivery, preview, shop_of
+from okaeri.services.documents import shop_of
+from okaeri.services.operations import OperationsDeps, get_delivery, preview
 from okaeri.services.schedule import move_wake_up
 from okaeri.services.send import current_ship_date
 

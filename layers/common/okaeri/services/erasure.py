@@ -35,11 +35,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from okaeri.errors import BadRequestError, ConflictError, ForbiddenError, NotFoundError
 from okaeri.identity import customer_id_for, normalise_address
-from okaeri.models import CustomerRecord, DeliveryStatus
+from okaeri.models import CustomerRecord, Delivery, DeliveryStatus, OrderRecord
 from okaeri.services.operations import OperationsDeps, customer_orders, get_customer
 
 #: What an erased customer's address and name become.
@@ -57,6 +57,31 @@ def is_erased(customer: CustomerRecord) -> bool:
 
 
 # --- unsubscribe by hand ---------------------------------------------------------------------------
+
+
+class CustomerDetail(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    customer: CustomerRecord
+    erased: bool
+    suppression: str | None = Field(description="配信停止の理由 / why the address is suppressed (or null)")
+    orders: list[OrderRecord]
+    deliveries: list[Delivery]
+
+
+def customer_detail(deps: OperationsDeps, shop_id: str, customer_id: str) -> CustomerDetail:
+    """A customer, whether their address is suppressed (not told once erased), their orders and
+    their mails, newest first."""
+    customer = get_customer(deps, shop_id, customer_id)
+    deliveries = deps.deliveries.by_customer(shop_id, customer.customer_id)
+    erased = is_erased(customer)
+    return CustomerDetail(
+        customer=customer,
+        erased=erased,
+        suppression=None if erased else deps.customers.suppression(shop_id, customer.email),
+        orders=customer_orders(deps, shop_id, customer),
+        deliveries=sorted(deliveries, key=lambda d: (d.send_at, d.id), reverse=True),
+    )
 
 
 class CustomerStatus(BaseModel):

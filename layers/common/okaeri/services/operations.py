@@ -8,18 +8,19 @@ Deliveries searched by a person (``q``) are found through the person: the shop's
 name or address contains ``q`` (at most ``MAX_MATCHED_CUSTOMERS``), then each one's deliveries
 (``by_customer``), newest first. Without ``q`` the shop's deliveries are read by send time.
 
-The protocols below are what the operations need beyond ``okaeri.ports``: the DynamoDB adapters
-implement them (``okaeri.aws``); ``okaeri.api.support.operations`` wires them from ``AdminDeps``.
+What the operations need of the adapters is in ``okaeri.ports`` (``Operator*``): the DynamoDB
+adapters implement them (``okaeri.aws``), ``tests/fakes.py`` in memory; ``okaeri.api.support.operations``
+hands them over from ``AdminDeps``.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, Final, Protocol, TypeVar
+from typing import Any, Final, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -30,111 +31,29 @@ from okaeri.models import (
     DeliveryStatus,
     OrderRecord,
     PlanChange,
-    ReceptionEntry,
     Shop,
     Step,
 )
-from okaeri.ports import Clock, Customers, Deliveries, Logs, Orders, Schedules, ShopConfig
+from okaeri.ports import (
+    Clock,
+    OperatorConfig,
+    OperatorCustomers,
+    OperatorDeliveries,
+    OperatorLogs,
+    OperatorOrders,
+    Schedules,
+    StartKey,
+)
 from okaeri.rendering import PreviewCoupons, render_mail
+from okaeri.services.documents import shop_of
 from okaeri.services.send import delivery_template, mail_context
 
 T = TypeVar("T")
-StartKey = dict[str, Any] | None
 #: A person search that matches more customers than this asks for a narrower text.
 MAX_MATCHED_CUSTOMERS: Final = 30
 #: The key shape of a page of deliveries (``by_time``); a person search continues after the same.
 DELIVERY_PAGE_KEY: Final = frozenset({"pk", "sk", "shop_id", "send_at"})
 _SPACES = re.compile(r"\s+")
-
-
-# --- what the operations need of the adapters ------------------------------------------------------
-
-
-class DayCounters(Protocol):
-    """One day's counters of one scenario step (the config table's ``stats#`` items)."""
-
-    @property
-    def day(self) -> date: ...
-
-    @property
-    def scenario_id(self) -> str: ...
-
-    @property
-    def step_id(self) -> str: ...
-
-    @property
-    def counters(self) -> dict[str, int]: ...
-
-
-class OperatorConfig(ShopConfig, Protocol):
-    def stats(self, shop_id: str, day_from: date, day_to: date) -> Sequence[DayCounters]: ...
-
-
-class SearchByTime(Protocol[T]):
-    """A page of the shop's items by time (the ``by_time`` index), newest first, within a period."""
-
-    def search(
-        self,
-        shop_id: str,
-        *,
-        since: datetime | None,
-        until: datetime | None,
-        keep: Callable[[T], bool] | None,
-        limit: int,
-        start: Mapping[str, Any] | None,
-    ) -> tuple[list[T], StartKey]: ...
-
-
-class OperatorOrders(Orders, SearchByTime[OrderRecord], Protocol):
-    def by_customer(self, shop_id: str, customer_id: str) -> list[OrderRecord]: ...
-
-    def redact_personal(self, shop_id: str, order_key: str, *, at: datetime) -> OrderRecord | None: ...
-
-
-class OperatorDeliveries(Deliveries, SearchByTime[Delivery], Protocol):
-    def edit(
-        self, shop_id: str, delivery_id: str, *, changes: Mapping[str, str | None]
-    ) -> Delivery | None: ...
-
-    def requeue(
-        self,
-        shop_id: str,
-        delivery_id: str,
-        *,
-        send_at: datetime,
-        reason: str,
-        from_status: Sequence[DeliveryStatus],
-    ) -> bool: ...
-
-    def redact_email(self, shop_id: str, delivery_id: str) -> bool: ...
-
-
-class OperatorCustomers(Customers, Protocol):
-    def search(
-        self,
-        shop_id: str,
-        *,
-        keep: Callable[[CustomerRecord], bool] | None,
-        limit: int,
-        start: Mapping[str, Any] | None,
-    ) -> tuple[list[CustomerRecord], StartKey]: ...
-
-    def order_keys(self, shop_id: str, customer_id: str) -> list[str]: ...
-
-    def unsuppress(self, shop_id: str, address: str, *, reasons: Collection[str]) -> bool: ...
-
-    def erase(
-        self, shop_id: str, customer_id: str, *, marker: str, at: datetime
-    ) -> CustomerRecord | None: ...
-
-
-class OperatorLogs(Logs, Protocol):
-    def receptions_since(self, shop_id: str, since: datetime) -> Iterator[ReceptionEntry]: ...
-
-    def delivery_audit(self, shop_id: str, delivery_id: str) -> Iterator[Mapping[str, Any]]:
-        """Every audit entry written with ``delivery=delivery_id`` (``action``, ``at``, ``detail``),
-        oldest first, all of them."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -161,18 +80,6 @@ def matcher(q: str) -> Callable[[str | None], bool]:
     """Whether a field contains ``q`` (folded)."""
     needle = fold(q)
     return lambda value: bool(value) and needle in fold(str(value))
-
-
-def shop_of(config: ShopConfig, shop_id: str) -> Shop:
-    """The shop's settings; a 404 when the shop has none (a member of a shop not set up yet)."""
-    shop = config.shop(shop_id)
-    if shop is None:
-        raise NotFoundError(
-            f"ショップ {shop_id} の設定がまだありません。",
-            f"shop {shop_id} has no settings yet.",
-            code="shop_not_found",
-        )
-    return shop
 
 
 def shop_period(

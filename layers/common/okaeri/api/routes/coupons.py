@@ -14,44 +14,19 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-from pydantic import BaseModel, ConfigDict
 
 from okaeri.api.body import request_bytes
 from okaeri.api.common import MANAGER, SHOP_PATH, STAFF, IdempotencyKey, once, shop_caller
 from okaeri.api.deps import AdminDeps
 from okaeri.api.responses import json_response
-from okaeri.api.support import answers, audit
-from okaeri.aws.config import DynamoCoupons
-from okaeri.errors import BadRequestError, ConfigError, TemplateError
-from okaeri.rendering import check_template
+from okaeri.api.support import answers, operator
+from okaeri.errors import BadRequestError, ConfigError
 from okaeri.rendering.coupons import POOL_PATTERN
-from okaeri.services.coupon_upload import SkippedCode, decode_upload, parse_coupon_csv
+from okaeri.services.coupon_upload import decode_upload
+from okaeri.services.coupons import CouponDeps, PoolCount, PoolLoadAnswer, load_pool, pool_counts
 
 TAGS = ["coupons"]
 CSV_TYPES = ("text/csv", "text/plain", "application/csv", "application/vnd.ms-excel")
-
-
-class PoolCount(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    pool: str
-    free: int
-    used: int
-
-    @classmethod
-    def of(cls, coupons: DynamoCoupons, shop_id: str, pool: str) -> PoolCount:
-        used, free = coupons.counts(shop_id, pool)
-        return cls(pool=pool, free=free, used=used)
-
-
-class PoolLoadAnswer(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    pool: str
-    loaded: int
-    skipped: list[SkippedCode]
-    free: int
-    used: int
 
 
 def _pool_name(pool: str) -> str:
@@ -62,17 +37,6 @@ def _pool_name(pool: str) -> str:
         )
         raise ConfigError("クーポンプール名が正しくありません", "not a coupon pool name", problems=[problem])
     return pool
-
-
-def _template_pools(templates: list[Any]) -> set[str]:
-    """The pools the templates hand out codes from (a template that does not compile names none)."""
-    pools: set[str] = set()
-    for template in templates:
-        try:
-            pools.update(check_template(template))
-        except TemplateError:
-            continue
-    return pools
 
 
 def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
@@ -91,8 +55,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     )
     def list_pools(shop_id: str) -> list[PoolCount]:
         shop_caller(app, shop_id)
-        pools = set(deps.coupons.pools(shop_id)) | _template_pools(deps.config.templates(shop_id))
-        return [PoolCount.of(deps.coupons, shop_id, pool) for pool in sorted(pools)]
+        return pool_counts(deps.coupons, shop_id, deps.config.templates(shop_id))
 
     @app.post(
         f"{SHOP_PATH}/coupons/<pool>",
@@ -105,18 +68,11 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     def load_codes(shop_id: str, pool: str, idempotency_key: IdempotencyKey = None) -> Response[Any]:
         caller = shop_caller(app, shop_id)
         name = _pool_name(pool)
+        coupon_deps = CouponDeps(coupons=deps.coupons, logs=deps.logs, clock=deps.clock)
 
         def load() -> Response[Any]:
-            upload = parse_coupon_csv(upload_text())
-            result = deps.coupons.load_codes(shop_id, name, upload.codes)
-            skipped = upload.skipped + [SkippedCode(code=code, reason="used") for code in result.spent]
-            counts = PoolCount.of(deps.coupons, shop_id, name)
-            audit(
-                deps, shop_id, caller, "coupons.load", pool=name, loaded=result.loaded, skipped=len(skipped)
+            return json_response(
+                200, load_pool(coupon_deps, shop_id, name, upload_text(), by=operator(caller))
             )
-            answer = PoolLoadAnswer(
-                pool=name, loaded=result.loaded, skipped=skipped, free=counts.free, used=counts.used
-            )
-            return json_response(200, answer)
 
         return once(app, deps, shop_id, caller, load)

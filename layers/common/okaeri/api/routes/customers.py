@@ -30,27 +30,17 @@ from okaeri.api.deps import AdminDeps
 from okaeri.api.pagination import Page
 from okaeri.api.responses import json_response
 from okaeri.api.support import act_on, answers, operations, operator, paged, path_id
-from okaeri.aws.customers import Suppression
 from okaeri.identity import normalise_address
 from okaeri.mail_address import MAX_ADDRESS_CHARS, MailAddress
-from okaeri.models import CustomerRecord, Delivery, OrderRecord
+from okaeri.models import CustomerRecord
+from okaeri.models.admin import Suppression
 from okaeri.services import erasure
-from okaeri.services.operations import customer_orders, get_customer, search_customers
+from okaeri.services.operations import search_customers
 
 CUSTOMERS = f"{SHOP_PATH}/customers"
 ONE = f"{CUSTOMERS}/<customer_id>"
 CUSTOMER = ("お客様", "Customer")
 SUPPRESSIONS = f"{SHOP_PATH}/suppressions"
-
-
-class CustomerDetail(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    customer: CustomerRecord
-    erased: bool
-    suppression: str | None = Field(description="配信停止の理由 / why the address is suppressed (or null)")
-    orders: list[OrderRecord]
-    deliveries: list[Delivery]
 
 
 class EraseBody(BaseModel):
@@ -112,19 +102,9 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         summary="お客様と注文・配信 / a customer, their orders and mails",
         openapi_extensions=STAFF,
     )
-    def get_one(shop_id: str, customer_id: str) -> CustomerDetail:
+    def get_one(shop_id: str, customer_id: str) -> erasure.CustomerDetail:
         shop_caller(app, shop_id)
-        customer = get_customer(ops, shop_id, path_id(customer_id, *CUSTOMER))
-        deliveries = deps.deliveries.by_customer(shop_id, customer.customer_id)
-        return CustomerDetail(
-            customer=customer,
-            erased=erasure.is_erased(customer),
-            suppression=None
-            if erasure.is_erased(customer)
-            else deps.customers.suppression(shop_id, customer.email),
-            orders=customer_orders(ops, shop_id, customer),
-            deliveries=sorted(deliveries, key=lambda d: (d.send_at, d.id), reverse=True),
-        )
+        return erasure.customer_detail(ops, shop_id, path_id(customer_id, *CUSTOMER))
 
     @app.post(
         f"{ONE}/unsubscribe",

@@ -46,8 +46,8 @@ from okaeri.import_formats import (
 )
 from okaeri.metrics import Metric
 from okaeri.observability import count, logger
+from okaeri.services.documents import shop_of
 from okaeri.services.imports import import_orders
-from okaeri.services.operations import shop_of
 
 #: API Gateway answers after 30 s whatever the Lambda does: stop applying orders well before.
 TIME_BUDGET_SECONDS = 24.0

@@ -29,11 +29,12 @@ from okaeri.api.common import (
 from okaeri.api.deps import AdminDeps
 from okaeri.api.pagination import Page
 from okaeri.api.responses import JSON_HEADERS, json_response
-from okaeri.api.support import audit, paged
+from okaeri.api.support import operator, paged
 from okaeri.errors import NotFoundError
 from okaeri.models import ReceptionEntry, SendLogEntry
 from okaeri.models.records import ReceptionResult
-from okaeri.services.ingest import INBOUND_PREFIX, ingest_object
+from okaeri.services.ingest import INBOUND_PREFIX
+from okaeri.services.receptions import ReparseDeps, read_again
 
 RECEPTIONS = f"{SHOP_PATH}/receptions"
 MAX_KEY = 1024
@@ -64,25 +65,8 @@ def inbound_key(shop_id: str, key: str) -> str:
     return key
 
 
-def _read_again(deps: AdminDeps, shop_id: str, key: str) -> ReceptionEntry:
-    """Ingest a stored mail again, in place of its entry: the entry keeps its time of receipt (so
-    a failure that is now read well is no longer counted as one), its earlier readings go to its
-    history, and any other entry of the same mail is merged into it."""
-    now = deps.clock.now()
-    earlier = deps.logs.receptions_of(shop_id, key)
-    if not earlier:
-        return ingest_object(deps.ingest(), shop_id=shop_id, key=key, event_time=now)
-    first = earlier[-1]  # the oldest: the mail's time of receipt
-    history = [attempt for old in reversed(earlier) for attempt in (*old.history, old.attempt())]
-    entry = ingest_object(deps.ingest(), shop_id=shop_id, key=key, event_time=first.received_at)
-    entry = entry.model_copy(update={"history": history, "read_again_at": now})
-    deps.logs.put_reception(entry)
-    for other in earlier[:-1]:
-        deps.logs.forget_reception(other)
-    return entry
-
-
 def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
+
     @app.get(
         RECEPTIONS,
         tags=["logs"],
@@ -132,18 +116,10 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         key = inbound_key(shop_id, body.key)
 
         def run() -> Response[Any]:
-            deps.raw_mail.head_size(key)  # a mail that is gone is a 404, not a "failed" entry
-            entry = _read_again(deps, shop_id, key)
-            audit(
-                deps,
-                shop_id,
-                caller,
-                "reception.reparse",
-                key=key,
-                result=entry.result,
-                was=entry.history[-1].result if entry.history else None,
+            service = ReparseDeps(
+                ingest=deps.ingest(), logs=deps.logs, raw_mail=deps.raw_mail, clock=deps.clock
             )
-            return json_response(200, entry)
+            return json_response(200, read_again(service, shop_id, key, by=operator(caller)))
 
         return once(app, deps, shop_id, caller, run)
 

@@ -19,9 +19,10 @@ from pydantic import BaseModel
 from okaeri.api.auth import Caller
 from okaeri.api.common import current_caller
 from okaeri.api.deps import AdminDeps
-from okaeri.api.support import audit
-from okaeri.errors import NotFoundError
-from okaeri.membership import ROLE_RANK, SHOP_ID, Role
+from okaeri.api.support import operator
+from okaeri.membership import ROLE_RANK, Role
+from okaeri.services import operators
+from okaeri.services.operators import Answered, OperatorDeps
 
 
 class ShopSummary(BaseModel):
@@ -44,31 +45,17 @@ class Me(BaseModel):
     invitations: list[Invitation]
 
 
-class Answered(BaseModel):
-    shop: str
-    role: Role
-    accepted: bool
-
-
 def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
+    service = OperatorDeps(users=deps.users, logs=deps.logs, clock=deps.clock)
+
     def shop_name(shop_id: str) -> str | None:
         shop = deps.config.shop(shop_id)
         return shop.name if shop else None
 
     def answer(caller: Caller, shop: str, *, accept: bool) -> Answered:
-        if not SHOP_ID.fullmatch(shop):
-            raise NotFoundError(
-                "その招待はありません。", "There is no such invitation.", code="no_invitation"
-            )
-        try:
-            role = deps.users.answer_invitation(caller.username, shop, accept=accept)
-        except NotFoundError:
-            raise NotFoundError(
-                "その招待はありません。", "There is no such invitation.", code="no_invitation"
-            ) from None
-        action = "user.accept" if accept else "user.decline"
-        audit(deps, shop, caller, action, user=caller.username, email=caller.email, role=role)
-        return Answered(shop=shop, role=role, accepted=accept)
+        return operators.answer_invitation(
+            service, shop, username=caller.username, email=caller.email, accept=accept, by=operator(caller)
+        )
 
     @app.get("/api/me", tags=["me"], summary="ログイン中のユーザー / the signed-in user")
     def me() -> Me:

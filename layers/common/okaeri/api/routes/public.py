@@ -6,7 +6,7 @@
   or the confirmation page's button; answers the result page.
 - ``GET /config.json``: where and how to sign in (Cognito endpoint, user pool, app client, region),
   and how soon a saved edit reaches sending (``changes_apply_within_seconds``: the pipeline's
-  configuration cache, ``okaeri.aws.config_cache.CONFIG_TTL_SECONDS``), which the page tells the
+  configuration cache, ``okaeri.ports.CONFIG_TTL_SECONDS``), which the page tells the
   operator on saving settings, scenarios and templates.
 """
 
@@ -16,9 +16,9 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from pydantic import BaseModel
 
 from okaeri.api.deps import AdminDeps
-from okaeri.aws.config_cache import CONFIG_TTL_SECONDS
 from okaeri.metrics import Metric
 from okaeri.observability import count, logger
+from okaeri.ports import CONFIG_TTL_SECONDS
 from okaeri.services.unsubscribe import check_link, unsubscribe
 from okaeri.settings import AdminSettings
 from okaeri.unsubscribe_pages import PAGE_CSP, confirmation_page, result_page

@@ -21,37 +21,15 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from okaeri.api.common import MANAGER, SHOP_PATH, STAFF, shop_caller
 from okaeri.api.deps import AdminDeps
-from okaeri.api.support import audit
-from okaeri.errors import BadRequestError, NotFoundError
+from okaeri.api.support import operator
 from okaeri.mail_address import MailAddress
-from okaeri.models import RelayConfig
+from okaeri.services import relays
+from okaeri.services.relays import RelayChange, RelayDeps, RelayList, RelayView
 
-SECRET_PREFIX = "okaeri/relay"
 RELAY_NAME = r"^[a-z0-9][a-z0-9-]{0,39}$"
 HOST = r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
 DOMAIN = r"^(?:\*\.)?[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
 RelayName = Annotated[str, Path(pattern=RELAY_NAME, description="the relay's name, e.g. rakuten")]
-
-
-def secret_id(shop_id: str, name: str) -> str:
-    return f"{SECRET_PREFIX}/{shop_id}/{name}"
-
-
-class RelayView(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    name: str
-    host: str
-    port: int
-    domains: list[str]
-    mail_from: str | None
-    credentials_set: bool = Field(description="whether the username and password are stored (never shown)")
-
-
-class RelayList(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    items: list[RelayView]
 
 
 class RelayEdit(BaseModel):
@@ -68,6 +46,8 @@ class RelayEdit(BaseModel):
 
 
 def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
+    service = RelayDeps(config=deps.config, secrets=deps.secrets, logs=deps.logs, clock=deps.clock)
+
     @app.get(
         f"{SHOP_PATH}/relays",
         tags=["settings"],
@@ -76,13 +56,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     )
     def list_relays(shop_id: str) -> RelayList:
         shop_caller(app, shop_id)
-        relays = deps.config.named_relays(shop_id)
-        return RelayList(
-            items=[
-                _view(name, relay, credentials_set=deps.secrets.is_set(relay.secret_arn))
-                for name, relay in sorted(relays.items())
-            ]
-        )
+        return relays.relays(service, shop_id)
 
     @app.put(
         f"{SHOP_PATH}/relays/<name>",
@@ -92,34 +66,15 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     )
     def put_relay(shop_id: str, name: RelayName, body: RelayEdit) -> RelayView:
         caller = shop_caller(app, shop_id)
-        existing = deps.config.named_relays(shop_id).get(name)
-        changes_credentials = body.username is not None or body.password is not None
-        if changes_credentials:
-            secret_arn = deps.secrets.put_json(secret_id(shop_id, name), _credentials(deps, body, existing))
-        elif existing is not None:
-            secret_arn = existing.secret_arn
-        else:
-            raise _credentials_required()
-        relay = RelayConfig(
+        edit = RelayChange(
             host=body.host,
             port=body.port,
             domains=body.domains,
-            secret_arn=secret_arn,
             mail_from=body.mail_from,
+            username=body.username,
+            password=body.password.get_secret_value() if body.password is not None else None,
         )
-        deps.config.put_relay(shop_id, name, relay)
-        audit(
-            deps,
-            shop_id,
-            caller,
-            "relays.put",
-            name=name,
-            host=relay.host,
-            port=relay.port,
-            domains=relay.domains,
-            credentials_changed=changes_credentials,
-        )
-        return _view(name, relay, credentials_set=True)
+        return relays.put_relay(service, shop_id, name, edit, by=operator(caller))
 
     @app.delete(
         f"{SHOP_PATH}/relays/<name>",
@@ -129,43 +84,5 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     )
     def delete_relay(shop_id: str, name: RelayName) -> Response[None]:
         caller = shop_caller(app, shop_id)
-        if name not in deps.config.named_relays(shop_id):
-            raise NotFoundError(f"リレー {name} はありません", f"there is no relay {name}")
-        deps.config.delete_relay(shop_id, name)
-        deps.secrets.delete(secret_id(shop_id, name))
-        audit(deps, shop_id, caller, "relays.delete", name=name)
+        relays.delete_relay(service, shop_id, name, by=operator(caller))
         return Response(status_code=204)
-
-
-def _view(name: str, relay: RelayConfig, *, credentials_set: bool) -> RelayView:
-    return RelayView(
-        name=name,
-        host=relay.host,
-        port=relay.port,
-        domains=relay.domains,
-        mail_from=relay.mail_from,
-        credentials_set=credentials_set,
-    )
-
-
-def _credentials(deps: AdminDeps, body: RelayEdit, existing: RelayConfig | None) -> dict[str, str]:
-    """The credentials to store: what the edit gives, the stored value for what it leaves out."""
-    stored: dict[str, str] = {}
-    if existing is not None and (body.username is None or body.password is None):
-        try:
-            stored = deps.secrets.get_json(existing.secret_arn)
-        except NotFoundError:
-            stored = {}
-    username = body.username or stored.get("username")
-    password = body.password.get_secret_value() if body.password is not None else stored.get("password")
-    if not username or not password:
-        raise _credentials_required()
-    return {"username": username, "password": password}
-
-
-def _credentials_required() -> BadRequestError:
-    return BadRequestError(
-        "新しいリレーにはユーザー名とパスワードが必要です。",
-        "A new relay needs a username and a password.",
-        code="credentials_required",
-    )

@@ -23,23 +23,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from okaeri.api.common import MANAGER, SHOP_PATH, STAFF, shop_caller
 from okaeri.api.deps import AdminDeps
-from okaeri.api.support import audit
-from okaeri.calendar import BusinessCalendar, holiday_name
+from okaeri.api.support import operator
 from okaeri.models import Shop
 from okaeri.models.shop import LocalTime, Weekday
+from okaeri.services import shop_settings
 from okaeri.services.config_admin import (
     CalendarYear,
-    ClosureReason,
-    SampleShipDate,
-    calendar_year,
-    check_document_size,
-    check_same_id,
-    closure_reasons,
-    edit_calendar,
-    sample_ship_date,
-    set_day_open,
 )
-from okaeri.services.operations import shop_of
+from okaeri.services.documents import shop_of
+from okaeri.services.shop_settings import DayState, ShopDeps
 
 MIN_YEAR = 2000
 MAX_YEAR = 2099
@@ -67,19 +59,9 @@ class DayToggle(BaseModel):
     open: bool
 
 
-class DayState(BaseModel):
-    """A day after a toggle: open or not, the rules that close it, and the sample ship date now."""
-
-    model_config = ConfigDict(defer_build=True)
-
-    date: date
-    open: bool
-    reasons: list[ClosureReason]
-    holiday: str | None
-    sample: SampleShipDate
-
-
 def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
+    service = ShopDeps(config=deps.config, logs=deps.logs, clock=deps.clock)
+
     @app.get(
         f"{SHOP_PATH}/settings",
         tags=TAGS,
@@ -98,13 +80,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     )
     def put_settings(shop_id: str, body: Shop) -> Shop:
         caller = shop_caller(app, shop_id)
-        check_same_id(body.id, shop_id)
-        check_document_size(body, what_ja="ショップ設定", what_en="shop settings")
-        before, after = deps.config.update_shop(shop_id, lambda _stored: body)
-        changed = [name for name in Shop.model_fields if getattr(before, name) != getattr(after, name)]
-        if changed:
-            audit(deps, shop_id, caller, "settings.update", fields=changed)
-        return after
+        return shop_settings.save_settings(service, shop_id, body, by=operator(caller))
 
     @app.get(
         f"{SHOP_PATH}/calendar",
@@ -119,9 +95,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         ] = None,
     ) -> CalendarYear:
         shop_caller(app, shop_id)
-        shop = shop_of(deps.config, shop_id)
-        now = deps.clock.now()
-        return calendar_year(shop, year or now.astimezone(shop.tz).year, now)
+        return shop_settings.calendar(service, shop_id, year)
 
     @app.put(
         f"{SHOP_PATH}/calendar",
@@ -132,11 +106,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     def put_calendar(shop_id: str, body: CalendarUpdate) -> CalendarYear:
         caller = shop_caller(app, shop_id)
         changes = body.model_dump(mode="json", exclude_none=True)
-        before, after = deps.config.update_shop(shop_id, lambda shop: edit_calendar(shop, changes))
-        if after != before:
-            audit(deps, shop_id, caller, "calendar.update", fields=sorted(changes))
-        now = deps.clock.now()
-        return calendar_year(after, now.astimezone(after.tz).year, now)
+        return shop_settings.save_calendar(service, shop_id, changes, by=operator(caller))
 
     @app.post(
         f"{SHOP_PATH}/calendar/days",
@@ -146,15 +116,4 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     )
     def toggle_day(shop_id: str, body: DayToggle) -> DayState:
         caller = shop_caller(app, shop_id)
-        before, after = deps.config.update_shop(
-            shop_id, lambda shop: set_day_open(shop, body.date, body.open)
-        )
-        if after != before:
-            audit(deps, shop_id, caller, "calendar.day", date=body.date.isoformat(), open=body.open)
-        return DayState(
-            date=body.date,
-            open=BusinessCalendar(after.calendar).is_business_day(body.date),
-            reasons=closure_reasons(after.calendar, body.date),
-            holiday=holiday_name(body.date),
-            sample=sample_ship_date(after, deps.clock.now()),
-        )
+        return shop_settings.toggle_day(service, shop_id, body.date, body.open, by=operator(caller))

@@ -20,8 +20,7 @@ sign-in or token refresh (within the hour).
 
 from __future__ import annotations
 
-import re
-from typing import Any, Literal
+from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from pydantic import BaseModel, ConfigDict
@@ -29,16 +28,12 @@ from pydantic import BaseModel, ConfigDict
 from okaeri.api.common import OWNER, SHOP_PATH, IdempotencyKey, once, shop_caller
 from okaeri.api.deps import AdminDeps
 from okaeri.api.responses import json_response
-from okaeri.api.support import answers, audit
-from okaeri.aws.users import Operator
-from okaeri.errors import NotFoundError
+from okaeri.api.support import answers, operator
 from okaeri.mail_address import MailAddress
-from okaeri.services.operators import check_not_member, check_owner_remains
+from okaeri.services import operators
+from okaeri.services.operators import OperatorDeps, Removed, RoleName, ShopOperator
 
 TAGS = ["users"]
-RoleName = Literal["owner", "manager", "staff"]
-USERNAME = re.compile(r"[\w.@+-]{1,128}")
-INVITED = "invited"
 
 
 class Invite(BaseModel):
@@ -54,56 +49,8 @@ class RoleChange(BaseModel):
     role: RoleName
 
 
-class ShopOperator(BaseModel):
-    """An operator as this shop sees them: their role here (their other shops are not this shop's
-    business). Someone invited and not yet joined has status ``invited`` and nothing of their account."""
-
-    username: str
-    email: str
-    role: RoleName | None
-    enabled: bool
-    status: str
-
-    @classmethod
-    def of(cls, operator: Operator, shop_id: str) -> ShopOperator:
-        role = operator.role_in(shop_id)
-        if role is None:
-            return cls.invited(operator, shop_id)
-        return cls(
-            username=operator.username,
-            email=operator.email,
-            role=role,
-            enabled=operator.enabled,
-            status=operator.status,
-        )
-
-    @classmethod
-    def invited(cls, operator: Operator, shop_id: str) -> ShopOperator:
-        """The same for every address, with an account elsewhere or none: an invitation says
-        nothing of the person's account or other shops."""
-        return cls(
-            username=operator.username,
-            email=operator.email,
-            role=operator.invitations.get(shop_id),
-            enabled=True,
-            status=INVITED,
-        )
-
-
-class Removed(BaseModel):
-    username: str
-    removed: bool
-
-
 def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
-    def member(shop_id: str, username: str, *, invited_too: bool = False) -> Operator:
-        operator = deps.users.find(username) if USERNAME.fullmatch(username) else None
-        found = operator is not None and (
-            shop_id in operator.roles or (invited_too and shop_id in operator.invitations)
-        )
-        if operator is None or not found:
-            raise NotFoundError("そのユーザーはこのショップにいません。", "That user is not in this shop.")
-        return operator
+    service = OperatorDeps(users=deps.users, logs=deps.logs, clock=deps.clock)
 
     @app.get(
         f"{SHOP_PATH}/users",
@@ -113,7 +60,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     )
     def list_users(shop_id: str) -> list[ShopOperator]:
         shop_caller(app, shop_id)
-        return [ShopOperator.of(operator, shop_id) for operator in deps.users.of_shop(shop_id)]
+        return operators.shop_operators(deps.users, shop_id)
 
     @app.post(
         f"{SHOP_PATH}/users",
@@ -126,12 +73,8 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
         caller = shop_caller(app, shop_id)
 
         def create() -> Response[Any]:
-            check_not_member(deps.users.find(body.email), shop_id=shop_id)
-            operator = deps.users.invite(body.email, shop_id=shop_id, role=body.role)
-            audit(
-                deps, shop_id, caller, "user.invite", user=operator.username, email=body.email, role=body.role
-            )
-            return json_response(201, ShopOperator.invited(operator, shop_id))
+            invited = operators.invite(service, shop_id, body.email, body.role, by=operator(caller))
+            return json_response(201, invited)
 
         return once(app, deps, shop_id, caller, create)
 
@@ -143,13 +86,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     )
     def change_role(shop_id: str, username: str, body: RoleChange) -> ShopOperator:
         caller = shop_caller(app, shop_id)
-        target = member(shop_id, username)
-        was = target.role_in(shop_id)
-        check_owner_remains(deps.users.of_shop(shop_id), target, shop_id=shop_id, new_role=body.role)
-        if was != body.role:
-            target = deps.users.set_role(target.username, shop_id, body.role)
-            audit(deps, shop_id, caller, "user.role", user=target.username, role=body.role, was=was)
-        return ShopOperator.of(target, shop_id)
+        return operators.change_role(service, shop_id, username, body.role, by=operator(caller))
 
     @app.delete(
         f"{SHOP_PATH}/users/<username>",
@@ -159,8 +96,4 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     )
     def remove(shop_id: str, username: str) -> Removed:
         caller = shop_caller(app, shop_id)
-        target = member(shop_id, username, invited_too=True)
-        check_owner_remains(deps.users.of_shop(shop_id), target, shop_id=shop_id, new_role=None)
-        deps.users.remove_from_shop(target.username, shop_id)
-        audit(deps, shop_id, caller, "user.remove", user=target.username, email=target.email)
-        return Removed(username=target.username, removed=True)
+        return operators.remove(service, shop_id, username, by=operator(caller))

@@ -28,18 +28,17 @@ from okaeri.api.body import request_bytes
 from okaeri.api.common import OWNER, SHOP_PATH, STAFF, shop_caller
 from okaeri.api.deps import AdminDeps
 from okaeri.api.responses import error_response, json_response
-from okaeri.api.support import audit
+from okaeri.api.support import operator
 from okaeri.errors import NotFoundError
 from okaeri.import_formats import KIND_BY_TOPIC, verify_hmac
 from okaeri.jsonbody import check_json_bounds
 from okaeri.metrics import Metric
 from okaeri.models.shop import SHOP_ID_PATTERN
 from okaeri.observability import count, logger
+from okaeri.services import integrations
 from okaeri.services.imports import receive_shopify
-from okaeri.services.operations import shop_of
+from okaeri.services.integrations import WEBHOOK_PATH, IntegrationDeps, ShopifyIntegration
 
-SECRET_PREFIX = "okaeri/shopify"
-WEBHOOK_PATH = "/api/webhooks/shopify"
 MAX_WEBHOOK_BYTES = 1024 * 1024
 #: ``X-Shopify-Triggered-At`` is kept as the reception time when it is this close to now (a retry
 #: keeps its first time, so the repeated event rewrites the same reception entry).
@@ -48,24 +47,12 @@ TRIGGERED_AT_FUTURE = timedelta(minutes=5)
 _SHOP_ID = re.compile(SHOP_ID_PATTERN)
 
 
-def secret_id(shop_id: str) -> str:
-    return f"{SECRET_PREFIX}/{shop_id}"
-
-
 class WebhookAnswer(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
     result: str
     order_key: str | None = None
     reason: str | None = None
-
-
-class ShopifyIntegration(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    secret_set: bool = Field(description="whether the webhook secret is stored (it is never shown)")
-    webhook_url_path: str
-    topics: list[str]
 
 
 class ShopifySecret(BaseModel):
@@ -77,6 +64,8 @@ class ShopifySecret(BaseModel):
 
 
 def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
+    service = IntegrationDeps(config=deps.config, secrets=deps.secrets, logs=deps.logs, clock=deps.clock)
+
     @app.post(
         f"{WEBHOOK_PATH}/<shop_id>",
         security=[],
@@ -85,7 +74,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     )
     def shopify_webhook(shop_id: str) -> Response[Any]:
         shop = deps.config.shop(shop_id) if _SHOP_ID.fullmatch(shop_id) else None
-        secret = _secret(deps, shop_id) if shop is not None else b""
+        secret = integrations.webhook_secret(service, shop_id) if shop is not None else b""
         if shop is None or not secret:
             raise NotFoundError(
                 "このアドレスにはShopifyのWebhookが設定されていません。",
@@ -130,7 +119,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     )
     def shopify_integration(shop_id: str) -> ShopifyIntegration:
         shop_caller(app, shop_id)
-        return _integration(shop_id, secret_set=deps.secrets.is_set(secret_id(shop_id)))
+        return integrations.shopify_integration(service, shop_id)
 
     @app.put(
         f"{SHOP_PATH}/integrations/shopify",
@@ -140,10 +129,9 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     )
     def set_shopify_secret(shop_id: str, body: ShopifySecret) -> ShopifyIntegration:
         caller = shop_caller(app, shop_id)
-        shop_of(deps.config, shop_id)
-        deps.secrets.put_string(secret_id(shop_id), body.secret.get_secret_value())
-        audit(deps, shop_id, caller, "integrations.shopify.secret_set")
-        return _integration(shop_id, secret_set=True)
+        return integrations.set_shopify_secret(
+            service, shop_id, body.secret.get_secret_value(), by=operator(caller)
+        )
 
     @app.delete(
         f"{SHOP_PATH}/integrations/shopify",
@@ -153,23 +141,7 @@ def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     )
     def delete_shopify_secret(shop_id: str) -> ShopifyIntegration:
         caller = shop_caller(app, shop_id)
-        deps.secrets.delete(secret_id(shop_id))
-        audit(deps, shop_id, caller, "integrations.shopify.secret_deleted")
-        return _integration(shop_id, secret_set=False)
-
-
-def _integration(shop_id: str, *, secret_set: bool) -> ShopifyIntegration:
-    return ShopifyIntegration(
-        secret_set=secret_set, webhook_url_path=f"{WEBHOOK_PATH}/{shop_id}", topics=list(KIND_BY_TOPIC)
-    )
-
-
-def _secret(deps: AdminDeps, shop_id: str) -> bytes:
-    """The shop's webhook secret; empty (nothing verifies) when none is set."""
-    try:
-        return deps.secrets.get_bytes(secret_id(shop_id))
-    except NotFoundError:
-        return b""
+        return integrations.delete_shopify_secret(service, shop_id, by=operator(caller))
 
 
 def _received_at(triggered_at: str | None, now: datetime) -> datetime:

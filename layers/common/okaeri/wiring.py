@@ -29,7 +29,6 @@ from okaeri.aws.customers import DynamoCustomers
 from okaeri.aws.deliveries import DynamoDeliveries
 from okaeri.aws.logs import DynamoLogs
 from okaeri.aws.orders import DynamoOrders
-from okaeri.aws.raw_mail import S3RawMail
 from okaeri.aws.scheduler import EventBridgeSchedules
 from okaeri.aws.secrets import SecretsManagerSecrets
 from okaeri.aws.ses import SesTransport
@@ -37,10 +36,6 @@ from okaeri.aws.smtp_relay import SmtpRelayTransport
 from okaeri.aws.users import CognitoUsers
 from okaeri.models import RelayConfig
 from okaeri.ports import Clock, Secrets, Transport
-from okaeri.services.events import EventsDeps
-from okaeri.services.ingest import IngestDeps
-from okaeri.services.schedule import ScheduleDeps
-from okaeri.services.send import SendDeps
 from okaeri.settings import (
     AdminSettings,
     IngestSettings,
@@ -51,8 +46,12 @@ from okaeri.settings import (
     load_settings,
 )
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # each builder imports its own function's services: a cold start loads only its own
     from okaeri.api.deps import AdminDeps
+    from okaeri.services.events import EventsDeps
+    from okaeri.services.ingest import IngestDeps
+    from okaeri.services.schedule import ScheduleDeps
+    from okaeri.services.send import SendDeps
 
 
 class SystemClock:
@@ -117,6 +116,9 @@ def relay_transports(secrets: Secrets) -> Callable[[RelayConfig], Transport]:
 
 
 def build_ingest_deps(settings: IngestSettings, clock: Clock) -> IngestDeps:
+    from okaeri.aws.raw_mail import S3RawMail  # with the mail parsers: ingest's and admin's alone
+    from okaeri.services.ingest import IngestDeps
+
     return IngestDeps(
         orders=_orders(settings),
         customers=_customers(settings, clock),
@@ -128,6 +130,8 @@ def build_ingest_deps(settings: IngestSettings, clock: Clock) -> IngestDeps:
 
 
 def build_schedule_deps(settings: ScheduleSettings, clock: Clock) -> ScheduleDeps:
+    from okaeri.services.schedule import ScheduleDeps
+
     return ScheduleDeps(
         config=_pipeline_config(settings, clock),
         deliveries=_deliveries(settings),
@@ -137,6 +141,8 @@ def build_schedule_deps(settings: ScheduleSettings, clock: Clock) -> ScheduleDep
 
 
 def build_send_deps(settings: SendSettings, clock: Clock) -> SendDeps:
+    from okaeri.services.send import SendDeps
+
     # Relay credentials age on the same clock and TTL as the relay's settings (CachedConfig).
     secrets = SecretsManagerSecrets(secrets_client(), clock=lambda: clock.now().timestamp())
     return SendDeps(
@@ -155,6 +161,8 @@ def build_send_deps(settings: SendSettings, clock: Clock) -> SendDeps:
 
 
 def build_events_deps(settings: SendSettings, clock: Clock) -> EventsDeps:
+    from okaeri.services.events import EventsDeps
+
     return EventsDeps(
         config=_pipeline_config(settings, clock),
         customers=_customers(settings, clock),
@@ -167,6 +175,7 @@ def build_admin_deps(settings: AdminSettings, clock: Clock) -> AdminDeps:
     from okaeri.api.deps import (
         AdminDeps,
     )  # the admin function only: keeps Powertools' resolver out of the others
+    from okaeri.aws.raw_mail import S3RawMail
 
     secrets = SecretsManagerSecrets(secrets_client())
     return AdminDeps(
