@@ -448,6 +448,9 @@ class FakeDeliveries:
             self.counters[(delivery.shop_id, counter)] += 1
         return True
 
+    def put_all(self, deliveries: Sequence[Delivery]) -> list[bool]:
+        return [self.put_new(delivery) for delivery in deliveries]
+
     def counts(self, shop_id: str) -> dict[str, int]:
         return {counter: self.counters[(shop_id, counter)] for counter in COUNTERS}
 

@@ -109,6 +109,10 @@ class Deliveries(Protocol):
     def put_new(self, delivery: Delivery) -> bool:
         """Store a planned delivery; False (no change) when its id exists already."""
 
+    def put_all(self, deliveries: Sequence[Delivery]) -> list[bool]:
+        """An order's new deliveries in one request where possible; per delivery, whether it was new
+        (False: there already, as ``put_new`` answers)."""
+
     def get(self, shop_id: str, delivery_id: str) -> Delivery | None: ...
 
     def by_order(self, shop_id: str, order_key: str) -> list[Delivery]: ...

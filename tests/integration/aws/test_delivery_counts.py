@@ -316,3 +316,47 @@ def test_recount_repairs_counters_that_drifted(tables: dict[str, str], deliverie
     assert deliveries.recount() == {SHOP: {"waiting": 1, "unknown": 0}}
     assert deliveries.counts(SHOP) == {"waiting": 1, "unknown": 0}
     assert unknown_shard(SHOP) == f"unknown#{SHOP}"
+
+
+# --- an order's deliveries in one request ----------------------------------------------------------
+
+
+def transact_calls(deliveries: DynamoDeliveries) -> list[str]:
+    """The DynamoDB operations the adapter's client makes from now on (a botocore hook)."""
+    seen: list[str] = []
+    deliveries._table.client.meta.events.register(
+        "before-call.dynamodb", lambda model, **_: seen.append(model.name), unique_id="put-all-calls"
+    )
+    return seen
+
+
+def test_an_orders_deliveries_are_one_request_and_a_repeat_counts_nothing(
+    deliveries: DynamoDeliveries,
+) -> None:
+    run = [
+        make_delivery("p-0", status="scheduled"),
+        make_delivery("p-1", status="scheduled"),
+        make_delivery("p-2", status="skipped", reason="past"),
+        make_delivery("p-3", status="scheduled"),
+    ]
+    calls = transact_calls(deliveries)
+    try:
+        assert deliveries.put_all(run) == [True] * 4
+        assert calls == ["TransactWriteItems"]  # one request: 4 puts and the counter shards they touch
+        assert deliveries.counts(SHOP) == {"waiting": 3, "unknown": 0}
+
+        calls.clear()
+        assert deliveries.put_all(run) == [False] * 4  # the same stream record again
+        assert deliveries.counts(SHOP) == {"waiting": 3, "unknown": 0}
+
+        # one of a run already there (a crash after it alone was written): the others are new
+        more = [make_delivery("q-0", status="scheduled"), run[0], make_delivery("q-1", status="scheduled")]
+        assert deliveries.put_all(more) == [True, False, True]
+        assert deliveries.counts(SHOP) == {"waiting": 5, "unknown": 0}
+        assert {d.id for d in deliveries.by_order(SHOP, "rakuten#A-1")} >= {"p-0", "p-3", "q-0", "q-1"}
+    finally:
+        deliveries._table.client.meta.events.unregister("before-call.dynamodb", unique_id="put-all-calls")
+    fake = FakeDeliveries()
+    assert fake.put_all(run) == [True] * 4
+    assert fake.put_all(more) == [True, False, True]
+    assert fake.counts(SHOP) == deliveries.counts(SHOP)

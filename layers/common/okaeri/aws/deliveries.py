@@ -65,6 +65,9 @@ COUNTS_SUFFIX: Final = "#counts"
 #: A transaction refused because another one held a counter item meanwhile is tried this often.
 COUNT_ATTEMPTS: Final = 6
 UNKNOWN_SHARD_PREFIX: Final = "unknown#"
+#: At most this many deliveries in one ``put_all`` transaction (with up to ``2 × DUE_SHARDS`` counter
+#: items, within DynamoDB's 100 actions); more are written one by one.
+MAX_PUT_ALL: Final = 50
 
 
 def counts_pk(shop_id: str) -> str:
@@ -169,6 +172,28 @@ class DynamoDeliveries:
             return self._table.insert(self._item(delivery)) is None
         new = self._table.put_action(self._item(delivery), condition=f"attribute_not_exists({SK})")
         return self._transact([new, self._count_action(delivery.shop_id, counter, delivery.id, 1)])
+
+    def put_all(self, deliveries: Sequence[Delivery]) -> list[bool]:
+        """An order's new deliveries in one TransactWriteItems: each put on the condition that its id is
+        free, and the shop's counters added once per counter shard. When any is there already (the
+        same event again) or the request is refused, each is written alone by :meth:`put_new`, so the
+        answer still says, per delivery, whether it was new."""
+        ids = [delivery.id for delivery in deliveries]
+        if not 1 < len(deliveries) <= MAX_PUT_ALL or len(set(ids)) != len(ids):
+            return [self.put_new(delivery) for delivery in deliveries]
+        counted: Counter[tuple[str, str]] = Counter()
+        actions = []
+        for delivery in deliveries:
+            actions.append(
+                self._table.put_action(self._item(delivery), condition=f"attribute_not_exists({SK})")
+            )
+            counter = COUNTED.get(delivery.status)
+            if counter is not None:
+                counted[(delivery.shop_id, counter_key(counter, delivery.id))] += 1
+        actions += [self._add_action(shop_id, key, n) for (shop_id, key), n in counted.items()]
+        if self._table.transact(actions) is None:
+            return [True] * len(deliveries)
+        return [self.put_new(delivery) for delivery in deliveries]
 
     def claim(self, shop_id: str, delivery_id: str, *, now: datetime, lease_until: datetime) -> Claim:
         """One conditional UpdateItem, no read first: a refused claim carries the item as it was
@@ -446,10 +471,14 @@ class DynamoDeliveries:
     def _count_action(
         self, shop_id: str, counter: str, delivery_id: str, delta: int
     ) -> TransactWriteItemTypeDef:
+        return self._add_action(shop_id, counter_key(counter, delivery_id), delta)
+
+    def _add_action(self, shop_id: str, key: str, delta: int) -> TransactWriteItemTypeDef:
+        """``delta`` added to the shop's counter item ``key`` (``<counter>#<shard>``)."""
         return {
             "Update": {
                 "TableName": self._table.name,
-                "Key": self._table.key(counts_pk(shop_id), counter_key(counter, delivery_id)),
+                "Key": self._table.key(counts_pk(shop_id), key),
                 "UpdateExpression": "ADD #n :delta",
                 "ExpressionAttributeNames": {"#n": "n"},
                 "ExpressionAttributeValues": {":delta": {"N": str(delta)}},

@@ -247,34 +247,27 @@ def _start_run(
         if _stop(deps, shop_id, pending, "repeat_restart"):
             outcome.cancelled.append(pending)
     outcome.skipped.extend((f"{scenario.id}/{step.step}", step.reason) for step in plan.skipped)
-    for skip in plan.skipped:
-        # A step the planner skipped is kept as a ``skipped`` mail (no wake-up), dated when it was
-        # decided, so the order and the deliveries say what became of it and why.
-        silent = _delivery(
+    # A step the planner skipped is kept as a ``skipped`` mail (no wake-up), dated when it was
+    # decided, so the order and the deliveries say what became of it and why.
+    skipped = [
+        _delivery(
             deps,
             buyer,
             scenario,
             plan=plan,
             planned=PlannedDelivery(step=skip.step, send_at=buyer.now),
             new_run=new_run,
-        )
-        deps.deliveries.put_new(
-            silent.model_copy(update={"status": DeliveryStatus.SKIPPED, "reason": skip.reason})
-        )
-    for planned in plan.deliveries:
-        delivery = _delivery(deps, buyer, scenario, plan=plan, planned=planned, new_run=new_run)
-        if replaces is not None:
-            note = PlanChange(
-                at=buyer.now,
-                delivery_id=delivery.id,
-                change="replaces",
-                reason=replaces[0],
-                scenario_from=replaces[1],
-                scenario_to=scenario.id,
-                send_at_to=delivery.send_at,
-            )
-            delivery = delivery.model_copy(update={"history": [note]})
-        if deps.deliveries.put_new(delivery):
+        ).model_copy(update={"status": DeliveryStatus.SKIPPED, "reason": skip.reason})
+        for skip in plan.skipped
+    ]
+    planned = [
+        _noted(_delivery(deps, buyer, scenario, plan=plan, planned=step, new_run=new_run), buyer, replaces)
+        for step in plan.deliveries
+    ]
+    # the run's mails in one request; then each new one's wake-up
+    written = deps.deliveries.put_all([*skipped, *planned])[len(skipped) :]
+    for delivery, new in zip(planned, written, strict=True):
+        if new:
             outcome.created.append(delivery.id)
             create_wake_up(deps.schedules, buyer.shop, delivery.id, delivery.send_at)
             continue
@@ -283,6 +276,22 @@ def _start_run(
         if stored is not None and stored.status == DeliveryStatus.SCHEDULED:
             # the same record again, perhaps after a crash between the put and the schedule
             create_wake_up(deps.schedules, buyer.shop, stored.id, stored.send_at)
+
+
+def _noted(delivery: Delivery, buyer: _Buyer, replaces: tuple[ReplanReason, str] | None) -> Delivery:
+    """A new run's mail, with the note of the scenario it replaces (when it does)."""
+    if replaces is None:
+        return delivery
+    note = PlanChange(
+        at=buyer.now,
+        delivery_id=delivery.id,
+        change="replaces",
+        reason=replaces[0],
+        scenario_from=replaces[1],
+        scenario_to=delivery.scenario_id,
+        send_at_to=delivery.send_at,
+    )
+    return delivery.model_copy(update={"history": [note]})
 
 
 def _delivery(
