@@ -703,7 +703,8 @@ def check_deliveries(stack: Stack) -> Check:
                 continue  # the shop's counters (okaeri.aws.deliveries), not a delivery
             by_order[item["order_key"]["S"]].append(item)
     deliveries = [item for items in by_order.values() for item in items]
-    statuses = Counter(item["status"]["S"] for item in deliveries)
+    # a mail not sent is listed with the reason stored with it ("failed (too_slow)")
+    statuses = Counter(_status_and_reason(item) for item in deliveries)
     messages = ses_backends[ACCOUNT][REGION].sent_messages
     outbox = Counter(message.id for message in messages)
     # moto lists the Destination's addresses and the raw mail's To: the same buyer, twice
@@ -1527,6 +1528,11 @@ class Report:
     sale_notes: list[str]  # written
     method: list[str]  # written
     prices: Table  # written
+
+
+def _status_and_reason(item: dict[str, Any]) -> str:
+    status, reason = item["status"]["S"], item.get("reason", {}).get("S")
+    return f"{status} ({reason})" if reason and status != "sent" else status
 
 
 def run(order_count: int = ORDER_COUNT) -> Report:

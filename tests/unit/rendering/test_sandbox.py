@@ -16,6 +16,7 @@ from okaeri.rendering import check_template, render_template
 from okaeri.rendering import render as render_module
 from okaeri.rendering.sandbox import (
     MAX_LOOP_ITERATIONS,
+    MAX_SECONDS,
     MAX_VALUE_CHARS,
     MAX_WORK_CHARS,
     Budget,
@@ -248,3 +249,41 @@ def test_check_template_refuses_what_rendering_refuses() -> None:
     with pytest.raises(TemplateError) as caught:
         check_template(Template(id="t", subject="s", text="{% include 'x' %}"))
     assert caught.value.code == "sandbox"
+
+
+class SlowStore:
+    """A coupon store whose every lookup moves ``clock`` past any template's budget."""
+
+    def __init__(self, clock: list[float]) -> None:
+        self.clock = clock
+
+    def code_for(self, pool: str, delivery_id: str) -> str:
+        self.clock[0] += 10 * MAX_SECONDS
+        return f"CODE-{pool}"
+
+
+def test_the_coupon_stores_time_is_not_the_templates(make_context: MakeContext) -> None:
+    # in-process moto (or botocore building its client) runs on the rendering thread's CPU time:
+    # the lookup is the host's work, so a template that fetches codes is not stopped for it
+    now = [0.0]
+    source = "{{ coupon('THANKS10') }}{% for i in range(50) %}{{ i }}{% endfor %}"
+    template = Template(id="t", subject="{{ coupon('SUBJECT') }}", text=source)
+    mail = render_template(template, make_context(coupons=SlowStore(now)), clock=lambda: now[0])
+    assert mail.subject == "CODE-SUBJECT"
+    assert mail.text.startswith("CODE-THANKS10012")
+    assert now[0] == 20 * MAX_SECONDS
+
+
+def test_a_slow_loop_after_a_coupon_is_still_stopped(make_context: MakeContext) -> None:
+    now = [0.0]
+
+    def clock() -> float:
+        now[0] += 0.01  # every check of the budget: 10 ms of the template's own work
+        return now[0]
+
+    source = "{{ coupon('THANKS10') }}{% for i in range(9000) %}{{ i }}{% endfor %}"
+    with pytest.raises(TemplateError) as caught:
+        render_template(
+            Template(id="t", subject="s", text=source), make_context(coupons=SlowStore(now)), clock=clock
+        )
+    assert caught.value.code == "too_slow"

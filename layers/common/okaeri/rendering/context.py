@@ -10,6 +10,7 @@ from okaeri.errors import TemplateError
 from okaeri.models import Order, Shop
 from okaeri.ports import CouponSource
 from okaeri.rendering.coupons import POOL_PATTERN
+from okaeri.rendering.sandbox import outside_budget
 from okaeri.rendering.views import CustomerView, OrderView, ShopView, View
 
 TEMPLATE_VIEWS: Final[dict[str, type[View]]] = {
@@ -63,6 +64,7 @@ def _coupon_function(ctx: MailContext) -> Callable[[str], str]:
                 f"not a coupon pool name: {pool!r}",
                 code="coupon_pool_name",
             )
-        return ctx.coupons.code_for(pool, ctx.delivery_id)
+        with outside_budget():
+            return ctx.coupons.code_for(pool, ctx.delivery_id)
 
     return coupon

@@ -69,8 +69,9 @@ def render_template(
     deadline = clock() + MAX_SECONDS
     rendered: dict[_Part, str] = {}
     for part, code in compiled.items():
-        with _errors_of(part), budget(deadline, clock):
+        with _errors_of(part), budget(deadline, clock) as spent:
             rendered[part] = render_part(code, variables)
+        deadline += spent.excluded  # the host's time in this part is not the next part's either
     text, html = rendered[body], rendered.get(_HTML)
     if footer is not None:
         text = append_text(text, footer)
