@@ -170,8 +170,9 @@ class DynamoDeliveries:
         counter = COUNTED.get(delivery.status)
         if counter is None:
             return self._table.insert(self._item(delivery)) is None
-        new = self._table.put_action(self._item(delivery), condition=f"attribute_not_exists({SK})")
-        return self._transact([new, self._count_action(delivery.shop_id, counter, delivery.id, 1)])
+        return self._transact(
+            [self._put_new_action(delivery), self._count_action(delivery.shop_id, counter, delivery.id, 1)]
+        )
 
     def put_all(self, deliveries: Sequence[Delivery]) -> list[bool]:
         """An order's new deliveries in one TransactWriteItems: each put on the condition that its id is
@@ -184,9 +185,7 @@ class DynamoDeliveries:
         counted: Counter[tuple[str, str]] = Counter()
         actions = []
         for delivery in deliveries:
-            actions.append(
-                self._table.put_action(self._item(delivery), condition=f"attribute_not_exists({SK})")
-            )
+            actions.append(self._put_new_action(delivery))
             counter = COUNTED.get(delivery.status)
             if counter is not None:
                 counted[(delivery.shop_id, counter_key(counter, delivery.id))] += 1
@@ -472,6 +471,10 @@ class DynamoDeliveries:
         self, shop_id: str, counter: str, delivery_id: str, delta: int
     ) -> TransactWriteItemTypeDef:
         return self._add_action(shop_id, counter_key(counter, delivery_id), delta)
+
+    def _put_new_action(self, delivery: Delivery) -> TransactWriteItemTypeDef:
+        """``delivery`` put on the condition that its id is free."""
+        return self._table.put_action(self._item(delivery), condition=f"attribute_not_exists({SK})")
 
     def _add_action(self, shop_id: str, key: str, delta: int) -> TransactWriteItemTypeDef:
         """``delta`` added to the shop's counter item ``key`` (``<counter>#<shard>``)."""
