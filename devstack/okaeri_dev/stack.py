@@ -37,7 +37,6 @@ from typing import Any, ClassVar, Final, TypeVar
 from zoneinfo import ZoneInfo
 
 import boto3
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from botocore.exceptions import ClientError
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
@@ -47,7 +46,7 @@ from functions.ingest import handler as ingest_handler
 from functions.schedule import handler as schedule_handler
 from functions.send import handler as send_handler
 from infra.resources import cognito_issuer
-from okaeri.api import build_api
+from okaeri.api import AdminApi, build_api
 from okaeri.aws.clients import dynamodb_client, reset_clients, s3_client
 from okaeri.aws.config import DynamoConfig, DynamoCoupons
 from okaeri.errors import ConfigError
@@ -83,7 +82,7 @@ class Functions:
     ingest: IngestDeps
     schedule: ScheduleDeps
     send: SendDeps
-    admin: APIGatewayHttpResolver
+    admin: AdminApi
 
 
 @dataclass(frozen=True)

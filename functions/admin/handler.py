@@ -1,7 +1,8 @@
 """Admin API (API Gateway HTTP API, payload 2.0): the routes live in ``okaeri.api``.
 
-The resolver is built once per cold start with the function's settings and the admin page's built
-files (``static/``); the local stack and the tests build their own with ``okaeri.api.build_api``.
+The API is built once per cold start with the function's settings and the admin page's built files
+(``static/``), and each area of routes when it is first asked for; the local stack and the tests
+build their own with ``okaeri.api.build_api``.
 """
 
 from __future__ import annotations
@@ -10,10 +11,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from okaeri.api import build_api
+from okaeri.api import AdminApi, build_api
 from okaeri.observability import logger, metrics, tracer
 from okaeri.wiring import admin_deps
 
@@ -22,11 +22,11 @@ PAGE_DIR = Path(__file__).parent / "static"
 
 
 @cache
-def _app() -> APIGatewayHttpResolver:
+def _app() -> AdminApi:
     return build_api(admin_deps(), page_dir=PAGE_DIR)
 
 
-def handle(event: dict[str, Any], app: APIGatewayHttpResolver, context: Any = None) -> dict[str, Any]:
+def handle(event: dict[str, Any], app: AdminApi, context: Any = None) -> dict[str, Any]:
     return app.resolve(event, context)
 
 

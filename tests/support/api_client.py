@@ -7,9 +7,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
-
 from functions.admin.handler import handle
+from okaeri.api import AdminApi
 from okaeri_dev.apigw import http_event
 from tests.support.json_reply import JsonReply
 
@@ -27,7 +26,7 @@ class ApiResponse(JsonReply):
 
 @dataclass
 class ApiClient:
-    app: APIGatewayHttpResolver
+    app: AdminApi
     claims: dict[str, str] | None = None
     headers: dict[str, str] = field(default_factory=dict)
 

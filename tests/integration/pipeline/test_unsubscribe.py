@@ -11,9 +11,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
-
-from okaeri.api import build_api
+from okaeri.api import AdminApi, build_api
 from okaeri.services.previews import TEST_DELIVERY_ID
 from okaeri.unsubscribe_links import make_token
 from tests.integration.pipeline.conftest import SHOP_ID, Stack
@@ -36,7 +34,7 @@ def http_event(method: str, path: str, body: str = "") -> dict[str, Any]:
     }  # fmt: skip
 
 
-def app_for(stack: Stack) -> APIGatewayHttpResolver:
+def app_for(stack: Stack) -> AdminApi:
     return build_api(stack.admin)
 
 

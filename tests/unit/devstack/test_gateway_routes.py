@@ -13,12 +13,12 @@ from unittest import mock
 import pytest
 
 from infra.resources import GATEWAY_ROUTES, GatewayRoute
-from okaeri.api import build_api
+from okaeri.api.app import EVERY, build_api
 from okaeri_dev.gateway import match_route
 
 
 def api_routes() -> list[tuple[str, str, bool]]:
-    app = build_api(mock.MagicMock())  # registering the routes uses no dependency yet
+    app = build_api(mock.MagicMock()).resolver(EVERY)  # registering the routes uses no dependency yet
     routes = []
     for route in [*app._static_routes, *app._dynamic_routes]:
         methods = [route.method] if isinstance(route.method, str) else list(route.method)

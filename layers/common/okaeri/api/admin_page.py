@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
+from okaeri.settings import AdminSettings
+
 INDEX: Final = "index.html"
 #: Text types are served as text; anything else goes base64-encoded, as API Gateway expects.
 TEXT_TYPES: Final = ("text/", "application/javascript", "application/json", "image/svg+xml")
@@ -68,6 +70,12 @@ def page_files(page_dir: Path) -> dict[str, Path]:
     return {
         path.relative_to(page_dir).as_posix(): path for path in sorted(page_dir.rglob("*")) if path.is_file()
     }
+
+
+def sign_in_endpoint(settings: AdminSettings) -> str:
+    """The user pool's endpoint: Cognito's regional one, or in the local stack a path on the page's
+    own origin (its gateway's proxy to the emulator; a client resolves it against ``/config.json``'s URL)."""
+    return settings.cognito_endpoint or f"https://cognito-idp.{settings.aws_region}.amazonaws.com/"
 
 
 def register_page(app: APIGatewayHttpResolver, page_dir: Path, *, cognito_endpoint: str) -> int:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from okaeri.models import RelayConfig
 from okaeri.ports import (
     AdminConfig,
     AdminCustomers,
@@ -21,9 +21,12 @@ from okaeri.ports import (
     SecretStore,
     Transport,
 )
-from okaeri.services.ingest import IngestDeps
-from okaeri.services.unsubscribe import UnsubscribeDeps
 from okaeri.settings import AdminSettings
+
+if TYPE_CHECKING:  # imported by the areas that use them (the mail parsers come with ingest)
+    from okaeri.models import RelayConfig
+    from okaeri.services.ingest import IngestDeps
+    from okaeri.services.unsubscribe import UnsubscribeDeps
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,8 @@ class AdminDeps:
 
     def ingest(self) -> IngestDeps:
         """What the ingest service needs: "parse again", CSV imports and the Shopify webhook use it."""
+        from okaeri.services.ingest import IngestDeps
+
         return IngestDeps(
             orders=self.orders,
             customers=self.customers,
@@ -56,6 +61,8 @@ class AdminDeps:
         )
 
     def unsubscribe(self) -> UnsubscribeDeps:
+        from okaeri.services.unsubscribe import UnsubscribeDeps
+
         return UnsubscribeDeps(
             config=self.config,
             customers=self.customers,

@@ -15,12 +15,12 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from pydantic import BaseModel
 
+from okaeri.api.admin_page import sign_in_endpoint
 from okaeri.api.deps import AdminDeps
 from okaeri.metrics import Metric
 from okaeri.observability import count, logger
 from okaeri.ports import CONFIG_TTL_SECONDS
 from okaeri.services.unsubscribe import check_link, unsubscribe
-from okaeri.settings import AdminSettings
 from okaeri.unsubscribe_pages import PAGE_CSP, confirmation_page, result_page
 
 HTML_HEADERS = {
@@ -43,12 +43,6 @@ class ClientConfig(BaseModel):
     api_base: str = "/api"
     #: An edit of the shop, a scenario, a template, a mask or a relay reaches sending within this.
     changes_apply_within_seconds: int = CONFIG_TTL_SECONDS
-
-
-def sign_in_endpoint(settings: AdminSettings) -> str:
-    """The user pool's endpoint: Cognito's regional one, or in the local stack a path on the page's
-    own origin (its gateway's proxy to the emulator; a client resolves it against ``/config.json``'s URL)."""
-    return settings.cognito_endpoint or f"https://cognito-idp.{settings.aws_region}.amazonaws.com/"
 
 
 def _html(status: int, body: str) -> Response[str]:
