@@ -93,3 +93,18 @@ def test_the_same_batch_twice_creates_nothing_new(stack: Stack) -> None:
     assert table_items(stack)["deliveries"] == deliveries  # the counts too: nothing counted twice
     assert wake_ups() == stored  # not even modified (CreationDate, LastModificationDate kept)
     assert stream_records(stack) == []
+
+
+def test_a_batch_whose_every_record_fails_reports_each_and_loses_none(stack: Stack) -> None:
+    records = three_orders(stack)
+    plan = FaultPlan()
+    plan.arm("schedules.create", schedule_failed, times=None)  # every schedule
+    failing = replace(stack.schedule, schedules=faulty(stack.schedule.schedules, plan, "schedules"))
+
+    response = schedule_handler.handle({"Records": records}, failing)
+
+    assert response["batchItemFailures"] == [{"itemIdentifier": sequence_number(r)} for r in records]
+    assert schedule_handler.handle({"Records": records}, stack.schedule)["batchItemFailures"] == []
+    planned = by_order(stack)
+    assert [len(ids) for ids in planned.values()] == [STEPS] * len(ORDERS)
+    assert set().union(*planned.values()) <= set(schedules())

@@ -11,8 +11,6 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
-
 from functions.ingest import handler as ingest_handler
 from functions.schedule import handler as schedule_handler
 from okaeri.api.support import operations
@@ -49,7 +47,7 @@ def arrive_twice(stack: Stack, name: str) -> None:
     records = stream_records(stack)
     for _ in range(2):  # Lambda may hand the same batch over again
         for record in records:
-            schedule_handler.handle_record(DynamoDBRecord(record), stack.schedule)
+            schedule_handler.handle_record(record, stack.schedule)
 
 
 def test_the_order_after_its_shipment_replans_the_stubs_run(stack: Stack) -> None:
