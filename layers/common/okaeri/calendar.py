@@ -11,8 +11,6 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from types import MappingProxyType
 
-import jpholiday
-
 from okaeri.errors import PlanningError
 from okaeri.models.shop import WEEKDAYS, CalendarSettings, Shop
 
@@ -23,6 +21,8 @@ _ONE_DAY = timedelta(days=1)
 
 @lru_cache(maxsize=64)
 def _holidays_of(year: int) -> Mapping[date, str]:
+    import jpholiday  # on the first holiday looked up: the send function rarely needs one
+
     table: dict[date, str] = {}
     for day, name in jpholiday.year_holidays(year):
         table.setdefault(day, name)  # jpholiday may list two names for one day: keep the first

@@ -16,23 +16,22 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar
 
-from okaeri.models import (
-    CustomerRecord,
-    Delivery,
-    DeliveryStatus,
-    Order,
-    OrderRecord,
-    PlanChange,
-    ReceptionEntry,
-    RelayConfig,
-    Scenario,
-    SendLogEntry,
-    Shop,
-    Template,
-)
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: a function imports the models it uses, when it uses them
     from okaeri.membership import Role
+    from okaeri.models import (
+        CustomerRecord,
+        Delivery,
+        DeliveryStatus,
+        Order,
+        OrderRecord,
+        PlanChange,
+        ReceptionEntry,
+        RelayConfig,
+        Scenario,
+        SendLogEntry,
+        Shop,
+        Template,
+    )
     from okaeri.models.admin import Operator, PoolLoad, Suppression, VersionInfo
     from okaeri.parsing import ParseMask
 
@@ -305,13 +304,13 @@ class SearchByTime(Protocol[T]):
     ) -> tuple[list[T], StartKey]: ...
 
 
-class OperatorOrders(Orders, SearchByTime[OrderRecord], Protocol):
+class OperatorOrders(Orders, SearchByTime["OrderRecord"], Protocol):
     def by_customer(self, shop_id: str, customer_id: str) -> list[OrderRecord]: ...
 
     def redact_personal(self, shop_id: str, order_key: str, *, at: datetime) -> OrderRecord | None: ...
 
 
-class OperatorDeliveries(Deliveries, SearchByTime[Delivery], Protocol):
+class OperatorDeliveries(Deliveries, SearchByTime["Delivery"], Protocol):
     def edit(
         self, shop_id: str, delivery_id: str, *, changes: Mapping[str, str | None]
     ) -> Delivery | None: ...
