@@ -1,6 +1,7 @@
 """Field extraction shared by the mall parsers: labels, people, items, gifts, shipments, kinds.
 
-Label patterns are compiled once, at import, by each parser module. Labels are written as in
+Label patterns are declared at import by each parser module and compiled on first use
+(``LazyPattern``). Labels are written as in
 the mails; they are folded like the text, and spaces may appear between their characters
 (``小　計`` is ``小計``).
 """
@@ -8,12 +9,13 @@ the mails; they are folded like the text, and spaces may appear between their ch
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 
 from okaeri.errors import ParseError
 from okaeri.models.order import Customer, Item, Order, OrderKind, ShipTo
+from okaeri.parsing.lazy_pattern import LazyPattern, Pattern
 from okaeri.parsing.text import (
     clean_id,
     clean_kana,
@@ -59,23 +61,23 @@ def _label(labels: Iterable[str], *, bare: str) -> str:
     )
 
 
-def labelled(*labels: str) -> re.Pattern[str]:
+def labelled(*labels: str) -> LazyPattern:
     """``label: value``, ``label：value``, ``[label] value`` or ``【label】value`` on one line."""
-    return re.compile(_label(labels, bare=r"(?=[ \t]*+:)") + r"(?P<v>[^\n]*)$", re.MULTILINE)
+    return LazyPattern(_label(labels, bare=r"(?=[ \t]*+:)") + r"(?P<v>[^\n]*)$", re.MULTILINE)
 
 
-def amount_line(*labels: str) -> re.Pattern[str]:
+def amount_line(*labels: str) -> LazyPattern:
     """A label followed by an amount, colon optional: ``合計   7,360(円)``, ``合　計 ￥6,900``."""
-    return re.compile(_label(labels, bare="") + r"(?:[¥\\][ \t]*+)?(?P<v>-?\d[\d,]*+)", re.MULTILINE)
+    return LazyPattern(_label(labels, bare="") + r"(?:[¥\\][ \t]*+)?(?P<v>-?\d[\d,]*+)", re.MULTILINE)
 
 
-def heading(*titles: str) -> re.Pattern[str]:
+def heading(*titles: str) -> LazyPattern:
     """A line that is (mostly) one of ``titles``: a section heading such as ``ご注文者情報``."""
     alt = _alternation(titles)
-    return re.compile(rf"^{_DECOR}[\[【]?[ \t]*+(?:{alt})[ \t]*+(?:[\]】][ \t]*+)?$", re.MULTILINE)
+    return LazyPattern(rf"^{_DECOR}[\[【]?[ \t]*+(?:{alt})[ \t]*+(?:[\]】][ \t]*+)?$", re.MULTILINE)
 
 
-def sections(doc: Doc, headings: dict[str, re.Pattern[str]]) -> dict[str, Doc]:
+def sections(doc: Doc, headings: Mapping[str, Pattern]) -> dict[str, Doc]:
     """Cut ``doc`` at the first line matching each heading; a section runs to the next heading."""
     starts = sorted(
         (match.start(), key) for key, pattern in headings.items() if (match := pattern.search(doc.folded))
@@ -423,10 +425,10 @@ class MallLabels:
     total (the first of ``totals`` that finds an amount)."""
 
     source: str
-    ordered_at: re.Pattern[str]
-    payment: re.Pattern[str]
-    shipping: re.Pattern[str]
-    totals: tuple[re.Pattern[str], ...]
+    ordered_at: Pattern
+    payment: Pattern
+    shipping: Pattern
+    totals: tuple[Pattern, ...]
 
 
 def mall_order(

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from okaeri.parsing.lazy_pattern import Pattern
 from okaeri.parsing.text import find_emails, fold, to_int
 
 
@@ -32,10 +33,10 @@ class Doc:
         """The original text under a match found in ``folded``."""
         return self.text[match.start(group) : match.end(group)]
 
-    def has(self, pattern: re.Pattern[str]) -> bool:
+    def has(self, pattern: Pattern) -> bool:
         return pattern.search(self.folded) is not None
 
-    def value(self, pattern: re.Pattern[str], group: str = "v") -> str | None:
+    def value(self, pattern: Pattern, group: str = "v") -> str | None:
         """The first non-empty value of ``group`` (stripped, as written), or None."""
         for match in pattern.finditer(self.folded):
             found = self.original(match, group).strip(" \t\u3000")
@@ -43,7 +44,7 @@ class Doc:
                 return found
         return None
 
-    def amount(self, *patterns: re.Pattern[str]) -> int | None:
+    def amount(self, *patterns: Pattern) -> int | None:
         """The first amount found by the first pattern that finds one."""
         for pattern in patterns:
             found = to_int(self.value(pattern))
