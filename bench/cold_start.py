@@ -12,8 +12,9 @@ The targets take turns within each run (the order rotates from run to run), so a
 machine lands on all of them alike; each handler's ratio is its median over the median of
 ``import boto3`` in the same run. Each import is timed twice: the CPU time the child spent on it
 (``process_time``: user and system, what the import costs; a busy machine hardly changes it) and the
-wall time (what a caller waits, here inflated by whatever else the machine runs). The environment is a Lambda's with tracing active, as every
-function is deployed (``infra/lambda_function.py``): ``LAMBDA_TASK_ROOT``, the X-Ray daemon's address.
+wall time (what a caller waits, here inflated by whatever else the machine runs). The environment is a
+Lambda's with tracing active, as every function is deployed (``infra/lambda_function.py``):
+``LAMBDA_TASK_ROOT``, the X-Ray daemon's address, ``RUNTIME_ENVIRONMENT``.
 Figures are printed, never asserted (tests/README.md: no test judges speed with a clock).
 """
 
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Final
 
 from bench.report import Spread, Table, print_table
+from infra.lambda_function import RUNTIME_ENVIRONMENT
 from infra.paths import FUNCTIONS_DIR, HOST_LAYER_DIR, ROOT
 
 #: What a child runs: put the function's folder and the layer in front, time one import, print it.
@@ -74,7 +76,7 @@ def lambda_environment(target: Target) -> dict[str, str]:
         "LAMBDA_TASK_ROOT": str(target.function_dir or ROOT),
         "AWS_XRAY_DAEMON_ADDRESS": "169.254.79.129:2000",
         "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
-        "POWERTOOLS_SERVICE_NAME": "okaeri",
+        **RUNTIME_ENVIRONMENT,
     }
 
 

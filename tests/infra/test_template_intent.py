@@ -399,6 +399,8 @@ def test_every_function_is_made_by_the_one_factory(deployment: Deployment) -> No
         log_group = deployment.properties(logging["LogGroup"]["Ref"])
         assert log_group["RetentionInDays"] == deployment.settings.log_retention_days, entry
         assert log_group["KmsKeyId"] == arn_of(deployment.key), entry
+        # no pydantic plugin is looked for at a cold start (bench/cold_start.py measures with it)
+        assert function.environment["PYDANTIC_DISABLE_PLUGINS"] == "__all__", entry
 
 
 def test_send_runs_as_many_at_once_as_keep_within_the_ses_rate(deployment: Deployment) -> None:
