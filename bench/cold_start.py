@@ -13,7 +13,7 @@ machine lands on all of them alike; each handler's ratio is its median over the 
 ``import boto3`` in the same run. Each import is timed twice: the CPU time the child spent on it
 (``process_time``: user and system, what the import costs; a busy machine hardly changes it) and the
 wall time (what a caller waits, here inflated by whatever else the machine runs). The environment is a
-Lambda's with tracing active, as every function is deployed (``infra/lambda_function.py``):
+Lambda's with tracing active, as every function is deployed (``infra/lambda_function.py``, ``infra/runtime.py``):
 ``LAMBDA_TASK_ROOT``, the X-Ray daemon's address, ``RUNTIME_ENVIRONMENT``.
 Figures are printed, never asserted (tests/README.md: no test judges speed with a clock).
 """
@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Final
 
 from bench.report import Spread, Table, print_table
-from infra.lambda_function import RUNTIME_ENVIRONMENT
 from infra.paths import FUNCTIONS_DIR, HOST_LAYER_DIR, ROOT
+from infra.runtime import RUNTIME_ENVIRONMENT
 
 #: What a child runs: put the function's folder and the layer in front, time one import, print it.
 CHILD: Final = """\

@@ -20,17 +20,7 @@ from constructs import Construct
 
 from infra.nag import KEY_GRANT_FINDINGS, KEY_GRANT_REASON, acknowledge, wildcard_resource
 from infra.paths import FUNCTIONS_DIR, LAMBDA_PYTHON, LAYER_DIR
-from okaeri.observability import NAMESPACE, SERVICE
-
-#: Every function's environment (bench/cold_start.py starts its interpreters with it too).
-#: ``PYDANTIC_DISABLE_PLUGINS``: the layer holds no pydantic plugin, and looking for one reads the
-#: metadata of every installed package when the first model is built, on every cold start.
-RUNTIME_ENVIRONMENT: Final = {
-    "POWERTOOLS_SERVICE_NAME": SERVICE,
-    "POWERTOOLS_METRICS_NAMESPACE": NAMESPACE,
-    "POWERTOOLS_LOG_LEVEL": "INFO",
-    "PYDANTIC_DISABLE_PLUGINS": "__all__",
-}
+from infra.runtime import RUNTIME_ENVIRONMENT
 
 RUNTIME: Final = lambda_.Runtime(f"python{LAMBDA_PYTHON}", lambda_.RuntimeFamily.PYTHON)
 #: Why not the newest Python runtime the checks know (3.14).
