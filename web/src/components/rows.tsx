@@ -1,9 +1,10 @@
-// Lists of things with a delete button: the table with its loading, error and empty states, the
-// row's small action buttons, and the delete itself (confirm, delete, a success notice with undo
-// where the thing can be put back, or an error notice).
-import type { ComponentChildren, JSX } from "preact";
+// Lists of things with a delete button: the row's small action buttons (and the actions column of
+// a Table), and the delete itself (confirm, delete, a success notice with undo where the thing can
+// be put back, or an error notice).
+import type { JSX } from "preact";
 import { failure, success } from "./notices";
-import { Empty, ErrorBox, Loading, useConfirm, type ConfirmOptions } from "./ui";
+import type { Column } from "./table";
+import { useConfirm, type ConfirmOptions } from "./ui";
 import { t } from "../lib/i18n";
 
 export interface Removal {
@@ -71,58 +72,20 @@ export function RowButton(props: RowAction & { text: string }) {
   );
 }
 
-/** A row's last cell: edit and delete, each only when given (i.e. allowed). */
-export function RowActions(props: { edit?: RowAction; remove?: RowAction }) {
-  const { edit, remove } = props;
-  return (
-    <td class="actions">
-      {edit && <RowButton {...edit} text={edit.text ?? t("common.edit")} />}{" "}
-      {remove && <RowButton {...remove} text={remove.text ?? t("common.delete")} />}
-    </td>
-  );
-}
-
-/** A whole (unpaged) list read with useDocument: its error, loading, empty text, or the table. */
-export function ListTable(props: {
-  list: { data: unknown; error: unknown };
-  count: number;
-  empty: string;
-  columns: string[];
-  /** The hidden header of the actions column; no column without it. */
-  actions?: string;
-  class?: string;
-  /** The rows. */
-  children: ComponentChildren;
-}) {
-  const { list } = props;
-  return (
-    <>
-      {list.error ? <ErrorBox error={list.error} /> : null}
-      {!list.data && !list.error ? (
-        <Loading />
-      ) : props.count === 0 ? (
-        <Empty>{props.empty}</Empty>
-      ) : (
-        <div class="table-wrap">
-          <table class={props.class}>
-            <thead>
-              <tr>
-                {props.columns.map((column, index) => (
-                  <th key={index} scope="col">
-                    {column}
-                  </th>
-                ))}
-                {props.actions !== undefined && (
-                  <th scope="col">
-                    <span class="visually-hidden">{props.actions}</span>
-                  </th>
-                )}
-              </tr>
-            </thead>
-            <tbody>{props.children}</tbody>
-          </table>
-        </div>
-      )}
-    </>
-  );
+/** A row's last column: edit and delete, each only when given (i.e. allowed); its header is hidden. */
+export function actionsColumn<T>(actions: (row: T) => { edit?: RowAction; remove?: RowAction }): Column<T> {
+  return {
+    title: t("settings.actions"),
+    hiddenTitle: true,
+    cellClass: "actions",
+    cell: (row) => {
+      const { edit, remove } = actions(row);
+      return (
+        <>
+          {edit && <RowButton {...edit} text={edit.text ?? t("common.edit")} />}{" "}
+          {remove && <RowButton {...remove} text={remove.text ?? t("common.delete")} />}
+        </>
+      );
+    },
+  };
 }

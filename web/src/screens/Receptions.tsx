@@ -4,6 +4,7 @@
 //   #/<shop>/receptions/mail/<key>        one received mail
 //   #/<shop>/receptions/masks[/<name>|/new]  the parse masks
 import { useEffect } from "preact/hooks";
+import { Table } from "../components/table";
 import { Empty, ErrorBox, Field, MoreButton, PageHeader, usePaged } from "../components/ui";
 import { shopPath } from "../lib/api";
 import { formatDateTime, t, useLang } from "../lib/i18n";
@@ -82,45 +83,28 @@ function ReceptionLog(props: { shop: string; query: URLSearchParams }) {
         <Empty>{result ? t("common.empty") : t("receptions.empty")}</Empty>
       )}
       {log.items.length > 0 && (
-        <div class="table-wrap">
-          <table class="reception-table">
-            <caption class="visually-hidden">{t("receptions.tab_log")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("receptions.col_received")}</th>
-                <th scope="col">{t("receptions.col_result")}</th>
-                <th scope="col">{t("receptions.col_mail")}</th>
-                <th scope="col">{t("receptions.col_outcome")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {log.items.map((entry) => (
-                <tr
-                  key={`${entry.s3_key}@${entry.received_at}`}
-                  class="clickable"
-                  onClick={(event) => {
-                    if ((event.target as HTMLElement).closest("a")) return;
-                    navigate(href(shop, "receptions", "mail", entry.s3_key));
-                  }}
-                >
-                  <td class="reception-when">{formatDateTime(entry.received_at, zone)}</td>
-                  <td>
-                    <ResultBadge result={entry.result} />
-                  </td>
-                  <td class="reception-mail">
-                    <a href={href(shop, "receptions", "mail", entry.s3_key)}>
-                      {entry.subject || t("receptions.no_subject")}
-                    </a>
-                    <div class="muted small">{entry.sender || "—"}</div>
-                  </td>
-                  <td class="reception-outcome">
-                    <Outcome entry={entry} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          class="reception-table"
+          caption={t("receptions.tab_log")}
+          rows={log.items}
+          rowKey={(entry) => `${entry.s3_key}@${entry.received_at}`}
+          rowLink={(entry) => href(shop, "receptions", "mail", entry.s3_key)}
+          columns={[
+            { title: t("receptions.col_received"), cellClass: "reception-when", cell: (entry) => formatDateTime(entry.received_at, zone) },
+            { title: t("receptions.col_result"), cell: (entry) => <ResultBadge result={entry.result} /> },
+            {
+              title: t("receptions.col_mail"),
+              cellClass: "reception-mail",
+              cell: (entry) => (
+                <>
+                  <a href={href(shop, "receptions", "mail", entry.s3_key)}>{entry.subject || t("receptions.no_subject")}</a>
+                  <div class="muted small">{entry.sender || "—"}</div>
+                </>
+              ),
+            },
+            { title: t("receptions.col_outcome"), cellClass: "reception-outcome", cell: (entry) => <Outcome entry={entry} /> },
+          ]}
+        />
       )}
       <MoreButton hasMore={log.hasMore} loading={log.loading} onMore={() => void log.more()} />
     </section>

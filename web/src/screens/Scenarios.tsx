@@ -2,6 +2,7 @@
 // (…/scenarios/<id>, ?version=N for an old version).
 import "../styles/scenarios.css";
 import { useEffect } from "preact/hooks";
+import { Table } from "../components/table";
 import { Empty, ErrorBox, Loading, PageHeader, useDocument } from "../components/ui";
 import { t, useLang } from "../lib/i18n";
 import { href } from "../lib/router";
@@ -57,96 +58,87 @@ function ScenarioList(props: { shop: string }) {
         </Empty>
       )}
       {scenarios.length > 0 && (
-        <div class="table-wrap">
-          <table class="scenario-table">
-            <caption class="visually-hidden">{t("scenarios.list_caption")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("scenarios.name")}</th>
-                <th scope="col">{t("scenarios.status")}</th>
-                <th scope="col">{t("scenarios.trigger")}</th>
-                <th scope="col">{t("scenarios.cond_sources")}</th>
-                <th scope="col">{t("scenarios.steps")}</th>
-                <th scope="col" class="num">
-                  {t("scenarios.priority")}
-                </th>
-                <th scope="col" class="num">
-                  {t("scenarios.version")}
-                </th>
-                {(can.toggle || can.remove) && (
-                  <th scope="col" class="actions">
-                    <span class="visually-hidden">{t("scenarios.actions")}</span>
-                  </th>
-                )}
-              </tr>
-            </thead>
-            <tbody>
-              {scenarios.map((scenario) => (
-                <tr key={scenario.id} data-testid={`scenario-${scenario.id}`}>
-                  <td class="scenario-title">
-                    <a class="scenario-name" href={href(shop, "scenarios", scenario.id)}>
-                      {scenario.name}
-                    </a>
-                    <span class="block mono small muted">{scenario.id}</span>
-                  </td>
-                  <td data-label={t("scenarios.status")}>
-                    <StatusBadge active={scenario.active} />
-                  </td>
-                  <td data-label={t("scenarios.trigger")}>{t(`scenarios.trigger_short_${scenario.trigger}`)}</td>
-                  <td data-label={t("scenarios.cond_sources")} data-testid="scenario-sources">
-                    {scenario.conditions.sources?.length ? (
-                      <span class="mono small">{scenario.conditions.sources.join(", ")}</span>
-                    ) : (
-                      <span class="muted small">{t("scenarios.sources_all")}</span>
-                    )}
-                  </td>
-                  <td data-label={t("scenarios.steps")}>
-                    <span class="step-days">
-                      {scenario.steps
-                        .map((step) => (step.immediate ? t("scenarios.immediate_short") : t("scenarios.day_tick", { n: step.offset_days ?? 0 })))
-                        .join(" → ")}
-                    </span>
-                    <span class="block small muted">{t("scenarios.steps_count", { n: scenario.steps.length })}</span>
-                  </td>
-                  <td class="num" data-label={t("scenarios.priority")}>
-                    {scenario.priority}
-                  </td>
-                  <td class="num" data-label={t("scenarios.version")}>
-                    {t("scenarios.version_n", { v: scenario.version })}
-                  </td>
-                  {(can.toggle || can.remove) && (
-                    <td class="actions">
-                      <div class="row-actions">
-                        {can.toggle && (
-                          <button
-                            type="button"
-                            class="button button-small"
-                            disabled={busy}
-                            aria-label={t(scenario.active ? "scenarios.deactivate_label" : "scenarios.activate_label", { name: scenario.name })}
-                            onClick={() => void setActive(scenario, !scenario.active)}
-                          >
-                            {t(scenario.active ? "scenarios.deactivate" : "scenarios.activate")}
-                          </button>
-                        )}
-                        {can.remove && !scenario.active && (
-                          <button
-                            type="button"
-                            class="button button-small button-quiet danger-text"
-                            disabled={busy}
-                            aria-label={t("scenarios.delete_label", { name: scenario.name })}
-                            onClick={() => void remove(scenario)}
-                          >
-                            {t("common.delete")}
-                          </button>
-                        )}
-                      </div>
-                    </td>
+        <Table
+          class="scenario-table"
+          caption={t("scenarios.list_caption")}
+          labelled
+          rows={scenarios}
+          rowKey={(scenario) => scenario.id}
+          rowAttrs={(scenario) => ({ "data-testid": `scenario-${scenario.id}` })}
+          columns={[
+            {
+              title: t("scenarios.name"),
+              unlabelled: true,
+              cellClass: "scenario-title",
+              cell: (scenario) => (
+                <>
+                  <a class="scenario-name" href={href(shop, "scenarios", scenario.id)}>
+                    {scenario.name}
+                  </a>
+                  <span class="block mono small muted">{scenario.id}</span>
+                </>
+              ),
+            },
+            { title: t("scenarios.status"), cell: (scenario) => <StatusBadge active={scenario.active} /> },
+            { title: t("scenarios.trigger"), cell: (scenario) => t(`scenarios.trigger_short_${scenario.trigger}`) },
+            {
+              title: t("scenarios.cond_sources"),
+              testId: "scenario-sources",
+              cell: (scenario) =>
+                scenario.conditions.sources?.length ? (
+                  <span class="mono small">{scenario.conditions.sources.join(", ")}</span>
+                ) : (
+                  <span class="muted small">{t("scenarios.sources_all")}</span>
+                ),
+            },
+            {
+              title: t("scenarios.steps"),
+              cell: (scenario) => (
+                <>
+                  <span class="step-days">
+                    {scenario.steps
+                      .map((step) => (step.immediate ? t("scenarios.immediate_short") : t("scenarios.day_tick", { n: step.offset_days ?? 0 })))
+                      .join(" → ")}
+                  </span>
+                  <span class="block small muted">{t("scenarios.steps_count", { n: scenario.steps.length })}</span>
+                </>
+              ),
+            },
+            { title: t("scenarios.priority"), class: "num", cell: (scenario) => scenario.priority },
+            { title: t("scenarios.version"), class: "num", cell: (scenario) => t("scenarios.version_n", { v: scenario.version }) },
+            (can.toggle || can.remove) && {
+              title: t("scenarios.actions"),
+              hiddenTitle: true,
+              class: "actions",
+              cell: (scenario) => (
+                <div class="row-actions">
+                  {can.toggle && (
+                    <button
+                      type="button"
+                      class="button button-small"
+                      disabled={busy}
+                      aria-label={t(scenario.active ? "scenarios.deactivate_label" : "scenarios.activate_label", { name: scenario.name })}
+                      onClick={() => void setActive(scenario, !scenario.active)}
+                    >
+                      {t(scenario.active ? "scenarios.deactivate" : "scenarios.activate")}
+                    </button>
                   )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+                  {can.remove && !scenario.active && (
+                    <button
+                      type="button"
+                      class="button button-small button-quiet danger-text"
+                      disabled={busy}
+                      aria-label={t("scenarios.delete_label", { name: scenario.name })}
+                      onClick={() => void remove(scenario)}
+                    >
+                      {t("common.delete")}
+                    </button>
+                  )}
+                </div>
+              ),
+            },
+          ]}
+        />
       )}
       <p class="muted small list-foot">{t("scenarios.list_foot")}</p>
       {dialog}

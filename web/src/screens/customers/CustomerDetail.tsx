@@ -6,17 +6,10 @@ import { success } from "../../components/notices";
 import type { Me } from "../../lib/types";
 import { allowed, api, shopPath } from "../../lib/api";
 import { formatDateTime, formatNumber, t } from "../../lib/i18n";
-import { href, navigate } from "../../lib/router";
-import {
-  keyFor,
-  orderIdOf,
-  settled,
-  StatusBadge,
-  StepLabel,
-  useScenarios,
-  useTemplateNames,
-  useShopZone,
-} from "../deliveries/common";
+import { href } from "../../lib/router";
+import { Table } from "../../components/table";
+import { keyFor, settled, useScenarios, useTemplateNames, useShopZone } from "../deliveries/common";
+import { deliveryColumns } from "../deliveries/columns";
 import { displayName, ERASED, suppressionLabel } from "./common";
 
 type Detail = components["schemas"]["CustomerDetail"];
@@ -49,6 +42,8 @@ export function CustomerDetail(props: { shop: string; id: string; me: Me }) {
   const mayUnsubscribe = !erased && allowed("POST", `${ONE}/unsubscribe`);
   const mayErase = !erased && allowed("POST", `${ONE}/erase`);
   const scenarioName = (id: string) => scenarios.find((s) => s.id === id)?.name || id;
+  const mailLink = (delivery: { id: string }) => href(props.shop, "deliveries", delivery.id);
+  const mails = deliveryColumns({ link: mailLink, zone, scenarioName, templateName });
 
   const unsubscribe = async () => {
     const ok = await ask({
@@ -164,46 +159,42 @@ export function CustomerDetail(props: { shop: string; id: string; me: Me }) {
         {orders.length === 0 ? (
           <p class="empty">{t("customers.no_orders")}</p>
         ) : (
-          <div class="table-wrap">
-            <table class="cu-table">
-              <thead>
-                <tr>
-                  <th scope="col">{t("customers.col_order")}</th>
-                  <th scope="col">{t("customers.col_ordered_at")}</th>
-                  <th scope="col">{t("customers.col_items")}</th>
-                  <th scope="col" class="num">
-                    {t("customers.col_total")}
-                  </th>
-                  <th scope="col">{t("customers.col_shipped")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {orders.map((record) => (
-                  <tr key={`${record.order.source}#${record.order.order_id}`}>
-                    <td data-label={t("customers.col_order")}>
-                      <span>
-                        <span class="mono small">{record.order.order_id}</span>
-                        <span class="muted small cu-source"> {t("customers.source", { source: record.order.source })}</span>
-                        {record.status === "cancelled" && <Badge tone="bad">{t("customers.order_cancelled")}</Badge>}
-                      </span>
-                    </td>
-                    <td data-label={t("customers.col_ordered_at")}>{formatDateTime(record.order.ordered_at, zone)}</td>
-                    <td data-label={t("customers.col_items")}>
-                      {record.order.items.length === 0
-                        ? "—"
-                        : record.order.items.map((item) => `${item.name ?? item.sku ?? "—"} × ${item.quantity}`).join("、")}
-                    </td>
-                    <td data-label={t("customers.col_total")} class="num">
-                      {record.order.total === null ? "—" : t("customers.yen", { n: formatNumber(record.order.total) })}
-                    </td>
-                    <td data-label={t("customers.col_shipped")}>
-                      {record.order.shipped_at ? record.order.shipped_at.slice(0, 10) : <span class="muted">{t("customers.not_shipped")}</span>}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            class="cu-table"
+            labelled
+            rows={orders}
+            rowKey={(record) => `${record.order.source}#${record.order.order_id}`}
+            columns={[
+              {
+                title: t("customers.col_order"),
+                cell: (record) => (
+                  <span>
+                    <span class="mono small">{record.order.order_id}</span>
+                    <span class="muted small cu-source"> {t("customers.source", { source: record.order.source })}</span>
+                    {record.status === "cancelled" && <Badge tone="bad">{t("customers.order_cancelled")}</Badge>}
+                  </span>
+                ),
+              },
+              { title: t("customers.col_ordered_at"), cell: (record) => formatDateTime(record.order.ordered_at, zone) },
+              {
+                title: t("customers.col_items"),
+                cell: (record) =>
+                  record.order.items.length === 0
+                    ? "—"
+                    : record.order.items.map((item) => `${item.name ?? item.sku ?? "—"} × ${item.quantity}`).join("、"),
+              },
+              {
+                title: t("customers.col_total"),
+                class: "num",
+                cell: (record) => (record.order.total === null ? "—" : t("customers.yen", { n: formatNumber(record.order.total) })),
+              },
+              {
+                title: t("customers.col_shipped"),
+                cell: (record) =>
+                  record.order.shipped_at ? record.order.shipped_at.slice(0, 10) : <span class="muted">{t("customers.not_shipped")}</span>,
+              },
+            ]}
+          />
         )}
       </section>
 
@@ -212,50 +203,14 @@ export function CustomerDetail(props: { shop: string; id: string; me: Me }) {
         {deliveries.length === 0 ? (
           <p class="empty">{t("customers.no_mails")}</p>
         ) : (
-          <div class="table-wrap">
-            <table class="cu-table">
-              <thead>
-                <tr>
-                  <th scope="col">{t("deliveries.col_send_at")}</th>
-                  <th scope="col">{t("deliveries.col_status")}</th>
-                  <th scope="col">{t("deliveries.col_scenario")}</th>
-                  <th scope="col">{t("deliveries.col_order")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {[...deliveries]
-                  .sort((a, b) => Date.parse(b.sent_at ?? b.send_at) - Date.parse(a.sent_at ?? a.send_at))
-                  .map((delivery) => {
-                    const link = href(props.shop, "deliveries", delivery.id);
-                    return (
-                      <tr
-                        key={delivery.id}
-                        class="clickable"
-                        onClick={(event) => {
-                          if (!(event.target as HTMLElement).closest("a")) navigate(link);
-                        }}
-                      >
-                        <td data-label={t("deliveries.col_send_at")}>
-                          <a href={link}>{formatDateTime(delivery.sent_at ?? delivery.send_at, zone)}</a>
-                        </td>
-                        <td data-label={t("deliveries.col_status")}>
-                          <StatusBadge status={delivery.status} />
-                        </td>
-                        <td data-label={t("deliveries.col_scenario")}>
-                          <span>
-                            {scenarioName(delivery.scenario_id)}
-                            <StepLabel delivery={delivery} templateName={templateName} />
-                          </span>
-                        </td>
-                        <td data-label={t("deliveries.col_order")} class="mono small">
-                          {orderIdOf(delivery.order_key)}
-                        </td>
-                      </tr>
-                    );
-                  })}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            class="cu-table"
+            labelled
+            rows={[...deliveries].sort((a, b) => Date.parse(b.sent_at ?? b.send_at) - Date.parse(a.sent_at ?? a.send_at))}
+            rowKey={(delivery) => delivery.id}
+            rowLink={mailLink}
+            columns={[mails.when, mails.status, mails.scenario, mails.order]}
+          />
         )}
       </section>
       {dialog}

@@ -1,7 +1,8 @@
 // Customers whose name or address contains the search text (kept in the hash: `?q=`).
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { Badge, Empty, ErrorBox, Field, Loading, MoreButton, PageHeader, usePaged } from "../../components/ui";
+import { PagedTable } from "../../components/table";
+import { Badge, Field, PageHeader, usePaged } from "../../components/ui";
 import { shopPath } from "../../lib/api";
 import { formatNumber, t } from "../../lib/i18n";
 import { href, navigate } from "../../lib/router";
@@ -62,61 +63,34 @@ export function CustomerList(props: { shop: string; query: URLSearchParams; tabs
 function Results(props: { shop: string; q: string }) {
   const { q } = props;
   const list = usePaged<CustomerRecord>(shopPath(props.shop, "/customers"), { q });
+  const link = (customer: CustomerRecord) => href(props.shop, "customers", customer.customer_id);
   return (
-    <>
-        {list.error ? <ErrorBox error={list.error} /> : null}
-        {!list.error && list.items.length === 0 && (list.loading ? <Loading /> : <Empty>{t(q ? "customers.none_found" : "customers.none_yet")}</Empty>)}
-        {list.items.length > 0 && (
-          <div class="table-wrap">
-            <table class="cu-table">
-              <caption class="visually-hidden">{t("customers.table_caption")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("customers.col_name")}</th>
-                  <th scope="col">{t("customers.col_email")}</th>
-                  <th scope="col" class="num">
-                    {t("customers.col_orders")}
-                  </th>
-                  <th scope="col">{t("customers.col_state")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.items.map((customer) => {
-                  const link = href(props.shop, "customers", customer.customer_id);
-                  return (
-                    <tr
-                      key={customer.customer_id}
-                      class="clickable"
-                      onClick={(event) => {
-                        if (!(event.target as HTMLElement).closest("a")) navigate(link);
-                      }}
-                    >
-                      <td data-label={t("customers.col_name")}>
-                        <a href={link} class="cu-name">
-                          {displayName(customer)}
-                        </a>
-                      </td>
-                      <td data-label={t("customers.col_email")} class="cu-email">
-                        {customer.email}
-                      </td>
-                      <td data-label={t("customers.col_orders")} class="num">
-                        {formatNumber(customer.order_count)}
-                      </td>
-                      <td data-label={t("customers.col_state")}>
-                        {customer.unsubscribed_at ? (
-                          <Badge tone="warn">{t("customers.state_unsubscribed")}</Badge>
-                        ) : (
-                          <Badge tone="ok">{t("customers.state_subscribed")}</Badge>
-                        )}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-        )}
-        <MoreButton hasMore={list.hasMore} loading={list.loading} onMore={list.more} />
-    </>
+    <PagedTable
+      list={list}
+      empty={t(q ? "customers.none_found" : "customers.none_yet")}
+      class="cu-table" caption={t("customers.table_caption")} labelled
+      rowKey={(customer) => customer.customer_id} rowLink={link}
+      columns={[
+        {
+          title: t("customers.col_name"),
+          cell: (customer) => (
+            <a href={link(customer)} class="cu-name">
+              {displayName(customer)}
+            </a>
+          ),
+        },
+        { title: t("customers.col_email"), cellClass: "cu-email", cell: (customer) => customer.email },
+        { title: t("customers.col_orders"), class: "num", cell: (customer) => formatNumber(customer.order_count) },
+        {
+          title: t("customers.col_state"),
+          cell: (customer) =>
+            customer.unsubscribed_at ? (
+              <Badge tone="warn">{t("customers.state_unsubscribed")}</Badge>
+            ) : (
+              <Badge tone="ok">{t("customers.state_subscribed")}</Badge>
+            ),
+        },
+      ]}
+    />
   );
 }

@@ -2,7 +2,8 @@
 // A manager adds and lifts manual entries; lifting any other kind needs an owner.
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
-import { Empty, ErrorBox, Loading, MoreButton, PageHeader, useAction, useConfirm, usePaged } from "../../components/ui";
+import { PagedTable } from "../../components/table";
+import { PageHeader, useAction, useConfirm, usePaged } from "../../components/ui";
 import { success } from "../../components/notices";
 import { allowed, api, del, shopPath } from "../../lib/api";
 import { formatDateTime, t } from "../../lib/i18n";
@@ -111,60 +112,51 @@ export function SuppressionList(props: { shop: string; me: Me; tabs: ComponentCh
           </p>
         </form>
       )}
-      {list.error ? <ErrorBox error={list.error} /> : null}
-      {!list.error && list.items.length === 0 && (list.loading ? <Loading /> : <Empty>{t("customers.no_suppressions")}</Empty>)}
-      {list.items.length > 0 && (
-        <div class="table-wrap">
-          <table class="cu-table">
-            <caption class="visually-hidden">{t("customers.tab_suppressions")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("customers.col_email")}</th>
-                <th scope="col">{t("customers.col_reason")}</th>
-                <th scope="col">{t("customers.col_since")}</th>
-                <th scope="col">
-                  <span class="visually-hidden">{t("customers.actions_title")}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.items.map((entry) => (
-                <tr key={entry.address}>
-                  <td data-label={t("customers.col_email")} class="cu-email">
-                    {entry.address}
-                  </td>
-                  <td data-label={t("customers.col_reason")}>
-                    {suppressionLabel(entry.reason)}
-                    {entry.delivery_id && (
-                      <>
-                        {" "}
-                        <a class="small" href={href(props.shop, "deliveries", entry.delivery_id)}>
-                          {t("customers.after_mail")}
-                        </a>
-                      </>
-                    )}
-                  </td>
-                  <td data-label={t("customers.col_since")}>{formatDateTime(entry.at, zone)}</td>
-                  <td class="actions">
-                    {mayLift(entry) && (
-                      <button
-                        type="button"
-                        class="button button-small"
-                        disabled={action.busy}
-                        aria-label={t("customers.lift_label", { address: entry.address })}
-                        onClick={() => remove(entry)}
-                      >
-                        {t("customers.lift")}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <MoreButton hasMore={list.hasMore} loading={list.loading} onMore={list.more} />
+      <PagedTable
+        list={list}
+        empty={t("customers.no_suppressions")}
+        class="cu-table"
+        caption={t("customers.tab_suppressions")}
+        labelled
+        rowKey={(entry) => entry.address}
+        columns={[
+          { title: t("customers.col_email"), cellClass: "cu-email", cell: (entry) => entry.address },
+          {
+            title: t("customers.col_reason"),
+            cell: (entry) => (
+              <>
+                {suppressionLabel(entry.reason)}
+                {entry.delivery_id && (
+                  <>
+                    {" "}
+                    <a class="small" href={href(props.shop, "deliveries", entry.delivery_id)}>
+                      {t("customers.after_mail")}
+                    </a>
+                  </>
+                )}
+              </>
+            ),
+          },
+          { title: t("customers.col_since"), cell: (entry) => formatDateTime(entry.at, zone) },
+          {
+            title: t("customers.actions_title"),
+            hiddenTitle: true,
+            cellClass: "actions",
+            cell: (entry) =>
+              mayLift(entry) && (
+                <button
+                  type="button"
+                  class="button button-small"
+                  disabled={action.busy}
+                  aria-label={t("customers.lift_label", { address: entry.address })}
+                  onClick={() => remove(entry)}
+                >
+                  {t("customers.lift")}
+                </button>
+              ),
+          },
+        ]}
+      />
       {dialog}
     </>
   );

@@ -14,6 +14,7 @@ import {
   type ChartConfiguration,
 } from "chart.js";
 import { useEffect, useRef } from "preact/hooks";
+import { Table } from "../../components/table";
 import { formatNumber, t, useLang } from "../../lib/i18n";
 import type { DayFigures } from "./types";
 
@@ -94,31 +95,16 @@ export function DayChart(props: { days: DayFigures[] }) {
       </div>
       <details class="chart-table">
         <summary>{t("dashboard.chart_as_table")}</summary>
-        <div class="table-wrap">
-          <table>
-            <caption class="visually-hidden">{t("dashboard.chart_title")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("dashboard.day")}</th>
-                <th scope="col" class="num">
-                  {t("dashboard.orders")}
-                </th>
-                <th scope="col" class="num">
-                  {t("dashboard.sent")}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {[...days].reverse().map((d) => (
-                <tr key={d.day}>
-                  <td>{d.day}</td>
-                  <td class="num">{formatNumber(d.orders)}</td>
-                  <td class="num">{formatNumber(d.sent)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          caption={t("dashboard.chart_title")}
+          rows={[...days].reverse()}
+          rowKey={(d) => d.day}
+          columns={[
+            { title: t("dashboard.day"), cell: (d) => d.day },
+            { title: t("dashboard.orders"), class: "num", cell: (d) => formatNumber(d.orders) },
+            { title: t("dashboard.sent"), class: "num", cell: (d) => formatNumber(d.sent) },
+          ]}
+        />
       </details>
     </>
   );

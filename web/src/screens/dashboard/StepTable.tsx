@@ -1,5 +1,6 @@
 // Each scenario step's results over the period: sent, delivered, bounced, complaints, unsubscribes
 // (and opens and clicks when the shop tracks them), with the rates a shop watches.
+import { Table, type Column } from "../../components/table";
 import { ErrorBox, useDocument } from "../../components/ui";
 import { shopPath } from "../../lib/api";
 import { formatNumber, t } from "../../lib/i18n";
@@ -28,56 +29,46 @@ export function StepTable(props: { shop: string; steps: StepFigures[] }) {
   const sorted = [...steps].sort((a, b) =>
     a.scenario_id === b.scenario_id ? order(a) - order(b) || a.step_id.localeCompare(b.step_id) : a.scenario_id.localeCompare(b.scenario_id),
   );
+  const first = (row: StepFigures, index: number) => index === 0 || sorted[index - 1].scenario_id !== row.scenario_id;
   const tracked = steps.some((row) => row.opened > 0 || row.clicked > 0);
   const counters: Counter[] = ["sent", "delivered", "bounced", "complained", "unsubscribed", ...(tracked ? (["opened", "clicked"] as const) : [])];
   return (
     <>
       {scenarios.error !== null && <ErrorBox error={scenarios.error} />}
-      <div class="table-wrap">
-        <table class="step-table">
-          <caption class="visually-hidden">{t("dashboard.steps_title")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("dashboard.scenario")}</th>
-              <th scope="col">{t("dashboard.step")}</th>
-              {counters.map((name) => (
-                <th key={name} scope="col" class="num">
-                  {t(`dashboard.counter_${name}`)}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {sorted.map((row, index) => {
-              const scenario = byId.get(row.scenario_id);
-              const first = index === 0 || sorted[index - 1].scenario_id !== row.scenario_id;
-              return (
-                <tr key={`${row.scenario_id}/${row.step_id}`} class={first ? "step-first" : undefined}>
-                  <td>
-                    {first ? (
-                      <a href={href(shop, "scenarios", row.scenario_id)}>{scenario?.name || row.scenario_id}</a>
-                    ) : (
-                      <span class="visually-hidden">{scenario?.name || row.scenario_id}</span>
-                    )}
-                  </td>
-                  <td class="mono">{row.step_id}</td>
-                  {counters.map((name) => {
-                    const value = row[name];
-                    const rate = RATED.includes(name) ? percent(value, row.sent) : "";
-                    const warn = (name === "bounced" || name === "complained") && value > 0;
-                    return (
-                      <td key={name} class={`num${warn ? " figure-warn" : ""}`}>
-                        {formatNumber(value)}
-                        {rate && value > 0 && <span class="step-rate"> ({rate})</span>}
-                      </td>
-                    );
-                  })}
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        class="step-table"
+        caption={t("dashboard.steps_title")}
+        rows={sorted}
+        rowKey={(row) => `${row.scenario_id}/${row.step_id}`}
+        rowAttrs={(row, index) => ({ class: first(row, index) ? "step-first" : undefined })}
+        columns={[
+          {
+            title: t("dashboard.scenario"),
+            cell: (row, index) => {
+              const name = byId.get(row.scenario_id)?.name || row.scenario_id;
+              return first(row, index) ? <a href={href(shop, "scenarios", row.scenario_id)}>{name}</a> : <span class="visually-hidden">{name}</span>;
+            },
+          },
+          { title: t("dashboard.step"), cellClass: "mono", cell: (row) => row.step_id },
+          ...counters.map(
+            (name): Column<StepFigures> => ({
+              title: t(`dashboard.counter_${name}`),
+              class: "num",
+              cellClass: (row) => `num${(name === "bounced" || name === "complained") && row[name] > 0 ? " figure-warn" : ""}`,
+              cell: (row) => {
+                const value = row[name];
+                const rate = RATED.includes(name) ? percent(value, row.sent) : "";
+                return (
+                  <>
+                    {formatNumber(value)}
+                    {rate && value > 0 && <span class="step-rate"> ({rate})</span>}
+                  </>
+                );
+              },
+            }),
+          ),
+        ]}
+      />
     </>
   );
 }

@@ -1,16 +1,14 @@
 // The list of mails, latest send time first, with the filters the API takes. The filters live in
 // the hash query: a search is a link (the dashboard links to `?status=unknown`), back/forward work.
 import { useEffect, useState } from "preact/hooks";
-import { Empty, ErrorBox, Field, Loading, MoreButton, PageHeader, usePaged } from "../../components/ui";
+import { PagedTable, type Column } from "../../components/table";
+import { Field, PageHeader, usePaged } from "../../components/ui";
 import { shopPath } from "../../lib/api";
-import { formatDateTime, t } from "../../lib/i18n";
+import { t } from "../../lib/i18n";
 import { href, navigate } from "../../lib/router";
+import { deliveryColumns } from "./columns";
 import {
-  orderIdOf,
-  reasonLabel,
   STATUSES,
-  StatusBadge,
-  StepLabel,
   useScenarios,
   useShopZone,
   useTemplateNames,
@@ -148,69 +146,28 @@ function Results(props: {
   const { zone, scenarioName, filtered } = props;
   const templateName = useTemplateNames(props.shop);
   const list = usePaged<DeliveryRow>(shopPath(props.shop, "/deliveries"), props.filters);
+  const link = (delivery: DeliveryRow) => detailLink(props.shop, delivery.id, props.query);
+  const { when, status, scenario, order } = deliveryColumns<DeliveryRow>({ link, zone, scenarioName, templateName, whenClass: "dl-when", reasons: true });
+  const customer: Column<DeliveryRow> = {
+    title: t("deliveries.col_customer"),
+    cellClass: "dl-customer",
+    cell: (delivery) => (
+      <>
+        {/* the name first: a Rakuten buyer's address is a masked relay address */}
+        {delivery.customer_name && <span class="dl-customer-name">{delivery.customer_name}</span>}
+        <span class={delivery.customer_name ? "muted small dl-customer-email" : undefined}>
+          {delivery.customer_email || <span class="muted">{t("deliveries.no_address")}</span>}
+        </span>
+      </>
+    ),
+  };
   return (
-    <>
-        {list.error ? <ErrorBox error={list.error} /> : null}
-        {!list.error && list.items.length === 0 && (list.loading ? <Loading /> : <Empty>{t(filtered ? "deliveries.none_found" : "deliveries.none_yet")}</Empty>)}
-        {list.items.length > 0 && (
-          <div class="table-wrap">
-            <table class="dl-table">
-              <caption class="visually-hidden">{t("deliveries.table_caption")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("deliveries.col_send_at")}</th>
-                  <th scope="col">{t("deliveries.col_status")}</th>
-                  <th scope="col">{t("deliveries.col_customer")}</th>
-                  <th scope="col">{t("deliveries.col_scenario")}</th>
-                  <th scope="col">{t("deliveries.col_order")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.items.map((delivery) => {
-                  const link = detailLink(props.shop, delivery.id, props.query);
-                  return (
-                    <tr
-                      key={delivery.id}
-                      class="clickable"
-                      onClick={(event) => {
-                        if (!(event.target as HTMLElement).closest("a")) navigate(link);
-                      }}
-                    >
-                      <td data-label={t("deliveries.col_send_at")}>
-                        <a href={link} class="dl-when">
-                          {formatDateTime(delivery.sent_at ?? delivery.send_at, zone)}
-                        </a>
-                      </td>
-                      <td data-label={t("deliveries.col_status")}>
-                        <StatusBadge status={delivery.status} />
-                        {delivery.status === "skipped" && delivery.reason && (
-                          <span class="block muted small dl-reason">{reasonLabel(delivery.reason)}</span>
-                        )}
-                      </td>
-                      <td data-label={t("deliveries.col_customer")} class="dl-customer">
-                        {/* the name first: a Rakuten buyer's address is a masked relay address */}
-                        {delivery.customer_name && <span class="dl-customer-name">{delivery.customer_name}</span>}
-                        <span class={delivery.customer_name ? "muted small dl-customer-email" : undefined}>
-                          {delivery.customer_email || <span class="muted">{t("deliveries.no_address")}</span>}
-                        </span>
-                      </td>
-                      <td data-label={t("deliveries.col_scenario")}>
-                        <span>
-                          {scenarioName(delivery.scenario_id)}
-                          <StepLabel delivery={delivery} templateName={templateName} />
-                        </span>
-                      </td>
-                      <td data-label={t("deliveries.col_order")} class="mono small">
-                        {orderIdOf(delivery.order_key)}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-        )}
-        <MoreButton hasMore={list.hasMore} loading={list.loading} onMore={list.more} />
-    </>
+    <PagedTable
+      list={list}
+      empty={t(filtered ? "deliveries.none_found" : "deliveries.none_yet")}
+      class="dl-table" caption={t("deliveries.table_caption")} labelled
+      rowKey={(delivery) => delivery.id} rowLink={link}
+      columns={[when, status, customer, scenario, order]}
+    />
   );
 }

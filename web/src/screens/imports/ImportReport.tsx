@@ -1,6 +1,7 @@
 // What an import did: rows read, orders taken (new / updated / already known), rows refused with
 // their line and reason; when it stopped early, the way to take the rest.
 import type { components } from "../../api/schema";
+import { Table } from "../../components/table";
 import { Badge } from "../../components/ui";
 import { formatNumber, pick, t } from "../../lib/i18n";
 import { orderIdOf } from "../deliveries/common";
@@ -62,37 +63,22 @@ export function ImportReport(props: {
         <>
           <h3>{t("imports.refused_title")}</h3>
           <p class="hint">{t("imports.refused_hint")}</p>
-          <div class="table-wrap">
-            <table class="im-refused">
-              <caption class="visually-hidden">{t("imports.refused_title")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col" class="num">
-                    {t("imports.col_line")}
-                  </th>
-                  <th scope="col">{t("imports.col_order")}</th>
-                  <th scope="col">{t("imports.col_reason")}</th>
-                  <th scope="col">{t("imports.col_detail")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {report.refused.map((row) => (
-                  <tr key={`${row.line}-${row.reason}`}>
-                    <td class="num" data-label={t("imports.col_line")}>
-                      {t("imports.line", { n: row.line })}
-                    </td>
-                    <td class="mono small" data-label={t("imports.col_order")}>
-                      {row.order_id ?? "—"}
-                    </td>
-                    <td data-label={t("imports.col_reason")}>
-                      <Badge tone="bad">{REASONS.has(row.reason) ? t(`imports.reason_${row.reason}`) : row.reason}</Badge>
-                    </td>
-                    <td data-label={t("imports.col_detail")}>{pick(row.message_ja, row.message_en)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            class="im-refused"
+            caption={t("imports.refused_title")}
+            labelled
+            rows={report.refused}
+            rowKey={(row) => `${row.line}-${row.reason}`}
+            columns={[
+              { title: t("imports.col_line"), class: "num", cell: (row) => t("imports.line", { n: row.line }) },
+              { title: t("imports.col_order"), cellClass: "mono small", cell: (row) => row.order_id ?? "—" },
+              {
+                title: t("imports.col_reason"),
+                cell: (row) => <Badge tone="bad">{REASONS.has(row.reason) ? t(`imports.reason_${row.reason}`) : row.reason}</Badge>,
+              },
+              { title: t("imports.col_detail"), cell: (row) => pick(row.message_ja, row.message_en) },
+            ]}
+          />
           {report.refused_rows > report.refused.length && (
             <p class="muted small">{t("imports.refused_more", { shown: report.refused.length, n: formatNumber(report.refused_rows) })}</p>
           )}

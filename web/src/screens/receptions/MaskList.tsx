@@ -1,6 +1,7 @@
 // The shop's parse masks: a list (edit and delete for managers, a read-only view for staff), and
 // one mask's page (the editor, tried on a pasted mail).
 import { RowButton, useRemoval } from "../../components/rows";
+import { Table } from "../../components/table";
 import { Empty, ErrorBox, Loading, PageHeader, useDocument } from "../../components/ui";
 import { allowed, del, put, shopPath } from "../../lib/api";
 import { t } from "../../lib/i18n";
@@ -64,53 +65,45 @@ export function MaskList(props: { shop: string }) {
       {masks.loading && !masks.data && <Loading />}
       {masks.data && masks.data.length === 0 && <Empty>{t("receptions.masks_empty")}</Empty>}
       {masks.data && masks.data.length > 0 && (
-        <div class="table-wrap">
-          <table>
-            <caption class="visually-hidden">{t("receptions.tab_masks")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("receptions.mask_name")}</th>
-                <th scope="col">{t("receptions.mask_kind")}</th>
-                <th scope="col">{t("receptions.mask_match")}</th>
-                <th scope="col" class="num">
-                  {t("receptions.mask_field_count")}
-                </th>
-                <th scope="col">
-                  <span class="visually-hidden">{t("receptions.actions")}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {masks.data.map((mask) => (
-                <tr key={mask.name}>
-                  <td class="mono">
-                    <a href={href(shop, "receptions", "masks", mask.name)}>{mask.name}</a>
-                  </td>
-                  <td>{t(`receptions.mask_kind_${mask.kind ?? "order"}`)}</td>
-                  <td>{target(mask)}</td>
-                  <td class="num">{Object.keys(mask.fields).length}</td>
-                  <td class="actions">
-                    <a
-                      class="button button-small"
-                      href={href(shop, "receptions", "masks", mask.name)}
-                      aria-label={`${canEdit ? t("common.edit") : t("receptions.mask_view")}: ${mask.name}`}
-                    >
-                      {canEdit ? t("common.edit") : t("receptions.mask_view")}
-                    </a>{" "}
-                    {canEdit && (
-                      <RowButton
-                        quiet
-                        text={t("common.delete")}
-                        label={`${t("common.delete")}: ${mask.name}`}
-                        onClick={() => void remove(mask)}
-                      />
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          caption={t("receptions.tab_masks")}
+          rows={masks.data}
+          rowKey={(mask) => mask.name}
+          columns={[
+            {
+              title: t("receptions.mask_name"),
+              cellClass: "mono",
+              cell: (mask) => <a href={href(shop, "receptions", "masks", mask.name)}>{mask.name}</a>,
+            },
+            { title: t("receptions.mask_kind"), cell: (mask) => t(`receptions.mask_kind_${mask.kind ?? "order"}`) },
+            { title: t("receptions.mask_match"), cell: target },
+            { title: t("receptions.mask_field_count"), class: "num", cell: (mask) => Object.keys(mask.fields).length },
+            {
+              title: t("receptions.actions"),
+              hiddenTitle: true,
+              cellClass: "actions",
+              cell: (mask) => (
+                <>
+                  <a
+                    class="button button-small"
+                    href={href(shop, "receptions", "masks", mask.name)}
+                    aria-label={`${canEdit ? t("common.edit") : t("receptions.mask_view")}: ${mask.name}`}
+                  >
+                    {canEdit ? t("common.edit") : t("receptions.mask_view")}
+                  </a>{" "}
+                  {canEdit && (
+                    <RowButton
+                      quiet
+                      text={t("common.delete")}
+                      label={`${t("common.delete")}: ${mask.name}`}
+                      onClick={() => void remove(mask)}
+                    />
+                  )}
+                </>
+              ),
+            },
+          ]}
+        />
       )}
       {removal.dialog}
     </section>
@@ -174,26 +167,15 @@ function MaskReadOnly(props: { mask: ParseMask }) {
         </div>
       </dl>
       <h3>{t("receptions.mask_fields")}</h3>
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t("receptions.mask_col_field")}</th>
-              <th scope="col">{t("receptions.mask_col_pattern")}</th>
-              <th scope="col">{t("receptions.mask_col_format")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {Object.entries(mask.fields).map(([field, spec]) => (
-              <tr key={field}>
-                <td>{fieldLabel(field)}</td>
-                <td class="mono">{typeof spec === "string" ? spec : spec.pattern}</td>
-                <td class="mono">{typeof spec === "string" ? "" : (spec.format ?? "")}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        rows={Object.entries(mask.fields)}
+        rowKey={([field]) => field}
+        columns={[
+          { title: t("receptions.mask_col_field"), cell: ([field]) => fieldLabel(field) },
+          { title: t("receptions.mask_col_pattern"), cellClass: "mono", cell: ([, spec]) => (typeof spec === "string" ? spec : spec.pattern) },
+          { title: t("receptions.mask_col_format"), cellClass: "mono", cell: ([, spec]) => (typeof spec === "string" ? "" : (spec.format ?? "")) },
+        ]}
+      />
       {mask.items && (
         <>
           <h3 class="mask-items-title">{t("receptions.mask_items")}</h3>

@@ -1,6 +1,7 @@
 // The plan for a sample order: POST scenarios/{id}/preview with the saved version (or the one
 // being viewed), optionally at another order time or as the customer's N-th order.
 import { useState } from "preact/hooks";
+import { Table } from "../../components/table";
 import { ErrorBox, Field } from "../../components/ui";
 import { post } from "../../lib/api";
 import { formatNumber, lang, t } from "../../lib/i18n";
@@ -148,33 +149,26 @@ export function PreviewCard(props: Props) {
           {!plan.matches && <p class="warn-box">{t("scenarios.preview_no_match")}</p>}
           {plan.matches && <Selection plan={plan} />}
           {plan.deliveries.length > 0 && (
-            <div class="table-wrap">
-              <table>
-                <caption class="visually-hidden">{t("scenarios.preview_table")}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t("scenarios.preview_step")}</th>
-                    <th scope="col">{t("scenarios.preview_send_at")}</th>
-                    <th scope="col" class="num">
-                      {t("scenarios.preview_days_ship")}
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {plan.deliveries.map((delivery) => (
-                    <tr key={delivery.step}>
-                      <td class="mono">{delivery.step}</td>
-                      <td>{delivery.send_at === "now" ? t("scenarios.preview_at_once") : formatWhen(delivery.send_at, zone)}</td>
-                      <td class="num">
-                        {delivery.send_at !== "now" && plan.ship_date
-                          ? t("scenarios.days_value", { n: daysAfter(plan.ship_date, delivery.send_at, zone) })
-                          : "—"}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Table
+              caption={t("scenarios.preview_table")}
+              rows={plan.deliveries}
+              rowKey={(delivery) => delivery.step}
+              columns={[
+                { title: t("scenarios.preview_step"), cellClass: "mono", cell: (delivery) => delivery.step },
+                {
+                  title: t("scenarios.preview_send_at"),
+                  cell: (delivery) => (delivery.send_at === "now" ? t("scenarios.preview_at_once") : formatWhen(delivery.send_at, zone)),
+                },
+                {
+                  title: t("scenarios.preview_days_ship"),
+                  class: "num",
+                  cell: (delivery) =>
+                    delivery.send_at !== "now" && plan.ship_date
+                      ? t("scenarios.days_value", { n: daysAfter(plan.ship_date, delivery.send_at, zone) })
+                      : "—",
+                },
+              ]}
+            />
           )}
           {plan.skipped.length > 0 && (
             <div class="warn-box">

@@ -1,4 +1,5 @@
 // Every stored version of the scenario, newest first; each can be opened read-only.
+import { Table } from "../../components/table";
 import { Badge, ErrorBox, Loading } from "../../components/ui";
 import { t } from "../../lib/i18n";
 import { href } from "../../lib/router";
@@ -30,38 +31,36 @@ export function VersionsCard(props: Props) {
       {props.error !== null && props.error !== undefined && <ErrorBox error={props.error} />}
       {!versions && !props.error && <Loading />}
       {versions && (
-        <div class="table-wrap">
-          <table data-testid="versions">
-            <caption class="visually-hidden">{t("scenarios.versions")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("scenarios.version")}</th>
-                <th scope="col">{t("scenarios.name")}</th>
-                <th scope="col">{t("scenarios.version_state")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {versions.map((version) => (
-                <tr key={version.version} aria-current={version.version === props.showing ? "true" : undefined}>
-                  <td>
-                    {version.version === props.showing ? (
-                      <strong>{t("scenarios.version_n", { v: version.version })}</strong>
-                    ) : (
-                      <a href={versionHref(props.shop, props.scenarioId, version.current ? undefined : version.version)}>
-                        {t("scenarios.version_n", { v: version.version })}
-                      </a>
-                    )}
-                  </td>
-                  <td>{version.name}</td>
-                  <td>
-                    {version.current ? <Badge tone="info">{t("scenarios.version_current")}</Badge> : null}
-                    {version.version === props.showing && !version.current && <Badge>{t("scenarios.version_showing")}</Badge>}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          testId="versions"
+          caption={t("scenarios.versions")}
+          rows={versions}
+          rowKey={(version) => version.version}
+          rowAttrs={(version) => ({ "aria-current": version.version === props.showing ? "true" : undefined })}
+          columns={[
+            {
+              title: t("scenarios.version"),
+              cell: (version) =>
+                version.version === props.showing ? (
+                  <strong>{t("scenarios.version_n", { v: version.version })}</strong>
+                ) : (
+                  <a href={versionHref(props.shop, props.scenarioId, version.current ? undefined : version.version)}>
+                    {t("scenarios.version_n", { v: version.version })}
+                  </a>
+                ),
+            },
+            { title: t("scenarios.name"), cell: (version) => version.name },
+            {
+              title: t("scenarios.version_state"),
+              cell: (version) => (
+                <>
+                  {version.current ? <Badge tone="info">{t("scenarios.version_current")}</Badge> : null}
+                  {version.version === props.showing && !version.current && <Badge>{t("scenarios.version_showing")}</Badge>}
+                </>
+              ),
+            },
+          ]}
+        />
       )}
     </section>
   );

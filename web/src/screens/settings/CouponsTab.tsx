@@ -1,7 +1,8 @@
 // クーポン: each pool's unused and used codes, and loading codes from a CSV (one code a row, an
 // optional `code` header, UTF-8 or Shift_JIS). The API answers which rows it refused and why.
 import { useRef, useState } from "preact/hooks";
-import { Empty, ErrorBox, Field, Loading, MoreButton, useDocument } from "../../components/ui";
+import { ListTable, Table } from "../../components/table";
+import { Field, MoreButton, useDocument } from "../../components/ui";
 import { failure, success } from "../../components/notices";
 import { allowed, api, newIdempotencyKey, shopPath } from "../../lib/api";
 import { formatNumber, t } from "../../lib/i18n";
@@ -23,38 +24,28 @@ export function CouponsTab(props: { shop: string }) {
           <p class="muted small">{t("settings.coupons_lead")}</p>
         </div>
       </div>
-      {pools.error ? <ErrorBox error={pools.error} /> : null}
-      {!pools.data && !pools.error ? (
-        <Loading />
-      ) : items.length === 0 ? (
-        <Empty>{t("settings.coupons_empty")}</Empty>
-      ) : (
-        <div class="table-wrap set-table-gap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t("settings.pool")}</th>
-                <th scope="col" class="num">{t("settings.pool_free")}</th>
-                <th scope="col" class="num">{t("settings.pool_used")}</th>
-                <th scope="col" class="num">{t("settings.pool_total")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((pool) => (
-                <tr key={pool.pool} data-testid={`pool-${pool.pool}`}>
-                  <td class="mono">
-                    {pool.pool}
-                    {pool.free === 0 && <span class="badge badge-bad set-badge-gap">{t("settings.pool_exhausted")}</span>}
-                  </td>
-                  <td class="num">{formatNumber(pool.free)}</td>
-                  <td class="num">{formatNumber(pool.used)}</td>
-                  <td class="num">{formatNumber(pool.free + pool.used)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ListTable
+        list={pools}
+        empty={t("settings.coupons_empty")}
+        wrapClass="set-table-gap"
+        rowKey={(pool) => pool.pool}
+        rowAttrs={(pool) => ({ "data-testid": `pool-${pool.pool}` })}
+        columns={[
+          {
+            title: t("settings.pool"),
+            cellClass: "mono",
+            cell: (pool) => (
+              <>
+                {pool.pool}
+                {pool.free === 0 && <span class="badge badge-bad set-badge-gap">{t("settings.pool_exhausted")}</span>}
+              </>
+            ),
+          },
+          { title: t("settings.pool_free"), class: "num", cell: (pool) => formatNumber(pool.free) },
+          { title: t("settings.pool_used"), class: "num", cell: (pool) => formatNumber(pool.used) },
+          { title: t("settings.pool_total"), class: "num", cell: (pool) => formatNumber(pool.free + pool.used) },
+        ]}
+      />
       {canLoad && (
         <UploadForm
           shop={props.shop}
@@ -186,25 +177,15 @@ function UploadResult(props: { result: PoolLoadAnswer }) {
       {result.skipped.length > 0 && (
         <>
           <p class="warn-box">{t("settings.coupons_skipped_lead")}</p>
-          <div class="table-wrap">
-            <table>
-              <caption class="visually-hidden">{t("settings.coupons_skipped_caption")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("settings.coupon_code")}</th>
-                  <th scope="col">{t("settings.coupon_reason")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {result.skipped.slice(0, shown).map((row, index) => (
-                  <tr key={`${index}-${row.code}`}>
-                    <td class="mono set-code">{row.code}</td>
-                    <td>{t(`settings.skip_${row.reason}`)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            caption={t("settings.coupons_skipped_caption")}
+            rows={result.skipped.slice(0, shown)}
+            rowKey={(row, index) => `${index}-${row.code}`}
+            columns={[
+              { title: t("settings.coupon_code"), cellClass: "mono set-code", cell: (row) => row.code },
+              { title: t("settings.coupon_reason"), cell: (row) => t(`settings.skip_${row.reason}`) },
+            ]}
+          />
           <MoreButton hasMore={shown < result.skipped.length} loading={false} onMore={() => setShown(shown + SKIPPED_PAGE)} />
         </>
       )}

@@ -4,7 +4,8 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { Badge, ErrorBox, Field, useDocument } from "../../components/ui";
 import { success, useSave } from "../../components/notices";
-import { ListTable, RowActions, useRemoval } from "../../components/rows";
+import { actionsColumn, useRemoval } from "../../components/rows";
+import { ListTable } from "../../components/table";
 import { allowed, del, put, shopPath } from "../../lib/api";
 import { t } from "../../lib/i18n";
 import { href } from "../../lib/router";
@@ -87,43 +88,50 @@ export function MasksTab(props: { shop: string }) {
       )}
       <ListTable
         list={list}
-        count={masks.length}
         empty={t("settings.masks_empty")}
-        columns={[t("settings.mask_name"), t("settings.mask_kind"), t("settings.mask_match"), t("settings.mask_fields")]}
-        actions={canEdit || canDelete ? t("settings.actions") : undefined}
-      >
-        {masks.map((mask) => (
-          <tr key={mask.name}>
-            <td class="mono">{mask.name}</td>
-            <td>
-              <Badge tone={mask.kind === "shipment" ? "info" : "muted"}>{t(`settings.mask_kind_${mask.kind ?? "order"}`)}</Badge>
-            </td>
-            <td class="small">
-              {mask.match?.from && (
-                <div>
-                  {t("settings.mask_from")}: <span class="mono">{mask.match.from}</span>
-                </div>
-              )}
-              {mask.match?.subject_contains && (
-                <div>
-                  {t("settings.mask_subject")}: {mask.match.subject_contains}
-                </div>
-              )}
-              {!mask.match?.from && !mask.match?.subject_contains && <span class="muted">{t("settings.mask_match_any")}</span>}
-            </td>
-            <td class="small mono">
-              {Object.keys(mask.fields).join(", ")}
-              {mask.items && <span class="muted"> + items</span>}
-            </td>
-            {(canEdit || canDelete) && (
-              <RowActions
-                edit={canEdit ? { label: t("settings.mask_edit_named", { name: mask.name }), onClick: () => setEditing(mask) } : undefined}
-                remove={canDelete ? { label: t("settings.mask_delete_named", { name: mask.name }), onClick: () => void remove(mask) } : undefined}
-              />
-            )}
-          </tr>
-        ))}
-      </ListTable>
+        rowKey={(mask) => mask.name}
+        columns={[
+          { title: t("settings.mask_name"), cellClass: "mono", cell: (mask) => mask.name },
+          {
+            title: t("settings.mask_kind"),
+            cell: (mask) => <Badge tone={mask.kind === "shipment" ? "info" : "muted"}>{t(`settings.mask_kind_${mask.kind ?? "order"}`)}</Badge>,
+          },
+          {
+            title: t("settings.mask_match"),
+            cellClass: "small",
+            cell: (mask) => (
+              <>
+                {mask.match?.from && (
+                  <div>
+                    {t("settings.mask_from")}: <span class="mono">{mask.match.from}</span>
+                  </div>
+                )}
+                {mask.match?.subject_contains && (
+                  <div>
+                    {t("settings.mask_subject")}: {mask.match.subject_contains}
+                  </div>
+                )}
+                {!mask.match?.from && !mask.match?.subject_contains && <span class="muted">{t("settings.mask_match_any")}</span>}
+              </>
+            ),
+          },
+          {
+            title: t("settings.mask_fields"),
+            cellClass: "small mono",
+            cell: (mask) => (
+              <>
+                {Object.keys(mask.fields).join(", ")}
+                {mask.items && <span class="muted"> + items</span>}
+              </>
+            ),
+          },
+          (canEdit || canDelete) &&
+            actionsColumn((mask: ParseMask) => ({
+              edit: canEdit ? { label: t("settings.mask_edit_named", { name: mask.name }), onClick: () => setEditing(mask) } : undefined,
+              remove: canDelete ? { label: t("settings.mask_delete_named", { name: mask.name }), onClick: () => void remove(mask) } : undefined,
+            })),
+        ]}
+      />
       {removal.dialog}
     </section>
   );

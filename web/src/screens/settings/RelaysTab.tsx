@@ -4,7 +4,8 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { Badge, ErrorBox, useDocument } from "../../components/ui";
 import { success, useSave } from "../../components/notices";
-import { ListTable, RowActions, useRemoval } from "../../components/rows";
+import { actionsColumn, useRemoval } from "../../components/rows";
+import { ListTable } from "../../components/table";
 import { allowed, del, put, shopPath } from "../../lib/api";
 import { t } from "../../lib/i18n";
 import { TextField } from "./form";
@@ -61,41 +62,51 @@ export function RelaysTab(props: { shop: string }) {
       )}
       <ListTable
         list={list}
-        count={items.length}
+        rows={items}
         empty={t("settings.relays_empty")}
-        columns={[t("settings.relay_name"), t("settings.relay_server"), t("settings.relay_domains"), t("settings.relay_mail_from"), t("settings.relay_credentials")]}
-        actions={canEdit || canDelete ? t("settings.actions") : undefined}
-      >
-        {items.map((relay) => (
-          <tr key={relay.name}>
-            <td class="mono">{relay.name}</td>
-            <td class="mono">
-              {relay.host}:{relay.port}
-            </td>
-            <td>
+        rowKey={(relay) => relay.name}
+        columns={[
+          { title: t("settings.relay_name"), cellClass: "mono", cell: (relay) => relay.name },
+          {
+            title: t("settings.relay_server"),
+            cellClass: "mono",
+            cell: (relay) => (
+              <>
+                {relay.host}:{relay.port}
+              </>
+            ),
+          },
+          {
+            title: t("settings.relay_domains"),
+            cell: (relay) => (
               <ul class="set-plain">
                 {relay.domains.map((domain) => (
                   <li key={domain} class="mono">{domain}</li>
                 ))}
               </ul>
-            </td>
-            <td class="mono">{relay.mail_from ?? <span class="muted">{t("settings.relay_mail_from_default")}</span>}</td>
-            <td>
-              {relay.credentials_set ? (
+            ),
+          },
+          {
+            title: t("settings.relay_mail_from"),
+            cellClass: "mono",
+            cell: (relay) => relay.mail_from ?? <span class="muted">{t("settings.relay_mail_from_default")}</span>,
+          },
+          {
+            title: t("settings.relay_credentials"),
+            cell: (relay) =>
+              relay.credentials_set ? (
                 <Badge tone="ok">{t("settings.credentials_set")}</Badge>
               ) : (
                 <Badge tone="warn">{t("settings.credentials_unset")}</Badge>
-              )}
-            </td>
-            {(canEdit || canDelete) && (
-              <RowActions
-                edit={canEdit ? { label: t("settings.relay_edit_named", { name: relay.name }), onClick: () => setEditing(relay) } : undefined}
-                remove={canDelete ? { label: t("settings.relay_delete_named", { name: relay.name }), onClick: () => void remove(relay) } : undefined}
-              />
-            )}
-          </tr>
-        ))}
-      </ListTable>
+              ),
+          },
+          (canEdit || canDelete) &&
+            actionsColumn((relay: RelayView) => ({
+              edit: canEdit ? { label: t("settings.relay_edit_named", { name: relay.name }), onClick: () => setEditing(relay) } : undefined,
+              remove: canDelete ? { label: t("settings.relay_delete_named", { name: relay.name }), onClick: () => void remove(relay) } : undefined,
+            })),
+        ]}
+      />
       {removal.dialog}
     </section>
   );

@@ -4,7 +4,8 @@
 import { useState } from "preact/hooks";
 import { Badge, Field, useDocument } from "../../components/ui";
 import { failure, success } from "../../components/notices";
-import { ListTable, RowButton, useRemoval } from "../../components/rows";
+import { RowButton, useRemoval } from "../../components/rows";
+import { ListTable } from "../../components/table";
 import { del, newIdempotencyKey, post, put, shopPath } from "../../lib/api";
 import { t } from "../../lib/i18n";
 import { isMailAddress } from "../../lib/mailAddress";
@@ -23,7 +24,6 @@ export function UsersTab(props: { shop: string; me: string | null }) {
   const list = useDocument<ShopOperator[]>(path);
   const [busyUser, setBusyUser] = useState<string | null>(null);
   const removal = useRemoval();
-  const users = list.data ?? [];
   const userPath = (username: string) => shopPath(props.shop, `/users/${encodeURIComponent(username)}`);
 
   const setRole = async (user: ShopOperator, role: RoleName, withUndo = true) => {
@@ -90,21 +90,25 @@ export function UsersTab(props: { shop: string; me: string | null }) {
       />
       <ListTable
         list={list}
-        count={users.length}
         empty={t("settings.users_empty")}
-        columns={[t("settings.user_email"), t("settings.user_role"), t("settings.user_status")]}
-        actions={t("settings.actions")}
         class="set-users"
-      >
-        {users.map((user) => {
-          const self = props.me !== null && user.email.toLowerCase() === props.me.toLowerCase();
-          return (
-            <tr key={user.username}>
-              <td>
+        rowKey={(user) => user.username}
+        columns={[
+          {
+            title: t("settings.user_email"),
+            cell: (user) => (
+              <>
                 <span class="set-email">{user.email}</span>
-                {self && <span class="badge badge-info set-badge-gap">{t("settings.user_you")}</span>}
-              </td>
-              <td>
+                {props.me !== null && user.email.toLowerCase() === props.me.toLowerCase() && (
+                  <span class="badge badge-info set-badge-gap">{t("settings.user_you")}</span>
+                )}
+              </>
+            ),
+          },
+          {
+            title: t("settings.user_role"),
+            cell: (user) => (
+              <>
                 <label class="visually-hidden" for={`role-${user.username}`}>
                   {t("settings.user_role_of", { email: user.email })}
                 </label>
@@ -121,20 +125,25 @@ export function UsersTab(props: { shop: string; me: string | null }) {
                     </option>
                   ))}
                 </select>
-              </td>
-              <td>{statusBadge(user)}</td>
-              <td class="actions">
-                <RowButton
-                  text={t("settings.user_remove")}
-                  label={t("settings.user_remove_named", { email: user.email })}
-                  disabled={busyUser === user.username}
-                  onClick={() => void remove(user)}
-                />
-              </td>
-            </tr>
-          );
-        })}
-      </ListTable>
+              </>
+            ),
+          },
+          { title: t("settings.user_status"), cell: statusBadge },
+          {
+            title: t("settings.actions"),
+            hiddenTitle: true,
+            cellClass: "actions",
+            cell: (user) => (
+              <RowButton
+                text={t("settings.user_remove")}
+                label={t("settings.user_remove_named", { email: user.email })}
+                disabled={busyUser === user.username}
+                onClick={() => void remove(user)}
+              />
+            ),
+          },
+        ]}
+      />
       <dl class="set-roles small">
         {ROLES.map((role) => (
           <div key={role}>

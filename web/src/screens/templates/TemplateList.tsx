@@ -2,6 +2,7 @@
 import { allowed, shopPath } from "../../lib/api";
 import { t } from "../../lib/i18n";
 import { href } from "../../lib/router";
+import { Table } from "../../components/table";
 import { Badge, Empty, ErrorBox, Loading, PageHeader, useDocument } from "../../components/ui";
 import type { Template } from "./types";
 
@@ -27,45 +28,40 @@ export function TemplateList(props: { shop: string }) {
       {list.loading && !list.data ? <Loading /> : null}
       {list.data && templates.length === 0 && <Empty>{t("templates.empty")}</Empty>}
       {templates.length > 0 && (
-        <div class="table-wrap">
-          <table class="tpl-table">
-            <thead>
-              <tr>
-                <th scope="col">{t("templates.name")}</th>
-                <th scope="col" class="tpl-col-subject">
-                  {t("templates.part_subject")}
-                </th>
-                <th scope="col">{t("templates.formats")}</th>
-                <th scope="col" class="num">
-                  {t("templates.version")}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {templates.map((template) => (
-                <tr key={template.id}>
-                  <td>
-                    <a href={href(shop, "templates", template.id)} class="tpl-name">
-                      {template.name || template.id}
-                    </a>
-                    <div class="mono small muted">{template.id}</div>
-                  </td>
-                  <td class="tpl-col-subject">
-                    <span class="tpl-subject mono small">{template.subject}</span>
-                  </td>
-                  <td>
-                    <span class="row tpl-formats">
-                      <Badge>{t("templates.format_text")}</Badge>
-                      {template.html && <Badge tone="info">{t("templates.format_html")}</Badge>}
-                      {template.mobile_text && <Badge tone="info">{t("templates.format_mobile")}</Badge>}
-                    </span>
-                  </td>
-                  <td class="num">{t("templates.version_n", { n: template.version })}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          class="tpl-table"
+          rows={templates}
+          rowKey={(template) => template.id}
+          columns={[
+            {
+              title: t("templates.name"),
+              cell: (template) => (
+                <>
+                  <a href={href(shop, "templates", template.id)} class="tpl-name">
+                    {template.name || template.id}
+                  </a>
+                  <div class="mono small muted">{template.id}</div>
+                </>
+              ),
+            },
+            {
+              title: t("templates.part_subject"),
+              class: "tpl-col-subject",
+              cell: (template) => <span class="tpl-subject mono small">{template.subject}</span>,
+            },
+            {
+              title: t("templates.formats"),
+              cell: (template) => (
+                <span class="row tpl-formats">
+                  <Badge>{t("templates.format_text")}</Badge>
+                  {template.html && <Badge tone="info">{t("templates.format_html")}</Badge>}
+                  {template.mobile_text && <Badge tone="info">{t("templates.format_mobile")}</Badge>}
+                </span>
+              ),
+            },
+            { title: t("templates.version"), class: "num", cell: (template) => t("templates.version_n", { n: template.version }) },
+          ]}
+        />
       )}
     </>
   );
