@@ -6,6 +6,7 @@ import { Field, MoreButton, useDocument } from "../../components/ui";
 import { failure, success } from "../../components/notices";
 import { allowed, api, newIdempotencyKey, shopPath } from "../../lib/api";
 import { formatNumber, t } from "../../lib/i18n";
+import { TabSection } from "./form";
 import { OPS, type PoolCount, type PoolLoadAnswer } from "./types";
 
 const POOL = /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/;
@@ -17,13 +18,7 @@ export function CouponsTab(props: { shop: string }) {
   const items = pools.data ?? [];
 
   return (
-    <section aria-labelledby="set-coupons-title">
-      <div class="set-head">
-        <div>
-          <h2 id="set-coupons-title">{t("settings.tab_coupons")}</h2>
-          <p class="muted small">{t("settings.coupons_lead")}</p>
-        </div>
-      </div>
+    <TabSection id="set-coupons-title" title={t("settings.tab_coupons")} lead={t("settings.coupons_lead")}>
       <ListTable
         list={pools}
         empty={t("settings.coupons_empty")}
@@ -57,7 +52,7 @@ export function CouponsTab(props: { shop: string }) {
         />
       )}
       {result && <UploadResult result={result} />}
-    </section>
+    </TabSection>
   );
 }
 

@@ -9,6 +9,7 @@ import { ListTable } from "../../components/table";
 import { allowed, del, put, shopPath } from "../../lib/api";
 import { t } from "../../lib/i18n";
 import { href } from "../../lib/router";
+import { TabSection } from "./form";
 import { OPS, type ParseMask, type ParseMaskBody } from "./types";
 
 const MASK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -58,20 +59,16 @@ export function MasksTab(props: { shop: string }) {
     });
 
   return (
-    <section aria-labelledby="set-masks-title">
-      <div class="set-head">
-        <div>
-          <h2 id="set-masks-title">{t("settings.tab_masks")}</h2>
-          <p class="muted small">
-            {t("settings.masks_lead")} <a href={href(props.shop, "receptions")}>{t("settings.masks_receptions_link")}</a>
-          </p>
-        </div>
-        {canEdit && editing === null && (
-          <button type="button" class="button button-primary" onClick={() => setEditing("new")}>
-            {t("settings.mask_add")}
-          </button>
-        )}
-      </div>
+    <TabSection
+      id="set-masks-title"
+      title={t("settings.tab_masks")}
+      lead={
+        <>
+          {t("settings.masks_lead")} <a href={href(props.shop, "receptions")}>{t("settings.masks_receptions_link")}</a>
+        </>
+      }
+      add={canEdit && editing === null && { label: t("settings.mask_add"), onClick: () => setEditing("new") }}
+    >
       {editing !== null && (
         <MaskEditor
           key={editing === "new" ? "" : editing.name}
@@ -133,7 +130,7 @@ export function MasksTab(props: { shop: string }) {
         ]}
       />
       {removal.dialog}
-    </section>
+    </TabSection>
   );
 }
 

@@ -8,7 +8,7 @@ import { actionsColumn, useRemoval } from "../../components/rows";
 import { ListTable } from "../../components/table";
 import { allowed, del, put, shopPath } from "../../lib/api";
 import { t } from "../../lib/i18n";
-import { TextField } from "./form";
+import { TabSection, TextField } from "./form";
 import { OPS, type RelayEdit, type RelayView } from "./types";
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
@@ -36,18 +36,12 @@ export function RelaysTab(props: { shop: string }) {
 
   const items = list.data?.items ?? [];
   return (
-    <section aria-labelledby="set-relays-title">
-      <div class="set-head">
-        <div>
-          <h2 id="set-relays-title">{t("settings.tab_relays")}</h2>
-          <p class="muted small">{t("settings.relays_lead")}</p>
-        </div>
-        {canEdit && editing === null && (
-          <button type="button" class="button button-primary" onClick={() => setEditing("new")}>
-            {t("settings.relay_add")}
-          </button>
-        )}
-      </div>
+    <TabSection
+      id="set-relays-title"
+      title={t("settings.tab_relays")}
+      lead={t("settings.relays_lead")}
+      add={canEdit && editing === null && { label: t("settings.relay_add"), onClick: () => setEditing("new") }}
+    >
       {editing !== null && (
         <RelayForm
           key={editing === "new" ? "" : editing.name}
@@ -108,7 +102,7 @@ export function RelaysTab(props: { shop: string }) {
         ]}
       />
       {removal.dialog}
-    </section>
+    </TabSection>
   );
 }
 

@@ -5,7 +5,7 @@ import { Badge, ErrorBox, Loading, useConfirm, useDocument } from "../../compone
 import { failure, success } from "../../components/notices";
 import { allowed, del, put, shopPath } from "../../lib/api";
 import { t } from "../../lib/i18n";
-import { TextField } from "./form";
+import { TabSection, TextField } from "./form";
 import { OPS, type ShopifyIntegration } from "./types";
 
 export function ShopifyTab(props: { shop: string }) {
@@ -69,13 +69,7 @@ export function ShopifyTab(props: { shop: string }) {
 
   const showForm = canSet && (!data.secret_set || replacing);
   return (
-    <section aria-labelledby="set-shopify-title">
-      <div class="set-head">
-        <div>
-          <h2 id="set-shopify-title">{t("settings.tab_shopify")}</h2>
-          <p class="muted small">{t("settings.shopify_lead")}</p>
-        </div>
-      </div>
+    <TabSection id="set-shopify-title" title={t("settings.tab_shopify")} lead={t("settings.shopify_lead")}>
       <div class="grid grid-2">
         <section class="card" aria-labelledby="set-shopify-hook">
           <h3 id="set-shopify-hook">{t("settings.shopify_webhook")}</h3>
@@ -163,6 +157,6 @@ export function ShopifyTab(props: { shop: string }) {
         </section>
       </div>
       {dialog}
-    </section>
+    </TabSection>
   );
 }

@@ -8,6 +8,7 @@ import { RowButton, useRemoval } from "../../components/rows";
 import { ListTable } from "../../components/table";
 import { del, newIdempotencyKey, post, put, shopPath } from "../../lib/api";
 import { t } from "../../lib/i18n";
+import { TabSection } from "./form";
 import { isMailAddress } from "../../lib/mailAddress";
 import { ROLES, type RoleName, type ShopOperator } from "./types";
 
@@ -74,13 +75,7 @@ export function UsersTab(props: { shop: string; me: string | null }) {
   };
 
   return (
-    <section aria-labelledby="set-users-title">
-      <div class="set-head">
-        <div>
-          <h2 id="set-users-title">{t("settings.tab_users")}</h2>
-          <p class="muted small">{t("settings.users_lead")}</p>
-        </div>
-      </div>
+    <TabSection id="set-users-title" title={t("settings.tab_users")} lead={t("settings.users_lead")}>
       <InviteForm
         onInvite={async (email, role) => {
           await post(path, { email, role }, { idempotencyKey: newIdempotencyKey() });
@@ -153,7 +148,7 @@ export function UsersTab(props: { shop: string; me: string | null }) {
         ))}
       </dl>
       {removal.dialog}
-    </section>
+    </TabSection>
   );
 }
 

@@ -1,6 +1,33 @@
-// Small form pieces shared by the settings tabs: a labelled text input and a read-only row list.
+// Small pieces shared by the settings tabs: a tab's section and heading, a labelled text input and
+// a read-only row list.
 import type { ComponentChildren } from "preact";
 import { Field } from "../../components/ui";
+
+/** A tab: a section named by its heading, the lead under it, and an add button beside it (when given). */
+export function TabSection(props: {
+  id: string;
+  title: string;
+  lead: ComponentChildren;
+  add?: { label: string; onClick: () => void } | false;
+  children: ComponentChildren;
+}) {
+  return (
+    <section aria-labelledby={props.id}>
+      <div class="set-head">
+        <div>
+          <h2 id={props.id}>{props.title}</h2>
+          <p class="muted small">{props.lead}</p>
+        </div>
+        {props.add && (
+          <button type="button" class="button button-primary" onClick={props.add.onClick}>
+            {props.add.label}
+          </button>
+        )}
+      </div>
+      {props.children}
+    </section>
+  );
+}
 
 export function TextField(props: {
   label: string;
