@@ -5,7 +5,8 @@
 //   #/<shop>/receptions/masks[/<name>|/new]  the parse masks
 import { useEffect } from "preact/hooks";
 import { Table } from "../components/table";
-import { Empty, ErrorBox, Field, MoreButton, PageHeader, usePaged } from "../components/ui";
+import { SelectField } from "../components/fields";
+import { Empty, ErrorBox, MoreButton, PageHeader, usePaged } from "../components/ui";
 import { shopPath } from "../lib/api";
 import { formatDateTime, t, useLang } from "../lib/i18n";
 import { href, navigate } from "../lib/router";
@@ -60,18 +61,14 @@ function ReceptionLog(props: { shop: string; query: URLSearchParams }) {
         {t("receptions.tab_log")}
       </h2>
       <div class="filters reception-filters">
-        <Field label={t("receptions.filter_result")}>
-          {(id) => (
-            <select id={id} value={result} onChange={(e) => choose(e.currentTarget.value)}>
-              <option value="">{t("receptions.filter_all")}</option>
-              {RESULTS.map((name) => (
-                <option key={name} value={name}>
-                  {t(`receptions.result_${name}`)}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <SelectField
+          label={t("receptions.filter_result")}
+          value={result}
+          any={t("receptions.filter_all")}
+          options={RESULTS}
+          optionLabel={(name) => t(`receptions.result_${name}`)}
+          onChange={choose}
+        />
         <div class="reception-refresh">
           <button type="button" class="button" disabled={log.loading} onClick={() => void log.reload()}>
             {t("receptions.refresh")}

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { failure, success } from "../components/notices";
 import { QrCode } from "../components/QrCode";
-import { Field } from "../components/ui";
+import { InputField } from "../components/fields";
 import {
   answerMfaCode,
   beginMfaSetup,
@@ -110,23 +110,19 @@ export function SignIn(props: { reason?: "expired" | "signed-out" }) {
   };
 
   const codeField = (hint: string) => (
-    <Field label={t("signin.code")} hint={hint}>
-      {(id, describedBy) => (
-        <input
-          id={id}
-          ref={codeInput}
-          class="otp-input"
-          type="text"
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          pattern="[0-9]{6}"
-          required
-          value={code}
-          aria-describedby={describedBy}
-          onInput={(e) => setCode(e.currentTarget.value.replace(/\D/g, "").slice(0, 6))}
-        />
-      )}
-    </Field>
+    <InputField
+      label={t("signin.code")}
+      hint={hint}
+      inputRef={codeInput}
+      class="otp-input"
+      type="text"
+      inputMode="numeric"
+      autoComplete="one-time-code"
+      pattern="[0-9]{6}"
+      required
+      value={code}
+      onInput={(value) => setCode(value.replace(/\D/g, "").slice(0, 6))}
+    />
   );
 
   const submitLabel =
@@ -155,20 +151,16 @@ export function SignIn(props: { reason?: "expired" | "signed-out" }) {
         {step.kind === "new-password" && (
           <>
             <p>{t("signin.new_password_lead")}</p>
-            <Field label={t("signin.new_password")} hint={t("signin.password_rules")}>
-              {(id, describedBy) => (
-                <input
-                  id={id}
-                  type="password"
-                  autoComplete="new-password"
-                  required
-                  minLength={12}
-                  value={newPassword}
-                  aria-describedby={describedBy}
-                  onInput={(e) => setNew(e.currentTarget.value)}
-                />
-              )}
-            </Field>
+            <InputField
+              label={t("signin.new_password")}
+              hint={t("signin.password_rules")}
+              type="password"
+              autoComplete="new-password"
+              required
+              minLength={12}
+              value={newPassword}
+              onInput={setNew}
+            />
           </>
         )}
         {step.kind === "mfa-code" && (
@@ -201,30 +193,15 @@ export function SignIn(props: { reason?: "expired" | "signed-out" }) {
         )}
         {step.kind === "password" && (
           <>
-            <Field label={t("signin.email")}>
-              {(id) => (
-                <input
-                  id={id}
-                  type="email"
-                  autoComplete="username"
-                  required
-                  value={email}
-                  onInput={(e) => setEmail(e.currentTarget.value)}
-                />
-              )}
-            </Field>
-            <Field label={t("signin.password")}>
-              {(id) => (
-                <input
-                  id={id}
-                  type="password"
-                  autoComplete="current-password"
-                  required
-                  value={password}
-                  onInput={(e) => setPassword(e.currentTarget.value)}
-                />
-              )}
-            </Field>
+            <InputField label={t("signin.email")} type="email" autoComplete="username" required value={email} onInput={setEmail} />
+            <InputField
+              label={t("signin.password")}
+              type="password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onInput={setPassword}
+            />
           </>
         )}
         <button type="submit" class="button button-primary button-block" disabled={busy}>

@@ -2,7 +2,7 @@
 // A manager edits and saves them (PUT /calendar, with undo); others read them.
 import { useState } from "preact/hooks";
 import { ApplyNote } from "../../components/ApplyNote";
-import { Field } from "../../components/ui";
+import { NumberField, TimeField } from "../../components/fields";
 import { t } from "../../lib/i18n";
 import { hhmm } from "./dates";
 import type { CalendarRules, Weekday } from "./types";
@@ -81,39 +81,25 @@ export function RulesForm(props: { rules: CalendarRules; busy: boolean; onSave: 
         {t("calendar.closed_on_holidays")}
       </label>
       <div class="cal-rules-row">
-        <Field label={t("calendar.cutoff")} hint={t("calendar.cutoff_hint")} error={cutoffError}>
-          {(id, describedBy) => (
-            <input
-              id={id}
-              type="text"
-              inputMode="numeric"
-              placeholder="12:00"
-              maxLength={5}
-              autoComplete="off"
-              required
-              value={cutoff}
-              aria-describedby={describedBy}
-              aria-invalid={cutoffError ? true : undefined}
-              onInput={(event) => setCutoff(event.currentTarget.value)}
-            />
-          )}
-        </Field>
-        <Field label={t("calendar.lead_days")} hint={t("calendar.lead_days_hint")} error={leadError}>
-          {(id, describedBy) => (
-            <input
-              id={id}
-              type="number"
-              inputMode="numeric"
-              min={0}
-              max={60}
-              required
-              value={lead}
-              aria-describedby={describedBy}
-              aria-invalid={leadError ? true : undefined}
-              onInput={(event) => setLead(event.currentTarget.value)}
-            />
-          )}
-        </Field>
+        <TimeField
+          label={t("calendar.cutoff")}
+          hint={t("calendar.cutoff_hint")}
+          error={cutoffError}
+          placeholder="12:00"
+          required
+          value={cutoff}
+          onInput={setCutoff}
+        />
+        <NumberField
+          label={t("calendar.lead_days")}
+          hint={t("calendar.lead_days_hint")}
+          error={leadError}
+          min={0}
+          max={60}
+          required
+          value={lead}
+          onInput={setLead}
+        />
       </div>
       <div class="row">
         <button type="submit" class="button button-primary" disabled={props.busy}>

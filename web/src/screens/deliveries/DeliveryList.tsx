@@ -2,6 +2,7 @@
 // the hash query: a search is a link (the dashboard links to `?status=unknown`), back/forward work.
 import { useEffect, useState } from "preact/hooks";
 import { PagedTable, type Column } from "../../components/table";
+import { SelectField } from "../../components/fields";
 import { Field, PageHeader, usePaged } from "../../components/ui";
 import { shopPath } from "../../lib/api";
 import { t } from "../../lib/i18n";
@@ -90,18 +91,14 @@ export function DeliveryList(props: { shop: string; query: URLSearchParams }) {
         <Field label={t("deliveries.filter_to")}>
           {(id) => <input id={id} type="date" value={draft.to} onChange={(e) => change("to", e.currentTarget.value, true)} />}
         </Field>
-        <Field label={t("deliveries.filter_status")}>
-          {(id) => (
-            <select id={id} value={draft.status} onChange={(e) => change("status", e.currentTarget.value, true)}>
-              <option value="">{t("deliveries.filter_all")}</option>
-              {STATUSES.map((status) => (
-                <option key={status} value={status}>
-                  {t(`deliveries.status_${status}`)}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <SelectField
+          label={t("deliveries.filter_status")}
+          value={draft.status}
+          any={t("deliveries.filter_all")}
+          options={STATUSES}
+          optionLabel={(status) => t(`deliveries.status_${status}`)}
+          onChange={(status) => change("status", status, true)}
+        />
         <Field label={t("deliveries.filter_scenario")}>
           {(id) => (
             <select id={id} value={draft.scenario} onChange={(e) => change("scenario", e.currentTarget.value, true)}>

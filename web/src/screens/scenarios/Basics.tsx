@@ -1,7 +1,7 @@
 // The scenario's own settings (name, trigger, priority, repeat policy) and which orders it takes
 // (conditions): editable for managers, a plain description for everyone else.
 import { Field } from "../../components/ui";
-import { TextField } from "../settings/form";
+import { NumberField, SelectField } from "../../components/fields";
 import { formatNumber, t } from "../../lib/i18n";
 import {
   REPEAT_POLICIES,
@@ -9,8 +9,6 @@ import {
   type ConditionsDraft,
   type Draft,
   type LocalProblem,
-  type RepeatPolicy,
-  type Trigger,
   type Tristate,
 } from "./model";
 
@@ -29,6 +27,17 @@ function problemOf(problems: LocalProblem[], field: string): string | undefined 
 export function BasicsEditor(props: EditProps) {
   const { draft, problems } = props;
   const set = (patch: Partial<Draft>) => props.onChange({ ...draft, ...patch });
+  /** A setting chosen from a list: its options are `scenarios.<words>_<value>`, the chosen one's hint `scenarios.<words>_hint_<value>`. */
+  const choice = <K extends "trigger" | "repeat_policy">(key: K, label: string, options: readonly Draft[K][], words: string) => (
+    <SelectField
+      label={label}
+      hint={t(`scenarios.${words}_hint_${draft[key]}`)}
+      value={draft[key]}
+      options={options}
+      optionLabel={(value) => t(`scenarios.${words}_${value}`)}
+      onChange={(value) => set({ [key]: value })}
+    />
+  );
   return (
     <section class="card" aria-labelledby="basics-title">
       <h2 id="basics-title">{t("scenarios.basics")}</h2>
@@ -59,48 +68,17 @@ export function BasicsEditor(props: EditProps) {
           )}
         </Field>
       )}
-      <Field label={t("scenarios.trigger")} hint={t(`scenarios.trigger_hint_${draft.trigger}`)}>
-        {(id, describedBy) => (
-          <select
-            id={id}
-            value={draft.trigger}
-            aria-describedby={describedBy}
-            onChange={(e) => set({ trigger: e.currentTarget.value as Trigger })}
-          >
-            {TRIGGERS.map((trigger) => (
-              <option key={trigger} value={trigger}>
-                {t(`scenarios.trigger_${trigger}`)}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
+      {choice("trigger", t("scenarios.trigger"), TRIGGERS, "trigger")}
       <div class="grid grid-2 basics-pair">
-        <TextField
+        <NumberField
           label={t("scenarios.priority")}
+          autoComplete="off"
           hint={t("scenarios.priority_hint")}
           error={problemOf(problems, "priority")}
-          type="number"
-          inputMode="numeric"
           value={draft.priority}
           onInput={(priority) => set({ priority })}
         />
-        <Field label={t("scenarios.repeat_policy")} hint={t(`scenarios.repeat_hint_${draft.repeat_policy}`)}>
-          {(id, describedBy) => (
-            <select
-              id={id}
-              value={draft.repeat_policy}
-              aria-describedby={describedBy}
-              onChange={(e) => set({ repeat_policy: e.currentTarget.value as RepeatPolicy })}
-            >
-              {REPEAT_POLICIES.map((policy) => (
-                <option key={policy} value={policy}>
-                  {t(`scenarios.repeat_${policy}`)}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        {choice("repeat_policy", t("scenarios.repeat_policy"), REPEAT_POLICIES, "repeat")}
       </div>
     </section>
   );
@@ -143,22 +121,20 @@ export function ConditionsEditor(props: EditProps) {
         ))}
         {tristate("first_order")}
         {tristate("gift")}
-        <TextField
+        <NumberField
           label={t("scenarios.cond_min_total")}
+          autoComplete="off"
           error={problemOf(problems, "min_total")}
-          type="number"
-          inputMode="numeric"
           min={0}
           value={c.min_total}
           placeholder={t("scenarios.cond_any")}
           onInput={(min_total) => set({ min_total })}
         />
-        <TextField
+        <NumberField
           label={t("scenarios.cond_min_order_count")}
+          autoComplete="off"
           hint={t("scenarios.cond_min_order_count_hint")}
           error={problemOf(problems, "min_order_count")}
-          type="number"
-          inputMode="numeric"
           min={1}
           value={c.min_order_count}
           placeholder={t("scenarios.cond_any")}

@@ -2,7 +2,8 @@
 // being viewed), optionally at another order time or as the customer's N-th order.
 import { useState } from "preact/hooks";
 import { Table } from "../../components/table";
-import { ErrorBox, Field } from "../../components/ui";
+import { ErrorBox } from "../../components/ui";
+import { InputField, NumberField } from "../../components/fields";
 import { post } from "../../lib/api";
 import { formatNumber, lang, t } from "../../lib/i18n";
 import { scenariosPath, type PlanPreview, type ShopSettings } from "./model";
@@ -91,30 +92,20 @@ export function PreviewCard(props: Props) {
       <p class="muted small">{t("scenarios.preview_lead", { v: props.version })}</p>
       {props.unsaved && <p class="warn-box small">{t("scenarios.preview_unsaved", { v: props.version })}</p>}
       <form class="preview-form" onSubmit={run}>
-        <Field label={t("scenarios.preview_ordered_at")} hint={t("scenarios.preview_ordered_at_hint")}>
-          {(id, describedBy) => (
-            <input
-              id={id}
-              type="datetime-local"
-              value={orderedAt}
-              aria-describedby={describedBy}
-              onInput={(e) => setOrderedAt(e.currentTarget.value)}
-            />
-          )}
-        </Field>
-        <Field label={t("scenarios.preview_order_count")} hint={t("scenarios.preview_order_count_hint")}>
-          {(id, describedBy) => (
-            <input
-              id={id}
-              type="number"
-              inputMode="numeric"
-              min={1}
-              value={orderCount}
-              aria-describedby={describedBy}
-              onInput={(e) => setOrderCount(e.currentTarget.value)}
-            />
-          )}
-        </Field>
+        <InputField
+          label={t("scenarios.preview_ordered_at")}
+          hint={t("scenarios.preview_ordered_at_hint")}
+          type="datetime-local"
+          value={orderedAt}
+          onInput={setOrderedAt}
+        />
+        <NumberField
+          label={t("scenarios.preview_order_count")}
+          hint={t("scenarios.preview_order_count_hint")}
+          min={1}
+          value={orderCount}
+          onInput={setOrderCount}
+        />
         <div class="preview-submit">
           <button type="submit" class="button" disabled={busy}>
             {busy ? t("common.loading") : t("scenarios.preview_run")}

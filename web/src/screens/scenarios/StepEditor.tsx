@@ -1,6 +1,7 @@
 // One step of the scenario: its timing, template and purposes, with the lint's findings for it
 // right underneath. Editable for managers; a plain description for everyone else.
 import { Field } from "../../components/ui";
+import { InputField, NumberField } from "../../components/fields";
 import { pick, t } from "../../lib/i18n";
 import { whenText } from "./Timeline";
 import {
@@ -87,21 +88,17 @@ export function StepEditor(props: StepProps) {
         <span class="visually-hidden">: {step.id}</span>
       </legend>
       <div class="step-grid">
-        <Field label={t("scenarios.step_id")} hint={t("scenarios.step_id_hint")} error={problem("id")}>
-          {(id, describedBy) => (
-            <input
-              id={id}
-              class="mono"
-              value={step.id}
-              maxLength={40}
-              autoComplete="off"
-              spellcheck={false}
-              aria-describedby={describedBy}
-              aria-invalid={problem("id") ? true : undefined}
-              onInput={(e) => set({ id: e.currentTarget.value })}
-            />
-          )}
-        </Field>
+        <InputField
+          label={t("scenarios.step_id")}
+          hint={t("scenarios.step_id_hint")}
+          error={problem("id")}
+          class="mono"
+          value={step.id}
+          maxLength={40}
+          autoComplete="off"
+          spellcheck={false}
+          onInput={(id) => set({ id })}
+        />
         <Field label={t("scenarios.step_template")} error={problem("template")}>
           {(id, describedBy) => (
             <select id={id} value={step.template} aria-describedby={describedBy} onChange={(e) => set({ template: e.currentTarget.value })}>
@@ -121,22 +118,15 @@ export function StepEditor(props: StepProps) {
           </label>
           {!step.immediate && (
             <div class="step-when">
-              <Field label={t(`scenarios.step_days_${trigger}`)} error={problem("offset_days")}>
-                {(id, describedBy) => (
-                  <input
-                    id={id}
-                    type="number"
-                    inputMode="numeric"
-                    min={0}
-                    max={365}
-                    class="input-days"
-                    value={step.offset_days}
-                    aria-describedby={describedBy}
-                    aria-invalid={problem("offset_days") ? true : undefined}
-                    onInput={(e) => set({ offset_days: e.currentTarget.value })}
-                  />
-                )}
-              </Field>
+              <NumberField
+                label={t(`scenarios.step_days_${trigger}`)}
+                error={problem("offset_days")}
+                min={0}
+                max={365}
+                class="input-days"
+                value={step.offset_days}
+                onInput={(offset_days) => set({ offset_days })}
+              />
               <Field label={t("scenarios.step_hour")} error={problem("hour")}>
                 {(id, describedBy) => (
                   <select id={id} value={step.hour} aria-describedby={describedBy} onChange={(e) => set({ hour: e.currentTarget.value })}>

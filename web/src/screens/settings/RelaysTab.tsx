@@ -8,7 +8,8 @@ import { actionsColumn, useRemoval } from "../../components/rows";
 import { ListTable } from "../../components/table";
 import { allowed, del, put, shopPath } from "../../lib/api";
 import { t } from "../../lib/i18n";
-import { TabSection, TextField } from "./form";
+import { NumberField, TextField } from "../../components/fields";
+import { TabSection } from "./form";
 import { OPS, type RelayEdit, type RelayView } from "./types";
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
@@ -180,10 +181,9 @@ function RelayForm(props: { shop: string; relay: RelayView | null; taken: string
           />
         )}
         <TextField label={t("settings.relay_host")} value={host} onInput={setHost} error={errors.host} placeholder="sub.fw.rakuten.ne.jp" required />
-        <TextField
+        <NumberField
           label={t("settings.relay_port")}
-          type="number"
-          inputMode="numeric"
+          autoComplete="off"
           min={1}
           max={65535}
           value={port}

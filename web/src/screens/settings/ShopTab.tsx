@@ -6,7 +6,7 @@ import { ErrorBox, Field, Loading, useDocument } from "../../components/ui";
 import { success, useSave } from "../../components/notices";
 import { allowed, put, shopPath } from "../../lib/api";
 import { t } from "../../lib/i18n";
-import { TextField } from "./form";
+import { NumberField, TextField, TimeField } from "../../components/fields";
 import { draftOf, shopOf, validate, zones, type Draft } from "./shopDraft";
 import { CalendarNote, complianceLabel, ShopView } from "./ShopView";
 import { TransitTable } from "./TransitTable";
@@ -121,34 +121,29 @@ function ShopForm(props: { shopId: string; path: string; shop: Shop; onSaved: (s
           </label>
           {draft.quiet && (
             <div class="set-inline">
-              <TextField
+              <TimeField
                 label={t("settings.quiet_start")}
                 value={draft.quietStart}
                 onInput={set("quietStart")}
                 error={errors.quietStart}
                 placeholder="21:00"
-                inputMode="numeric"
-                maxLength={5}
               />
               <span class="set-inline-sep" aria-hidden="true">〜</span>
-              <TextField
+              <TimeField
                 label={t("settings.quiet_end")}
                 value={draft.quietEnd}
                 onInput={set("quietEnd")}
                 error={errors.quietEnd}
                 placeholder="08:00"
-                inputMode="numeric"
-                maxLength={5}
               />
             </div>
           )}
           <p class="hint">{t("settings.quiet_hint")}</p>
         </fieldset>
         <div class="grid grid-2">
-          <TextField
+          <NumberField
             label={t("settings.flexible_window")}
-            type="number"
-            inputMode="numeric"
+            autoComplete="off"
             min={0}
             max={1440}
             value={draft.window}
@@ -156,10 +151,9 @@ function ShopForm(props: { shopId: string; path: string; shop: Shop; onSaved: (s
             error={errors.window}
             hint={t("settings.flexible_window_hint")}
           />
-          <TextField
+          <NumberField
             label={t("settings.max_window")}
-            type="number"
-            inputMode="numeric"
+            autoComplete="off"
             min={1}
             max={365}
             value={draft.maxDays}

@@ -5,7 +5,8 @@ import { Badge, ErrorBox, Loading, useConfirm, useDocument } from "../../compone
 import { failure, success } from "../../components/notices";
 import { allowed, del, put, shopPath } from "../../lib/api";
 import { t } from "../../lib/i18n";
-import { TabSection, TextField } from "./form";
+import { TextField } from "../../components/fields";
+import { TabSection } from "./form";
 import { OPS, type ShopifyIntegration } from "./types";
 
 export function ShopifyTab(props: { shop: string }) {

@@ -2,7 +2,8 @@
 // anyone joins only by accepting the invitation after signing in), change a role in this shop,
 // remove someone from this shop or withdraw an invitation. The API keeps at least one owner and says so (409).
 import { useState } from "preact/hooks";
-import { Badge, Field, useDocument } from "../../components/ui";
+import { Badge, useDocument } from "../../components/ui";
+import { InputField, SelectField } from "../../components/fields";
 import { failure, success } from "../../components/notices";
 import { RowButton, useRemoval } from "../../components/rows";
 import { ListTable } from "../../components/table";
@@ -183,31 +184,23 @@ function InviteForm(props: { onInvite: (email: string, role: RoleName) => Promis
     >
       <h3 id="set-invite-title">{t("settings.invite_title")}</h3>
       <div class="set-invite-row">
-        <Field label={t("settings.invite_email")} error={error} hint={t("settings.invite_hint")}>
-          {(id, describedBy) => (
-            <input
-              id={id}
-              type="email"
-              inputMode="email"
-              autoComplete="off"
-              value={email}
-              aria-describedby={describedBy}
-              aria-invalid={error ? true : undefined}
-              onInput={(e) => setEmail(e.currentTarget.value)}
-            />
-          )}
-        </Field>
-        <Field label={t("settings.invite_role")}>
-          {(id) => (
-            <select id={id} value={role} onChange={(e) => setRole(e.currentTarget.value as RoleName)}>
-              {ROLES.map((name) => (
-                <option key={name} value={name}>
-                  {t(`roles.${name}`)}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <InputField
+          label={t("settings.invite_email")}
+          hint={t("settings.invite_hint")}
+          error={error}
+          type="email"
+          inputMode="email"
+          autoComplete="off"
+          value={email}
+          onInput={setEmail}
+        />
+        <SelectField
+          label={t("settings.invite_role")}
+          value={role}
+          options={ROLES}
+          optionLabel={(name) => t(`roles.${name}`)}
+          onChange={setRole}
+        />
         <div class="set-invite-submit">
           <button type="submit" class="button button-primary" disabled={busy}>
             {t("settings.invite")}

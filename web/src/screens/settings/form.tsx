@@ -1,7 +1,5 @@
-// Small pieces shared by the settings tabs: a tab's section and heading, a labelled text input and
-// a read-only row list.
+// Small pieces shared by the settings tabs: a tab's section and heading, and a read-only row list.
 import type { ComponentChildren } from "preact";
-import { Field } from "../../components/ui";
 
 /** A tab: a section named by its heading, the lead under it, and an add button beside it (when given). */
 export function TabSection(props: {
@@ -26,48 +24,6 @@ export function TabSection(props: {
       </div>
       {props.children}
     </section>
-  );
-}
-
-export function TextField(props: {
-  label: string;
-  value: string;
-  onInput: (value: string) => void;
-  hint?: string;
-  error?: string;
-  type?: string;
-  placeholder?: string;
-  autoComplete?: string;
-  inputMode?: "text" | "numeric" | "email" | "url";
-  required?: boolean;
-  list?: string;
-  min?: number;
-  max?: number;
-  maxLength?: number;
-  name?: string;
-}) {
-  return (
-    <Field label={props.label} hint={props.hint} error={props.error}>
-      {(id, describedBy) => (
-        <input
-          id={id}
-          name={props.name}
-          type={props.type ?? "text"}
-          value={props.value}
-          placeholder={props.placeholder}
-          autoComplete={props.autoComplete ?? "off"}
-          inputMode={props.inputMode}
-          required={props.required}
-          list={props.list}
-          min={props.min}
-          max={props.max}
-          maxLength={props.maxLength}
-          aria-describedby={describedBy}
-          aria-invalid={props.error ? true : undefined}
-          onInput={(event) => props.onInput(event.currentTarget.value)}
-        />
-      )}
-    </Field>
   );
 }
 

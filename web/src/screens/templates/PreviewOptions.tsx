@@ -1,5 +1,6 @@
 // What the preview is rendered for: whether the mail counts as advertising (as the shop's scenarios
 // use the template, or forced either way) and how many orders the sample customer has made.
+import { NumberField } from "../../components/fields";
 import { Field } from "../../components/ui";
 import { t } from "../../lib/i18n";
 import type { Advertising } from "./types";
@@ -25,22 +26,16 @@ export function PreviewOptions(props: {
           </select>
         )}
       </Field>
-      <Field label={t("templates.order_count")}>
-        {(id) => (
-          <input
-            id={id}
-            type="number"
-            min={1}
-            max={100000}
-            inputMode="numeric"
-            value={props.orderCount}
-            onInput={(event) => {
-              const value = Number(event.currentTarget.value);
-              if (Number.isInteger(value) && value >= 1 && value <= 100000) props.onOrderCount(value);
-            }}
-          />
-        )}
-      </Field>
+      <NumberField
+        label={t("templates.order_count")}
+        min={1}
+        max={100000}
+        value={props.orderCount}
+        onInput={(text) => {
+          const value = Number(text);
+          if (Number.isInteger(value) && value >= 1 && value <= 100000) props.onOrderCount(value);
+        }}
+      />
     </div>
   );
 }

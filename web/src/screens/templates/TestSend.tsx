@@ -5,7 +5,8 @@ import { useRef, useState } from "preact/hooks";
 import { ApiError, post, shopPath, newIdempotencyKey } from "../../lib/api";
 import { t } from "../../lib/i18n";
 import { isMailAddress } from "../../lib/mailAddress";
-import { Field, useAction } from "../../components/ui";
+import { InputField } from "../../components/fields";
+import { useAction } from "../../components/ui";
 import { success } from "../../components/notices";
 import { advertisingValue, type Advertising, type TestSendAnswer } from "./types";
 
@@ -59,25 +60,20 @@ export function TestSend(props: {
       <p class="small muted">{t("templates.test_lead", { version: props.version })}</p>
       {props.dirty && <p class="warn-box small">{t("templates.test_unsaved")}</p>}
       <div class="tpl-test-send-row">
-        <Field label={t("templates.test_to")} error={invalid ?? undefined}>
-          {(id, describedBy) => (
-            <input
-              id={id}
-              type="email"
-              autoComplete="email"
-              value={to}
-              aria-describedby={describedBy}
-              aria-invalid={invalid ? true : undefined}
-              onInput={(event) => setTo(event.currentTarget.value)}
-              onKeyDown={(event) => {
-                if (event.key === "Enter") {
-                  event.preventDefault();
-                  void send();
-                }
-              }}
-            />
-          )}
-        </Field>
+        <InputField
+          label={t("templates.test_to")}
+          error={invalid ?? undefined}
+          type="email"
+          autoComplete="email"
+          value={to}
+          onInput={setTo}
+          onKeyDown={(event) => {
+            if (event.key === "Enter") {
+              event.preventDefault();
+              void send();
+            }
+          }}
+        />
         <button type="button" class="button" disabled={busy} onClick={() => void send()}>
           {busy ? t("templates.test_sending") : t("templates.test_send")}
         </button>
