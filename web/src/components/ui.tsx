@@ -85,6 +85,8 @@ export function Field(props: {
 export interface ConfirmOptions {
   title: string;
   body?: ComponentChildren;
+  /** A warning under the body (a warn-box). */
+  warning?: ComponentChildren;
   confirmLabel: string;
   danger?: boolean;
   /** The user must type this text before the button is enabled (erasure). */
@@ -122,7 +124,10 @@ export function useConfirm(): { ask: (options: ConfirmOptions) => Promise<boolea
           }}
         >
           <h2 id="confirm-title">{options.title}</h2>
-          <div class="dialog-body">{options.body}</div>
+          <div class="dialog-body">
+            {options.body}
+            {options.warning && <p class="warn-box">{options.warning}</p>}
+          </div>
           {options.typed !== undefined && (
             <Field label={t("common.type_to_confirm", { text: options.typed })}>
               {(id) => (
@@ -245,4 +250,17 @@ export function useAction() {
     }
   }, []);
   return { busy, run };
+}
+
+/**
+ * A confirmation dialog and a busy flag together: `confirmThen(options, work)` asks, then runs
+ * `work` as useAction does. Render `dialog` once in the screen.
+ */
+export function useConfirmedAction() {
+  const { ask, dialog } = useConfirm();
+  const { busy, run } = useAction();
+  const confirmThen = async (options: ConfirmOptions, work: () => Promise<unknown>) => {
+    if (await ask(options)) await run(work);
+  };
+  return { ask, dialog, busy, run, confirmThen };
 }

@@ -1,7 +1,7 @@
 // One customer: who they are, whether they may be mailed, their orders and mails; stop mailing them
 // (manager+) or erase their personal data (owner; typed confirmation with their address).
 import type { components } from "../../api/schema";
-import { Badge, ErrorBox, Loading, PageHeader, useAction, useConfirm, useDocument } from "../../components/ui";
+import { Badge, ErrorBox, Loading, PageHeader, useConfirmedAction, useDocument } from "../../components/ui";
 import { success } from "../../components/notices";
 import type { Me } from "../../lib/types";
 import { allowed, api, shopPath } from "../../lib/api";
@@ -23,8 +23,7 @@ export function CustomerDetail(props: { shop: string; id: string; me: Me }) {
   const zone = useShopZone(props.shop);
   const scenarios = useScenarios(props.shop);
   const templateName = useTemplateNames(props.shop);
-  const { ask, dialog } = useConfirm();
-  const action = useAction();
+  const action = useConfirmedAction();
   const backLink = (
     <a class="button" href={href(props.shop, "customers")}>
       ← {t("customers.back")}
@@ -46,60 +45,58 @@ export function CustomerDetail(props: { shop: string; id: string; me: Me }) {
   const mails = deliveryColumns({ link: mailLink, zone, scenarioName, templateName });
 
   const unsubscribe = async () => {
-    const ok = await ask({
-      title: t("customers.unsubscribe_title"),
-      body: (
-        <>
-          <p>{t("customers.unsubscribe_body", { email: customer.email })}</p>
-          <p class="warn-box">{t("customers.unsubscribe_final")}</p>
-        </>
-      ),
-      confirmLabel: t("customers.unsubscribe_confirm"),
-      danger: true,
-    });
-    if (!ok) return;
-    await action.run(async () => {
-      const what = `unsubscribe ${path}`;
-      await api("POST", `${path}/unsubscribe`, { body: {}, idempotencyKey: keyFor(what) });
-      settled(what);
-      await doc.reload();
-      success(t("customers.unsubscribed"));
-    });
+    await action.confirmThen(
+      {
+        title: t("customers.unsubscribe_title"),
+        body: <p>{t("customers.unsubscribe_body", { email: customer.email })}</p>,
+        warning: t("customers.unsubscribe_final"),
+        confirmLabel: t("customers.unsubscribe_confirm"),
+        danger: true,
+      },
+      async () => {
+        const what = `unsubscribe ${path}`;
+        await api("POST", `${path}/unsubscribe`, { body: {}, idempotencyKey: keyFor(what) });
+        settled(what);
+        await doc.reload();
+        success(t("customers.unsubscribed"));
+      },
+    );
   };
 
   const erase = async () => {
-    const ok = await ask({
-      title: t("customers.erase_title"),
-      body: (
-        <>
-          <p>{t("customers.erase_body", { name: displayName(customer) })}</p>
-          <ul class="cu-erase-list">
-            <li>{t("customers.erase_point_orders")}</li>
-            <li>{t("customers.erase_point_mails")}</li>
-            <li>{t("customers.erase_point_kept")}</li>
-          </ul>
-          <p class="warn-box">{t("customers.erase_final")}</p>
-        </>
-      ),
-      confirmLabel: t("customers.erase_confirm"),
-      danger: true,
-      typed: customer.email,
-    });
-    if (!ok) return;
-    await action.run(async () => {
-      const what = `erase ${path}`;
-      const result = await api<ErasureResult>("POST", `${path}/erase`, {
-        body: { confirm: customer.email },
-        idempotencyKey: keyFor(what),
-      });
-      settled(what);
-      await doc.reload();
-      success(
-        result.already
-          ? t("customers.erased_already")
-          : t("customers.erased", { orders: result.orders_redacted, mails: result.deliveries_cancelled }),
-      );
-    });
+    await action.confirmThen(
+      {
+        title: t("customers.erase_title"),
+        body: (
+          <>
+            <p>{t("customers.erase_body", { name: displayName(customer) })}</p>
+            <ul class="cu-erase-list">
+              <li>{t("customers.erase_point_orders")}</li>
+              <li>{t("customers.erase_point_mails")}</li>
+              <li>{t("customers.erase_point_kept")}</li>
+            </ul>
+          </>
+        ),
+        warning: t("customers.erase_final"),
+        confirmLabel: t("customers.erase_confirm"),
+        danger: true,
+        typed: customer.email,
+      },
+      async () => {
+        const what = `erase ${path}`;
+        const result = await api<ErasureResult>("POST", `${path}/erase`, {
+          body: { confirm: customer.email },
+          idempotencyKey: keyFor(what),
+        });
+        settled(what);
+        await doc.reload();
+        success(
+          result.already
+            ? t("customers.erased_already")
+            : t("customers.erased", { orders: result.orders_redacted, mails: result.deliveries_cancelled }),
+        );
+      },
+    );
   };
 
   return (
@@ -213,7 +210,7 @@ export function CustomerDetail(props: { shop: string; id: string; me: Me }) {
           />
         )}
       </section>
-      {dialog}
+      {action.dialog}
     </>
   );
 }

@@ -3,7 +3,7 @@
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { PagedTable } from "../../components/table";
-import { PageHeader, useAction, useConfirm, usePaged } from "../../components/ui";
+import { PageHeader, useConfirmedAction, usePaged } from "../../components/ui";
 import { success } from "../../components/notices";
 import { allowed, api, del, shopPath } from "../../lib/api";
 import { formatDateTime, t } from "../../lib/i18n";
@@ -17,8 +17,7 @@ const LIST = "/api/shops/{shop_id}/suppressions";
 export function SuppressionList(props: { shop: string; me: Me; tabs: ComponentChildren }) {
   const list = usePaged<Suppression>(shopPath(props.shop, "/suppressions"));
   const zone = useShopZone(props.shop);
-  const { ask, dialog } = useConfirm();
-  const action = useAction();
+  const action = useConfirmedAction();
   const [address, setAddress] = useState("");
   const mayAdd = allowed("POST", LIST);
   const mayLift = (entry: Suppression) =>
@@ -58,31 +57,28 @@ export function SuppressionList(props: { shop: string; me: Me; tabs: ComponentCh
   };
 
   const remove = async (entry: Suppression) => {
-    const ok = await ask({
-      title: t("customers.lift_title"),
-      body: (
-        <>
-          <p>{t("customers.lift_body", { address: entry.address, reason: suppressionLabel(entry.reason) })}</p>
-          {entry.reason !== "manual" && <p class="warn-box">{t("customers.lift_warning")}</p>}
-        </>
-      ),
-      confirmLabel: t("customers.lift_confirm"),
-      danger: true,
-    });
-    if (!ok) return;
-    await action.run(async () => {
-      await lift(entry.address);
-      // Undo puts a manual entry back; another reason (a bounce, an opt-out) cannot be recreated.
-      success(
-        t("customers.lifted", { address: entry.address }),
-        entry.reason === "manual"
-          ? async () => {
-              await add(entry.address);
-              success(t("customers.suppressed", { address: entry.address }));
-            }
-          : undefined,
-      );
-    });
+    await action.confirmThen(
+      {
+        title: t("customers.lift_title"),
+        body: <p>{t("customers.lift_body", { address: entry.address, reason: suppressionLabel(entry.reason) })}</p>,
+        warning: entry.reason !== "manual" && t("customers.lift_warning"),
+        confirmLabel: t("customers.lift_confirm"),
+        danger: true,
+      },
+      async () => {
+        await lift(entry.address);
+        // Undo puts a manual entry back; another reason (a bounce, an opt-out) cannot be recreated.
+        success(
+          t("customers.lifted", { address: entry.address }),
+          entry.reason === "manual"
+            ? async () => {
+                await add(entry.address);
+                success(t("customers.suppressed", { address: entry.address }));
+              }
+            : undefined,
+        );
+      },
+    );
   };
 
   return (
@@ -157,7 +153,7 @@ export function SuppressionList(props: { shop: string; me: Me; tabs: ComponentCh
           },
         ]}
       />
-      {dialog}
+      {action.dialog}
     </>
   );
 }
