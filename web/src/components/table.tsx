@@ -12,8 +12,6 @@ export interface Column<T> {
   hiddenTitle?: boolean;
   /** The class of the header and of the cells ("num" for figures). */
   class?: string;
-  /** The header's class, where it is not `class`. */
-  headClass?: string;
   /** The cell's class (or the row's), where it is not `class`. */
   cellClass?: string | ((row: T, index: number) => string | undefined);
   /** No data-label on this column's cells, even in a `labelled` table. */
@@ -65,7 +63,7 @@ export function Table<T>(props: TableProps<T>) {
         <thead>
           <tr>
             {columns.map((column, index) => (
-              <th key={index} scope="col" class={column.headClass ?? column.class}>
+              <th key={index} scope="col" class={column.class}>
                 {column.hiddenTitle ? <span class="visually-hidden">{column.title}</span> : column.title}
               </th>
             ))}
