@@ -107,7 +107,8 @@ web: $(PAGE_DIR)/index.html ## build the admin page (npm ci from the lockfile, A
 #: The page's API types: web/src/api/schema.d.ts, made by openapi-typescript (npm run api-types, also
 #: the first step of the page's build) from the committed snapshot web/src/api/openapi.json, which
 #: the admin API's Python writes offline. tests/integration/api/test_openapi_snapshot.py fails when
-#: the snapshot, the types and the served document drift apart: then run this.
+#: the snapshot, the types and the served document drift apart: then run this. It also writes the
+#: field lists the page offers (web/src/api/fields.json, checked by tests/unit/web/test_page_fields.py).
 api-types: $(STAMP) $(NODE_STAMP) ## snapshot the admin API's OpenAPI document and regenerate the page's types from it
 	$(BIN)/python -m okaeri_dev.openapi_dump $(WEB_DIR)/src/api/openapi.json
 	cd $(WEB_DIR) && npm run --silent api-types

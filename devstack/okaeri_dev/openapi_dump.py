@@ -6,7 +6,8 @@ The admin page's TypeScript types are generated from a committed snapshot of the
 builds the resolver with every route on placeholder dependencies (the document does not read
 them: a route that did would fail here, loudly) and asks it for ``/api/openapi.json`` as API
 Gateway would. ``tests/integration/api/test_openapi_snapshot.py`` fails when the snapshot and the
-document the API serves drift apart.
+document the API serves drift apart. Next to the snapshot it writes the field lists the page offers
+(``fields.json``, ``okaeri_dev.page_fields``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from functions.admin.handler import handle
 from okaeri.api import build_api
 from okaeri.api.deps import AdminDeps
 from okaeri_dev.apigw import http_event
+from okaeri_dev.page_fields import NAME, page_fields_text
 
 #: Where the snapshot lives (the page's sources), relative to the repository.
 SNAPSHOT = Path("web/src/api/openapi.json")
@@ -58,7 +60,9 @@ def main(argv: list[str]) -> int:
     target = Path(argv[0]) if argv else SNAPSHOT
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(snapshot_text(served_document()), encoding="utf-8")
-    print(f"wrote {target}")
+    fields = target.with_name(NAME)
+    fields.write_text(page_fields_text(), encoding="utf-8")
+    print(f"wrote {target} and {fields}")
     return 0
 
 

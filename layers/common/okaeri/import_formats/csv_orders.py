@@ -27,6 +27,8 @@ from okaeri.import_formats.models import ColumnMapping, RefusalReason, RefusedRo
 from okaeri.models.order import Order, normalise_order_id
 from okaeri.parsing.text import same_person
 
+#: The order fields a CSV column can hold (the admin page's column mapping reads this list from
+#: ``web/src/api/fields.json``, which ``make api-types`` writes).
 FieldName = Literal[
     "order_id",
     "ordered_at",

@@ -53,27 +53,28 @@ from okaeri.parsing.text import (
 )
 from okaeri.parsing.view import Doc, MailView
 
-MASK_FIELDS = frozenset(
-    {
-        "order_id",
-        "ordered_at",
-        "customer.name",
-        "customer.name_kana",
-        "customer.email",
-        "customer.phone",
-        "ship_to.name",
-        "ship_to.postal_code",
-        "ship_to.prefecture",
-        "ship_to.address",
-        "payment_method",
-        "shipping_method",
-        "total",
-        "shipped_at",
-        "carrier",
-        "tracking_number",
-    }
+#: The fields a mask can read, in the order the admin page's editor offers them (the page reads
+#: this list from ``web/src/api/fields.json``, which ``make api-types`` writes).
+MASK_FIELDS: tuple[str, ...] = (
+    "order_id",
+    "ordered_at",
+    "customer.name",
+    "customer.name_kana",
+    "customer.email",
+    "customer.phone",
+    "ship_to.name",
+    "ship_to.postal_code",
+    "ship_to.prefecture",
+    "ship_to.address",
+    "payment_method",
+    "shipping_method",
+    "total",
+    "shipped_at",
+    "carrier",
+    "tracking_number",
 )
-_TIME_FIELDS = frozenset({"ordered_at", "shipped_at"})
+#: The fields that may have a ``format``.
+MASK_TIME_FIELDS: tuple[str, ...] = ("ordered_at", "shipped_at")
 _ITEM_PLACEHOLDERS = frozenset({"name", "sku", "quantity", "unit_price"})
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_]+)\}")
 _MAX_ITEM_LINE = 300  # longer lines are no item lines (and two lazy groups on them would be slow)
@@ -137,7 +138,7 @@ class ParseMask(ConfigModel):
     @field_validator("fields")
     @classmethod
     def _known_fields(cls, value: dict[str, str | MaskField]) -> dict[str, str | MaskField]:
-        unknown = sorted(set(value) - MASK_FIELDS)
+        unknown = sorted(set(value).difference(MASK_FIELDS))
         if unknown:
             raise ValueError(
                 f"未知の項目です: {', '.join(unknown)} / unknown fields {unknown} "
@@ -152,7 +153,7 @@ class ParseMask(ConfigModel):
                     f"{name}: {{value}} をちょうど1つ含めてください / "
                     f"{name}: the pattern needs exactly one {{value}} and no other placeholder"
                 )
-            if isinstance(spec, MaskField) and spec.format and name not in _TIME_FIELDS:
+            if isinstance(spec, MaskField) and spec.format and name not in MASK_TIME_FIELDS:
                 raise ValueError(
                     f"{name}: format は日時の項目だけに使えます / {name}: format is only for date fields"
                 )

@@ -1,33 +1,14 @@
 // Reading a CSV's header row in the browser (for the column mapping): decode the first bytes as the
 // API would (a BOM wins, else UTF-8, CP932, EUC-JP), split the first two records, guess the fields.
+import fields from "../../api/fields.json";
+import type { components } from "../../api/schema";
 
 export type Encoding = "utf-8" | "utf-8-sig" | "cp932" | "shift_jis" | "euc-jp" | "utf-16";
 export type Delimiter = "," | "\t" | ";";
 
-export const FIELDS = [
-  "order_id",
-  "ordered_at",
-  "shipped_at",
-  "customer_name",
-  "customer_name_kana",
-  "customer_email",
-  "customer_phone",
-  "ship_to_name",
-  "ship_to_postal_code",
-  "ship_to_prefecture",
-  "ship_to_address",
-  "item_sku",
-  "item_name",
-  "quantity",
-  "unit_price",
-  "total",
-  "payment_method",
-  "shipping_method",
-  "is_gift",
-  "carrier",
-  "tracking_number",
-] as const;
-export type MappedField = (typeof FIELDS)[number];
+/** The order fields a column can hold, as the API lists them (``okaeri.import_formats.csv_orders``). */
+export type MappedField = keyof components["schemas"]["MappedColumns"];
+export const FIELDS = fields.order_columns as readonly MappedField[];
 export type Mapping = Partial<Record<MappedField, string[]>>;
 /** A field may join up to this many columns (the API's limit). */
 export const MAX_JOINED = 6;

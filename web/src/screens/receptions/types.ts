@@ -1,5 +1,6 @@
 // The API's shapes the reception log, the mail view and the mask editor use: its OpenAPI document
 // (src/api/schema.d.ts).
+import fields from "../../api/fields.json";
 import type { components } from "../../api/schema";
 
 export type ReceptionResult = components["schemas"]["ReceptionEntry"]["result"];
@@ -30,24 +31,7 @@ export type PlannedMail = components["schemas"]["Delivery"];
 export type PlanChange = components["schemas"]["PlanChange"];
 export type OrderDetail = components["schemas"]["OrderDetail"];
 
-/** The fields a mask can read, in the order the editor offers them. */
-export const MASK_FIELDS = [
-  "order_id",
-  "ordered_at",
-  "customer.name",
-  "customer.name_kana",
-  "customer.email",
-  "customer.phone",
-  "ship_to.name",
-  "ship_to.postal_code",
-  "ship_to.prefecture",
-  "ship_to.address",
-  "payment_method",
-  "shipping_method",
-  "total",
-  "shipped_at",
-  "carrier",
-  "tracking_number",
-] as const;
-
-export const TIME_FIELDS: readonly string[] = ["ordered_at", "shipped_at"];
+/** The fields a mask can read, in the order the editor offers them, and those that take a date
+ * format: the API's lists (``okaeri.parsing.mask``). */
+export const MASK_FIELDS: readonly string[] = fields.mask_fields;
+export const TIME_FIELDS: readonly string[] = fields.mask_time_fields;
