@@ -47,6 +47,11 @@ class CellError(ValueError):
         self.message_ja = message_ja
         self.message_en = message_en
 
+    @classmethod
+    def of(cls, reason: RefusalReason, column: str, what_ja: str, what_en: str, shown: object) -> CellError:
+        """``「{column}」{what_ja}: {shown}`` / ``'{column}' {what_en}: {shown!r}``."""
+        return cls(reason, f"「{column}」{what_ja}: {shown}", f"{column!r} {what_en}: {shown!r}")
+
 
 def text(value: str | None) -> str | None:
     """A cell as text: spaces squashed, None when empty."""
@@ -63,11 +68,7 @@ def integer(value: str | None, column: str, *, invalid: frozenset[int] = frozens
         return None
     folded = _MONEY_NOISE.sub("", nfkc(cell))
     if not _INTEGER.fullmatch(folded):
-        raise CellError(
-            "bad_number",
-            f"「{column}」が整数ではありません: {cell[:40]}",
-            f"{column!r} is not a whole number: {cell[:40]!r}",
-        )
+        raise CellError.of("bad_number", column, "が整数ではありません", "is not a whole number", cell[:40])
     number = int(folded.split(".")[0])
     return None if number in invalid else number
 
@@ -78,11 +79,7 @@ def quantity(value: str | None, column: str) -> int:
     if count is None:
         return 1
     if count < 0:
-        raise CellError(
-            "bad_number",
-            f"「{column}」が負の数です: {count}",
-            f"{column!r} is negative: {count}",
-        )
+        raise CellError.of("bad_number", column, "が負の数です", "is negative", count)
     return count
 
 
@@ -92,10 +89,8 @@ def email(value: str | None, column: str) -> str | None:
         return None
     address = nfkc(cell).strip().strip("<>")
     if not is_mail_address(address):
-        raise CellError(
-            "bad_email",
-            f"「{column}」がメールアドレスではありません: {cell[:60]}",
-            f"{column!r} is not an email address: {cell[:60]!r}",
+        raise CellError.of(
+            "bad_email", column, "がメールアドレスではありません", "is not an email address", cell[:60]
         )
     return address
 
@@ -110,10 +105,8 @@ def flag(value: str | None, column: str) -> bool | None:
         return True
     if folded in _FALSE:
         return False
-    raise CellError(
-        "bad_value",
-        f"「{column}」は 1/0（あり/なし）で指定してください: {cell[:40]}",
-        f"{column!r} must be 1/0 (yes/no): {cell[:40]!r}",
+    raise CellError.of(
+        "bad_value", column, "は 1/0（あり/なし）で指定してください", "must be 1/0 (yes/no)", cell[:40]
     )
 
 
@@ -133,11 +126,13 @@ def moment(value: str | None, column: str, zone: tzinfo, *, fmt: str | None = No
     except ValueError:
         found = None
     if found is None:
-        expected = f"（形式 {fmt}）" if fmt else ""
-        raise CellError(
+        expected_ja, expected_en = (f"（形式 {fmt}）", f" in the format {fmt}") if fmt else ("", "")
+        raise CellError.of(
             "bad_date",
-            f"「{column}」が日付として読めません{expected}: {cell[:40]}",
-            f"{column!r} is not a date{f' in the format {fmt}' if fmt else ''}: {cell[:40]!r}",
+            column,
+            f"が日付として読めません{expected_ja}",
+            f"is not a date{expected_en}",
+            cell[:40],
         )
     return found
 
