@@ -27,7 +27,7 @@ from okaeri.errors import ConflictError, OkaeriError
 from okaeri.models import Delivery, DeliveryStatus, Shop
 from okaeri.services.documents import shop_of
 from okaeri.services.operations import OperationsDeps, get_delivery, preview
-from okaeri.services.schedule import move_wake_up
+from okaeri.services.schedule import move_wake_up, stop_scheduled
 from okaeri.services.send import current_ship_date
 
 STOPPED: Final = "stopped_by_operator"
@@ -77,14 +77,7 @@ def stop(deps: OperationsDeps, shop_id: str, delivery_id: str, *, by: str) -> De
     """A ``scheduled`` mail → ``cancelled``; one cancelled already is answered as it is."""
     delivery = get_delivery(deps, shop_id, delivery_id)
     if delivery.status == DeliveryStatus.SCHEDULED:
-        if deps.deliveries.finish(
-            shop_id,
-            delivery_id,
-            status=DeliveryStatus.CANCELLED,
-            reason=STOPPED,
-            from_status=[DeliveryStatus.SCHEDULED],
-        ):
-            deps.schedules.delete(delivery_id)
+        if stop_scheduled(deps, shop_id, delivery_id, STOPPED):
             _audit(deps, delivery, "stop", by)
             return get_delivery(deps, shop_id, delivery_id)
         delivery = get_delivery(deps, shop_id, delivery_id)  # it moved on meanwhile

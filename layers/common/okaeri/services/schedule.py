@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from okaeri.errors import PlanningError
 from okaeri.identity import customer_id_for
@@ -143,10 +143,21 @@ def move_wake_up(schedules: Schedules, shop: Shop, delivery_id: str, at: datetim
     schedules.update(**_wake_up(shop, delivery_id, at))
 
 
-def _stop(
-    deps: ScheduleDeps, shop_id: str, delivery_id: str, reason: str, *, note: PlanChange | None = None
+class WakeUps(Protocol):
+    """Deps holding the deliveries and their wake-ups (the pipeline's and the operators')."""
+
+    @property
+    def deliveries(self) -> Deliveries: ...
+
+    @property
+    def schedules(self) -> Schedules: ...
+
+
+def stop_scheduled(
+    deps: WakeUps, shop_id: str, delivery_id: str, reason: str, *, note: PlanChange | None = None
 ) -> bool:
-    """A still-scheduled delivery → ``cancelled``, and its wake-up removed."""
+    """A still-scheduled delivery → ``cancelled``, and its wake-up removed; False when it was not
+    ``scheduled`` (any more)."""
     if deps.deliveries.finish(
         shop_id,
         delivery_id,
@@ -244,7 +255,7 @@ def _start_run(
         outcome.skipped.append((scenario.id, decision.reason or "repeat_policy"))
         return
     for pending in decision.cancel_delivery_ids:
-        if _stop(deps, shop_id, pending, "repeat_restart"):
+        if stop_scheduled(deps, shop_id, pending, "repeat_restart"):
             outcome.cancelled.append(pending)
     outcome.skipped.extend((f"{scenario.id}/{step.step}", step.reason) for step in plan.skipped)
     # A step the planner skipped is kept as a ``skipped`` mail (no wake-up), dated when it was
@@ -409,7 +420,7 @@ def _replan(
                 scenario_to=new_scenario,
                 send_at_from=delivery.send_at,
             )
-            if _stop(deps, shop.id, delivery.id, REPLANNED, note=note):
+            if stop_scheduled(deps, shop.id, delivery.id, REPLANNED, note=note):
                 outcome.cancelled.append(delivery.id)
     starting = [plan for plan in plans if plan.trigger not in kept]
     if not starting:
@@ -510,7 +521,7 @@ def _revive_skipped(deps: ScheduleDeps, staying: _StayingRun) -> None:
 
 def _cancel_order(deps: ScheduleDeps, record: OrderRecord, outcome: ScheduleOutcome) -> None:
     for delivery in deps.deliveries.by_order(record.shop_id, record.order_key):
-        if delivery.status == DeliveryStatus.SCHEDULED and _stop(
+        if delivery.status == DeliveryStatus.SCHEDULED and stop_scheduled(
             deps, record.shop_id, delivery.id, "order_cancelled"
         ):
             outcome.cancelled.append(delivery.id)
