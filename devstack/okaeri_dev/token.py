@@ -16,7 +16,8 @@ import argparse
 import json
 import sys
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 from urllib.parse import urljoin
 
 HTTP_TIMEOUT_SECONDS = 10
@@ -24,13 +25,19 @@ HTTP_TIMEOUT_SECONDS = 10
 
 def sign_in(gateway_url: str, email: str, password: str) -> str:
     """The ID token of ``email``, from the Cognito endpoint ``gateway_url``'s /config.json names."""
+    config_url = f"{gateway_url}/config.json"
+    with urllib.request.urlopen(config_url, timeout=HTTP_TIMEOUT_SECONDS) as answer:
+        config = json.load(answer)
+    return id_token(config, config_url, email, password)
+
+
+def id_token(config: Mapping[str, Any], config_url: str, email: str, password: str) -> str:
+    """``InitiateAuth`` (USER_PASSWORD_AUTH, unsigned) at the Cognito endpoint ``config`` (the
+    ``/config.json`` read from ``config_url``) names, resolved as a browser resolves it."""
     import boto3
     from botocore import UNSIGNED
     from botocore.config import Config
 
-    config_url = f"{gateway_url}/config.json"
-    with urllib.request.urlopen(config_url, timeout=HTTP_TIMEOUT_SECONDS) as answer:
-        config = json.load(answer)
     cognito = boto3.client(
         "cognito-idp",
         endpoint_url=urljoin(config_url, config["cognito_endpoint"]),

@@ -13,14 +13,12 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin
 
 import boto3
 from boto3.dynamodb.conditions import Attr, Key
-from botocore import UNSIGNED
-from botocore.config import Config
 
 from okaeri_dev.send_sample import send
+from okaeri_dev.token import id_token
 from tests.support.dynamo import all_items
 from tests.support.json_reply import JsonReply
 
@@ -77,19 +75,8 @@ class LocalClient:
     def sign_in(self, email: str, password: str) -> str:
         """``/config.json`` → Cognito ``InitiateAuth`` (USER_PASSWORD_AUTH, unsigned) at the endpoint it
         names, resolved as a browser resolves it → the ID token."""
-        config = self.get("/config.json").json()
-        cognito = boto3.client(
-            "cognito-idp",
-            endpoint_url=urljoin(self.gateway_url + "/config.json", config["cognito_endpoint"]),
-            region_name=config["region"],
-            config=Config(signature_version=UNSIGNED),
-        )
-        answer = cognito.initiate_auth(
-            ClientId=config["user_pool_client_id"],
-            AuthFlow="USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": email, "PASSWORD": password},
-        )
-        return str(answer["AuthenticationResult"]["IdToken"])
+        config_url = self.gateway_url + "/config.json"
+        return id_token(self.get("/config.json").json(), config_url, email, password)
 
     # --- mail in, time, mail out ---
 
