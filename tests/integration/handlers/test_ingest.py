@@ -23,7 +23,6 @@ from tests.integration.pipeline.conftest import (
     BUCKET,
     SHOP_ID,
     Stack,
-    format_table,
     put_mail,
     reception_items,
     s3_event,
@@ -31,6 +30,7 @@ from tests.integration.pipeline.conftest import (
     stream_records,
     table_items,
 )
+from tests.support.tables import format_table
 
 CORPUS = list(cases())
 VIRUS_CASES = frozenset({"virus-verdict-fail", "forged-pass-below-ses-fail"})

@@ -10,7 +10,7 @@ from __future__ import annotations
 import email
 import json
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
@@ -257,17 +257,6 @@ def accepted_per_delivery(stack: Stack, tapped: Mapping[str, str]) -> Counter[st
     message_ids = [message_id_of(message.raw_data) for message in stack.ses_outbox()]
     message_ids += [message_id_of(message.data) for message in stack.relay.messages]
     return Counter(tapped.get(message_id, "") for message_id in message_ids)
-
-
-def format_table(head: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """A plain-text table: a header, a rule, one line per row, columns padded."""
-    lines = [tuple(head), *(tuple(row) for row in rows)]
-    widths = [max(len(str(cell)) for cell in column) for column in zip(*lines, strict=True)]
-    text = [
-        " | ".join(str(cell).ljust(width) for cell, width in zip(line, widths, strict=True)) for line in lines
-    ]
-    text.insert(1, "-+-".join("-" * width for width in widths))
-    return "\n".join(line.rstrip() for line in text)
 
 
 def write_summary(

@@ -25,7 +25,7 @@ import json
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import astuple, dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -49,7 +49,6 @@ from tests.integration.pipeline.conftest import (
     SHOP_ID,
     Stack,
     accepted_per_delivery,
-    format_table,
     put_mail,
     s3_event,
     stash_summary,
@@ -58,7 +57,8 @@ from tests.integration.pipeline.conftest import (
 )
 from tests.integration.pipeline.test_pipeline import MAILS, schedule_time
 from tests.support.smtp_relay import Mode, SmtpRelayServer
-from tests.unit.services.test_faults import ARRIVALS, DELIVERIES, END, invoke, settled
+from tests.support.tables import format_table
+from tests.unit.services.test_faults import ARRIVALS, DELIVERIES, END, HEAD, Row, invoke, settled
 
 SWEEP_GRACE = timedelta(minutes=5)  # okaeri.services.sweep.sweep's default
 MAX_WAKE_UPS = 500
@@ -244,26 +244,6 @@ def outcome(rig: Rig) -> list[Delivery]:
 
 
 # --- measuring ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Row:
-    fault: str
-    deliveries: int
-    sent: int
-    unknown: int
-    skipped: int
-    duplicates: int
-    lost: tuple[str, ...]
-    stray: int  # messages accepted for no delivery
-    fired: int
-    crashes: int
-
-    def cells(self) -> tuple[object, ...]:
-        return tuple(len(value) if isinstance(value, tuple) else value for value in astuple(self))
-
-
-HEAD = tuple(column.name for column in fields(Row))
 
 
 def measure(fault: Fault, rig: Rig, crashes: int) -> Row:

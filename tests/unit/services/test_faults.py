@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass, fields
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from okaeri.models import Delivery
 from tests.fakes import Crash, crash
+from tests.support.tables import format_table
 from tests.unit.services.support import MATRIX_KEY, World, at
 
 ARRIVALS = (
@@ -153,8 +154,14 @@ class Row:
     duplicates: int
     lost: tuple[str, ...]
     stray: int  # messages accepted for no delivery
-    faults_fired: int
+    fired: int
     crashes: int
+
+    def cells(self) -> tuple[object, ...]:
+        return tuple(len(value) if isinstance(value, tuple) else value for value in astuple(self))
+
+
+HEAD = tuple(column.name for column in fields(Row))
 
 
 def settled(delivery: Delivery, accepted: int) -> bool:
@@ -179,34 +186,14 @@ def measure(fault: Fault, world: World, crashes: int) -> Row:
         duplicates=sum(1 for count in accepted.values() if count > 1),
         lost=tuple(d.id for d in deliveries if not settled(d, accepted.get(d.id, 0))),
         stray=len(set(accepted) - {d.id for d in deliveries}),
-        faults_fired=len(fired),
+        fired=len(fired),
         crashes=crashes,
     )
 
 
 def render(rows: list[Row]) -> str:
-    head = ("fault", "deliveries", "sent", "unknown", "skipped", "duplicates", "lost", "fired", "crashes")
-    lines = [
-        (
-            r.fault,
-            r.deliveries,
-            r.sent,
-            r.unknown,
-            r.skipped,
-            r.duplicates,
-            len(r.lost),
-            r.faults_fired,
-            r.crashes,
-        )
-        for r in rows
-    ]
-    widths = [max(len(str(cell)) for cell in column) for column in zip(head, *lines, strict=True)]
-    table = [
-        " | ".join(str(cell).ljust(width) for cell, width in zip(line, widths, strict=True))
-        for line in [head, *lines]
-    ]
-    table.insert(1, "-+-".join("-" * width for width in widths))
-    return "\n".join(["fault matrix (3 orders × 3 steps, service level)", *table])
+    table = format_table(HEAD, [row.cells() for row in rows])
+    return f"fault matrix (3 orders × 3 steps, service level)\n{table}"
 
 
 @pytest.fixture(scope="module")
@@ -234,7 +221,7 @@ def test_no_mail_is_sent_twice_or_lost(matrix: dict[str, Row], fault: Fault) -> 
     "fault", [f for f in FAULTS if f.arm is not _nothing and not f.skipped], ids=lambda f: f.name
 )
 def test_every_injected_fault_really_happened(matrix: dict[str, Row], fault: Fault) -> None:
-    assert matrix[fault.name].faults_fired > 0
+    assert matrix[fault.name].fired > 0
 
 
 def test_the_matrix_is_reported(
