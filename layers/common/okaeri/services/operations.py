@@ -162,12 +162,17 @@ def plan_changes(deliveries: Iterable[Delivery]) -> list[PlanChange]:
     return sorted(notes, key=lambda note: (note.at, order[note.change], note.delivery_id))
 
 
-def order_detail(deps: OperationsDeps, shop_id: str, order_key: str) -> OrderDetail:
-    record = deps.orders.get(shop_id, order_key)
-    if record is None:
+def _found[Item](item: Item | None, what_ja: str, what_en: str, item_id: str, code: str) -> Item:
+    """``item``; a 404 ``code`` naming it (``what``: its kind in Japanese and English) when it is None."""
+    if item is None:
         raise NotFoundError(
-            f"注文 {order_key} が見つかりません。", f"Order {order_key} not found.", code="order_not_found"
+            f"{what_ja} {item_id} が見つかりません。", f"{what_en} {item_id} not found.", code=code
         )
+    return item
+
+
+def order_detail(deps: OperationsDeps, shop_id: str, order_key: str) -> OrderDetail:
+    record = _found(deps.orders.get(shop_id, order_key), "注文", "Order", order_key, "order_not_found")
     deliveries = sorted(deps.deliveries.by_order(shop_id, order_key), key=lambda d: (d.send_at, d.id))
     return OrderDetail(order=record, deliveries=deliveries, plan_changes=plan_changes(deliveries))
 
@@ -360,14 +365,9 @@ def operator_actions(deps: OperationsDeps, shop_id: str, delivery_id: str) -> li
 
 
 def get_delivery(deps: OperationsDeps, shop_id: str, delivery_id: str) -> Delivery:
-    delivery = deps.deliveries.get(shop_id, delivery_id)
-    if delivery is None:
-        raise NotFoundError(
-            f"配信 {delivery_id} が見つかりません。",
-            f"Delivery {delivery_id} not found.",
-            code="delivery_not_found",
-        )
-    return delivery
+    return _found(
+        deps.deliveries.get(shop_id, delivery_id), "配信", "Delivery", delivery_id, "delivery_not_found"
+    )
 
 
 def delivery_detail(deps: OperationsDeps, shop_id: str, delivery_id: str) -> DeliveryDetail:
@@ -442,14 +442,9 @@ def search_customers(
 
 
 def get_customer(deps: OperationsDeps, shop_id: str, customer_id: str) -> CustomerRecord:
-    customer = deps.customers.get(shop_id, customer_id)
-    if customer is None:
-        raise NotFoundError(
-            f"お客様 {customer_id} が見つかりません。",
-            f"Customer {customer_id} not found.",
-            code="customer_not_found",
-        )
-    return customer
+    return _found(
+        deps.customers.get(shop_id, customer_id), "お客様", "Customer", customer_id, "customer_not_found"
+    )
 
 
 def customer_orders(deps: OperationsDeps, shop_id: str, customer: CustomerRecord) -> list[OrderRecord]:
