@@ -90,6 +90,29 @@ class DocumentKind:
         """Whether the save made a new version (then audited)."""
         changed = previous is None or saved.version != previous.version
         if changed:
-            action = f"{self.name}.create" if previous is None else f"{self.name}.save"
-            audit(logs, clock, shop_id, action, by=by, **{self.name: saved.id}, version=saved.version)
+            action = "create" if previous is None else "save"
+            self.audit(logs, clock, shop_id, action, saved, by=by)
         return changed
+
+    def audit(
+        self,
+        logs: Logs,
+        clock: Clock,
+        shop_id: str,
+        action: str,
+        document: Document,
+        *,
+        by: str,
+        **detail: Any,
+    ) -> None:
+        """The audit entry ``<kind>.<action>`` (``scenario.activate``) naming the document and version."""
+        audit(
+            logs,
+            clock,
+            shop_id,
+            f"{self.name}.{action}",
+            by=by,
+            **{self.name: document.id},
+            version=document.version,
+            **detail,
+        )

@@ -34,7 +34,7 @@ from okaeri.services.config_admin import (
     check_same_id,
     refuse_errors,
 )
-from okaeri.services.documents import DocumentKind, audit, shop_of
+from okaeri.services.documents import DocumentKind, shop_of
 
 SCENARIO = DocumentKind("scenario", "シナリオ")
 
@@ -195,15 +195,7 @@ def activate(deps: ScenarioDeps, shop_id: str, scenario_id: str, *, by: str) -> 
     findings = refuse_errors(scenario_id, _lint(deps.config, shop, scenario))
     switched = deps.config.set_scenario_active(shop_id, scenario_id, True)
     if not scenario.active:
-        audit(
-            deps.logs,
-            deps.clock,
-            shop_id,
-            "scenario.activate",
-            by=by,
-            scenario=scenario_id,
-            version=switched.version,
-        )
+        SCENARIO.audit(deps.logs, deps.clock, shop_id, "activate", switched, by=by)
     return ScenarioState(id=scenario_id, version=switched.version, active=True, findings=findings)
 
 
@@ -211,30 +203,14 @@ def deactivate(deps: ScenarioDeps, shop_id: str, scenario_id: str, *, by: str) -
     scenario = current(deps.config, shop_id, scenario_id)
     switched = deps.config.set_scenario_active(shop_id, scenario_id, False)
     if scenario.active:
-        audit(
-            deps.logs,
-            deps.clock,
-            shop_id,
-            "scenario.deactivate",
-            by=by,
-            scenario=scenario_id,
-            version=switched.version,
-        )
+        SCENARIO.audit(deps.logs, deps.clock, shop_id, "deactivate", switched, by=by)
     return ScenarioState(id=scenario_id, version=switched.version, active=False)
 
 
 def delete(deps: ScenarioDeps, shop_id: str, scenario_id: str, *, by: str) -> ScenarioState:
     """Out of the lists (it must be inactive: 409); its versions stay."""
     deleted = deps.config.delete_scenario(shop_id, scenario_id)
-    audit(
-        deps.logs,
-        deps.clock,
-        shop_id,
-        "scenario.delete",
-        by=by,
-        scenario=scenario_id,
-        version=deleted.version,
-    )
+    SCENARIO.audit(deps.logs, deps.clock, shop_id, "delete", deleted, by=by)
     return ScenarioState(id=scenario_id, version=deleted.version, active=False, deleted=True)
 
 

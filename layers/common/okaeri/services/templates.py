@@ -35,7 +35,7 @@ from okaeri.services.config_admin import (
     check_same_id,
 )
 from okaeri.services.coupons import PoolCount
-from okaeri.services.documents import DocumentKind, audit, shop_of
+from okaeri.services.documents import DocumentKind, shop_of
 from okaeri.services.previews import (
     TemplatePreview,
     advertising_template,
@@ -238,16 +238,7 @@ def send_test_mail(
     message_id = deps.ses.send(
         sender=shop.sender.address, recipient=to, raw=raw, tags={"shop": shop_id, "kind": "test_send"}
     )
-    audit(
-        deps.logs,
-        deps.clock,
-        shop_id,
-        "template.test_send",
-        by=by,
-        template=template.id,
-        version=template.version,
-        to=to,
-    )
+    TEMPLATE.audit(deps.logs, deps.clock, shop_id, "test_send", template, by=by, to=to)
     return TestSendAnswer(
         template_id=template.id,
         version=template.version,
