@@ -44,7 +44,20 @@ class PasswordPolicy:
     require_symbols: bool = True
     temporary_password_days: int = 3
 
+    def written(self) -> dict[str, Any]:
+        """As Cognito's API (``CreateUserPool``) and CloudFormation (``Policies.PasswordPolicy``) write it."""
+        return {written: getattr(self, name) for name, written in _WRITTEN_POLICY.items()}
 
+
+#: The policy's fields as Cognito writes them.
+_WRITTEN_POLICY = {
+    "minimum_length": "MinimumLength",
+    "require_lowercase": "RequireLowercase",
+    "require_uppercase": "RequireUppercase",
+    "require_digits": "RequireNumbers",
+    "require_symbols": "RequireSymbols",
+    "temporary_password_days": "TemporaryPasswordValidityDays",
+}
 PASSWORD_POLICY = PasswordPolicy()
 USER_POOL_NAME = "okaeri-operators"
 CLIENT_NAME = "okaeri-admin-page"
@@ -52,21 +65,11 @@ CLIENT_NAME = "okaeri-admin-page"
 
 def create_user_pool_request(name: str = USER_POOL_NAME) -> dict[str, Any]:
     """``cognito-idp:CreateUserPool`` arguments for the pool (the local stack's and the tests')."""
-    policy = PASSWORD_POLICY
     return {
         "PoolName": name,
         "UsernameAttributes": ["email"],
         "AutoVerifiedAttributes": ["email"],
-        "Policies": {
-            "PasswordPolicy": {
-                "MinimumLength": policy.minimum_length,
-                "RequireLowercase": policy.require_lowercase,
-                "RequireUppercase": policy.require_uppercase,
-                "RequireNumbers": policy.require_digits,
-                "RequireSymbols": policy.require_symbols,
-                "TemporaryPasswordValidityDays": policy.temporary_password_days,
-            }
-        },
+        "Policies": {"PasswordPolicy": PASSWORD_POLICY.written()},
         "Schema": [
             {
                 "Name": SHOPS_ATTRIBUTE,

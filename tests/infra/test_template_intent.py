@@ -652,7 +652,6 @@ def test_the_stage_logs_json_and_throttles_as_set(deployment: Deployment) -> Non
 def test_the_user_pool_requires_totp_and_admin_created_users(default: Deployment, template: Any) -> None:
     from aws_cdk.assertions import Match
 
-    policy = PASSWORD_POLICY
     template.has_resource_properties(
         "AWS::Cognito::UserPool",
         Match.object_like(
@@ -660,16 +659,7 @@ def test_the_user_pool_requires_totp_and_admin_created_users(default: Deployment
                 "MfaConfiguration": "ON",
                 "EnabledMfas": ["SOFTWARE_TOKEN_MFA"],
                 "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True},
-                "Policies": {
-                    "PasswordPolicy": {
-                        "MinimumLength": policy.minimum_length,
-                        "RequireLowercase": policy.require_lowercase,
-                        "RequireUppercase": policy.require_uppercase,
-                        "RequireNumbers": policy.require_digits,
-                        "RequireSymbols": policy.require_symbols,
-                        "TemporaryPasswordValidityDays": policy.temporary_password_days,
-                    }
-                },
+                "Policies": {"PasswordPolicy": PASSWORD_POLICY.written()},
                 "DeletionProtection": "ACTIVE",
                 "UserPoolAddOns": {"AdvancedSecurityMode": "ENFORCED"},
             }

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
-from okaeri.aws.ses import SesTransport
+from okaeri.aws.ses import PERMANENT_CODES, SesTransport
 from okaeri.errors import AmbiguousSendError, ThrottledError, TransportError
 from okaeri.ses_tags import MAX_TAG_CHARS, decode_tag, encode_tag
 from tests.integration.transports.conftest import REGION
@@ -178,17 +178,7 @@ def test_throttling_is_throttled_and_tried_once(wire: Any, status: int, code: st
     assert len(attempts) == 1
 
 
-@pytest.mark.parametrize(
-    "code",
-    [
-        "MessageRejected",
-        "MailFromDomainNotVerifiedException",
-        "AccountSuspendedException",
-        "SendingPausedException",
-        "NotFoundException",
-        "BadRequestException",
-    ],
-)
+@pytest.mark.parametrize("code", sorted(PERMANENT_CODES))
 def test_a_refusal_is_permanent(wire: Any, code: str) -> None:
     transport, _ = wire(_answer(400, code))
 
