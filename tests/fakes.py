@@ -20,13 +20,16 @@ from __future__ import annotations
 import functools
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from okaeri.aws.deliveries import COUNTED, COUNTERS
+from okaeri.aws.customers import CUSTOMER_PREFIX, SUPPRESSION_PREFIX
+from okaeri.aws.deliveries import COUNTED, COUNTERS, EDITABLE
+from okaeri.aws.dynamo import iso_utc
+from okaeri.aws.search import InvalidStartKeyError, check_start
 from okaeri.errors import (
     AmbiguousSendError,
     ConflictError,
@@ -50,14 +53,21 @@ from okaeri.models import (
     Shop,
     Template,
 )
-from okaeri.models.admin import Operator, PoolLoad, VersionInfo
+from okaeri.models.admin import Operator, PoolLoad, StepStats, VersionInfo
+from okaeri.models.admin import Suppression as ListedSuppression
 from okaeri.models.delivery import FINAL_STATUSES
 from okaeri.models.order import SHIPMENT_FIELDS
-from okaeri.ports import CLAIM_TOLERANCE, Claim
+from okaeri.ports import CLAIM_TOLERANCE, Claim, StartKey
 from okaeri.rendering.coupons import read_coupon_csv
 
 T = TypeVar("T")
 ErrorFactory = Callable[[], BaseException]
+#: The admin screens' paged reads (``ports.SearchByTime`` and its kin): a period's end, a start key,
+#: a test of the items, a page and the key to go on from.
+When = datetime | None
+Start = Mapping[str, Any] | None
+type Keep[Item] = Callable[[Item], bool] | None
+type PageOf[Item] = tuple[list[Item], StartKey]
 
 
 class Crash(Exception):
@@ -278,6 +288,89 @@ def _with_key(keys: Sequence[str], key: str) -> list[str]:
     return list(keys) if key in keys else [*keys, key]
 
 
+def _page[Item](
+    items: Iterable[Item],
+    key_of: Callable[[Item], dict[str, str]],
+    order: Sequence[str],
+    *,
+    keep: Keep[Item],
+    limit: int,
+    start: Start,
+    newest_first: bool,
+) -> PageOf[Item]:
+    """A page as ``okaeri.aws.search.search_page`` answers one: the items in key order (``order``
+    names the key attributes compared, the index's sort key first), from after ``start`` (a key
+    this returned; the caller has checked it), up to ``limit`` that ``keep`` accepts, and the key
+    of the last one when any item comes after it (None at the end). Unlike the adapter, a page is
+    never cut short by a read budget."""
+    ranked = sorted(
+        ((tuple(key_of(item)[name] for name in order), item) for item in items),
+        key=lambda pair: pair[0],
+        reverse=newest_first,
+    )
+    if start is not None:
+        after = tuple(str(start[name]) for name in order)
+        ranked = [pair for pair in ranked if (pair[0] < after if newest_first else pair[0] > after)]
+    found: list[Item] = []
+    for position, (_, item) in enumerate(ranked):
+        if keep is not None and not keep(item):
+            continue
+        found.append(item)
+        if len(found) == limit:
+            return found, key_of(item) if position < len(ranked) - 1 else None
+    return found, None
+
+
+def _by_time_page[Item](
+    items: Iterable[Item],
+    key_of: Callable[[Item], dict[str, str]],
+    attribute: str,
+    *,
+    keep: Keep[Item],
+    limit: int,
+    start: Start,
+) -> PageOf[Item]:
+    """A page of a ``by_time`` index (sorted by ``attribute``, then the table's key), newest first."""
+    return _page(
+        items, key_of, (attribute, "pk", "sk"), keep=keep, limit=limit, start=start, newest_first=True
+    )
+
+
+def _check_prefixed(shop_id: str, prefix: str, start: Start) -> None:
+    """A start key of the shop's table partition (``pk``, ``sk``) whose ``sk`` starts with ``prefix``
+    (a customer's key for the customers, a suppression's for the list), as ``DynamoCustomers`` checks."""
+    if start is not None and not str(start.get("sk", "")).startswith(prefix):
+        raise InvalidStartKeyError()
+    check_start(start, key_names=("pk", "sk"), fixed={"pk": shop_id})
+
+
+def _within(moment: When, since: When, until: When) -> bool:
+    """``moment`` is within since…until (both included, either open); None is in no period."""
+    return moment is not None and (since is None or moment >= since) and (until is None or moment <= until)
+
+
+def _order_index_key(record: OrderRecord) -> dict[str, str]:
+    """The order's key in the ``by_time`` index, as ``DynamoOrders`` writes it."""
+    ordered_at = record.order.ordered_at
+    assert ordered_at is not None, "an order without an order time is in no index"
+    return {
+        "pk": f"{record.shop_id}#{record.order_key}",
+        "sk": record.order_key,
+        "shop_id": record.shop_id,
+        "ordered_at": iso_utc(ordered_at),
+    }
+
+
+def _delivery_index_key(delivery: Delivery) -> dict[str, str]:
+    """The delivery's key in the ``by_time`` index, as ``DynamoDeliveries`` writes it."""
+    return {
+        "pk": delivery.shop_id,
+        "sk": delivery.id,
+        "shop_id": delivery.shop_id,
+        "send_at": iso_utc(delivery.send_at),
+    }
+
+
 class FakeOrders:
     """Orders by (shop, order key); every change that modifies an item appends a stream record."""
 
@@ -351,6 +444,48 @@ class FakeOrders:
             )
         return self._write(key, new)
 
+    # --- the admin screens (``ports.OperatorOrders``), as ``DynamoOrders`` -----------------------
+
+    def search(
+        self, shop_id: str, *, since: When, until: When, keep: Keep[OrderRecord], limit: int, start: Start
+    ) -> PageOf[OrderRecord]:
+        """The shop's orders by order time, newest first (the ``by_time`` index: an order without
+        an order time is not in it), within ``since``…``until`` (both included)."""
+        key_names = ("pk", "sk", "shop_id", "ordered_at")
+        check_start(start, key_names=key_names, fixed={"shop_id": shop_id}, prefixed={"pk": f"{shop_id}#"})
+        found = [
+            record.model_copy(deep=True)
+            for (shop, _), record in self.items.items()
+            if shop == shop_id and _within(record.order.ordered_at, since, until)
+        ]
+        return _by_time_page(found, _order_index_key, "ordered_at", keep=keep, limit=limit, start=start)
+
+    def by_customer(self, shop_id: str, customer_id: str) -> list[OrderRecord]:
+        """The customer's orders that have an order time, newest first (``by_customer``)."""
+        found = [
+            record.model_copy(deep=True)
+            for (shop, _), record in self.items.items()
+            if shop == shop_id and record.customer_id == customer_id and record.order.ordered_at is not None
+        ]
+        return sorted(found, key=lambda record: _order_index_key(record)["ordered_at"], reverse=True)
+
+    def redact_personal(self, shop_id: str, order_key: str, *, at: datetime) -> OrderRecord | None:
+        """Blank the order's personal fields (``okaeri.aws.orders.PERSONAL_FIELDS``); the status and
+        shipment stay. None when there is no such order."""
+        current = self.items.get((shop_id, order_key))
+        if current is None:
+            return None
+        order = current.order
+        blank = order.model_copy(
+            update={
+                "customer": order.customer.model_copy(
+                    update=dict.fromkeys(("name", "name_kana", "email", "phone"))
+                ),
+                "ship_to": order.ship_to.model_copy(update=dict.fromkeys(("name", "postal_code", "address"))),
+            }
+        )
+        return self._write((shop_id, order_key), current.model_copy(update={"order": blank}, deep=True))
+
     def drain_stream(self) -> list[StreamRecord]:
         """The stream records written since the last drain, oldest first."""
         records, self.stream = self.stream, []
@@ -381,14 +516,14 @@ class FakeCustomers:
 
     def __init__(self) -> None:
         self.customers: dict[tuple[str, str], CustomerRecord] = {}
-        self.order_keys: dict[tuple[str, str], set[str]] = {}
-        self.suppressions: dict[tuple[str, str], Suppression] = {}
+        self.counted_orders: dict[tuple[str, str], set[str]] = {}  # (shop, customer) → order keys
+        self.suppressed: dict[tuple[str, str], Suppression] = {}
 
     def record_order(
         self, shop_id: str, customer_id: str, *, email: str, name: str | None, order_key: str
     ) -> int:
         key = (shop_id, customer_id)
-        keys = self.order_keys.setdefault(key, set())
+        keys = self.counted_orders.setdefault(key, set())
         record = self.customers.get(key) or CustomerRecord(
             shop_id=shop_id, customer_id=customer_id, email=email
         )
@@ -410,16 +545,76 @@ class FakeCustomers:
             self.customers[(shop_id, customer_id)] = record.model_copy(update={"unsubscribed_at": at})
 
     def suppression(self, shop_id: str, address: str) -> str | None:
-        entry = self.suppressions.get((shop_id, normalise_address(address)))
+        entry = self.suppressed.get((shop_id, normalise_address(address)))
         return None if entry is None else entry.reason
 
     def suppress(
         self, shop_id: str, address: str, *, reason: str, at: datetime, delivery_id: str | None
     ) -> None:
         key = (shop_id, normalise_address(address))
-        current = self.suppressions.get(key)
+        current = self.suppressed.get(key)
         if current is None or (current.reason == "unsubscribe" and reason != "unsubscribe"):
-            self.suppressions[key] = Suppression(key[1], reason, at, delivery_id)
+            self.suppressed[key] = Suppression(key[1], reason, at, delivery_id)
+
+    # --- the admin screens (``ports.AdminCustomers``), as ``DynamoCustomers`` --------------------
+
+    def search(
+        self, shop_id: str, *, keep: Keep[CustomerRecord], limit: int, start: Start
+    ) -> PageOf[CustomerRecord]:
+        """A page of the shop's customers, in id order (the table's ``cust#<id>`` sort keys)."""
+        _check_prefixed(shop_id, CUSTOMER_PREFIX, start)
+        mine = [record.model_copy() for (shop, _), record in self.customers.items() if shop == shop_id]
+        return _page(
+            mine,
+            lambda c: {"pk": c.shop_id, "sk": CUSTOMER_PREFIX + c.customer_id},
+            ("sk",),
+            keep=keep,
+            limit=limit,
+            start=start,
+            newest_first=False,
+        )
+
+    def order_keys(self, shop_id: str, customer_id: str) -> list[str]:
+        """The keys of every order counted for the customer, sorted (none for an unknown one)."""
+        return sorted(self.counted_orders.get((shop_id, customer_id), ()))
+
+    def suppressions(self, shop_id: str, *, limit: int, start: Start) -> PageOf[ListedSuppression]:
+        """A page of the suppression list, by address."""
+        _check_prefixed(shop_id, SUPPRESSION_PREFIX, start)
+        listed = [
+            ListedSuppression(
+                address=entry.address, reason=entry.reason, at=entry.at, delivery_id=entry.delivery_id
+            )
+            for (shop, _), entry in self.suppressed.items()
+            if shop == shop_id
+        ]
+        return _page(
+            listed,
+            lambda e: {"pk": shop_id, "sk": SUPPRESSION_PREFIX + e.address},
+            ("sk",),
+            keep=None,
+            limit=limit,
+            start=start,
+            newest_first=False,
+        )
+
+    def unsuppress(self, shop_id: str, address: str, *, reasons: Collection[str]) -> bool:
+        """Lift the address if its reason is one of ``reasons``; False otherwise, or when not listed."""
+        key = (shop_id, normalise_address(address))
+        current = self.suppressed.get(key)
+        if current is None or current.reason not in reasons:
+            return False
+        del self.suppressed[key]
+        return True
+
+    def erase(self, shop_id: str, customer_id: str, *, marker: str, at: datetime) -> CustomerRecord | None:
+        """The address and name become ``marker`` (counts and order keys stay); None when unknown."""
+        record = self.customers.get((shop_id, customer_id))
+        if record is None:
+            return None
+        erased = record.model_copy(update={"email": marker, "name": marker})
+        self.customers[(shop_id, customer_id)] = erased
+        return erased.model_copy()
 
 
 class FakeDeliveries:
@@ -567,6 +762,42 @@ class FakeDeliveries:
         if status is not None:
             self.event_status[key] = status
 
+    # --- the admin screens (``ports.AdminDeliveries``), as ``DynamoDeliveries`` ------------------
+
+    def search(
+        self, shop_id: str, *, since: When, until: When, keep: Keep[Delivery], limit: int, start: Start
+    ) -> PageOf[Delivery]:
+        """A page of the shop's deliveries by send time, newest first (``by_time``)."""
+        key_names = ("pk", "sk", "shop_id", "send_at")
+        check_start(start, key_names=key_names, fixed={"pk": shop_id, "shop_id": shop_id})
+        mine = self._select(lambda d: d.shop_id == shop_id and _within(d.send_at, since, until))
+        return _by_time_page(mine, _delivery_index_key, "send_at", keep=keep, limit=limit, start=start)
+
+    def count_scheduled(self, shop_id: str, since: datetime, until: datetime) -> int:
+        """The shop's ``scheduled`` deliveries whose send time is within [since, until)."""
+        return sum(
+            1
+            for d in self.items.values()
+            if d.shop_id == shop_id and d.status == "scheduled" and since <= d.send_at < until
+        )
+
+    def edit(self, shop_id: str, delivery_id: str, *, changes: Mapping[str, str | None]) -> Delivery | None:
+        """Set or clear (None) ``edited_subject`` / ``edited_text`` of a ``scheduled`` delivery; None
+        when it is not ``scheduled`` (or not there)."""
+        unknown = set(changes) - set(EDITABLE)
+        if unknown or not changes:
+            raise ValueError(f"edit() changes {sorted(EDITABLE)}, not {sorted(unknown) or 'nothing'}")
+        current = self._in(shop_id, delivery_id, {"scheduled"})
+        return None if current is None else self._update(current, **changes)
+
+    def redact_email(self, shop_id: str, delivery_id: str) -> bool:
+        """Blank the recipient (a customer's erasure); False when there is no such delivery."""
+        current = self.items.get((shop_id, delivery_id))
+        if current is None:
+            return False
+        self._update(current, customer_email=None)
+        return True
+
     def _in(self, shop_id: str, delivery_id: str, statuses: set[str]) -> Delivery | None:
         current = self.items.get((shop_id, delivery_id))
         return current if current is not None and current.status in statuses else None
@@ -656,6 +887,47 @@ class FakeLogs:
 
     def forget_request(self, shop_id: str, key: str) -> None:
         self.requests.pop((shop_id, key), None)
+
+    # --- the admin screens (``ports.AdminLogs``), as ``DynamoLogs`` --------------------------------
+
+    def reception_page(
+        self, shop_id: str, *, keep: Keep[ReceptionEntry], limit: int, start: Start
+    ) -> PageOf[ReceptionEntry]:
+        """A page of the reception log, newest first, of the entries ``keep`` accepts."""
+        pk = f"{shop_id}#reception"
+        check_start(start, key_names=("pk", "sk"), fixed={"pk": pk})
+        mine = [entry.model_copy() for (shop, _, _), entry in self.receptions.items() if shop == shop_id]
+        return _page(
+            mine,
+            lambda e: {"pk": pk, "sk": f"{iso_utc(e.received_at)}#{e.s3_key}"},
+            ("sk",),
+            keep=keep,
+            limit=limit,
+            start=start,
+            newest_first=True,
+        )
+
+    def send_page(self, shop_id: str, *, limit: int, start: Start) -> PageOf[SendLogEntry]:
+        """A page of the send log, newest first (an entry written again for the same delivery and
+        time is one entry, as its key is)."""
+        pk = f"{shop_id}#send"
+        check_start(start, key_names=("pk", "sk"), fixed={"pk": pk})
+
+        def key_of(entry: SendLogEntry) -> dict[str, str]:
+            return {"pk": pk, "sk": f"{iso_utc(entry.at)}#{entry.delivery_id}"}
+
+        by_key = {key_of(entry)["sk"]: entry.model_copy() for entry in self.sends if entry.shop_id == shop_id}
+        return _page(by_key.values(), key_of, ("sk",), keep=None, limit=limit, start=start, newest_first=True)
+
+    def receptions_since(self, shop_id: str, since: datetime) -> Iterator[ReceptionEntry]:
+        """Every reception from ``since`` on, newest first."""
+        mine = [
+            entry
+            for (shop, _, _), entry in self.receptions.items()
+            if shop == shop_id and entry.received_at >= since
+        ]
+        for entry in sorted(mine, key=lambda e: (iso_utc(e.received_at), e.s3_key), reverse=True):
+            yield entry.model_copy()
 
     def delivery_audit(self, shop_id: str, delivery_id: str) -> Iterator[Mapping[str, Any]]:
         """The entries written under one mail, oldest first, as DynamoLogs answers them."""
@@ -812,6 +1084,19 @@ class FakeShopConfig:
 
     def total(self, counter: str) -> int:
         return sum(count for key, count in self.counters.items() if key[4] == counter)
+
+    def stats(self, shop_id: str, day_from: date, day_to: date) -> list[StepStats]:
+        """Every step's counters from ``day_from`` to ``day_to`` (both included), in the order of
+        ``DynamoConfig``'s ``stats#<day>#<scenario>#<step>`` keys."""
+        rows: dict[tuple[str, date, str, str], dict[str, int]] = {}
+        for (shop, day, scenario_id, step_id, counter), count in self.counters.items():
+            if shop == shop_id and day_from <= day <= day_to:
+                key = (f"stats#{day.isoformat()}#{scenario_id}#{step_id}", day, scenario_id, step_id)
+                rows.setdefault(key, {})[counter] = count
+        return [
+            StepStats(day=day, scenario_id=scenario_id, step_id=step_id, counters=counters)
+            for (_, day, scenario_id, step_id), counters in sorted(rows.items())
+        ]
 
 
 _NOT_CONTENT = frozenset({"version", "active"})  # as DynamoConfig: what a save may differ in

@@ -4,11 +4,13 @@ scenario and template versions (``ports.AdminConfig``), coupon pools (``ports.Co
 ``Idempotency-Key`` records (``ports.RequestRecords``), the settings' secrets (``ports.SecretStore``)
 and the operators (``ports.Operators``, on
 moto's Cognito user pool made from ``infra.identity``; Cognito names a user itself, so usernames are
-not compared)."""
+not compared); and what the operations screens read and write: the searches and pages of orders,
+deliveries, customers, the suppression list and the logs, the dashboard's counters, the erasure."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any, cast
 
 import pytest
@@ -16,24 +18,50 @@ import yaml
 
 from infra.identity import create_groups_requests, create_user_pool_request
 from okaeri.aws.clients import cognito_client, secrets_client
+from okaeri.aws.dynamo import iso_utc
+from okaeri.aws.search import InvalidStartKeyError
 from okaeri.aws.secrets import SecretsManagerSecrets
 from okaeri.aws.users import CognitoUsers
 from okaeri.errors import ConflictError, CouponPoolEmptyError, NotFoundError
-from okaeri.models import Scenario, Shop, Template, load_document
-from okaeri.models.admin import Operator, PoolLoad, VersionInfo
+from okaeri.identity import customer_id_for
+from okaeri.models import (
+    CustomerRecord,
+    Delivery,
+    OrderRecord,
+    ReceptionEntry,
+    Scenario,
+    SendLogEntry,
+    Shop,
+    Template,
+    load_document,
+)
+from okaeri.models.admin import Operator, PoolLoad, StepStats, VersionInfo
 from okaeri.parsing import ParseMask
-from okaeri.ports import AdminConfig, CouponPools, Operators, RequestRecords, SecretStore
+from okaeri.ports import (
+    AdminConfig,
+    AdminCustomers,
+    AdminDeliveries,
+    AdminLogs,
+    CouponPools,
+    OperatorOrders,
+    Operators,
+    RequestRecords,
+    SecretStore,
+)
+from tests import fakes
 from tests.conftest import FIXTURES
-from tests.fakes import FakeCoupons, FakeLogs, FakeOperators, FakeSecrets, FakeShopConfig
-from tests.integration.aws.conftest import OTHER_SHOP, SHOP, T0
+from tests.integration.aws.conftest import OTHER_SHOP, SHOP, T0, make_delivery, make_order, make_record
 
 #: Each port: its fake, and the fixture of its AWS adapter (tests/integration/aws/conftest.py, below).
 FAKES: dict[str, Callable[[], Any]] = {
-    "config": FakeShopConfig,
-    "coupons": FakeCoupons,
-    "logs": FakeLogs,
-    "cognito_users": FakeOperators,
-    "secrets_manager": FakeSecrets,
+    "config": fakes.FakeShopConfig,
+    "coupons": fakes.FakeCoupons,
+    "logs": fakes.FakeLogs,
+    "cognito_users": fakes.FakeOperators,
+    "secrets_manager": fakes.FakeSecrets,
+    "orders": fakes.FakeOrders,
+    "customers": fakes.FakeCustomers,
+    "deliveries": fakes.FakeDeliveries,
 }
 
 
@@ -54,6 +82,22 @@ def coupons(request: pytest.FixtureRequest) -> CouponPools:
 @pytest.fixture(params=["fake", "dynamo"])
 def records(request: pytest.FixtureRequest) -> RequestRecords:
     return cast(RequestRecords, store(request, "logs"))
+
+
+def fake_and_dynamo(name: str, port: str) -> Any:
+    """A fixture ``name``: the fake of ``port`` (a key of ``FAKES``), then its DynamoDB adapter."""
+
+    @pytest.fixture(name=name, params=["fake", "dynamo"])
+    def both(request: pytest.FixtureRequest) -> Any:
+        return store(request, port)
+
+    return both
+
+
+admin_logs = fake_and_dynamo("admin_logs", "logs")  # ports.AdminLogs
+order_store = fake_and_dynamo("order_store", "orders")  # ports.OperatorOrders
+customer_store = fake_and_dynamo("customer_store", "customers")  # ports.AdminCustomers
+delivery_store = fake_and_dynamo("delivery_store", "deliveries")  # ports.AdminDeliveries
 
 
 @pytest.fixture(params=["fake", "cognito"])
@@ -307,3 +351,308 @@ def test_a_secret_is_written_found_by_its_arn_and_deleted(secrets: SecretStore) 
     assert secrets.is_set(name) is False
     with pytest.raises(NotFoundError):
         secrets.get_json(name)
+
+
+# --- the operations screens: orders ---------------------------------------------------------------
+
+
+def put_orders(orders: OperatorOrders, *numbers: int, shop_id: str = SHOP, customer: str = "c" * 32) -> None:
+    """Order ``A-<n>`` ordered ``n`` hours after T0, for each ``n``."""
+    for n in numbers:
+        order = make_order(f"A-{n}", ordered_at=(T0 + timedelta(hours=n)).isoformat())
+        assert orders.put_new(make_record(order, shop_id=shop_id, customer_id=customer))
+
+
+def order_ids(records: list[OrderRecord]) -> list[str]:
+    return [record.order.order_id for record in records]
+
+
+def test_orders_are_searched_newest_first_within_a_period_and_paged(order_store: OperatorOrders) -> None:
+    put_orders(order_store, 0, 1, 2, 3, 4, 5)
+    put_orders(order_store, 9, shop_id=OTHER_SHOP)
+    stub = make_order("S-1", kind="shipment", ordered_at=None, shipped_at="2026-11-21")
+    order_store.apply_shipment(SHOP, stub, raw_key=f"inbound/{SHOP}/ship", at=T0)  # no order time: unlisted
+    every, end = order_store.search(SHOP, since=None, until=None, keep=None, limit=10, start=None)
+    assert (order_ids(every), end) == (["A-5", "A-4", "A-3", "A-2", "A-1", "A-0"], None)
+    hour = lambda n: T0 + timedelta(hours=n)  # noqa: E731
+    some, _ = order_store.search(SHOP, since=hour(1), until=hour(3), keep=None, limit=10, start=None)
+    assert order_ids(some) == ["A-3", "A-2", "A-1"]  # both ends included
+    even = lambda record: int(record.order.order_id[2:]) % 2 == 0  # noqa: E731
+    first, last = order_store.search(SHOP, since=None, until=None, keep=even, limit=2, start=None)
+    assert order_ids(first) == ["A-4", "A-2"]
+    assert last == {
+        "pk": f"{SHOP}#rakuten#A-2",
+        "sk": "rakuten#A-2",
+        "shop_id": SHOP,
+        "ordered_at": iso_utc(hour(2)),
+    }
+    assert order_store.search(SHOP, since=None, until=None, keep=even, limit=2, start=last) == (
+        [every[5]],
+        None,
+    )
+    for forged in (
+        {**last, "pk": f"{OTHER_SHOP}#rakuten#A-2"},
+        {**last, "pk": SHOP},
+        {"pk": SHOP, "sk": "x"},
+    ):
+        with pytest.raises(InvalidStartKeyError):
+            order_store.search(SHOP, since=None, until=None, keep=None, limit=2, start=forged)
+
+
+def test_a_customers_orders_and_an_orders_redaction(order_store: OperatorOrders) -> None:
+    put_orders(order_store, 1, 2)
+    put_orders(order_store, 3, customer="d" * 32)
+    put_orders(order_store, 4, shop_id=OTHER_SHOP)
+    assert order_ids(order_store.by_customer(SHOP, "c" * 32)) == ["A-2", "A-1"]
+    assert order_store.by_customer(SHOP, "e" * 32) == []
+    before = order_store.get(SHOP, "rakuten#A-1")
+    assert before is not None
+    redacted = order_store.redact_personal(SHOP, "rakuten#A-1", at=T0 + timedelta(days=1))
+    assert redacted is not None
+    customer, ship_to = redacted.order.customer, redacted.order.ship_to
+    assert (customer.name, customer.name_kana, customer.email, customer.phone) == (None,) * 4
+    assert (ship_to.name, ship_to.postal_code, ship_to.address, ship_to.prefecture) == (
+        None,
+        None,
+        None,
+        "東京都",
+    )
+    assert redacted.model_dump(exclude={"order"}) == before.model_dump(exclude={"order"})
+    assert (redacted.order.items, redacted.order.total) == (before.order.items, before.order.total)
+    assert order_store.get(SHOP, "rakuten#A-1") == redacted
+    assert order_store.redact_personal(SHOP, "rakuten#A-1", at=T0 + timedelta(days=2)) == redacted
+    assert order_store.redact_personal(SHOP, "rakuten#NONE", at=T0) is None
+    assert order_store.redact_personal(OTHER_SHOP, "rakuten#A-1", at=T0) is None
+
+
+# --- deliveries -----------------------------------------------------------------------------------
+
+
+def put_deliveries(deliveries: AdminDeliveries, *numbers: int, shop_id: str = SHOP, **fields: Any) -> None:
+    """Delivery ``d-<n>`` sent ``n`` hours after T0, for each ``n``."""
+    for n in numbers:
+        assert deliveries.put_new(
+            make_delivery(f"d-{n}", shop_id=shop_id, send_at=T0 + timedelta(hours=n), **fields)
+        )
+
+
+def delivery_ids(found: list[Delivery]) -> list[str]:
+    return [delivery.id for delivery in found]
+
+
+def test_deliveries_are_searched_by_send_time_and_paged(delivery_store: AdminDeliveries) -> None:
+    put_deliveries(delivery_store, 0, 2, 4)
+    put_deliveries(delivery_store, 1, 3, status="sent")
+    put_deliveries(delivery_store, 9, shop_id=OTHER_SHOP)
+    everything: dict[str, Any] = {"since": None, "until": None, "keep": None, "limit": 10, "start": None}
+
+    def search(shop_id: str = SHOP, **query: Any) -> tuple[list[str], dict[str, Any] | None]:
+        found, last = delivery_store.search(shop_id, **(everything | query))
+        return delivery_ids(found), last
+
+    assert search() == (["d-4", "d-3", "d-2", "d-1", "d-0"], None)
+    assert search(keep=lambda d: d.status == "sent") == (["d-3", "d-1"], None)
+    assert search(since=T0 + timedelta(hours=1), until=T0 + timedelta(hours=2)) == (["d-2", "d-1"], None)
+    first, last = search(limit=3)
+    assert first == ["d-4", "d-3", "d-2"]
+    assert last == {"pk": SHOP, "sk": "d-2", "shop_id": SHOP, "send_at": iso_utc(T0 + timedelta(hours=2))}
+    assert search(limit=3, start=last)[0] == ["d-1", "d-0"]
+    with pytest.raises(InvalidStartKeyError):
+        search(OTHER_SHOP, start=last)
+
+
+def test_the_pace_counts_scheduled_deliveries_from_the_start_to_before_the_end(
+    delivery_store: AdminDeliveries,
+) -> None:
+    put_deliveries(delivery_store, 0, 1, 2, 4)
+    put_deliveries(delivery_store, 3, status="cancelled")
+    put_deliveries(delivery_store, 2, shop_id=OTHER_SHOP)
+    hour = lambda n: T0 + timedelta(hours=n)  # noqa: E731
+    assert delivery_store.count_scheduled(SHOP, hour(1), hour(4)) == 2
+    assert delivery_store.count_scheduled(SHOP, hour(0), hour(1)) == 1
+    assert delivery_store.count_scheduled(SHOP, hour(5), hour(48)) == 0
+
+
+def test_an_edit_and_a_redaction_of_a_delivery(delivery_store: AdminDeliveries) -> None:
+    put_deliveries(delivery_store, 1)
+    put_deliveries(delivery_store, 2, status="sent")
+    edited = delivery_store.edit(SHOP, "d-1", changes={"edited_subject": "件名", "edited_text": "本文"})
+    assert edited is not None
+    assert (edited.edited_subject, edited.edited_text) == ("件名", "本文")
+    undone = delivery_store.edit(SHOP, "d-1", changes={"edited_text": None})
+    assert undone == delivery_store.get(SHOP, "d-1")
+    assert undone is not None
+    assert (undone.edited_subject, undone.edited_text) == ("件名", None)
+    assert delivery_store.edit(SHOP, "d-2", changes={"edited_subject": "x"}) is None
+    assert delivery_store.edit(OTHER_SHOP, "d-1", changes={"edited_subject": "x"}) is None
+    for wrong in ({"status": "sent"}, {}):
+        with pytest.raises(ValueError, match="edit"):
+            delivery_store.edit(SHOP, "d-1", changes=wrong)
+    assert delivery_store.redact_email(SHOP, "d-2")
+    redacted = delivery_store.get(SHOP, "d-2")
+    assert redacted is not None
+    assert (redacted.customer_email, redacted.status) == (None, "sent")
+    assert not delivery_store.redact_email(SHOP, "d-404")
+    assert not delivery_store.redact_email(OTHER_SHOP, "d-1")
+
+
+# --- customers and the suppression list -----------------------------------------------------------
+
+
+def buy(customers: AdminCustomers, email: str, *, order: str = "A-1", shop_id: str = SHOP) -> str:
+    customer_id = customer_id_for(email)
+    customers.record_order(
+        shop_id, customer_id, email=email, name=f"客 {email[0]}", order_key=f"rakuten#{order}"
+    )
+    return customer_id
+
+
+def emails(found: list[CustomerRecord]) -> list[str]:
+    return [customer.email for customer in found]
+
+
+def test_customers_page_in_id_order_and_keep_their_order_keys(customer_store: AdminCustomers) -> None:
+    for n in range(5):
+        buy(customer_store, f"buyer{n}@example.jp")
+    buy(customer_store, "other@example.jp", shop_id=OTHER_SHOP)
+    customer_store.suppress(SHOP, "buyer1@example.jp", reason="bounce", at=T0, delivery_id=None)
+    by_id = sorted((f"buyer{n}@example.jp" for n in range(5)), key=customer_id_for)
+    first, last = customer_store.search(SHOP, keep=None, limit=3, start=None)
+    assert emails(first) == by_id[:3]
+    assert last == {"pk": SHOP, "sk": f"cust#{customer_id_for(by_id[2])}"}
+    assert emails(customer_store.search(SHOP, keep=None, limit=3, start=last)[0]) == by_id[3:]
+    odd, end = customer_store.search(SHOP, keep=lambda c: c.email[5] in "13", limit=10, start=None)
+    assert (sorted(emails(odd)), end) == (["buyer1@example.jp", "buyer3@example.jp"], None)
+    for forged in ({"pk": SHOP, "sk": "supp#x"}, {"pk": OTHER_SHOP, "sk": "cust#x"}, {"sk": "cust#x"}):
+        with pytest.raises(InvalidStartKeyError):
+            customer_store.search(SHOP, keep=None, limit=3, start=forged)
+    taro = buy(customer_store, "taro@example.jp", order="A-2")
+    buy(customer_store, "taro@example.jp", order="A-1")
+    buy(customer_store, "taro@example.jp", order="A-2")
+    assert customer_store.order_keys(SHOP, taro) == ["rakuten#A-1", "rakuten#A-2"]
+    assert customer_store.order_keys(OTHER_SHOP, taro) == []
+
+
+def test_the_suppression_list_pages_by_address_and_lifts_given_reasons(
+    customer_store: AdminCustomers,
+) -> None:
+    buy(customer_store, "zed@example.jp")
+    for address, reason in (
+        ("c@example.jp", "manual"),
+        ("A@example.jp", "unsubscribe"),
+        ("b@example.jp", "bounce"),
+    ):
+        customer_store.suppress(
+            SHOP, address, reason=reason, at=T0, delivery_id="d-1" if reason == "bounce" else None
+        )
+    customer_store.suppress(OTHER_SHOP, "x@example.jp", reason="manual", at=T0, delivery_id=None)
+    first, last = customer_store.suppressions(SHOP, limit=2, start=None)
+    assert [(e.address, e.reason, e.at, e.delivery_id) for e in first] == [
+        ("a@example.jp", "unsubscribe", T0, None),
+        ("b@example.jp", "bounce", T0, "d-1"),
+    ]
+    assert last == {"pk": SHOP, "sk": "supp#b@example.jp"}
+    rest, end = customer_store.suppressions(SHOP, limit=2, start=last)
+    assert ([e.address for e in rest], end) == (["c@example.jp"], None)
+    with pytest.raises(InvalidStartKeyError):
+        customer_store.suppressions(SHOP, limit=2, start={"pk": SHOP, "sk": "cust#x"})
+    assert not customer_store.unsuppress(SHOP, "b@example.jp", reasons={"manual"})
+    assert customer_store.unsuppress(SHOP, "C@Example.jp", reasons={"manual", "unsubscribe"})
+    assert not customer_store.unsuppress(SHOP, "c@example.jp", reasons={"manual"})
+    assert not customer_store.unsuppress(OTHER_SHOP, "b@example.jp", reasons={"bounce"})
+    assert [e.address for e in customer_store.suppressions(SHOP, limit=10, start=None)[0]] == [
+        "a@example.jp",
+        "b@example.jp",
+    ]
+
+
+def test_an_erased_customer_keeps_counts_and_order_keys(customer_store: AdminCustomers) -> None:
+    taro = buy(customer_store, "taro@example.jp")
+    buy(customer_store, "taro@example.jp", order="A-2")
+    erased = customer_store.erase(SHOP, taro, marker="[erased]", at=T0)
+    assert erased is not None
+    assert (erased.email, erased.name, erased.order_count) == ("[erased]", "[erased]", 2)
+    assert customer_store.get(SHOP, taro) == erased
+    assert customer_store.erase(SHOP, taro, marker="[erased]", at=T0 + timedelta(days=1)) == erased
+    assert customer_store.order_keys(SHOP, taro) == ["rakuten#A-1", "rakuten#A-2"]
+    assert customer_store.erase(SHOP, customer_id_for("none@example.jp"), marker="[erased]", at=T0) is None
+    assert customer_store.erase(OTHER_SHOP, taro, marker="[erased]", at=T0) is None
+
+
+# --- logs -----------------------------------------------------------------------------------------
+
+
+def received(n: int, *, shop_id: str = SHOP, result: str = "parsed") -> ReceptionEntry:
+    return ReceptionEntry.model_validate(
+        {"shop_id": shop_id, "s3_key": f"inbound/{shop_id}/mail-{n}",
+         "received_at": T0 + timedelta(minutes=n), "result": result}
+    )  # fmt: skip
+
+
+def mail_numbers(entries: list[ReceptionEntry]) -> list[int]:
+    return [int(entry.s3_key.rsplit("-", 1)[-1]) for entry in entries]
+
+
+def test_the_reception_log_pages_newest_first_with_a_test(admin_logs: AdminLogs) -> None:
+    for n in range(6):
+        admin_logs.put_reception(received(n, result="failed" if n in {1, 4} else "parsed"))
+    admin_logs.put_reception(received(9, shop_id=OTHER_SHOP, result="failed"))
+    first, last = admin_logs.reception_page(SHOP, keep=None, limit=4, start=None)
+    assert mail_numbers(first) == [5, 4, 3, 2]
+    assert last == {
+        "pk": f"{SHOP}#reception",
+        "sk": f"{iso_utc(T0 + timedelta(minutes=2))}#inbound/{SHOP}/mail-2",
+    }
+    assert mail_numbers(admin_logs.reception_page(SHOP, keep=None, limit=4, start=last)[0]) == [1, 0]
+    failed, end = admin_logs.reception_page(SHOP, keep=lambda e: e.result == "failed", limit=10, start=None)
+    assert (mail_numbers(failed), end) == ([4, 1], None)
+    assert mail_numbers(list(admin_logs.receptions_since(SHOP, T0 + timedelta(minutes=3)))) == [5, 4, 3]
+    assert list(admin_logs.receptions_since(OTHER_SHOP, T0 + timedelta(minutes=10))) == []
+    with pytest.raises(InvalidStartKeyError):
+        admin_logs.reception_page(OTHER_SHOP, keep=None, limit=4, start=last)
+
+
+def test_the_send_log_pages_newest_first_and_refuses_another_logs_key(admin_logs: AdminLogs) -> None:
+    for n in range(3):
+        admin_logs.put_send(
+            SendLogEntry(shop_id=SHOP, delivery_id=f"d-{n}", at=T0 + timedelta(seconds=n), status="sent")
+        )
+    admin_logs.put_send(
+        SendLogEntry(shop_id=SHOP, delivery_id="d-2", at=T0 + timedelta(seconds=2), status="sent")
+    )
+    admin_logs.put_reception(received(1))
+    admin_logs.put_reception(received(2))
+    first, last = admin_logs.send_page(SHOP, limit=2, start=None)
+    assert [entry.delivery_id for entry in first] == ["d-2", "d-1"]  # the same entry written twice is one
+    rest, end = admin_logs.send_page(SHOP, limit=2, start=last)
+    assert ([entry.delivery_id for entry in rest], end) == (["d-0"], None)
+    assert admin_logs.send_page(OTHER_SHOP, limit=2, start=None) == ([], None)
+    _, reception_key = admin_logs.reception_page(SHOP, keep=None, limit=1, start=None)
+    assert reception_key is not None
+    for wrong in (reception_key, {"pk": f"{OTHER_SHOP}#send", "sk": "x"}):
+        with pytest.raises(InvalidStartKeyError):
+            admin_logs.send_page(SHOP, limit=2, start=wrong)
+
+
+# --- the dashboard's counters ---------------------------------------------------------------------
+
+
+def test_the_day_counters_come_back_per_day_and_step(config: AdminConfig) -> None:
+    days = [date(2026, 12, 1), date(2026, 12, 2), date(2026, 12, 3)]
+    for day, scenario_id, step_id, counter in (
+        (days[1], "plan", "thanks", "sent"),
+        (days[1], "plan", "thanks", "sent"),
+        (days[1], "plan", "thanks", "opened"),
+        (days[0], "*", "*", "orders"),
+        (days[1], "plan", "like", "sent"),
+        (days[2], "plan", "thanks", "bounced"),
+    ):
+        config.count(SHOP, day=day, scenario_id=scenario_id, step_id=step_id, counter=counter)
+    config.count(OTHER_SHOP, day=days[1], scenario_id="plan", step_id="thanks", counter="sent")
+    assert config.stats(SHOP, days[0], days[1]) == [
+        StepStats(day=days[0], scenario_id="*", step_id="*", counters={"orders": 1}),
+        StepStats(day=days[1], scenario_id="plan", step_id="like", counters={"sent": 1}),
+        StepStats(day=days[1], scenario_id="plan", step_id="thanks", counters={"sent": 2, "opened": 1}),
+    ]
+    assert [row.day for row in config.stats(SHOP, days[2], days[2])] == [days[2]]
+    assert config.stats(SHOP, date(2026, 11, 1), date(2026, 11, 30)) == []

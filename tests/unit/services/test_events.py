@@ -108,7 +108,7 @@ def test_a_delivery_event_is_counted_on_the_delivery_and_the_day(world: World) -
     assert handle_ses_event(world.events_deps(), event) == "counted"
     assert world.deliveries.events[(SHOP_ID, thanks)] == {"Delivery": 1}
     assert world.config.counters[(SHOP_ID, date(2026, 12, 4), "thanks-like-love", "thanks", "delivered")] == 1
-    assert world.customers.suppressions == {}
+    assert world.customers.suppressed == {}
 
 
 def test_a_hard_bounce_suppresses_the_address_once_and_stops_later_mail(world: World) -> None:
@@ -118,7 +118,7 @@ def test_a_hard_bounce_suppresses_the_address_once_and_stops_later_mail(world: W
     assert handle_ses_event(world.events_deps(), event) == "suppressed"  # SES repeated it
 
     assert world.customers.suppression(SHOP_ID, ADDRESS) == "bounce"
-    [entry] = world.customers.suppressions.values()
+    [entry] = world.customers.suppressed.values()
     assert (entry.delivery_id, entry.at) == (thanks, at("2026-12-05 01:00:05"))
     assert world.deliveries.event_status[(SHOP_ID, thanks)] == "bounced"
     assert (
@@ -135,7 +135,7 @@ def test_a_transient_bounce_is_only_counted(world: World) -> None:
         )
         == "counted"
     )
-    assert world.customers.suppressions == {}
+    assert world.customers.suppressed == {}
 
 
 def test_a_complaint_suppresses_the_address(world: World) -> None:
@@ -161,5 +161,5 @@ def test_events_that_are_not_okaeris_or_not_counted_change_nothing(world: World)
         handle_ses_event(world.events_deps(), parse_ses_event(record("Send", world.delivery_of("thanks"))))
         == "ignored"
     )
-    assert world.customers.suppressions == {}
+    assert world.customers.suppressed == {}
     assert world.deliveries.events == {}

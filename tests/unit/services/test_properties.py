@@ -133,7 +133,7 @@ def _state(world: World) -> dict[str, Any]:
     return {
         "orders": world.orders.items,
         "customers": world.customers.customers,
-        "order_keys": world.customers.order_keys,
+        "order_keys": world.customers.counted_orders,
         "deliveries": world.deliveries.items,
         "schedules": world.schedules.entries,
         "receptions": world.logs.receptions,

@@ -64,7 +64,7 @@ def test_after_unsubscribing_the_coupon_mail_stops_but_usage_tips_go(world: Worl
 def test_a_broken_token_is_refused(world: World, token: str) -> None:
     result = unsubscribe(world.unsubscribe_deps(), token=token)
     assert (result.status, result.reason) == ("refused", "invalid_token")
-    assert world.customers.suppressions == {}
+    assert world.customers.suppressed == {}
 
 
 def test_a_tampered_token_is_refused(world: World) -> None:
@@ -80,7 +80,7 @@ def test_a_token_for_another_address_is_refused(world: World) -> None:
     )
     result = unsubscribe(world.unsubscribe_deps(), token=token)
     assert (result.status, result.reason) == ("refused", "invalid_token")
-    assert world.customers.suppressions == {}
+    assert world.customers.suppressed == {}
 
 
 def test_a_token_for_a_delivery_that_is_gone_is_refused(world: World) -> None:
