@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from okaeri.api.pagination import encode_cursor
 from tests.integration.api.conftest import OTHER_SHOP, Api
 from tests.integration.api.ops_helpers import BASE, NAKAJIMA, all_pages, path_key, plan_orders
 from tests.integration.pipeline.conftest import SHOP_ID
+from tests.support.operations import NEWEST_FIRST
+from tests.support.operations import order_keys as keys
 
 ORDERS = f"{BASE}/orders"
-#: The four fixture orders by order time, newest first.
-NEWEST_FIRST = [
-    "rakuten#512034-20261205-1000000077",  # 2026-12-05 07:05
-    "ec-cube#2077",  # 2026-12-04 12:34
-    "yahoo#MIDORI-CHA-10000077",  # 2026-12-02 14:03
-    "rakuten#401122-20261130-1000234567",  # 2026-11-30 08:12
-]
-
-
-def keys(items: list[dict[str, Any]]) -> list[str]:
-    return [f"{item['order']['source']}#{item['order']['order_id'].upper()}" for item in items]
 
 
 def test_orders_page_newest_first_and_the_cursor_goes_on(api: Api) -> None:
