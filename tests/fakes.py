@@ -803,7 +803,8 @@ class FakeDeliveries:
         return current if current is not None and current.status in statuses else None
 
     def _update(self, current: Delivery, **changes: Any) -> Delivery:
-        updated = current.model_copy(update=changes)
+        # validated, as the adapter reads an item back: a status given as text is a DeliveryStatus
+        updated = Delivery.model_validate(current.model_dump() | changes)
         self.items[(current.shop_id, current.id)] = updated
         before, after = COUNTED.get(current.status), COUNTED.get(updated.status)
         if before != after:

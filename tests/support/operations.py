@@ -16,6 +16,14 @@ from okaeri.ports import Deliveries
 ORDER_MAILS = ("eccube-html-gift", "yahoo-iso2022-company", "rakuten-iso2022-nec", "rakuten-utf8-qp")
 NAKAJIMA = "aya.nakajima@example.net"  # eccube-html-gift: 中島 彩, order 2077
 HIKARI = "ichiro@hikari-shokai.example"  # yahoo-iso2022-company: ㈱ひかり商会 光 一郎
+TAKAHASHI = "3f9a0c1d2e7b4a55@pc.fw.rakuten.ne.jp"  # rakuten-iso2022-nec: a Rakuten masked address
+#: Each buyer's name, by the address their mails go to.
+BUYERS = {
+    NAKAJIMA: "中島 彩",
+    HIKARI: "㈱ひかり商会 光 一郎",
+    TAKAHASHI: "髙橋 健一",
+    "b0c1d2e3f4a5b6c7@pc.fw.rakuten.ne.jp": "小林 蓮",  # rakuten-utf8-qp
+}
 #: The four fixture orders by order time, newest first.
 NEWEST_FIRST = [
     "rakuten#512034-20261205-1000000077",  # 2026-12-05 07:05
@@ -48,6 +56,19 @@ class Planned:
     def one(self, email: str, step: str) -> Delivery:
         [delivery] = self.of(email, step)
         return delivery
+
+    def newest_first(self, wanted: set[str]) -> list[str]:
+        """The ids ``wanted`` in the order the deliveries list shows them: latest send time first."""
+        chosen = [d for d in self.deliveries.values() if d.id in wanted]
+        return [d.id for d in sorted(chosen, key=lambda d: (d.send_at, d.id), reverse=True)]
+
+
+def ids(items: list[dict[str, Any]]) -> list[str]:
+    return [str(item["id"]) for item in items]
+
+
+def flat(pages: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    return [item for page in pages for item in page]
 
 
 def make_unknown(deliveries: Deliveries, delivery: Delivery) -> Delivery:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import email
 import email.policy
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,7 +21,6 @@ from tests.integration.api.ops_helpers import (
     BASE,
     HIKARI,
     NAKAJIMA,
-    Planned,
     all_pages,
     audit_entries,
     make_unknown,
@@ -32,22 +30,10 @@ from tests.integration.api.ops_helpers import (
 )
 from tests.integration.pipeline.conftest import SHOP_ID, schedules
 from tests.integration.pipeline.test_pipeline import fire_due_schedules, schedule_time
+from tests.support.operations import BUYERS, flat, ids
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 DELIVERIES = f"{BASE}/deliveries"
-
-
-def ids(items: list[dict[str, Any]]) -> list[str]:
-    return [str(item["id"]) for item in items]
-
-
-def flat(pages: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    return [item for page in pages for item in page]
-
-
-def newest_first(planned: Planned, ids_wanted: set[str]) -> list[str]:
-    chosen = [d for d in planned.deliveries.values() if d.id in ids_wanted]
-    return [d.id for d in sorted(chosen, key=lambda d: (d.send_at, d.id), reverse=True)]
 
 
 def outbox_mails(api: Api) -> list[email.message.EmailMessage]:
@@ -71,7 +57,7 @@ def test_the_list_pages_through_every_mail_newest_first(api: Api) -> None:
     planned = plan_orders(api)
     pages = all_pages(api.staff, DELIVERIES, limit=5)
     assert [len(page) for page in pages] == [5, 5, 2]
-    assert ids(flat(pages)) == newest_first(planned, set(planned.deliveries))
+    assert ids(flat(pages)) == planned.newest_first(set(planned.deliveries))
 
 
 def test_filters_by_period_status_and_scenario(api: Api) -> None:
@@ -80,7 +66,7 @@ def test_filters_by_period_status_and_scenario(api: Api) -> None:
     day = thanks.send_at.astimezone(TOKYO).date()
     on_that_day = {d.id for d in planned.deliveries.values() if d.send_at.astimezone(TOKYO).date() == day}
     listed = api.staff.get(DELIVERIES, **{"from": day.isoformat(), "to": day.isoformat()}).json()
-    assert ids(listed["items"]) == newest_first(planned, on_that_day)
+    assert ids(listed["items"]) == planned.newest_first(on_that_day)
     assert thanks.id in on_that_day
 
     from_day = flat(all_pages(api.staff, DELIVERIES, **{"from": (day + timedelta(days=1)).isoformat()}))
@@ -103,11 +89,11 @@ def test_bad_filters_are_refused(api: Api) -> None:
 
 def test_a_person_is_found_by_name_or_address_folded(api: Api) -> None:
     planned = plan_orders(api)
-    nakajima = newest_first(planned, {d.id for d in planned.of(NAKAJIMA)})
+    nakajima = planned.newest_first({d.id for d in planned.of(NAKAJIMA)})
     assert ids(api.staff.get(DELIVERIES, q="中島").json()["items"]) == nakajima
     assert ids(api.staff.get(DELIVERIES, q="中島彩").json()["items"]) == nakajima  # spaces ignored
     assert ids(api.staff.get(DELIVERIES, q="ＮＡＫＡＪＩＭＡ@example").json()["items"]) == nakajima
-    hikari = newest_first(planned, {d.id for d in planned.of(HIKARI)})
+    hikari = planned.newest_first({d.id for d in planned.of(HIKARI)})
     assert ids(api.staff.get(DELIVERIES, q="ひかり商会").json()["items"]) == hikari
     love = planned.one(NAKAJIMA, "love")
     assert ids(api.staff.get(DELIVERIES, q="中島", scenario="thanks-like-love").json()["items"]) == nakajima
@@ -124,18 +110,13 @@ def test_every_row_names_the_buyer_whose_address_may_be_masked(api: Api) -> None
     planned = plan_orders(api)
     masked = "3f9a0c1d2e7b4a55@pc.fw.rakuten.ne.jp"
     found = api.staff.get(DELIVERIES, q="髙橋").json()["items"]
-    assert ids(found) == newest_first(planned, {d.id for d in planned.of(masked)})
+    assert ids(found) == planned.newest_first({d.id for d in planned.of(masked)})
     assert {(item["customer_name"], item["customer_email"]) for item in found} == {("髙橋 健一", masked)}
     names = {
         item["customer_email"]: item["customer_name"]
         for item in flat(all_pages(api.staff, DELIVERIES, limit=5))
     }
-    assert names == {
-        NAKAJIMA: "中島 彩",
-        HIKARI: "㈱ひかり商会 光 一郎",
-        masked: "髙橋 健一",
-        "b0c1d2e3f4a5b6c7@pc.fw.rakuten.ne.jp": "小林 蓮",
-    }
+    assert names == BUYERS
 
 
 def test_a_person_search_pages_like_any_list(api: Api) -> None:
@@ -143,7 +124,7 @@ def test_a_person_search_pages_like_any_list(api: Api) -> None:
     both = {d.id for d in [*planned.of(NAKAJIMA), *planned.of(HIKARI)]}  # example.net, hikari-shokai.example
     pages = all_pages(api.staff, DELIVERIES, q="example", limit=4)
     assert [len(page) for page in pages] == [4, 2]
-    assert ids(flat(pages)) == newest_first(planned, both)
+    assert ids(flat(pages)) == planned.newest_first(both)
     first = api.staff.get(DELIVERIES, q="example", limit=4).json()
     forged = encode_cursor(SHOP_ID, {"pk": OTHER_SHOP, "sk": "x", "shop_id": OTHER_SHOP, "send_at": "2026"})
     assert api.staff.get(DELIVERIES, q="example", cursor=forged).error_code == "bad_cursor"
