@@ -86,6 +86,19 @@ def order_keys(items: list[dict[str, Any]]) -> list[str]:
     return [f"{item['order']['source']}#{item['order']['order_id'].upper()}" for item in items]
 
 
+def not_the_shops_mails(shop_id: str, other_shop: str) -> tuple[str, ...]:
+    """Keys a shop's raw mail route serves nothing for: another shop's mail (the first), a way out
+    of the folder, empty parts, a bare name, a mail never stored."""
+    return (
+        f"inbound/{other_shop}/their-order",
+        f"inbound/{shop_id}/../{other_shop}/their-order",
+        f"inbound/{shop_id}//x",
+        f"inbound/{shop_id}/",
+        "kurashi-order",
+        f"inbound/{shop_id}/no-such-mail",
+    )
+
+
 def path_key(order_key: str) -> str:
     """An order key as a client puts it in a path (``#`` → ``%23``)."""
     return quote(order_key, safe="")

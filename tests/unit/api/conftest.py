@@ -94,3 +94,14 @@ def refused_below(admin: Admin, least: str, method: str, path: str, **request: A
     answer = admin.outsider.request(method, path, **request)
     assert (answer.status, answer.error_code) == (403, "forbidden_shop")
     assert admin.owner.as_user(None).request(method, path, **request).status == 401
+
+
+def fire_until(admin: Admin, moment: datetime) -> int:
+    """Every wake-up due by ``moment`` fires in time order, the clock at its time, as EventBridge
+    Scheduler fires them; then the clock is at ``moment``. How many fired."""
+    world, fired = admin.world, 0
+    while (due := world.schedules.next_at()) is not None and due <= moment:
+        world.clock.set(max(world.clock.now(), due))
+        fired += len(world.fire())
+    world.clock.set(moment)
+    return fired

@@ -14,7 +14,7 @@ from okaeri.api.pagination import encode_cursor
 from okaeri.identity import customer_id_for
 from okaeri.models import Delivery
 from tests.support.operations import BUYERS, HIKARI, NAKAJIMA, TAKAHASHI, all_pages, flat, ids, make_unknown
-from tests.unit.api.conftest import BASE, OTHER_SHOP, Admin, audited, plan_orders, refused_below
+from tests.unit.api.conftest import BASE, OTHER_SHOP, Admin, audited, fire_until, plan_orders, refused_below
 from tests.unit.services.support import SHOP_ID
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -29,12 +29,6 @@ def listed(admin: Admin, **query: Any) -> list[str]:
 
 def stored(admin: Admin, delivery: Delivery) -> Delivery:
     return admin.world.delivery(delivery.id)
-
-
-def fire_until(admin: Admin, moment: datetime) -> None:
-    """Every wake-up due by ``moment`` fires (the clock moves there)."""
-    admin.world.clock.set(moment)
-    admin.world.fire()
 
 
 # --- search ----------------------------------------------------------------------------------------
