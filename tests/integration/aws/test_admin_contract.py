@@ -656,3 +656,11 @@ def test_the_day_counters_come_back_per_day_and_step(config: AdminConfig) -> Non
     ]
     assert [row.day for row in config.stats(SHOP, days[2], days[2])] == [days[2]]
     assert config.stats(SHOP, date(2026, 11, 1), date(2026, 11, 30)) == []
+
+
+def test_an_audit_entry_written_again_is_one_entry(admin_logs: AdminLogs) -> None:
+    at = T0
+    for detail in ({"by": "a@okaeri.test"}, {"by": "a@okaeri.test"}, {"by": "b@okaeri.test"}):
+        admin_logs.put_audit(SHOP, action="delivery.stop", at=at, detail=detail, delivery="d-1")
+    entries = list(admin_logs.delivery_audit(SHOP, "d-1"))
+    assert sorted(entry["detail"]["by"] for entry in entries) == ["a@okaeri.test", "b@okaeri.test"]

@@ -323,6 +323,7 @@ def test_an_edit_that_cannot_render_is_refused_and_null_undoes_one(admin: Admin)
     assert (
         admin.staff.get(path).json()["mail"]["text"].startswith("本文だけの㈱ひかり商会 光 一郎様へのお便り")
     )
+    admin.world.clock.advance(seconds=1)  # an entry is keyed by its time: two edits are two entries
     undone = admin.manager.patch(path, {"text": None})
     assert (undone.status, undone.json()["edited_text"]) == (200, None)
     assert "本文だけ" not in admin.staff.get(path).json()["mail"]["text"]
