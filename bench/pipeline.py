@@ -38,6 +38,7 @@ from zoneinfo import ZoneInfo
 
 from bench import prices
 from bench.deployment import Deployment, deployment
+from bench.fast_moto import faster_moto
 from bench.prices import REGION
 from bench.report import Spread, Table, markdown, print_table
 
@@ -772,7 +773,7 @@ def measure(order_count: int = ORDER_COUNT, memory_mb: Mapping[str, int] | None 
     if memory_mb is None:
         memory_mb = {f: deployment().function(f).memory_mb for f in FUNCTIONS}
     began, began_cpu = time.perf_counter(), time.process_time()
-    with fake_aws_environment(), mock_aws(), warnings.catch_warnings():
+    with fake_aws_environment(), mock_aws(), faster_moto(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Powertools: "no metrics to publish" and the like
         previous_session = boto3.DEFAULT_SESSION
         reset_clients()
