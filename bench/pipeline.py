@@ -14,7 +14,8 @@ A botocore hook on the default boto3 session, from which the cached clients of
 ``okaeri.aws.clients`` are built, counts every call those clients make while a handler runs or
 while a function's dependencies are built (what a cold start does). The bench's own calls
 (setup, the uploads that stand in for SES, schedule bookkeeping, the look-ups behind the
-capacity estimate) use a separate boto3 session and are never counted.
+capacity estimate) use a separate boto3 session and are never counted. moto runs with the shortcuts
+of ``bench.fast_moto`` (the same answers, without the work that grew with every order).
 """
 
 from __future__ import annotations
@@ -56,11 +57,11 @@ MAILS = ROOT / "tests" / "fixtures" / "mail"
 CONFIG = ROOT / "tests" / "fixtures" / "config"
 
 #: Orders driven through the pipeline; ``OKAERI_BENCH_PIPELINE_ORDERS`` sets another count. Issue #14
-#: asks for 2,000, but moto walks a whole partition (an index: the whole table) on each query, so
-#: each order costs more than the last: on the 2-core machine of 2026-12-07, under load, 200 orders
-#: took 89 s of CPU (5 minutes' wall time), the last quarter's send invocations three times the
-#: first's; 2,000 extrapolate to more than an hour.
-ORDER_COUNT = int(os.environ.get("OKAERI_BENCH_PIPELINE_ORDERS", "200"))
+#: asks for 2,000 or more. With moto as shipped each order cost more than the one before (a
+#: transaction deep-copied its tables, a query walked the whole table): 200 orders took 12 minutes on
+#: the busy 2-core machine of 2026-12-07. With ``bench.fast_moto`` the 2,000 took 10 minutes there
+#: (9 of CPU), 11 min 22 s for ``python -m bench.pipeline`` with the synthesis and the INIT runs.
+ORDER_COUNT = int(os.environ.get("OKAERI_BENCH_PIPELINE_ORDERS", "2000"))
 #: Invocations of each function whose DynamoDB request units are estimated (the estimate reads the
 #: items around every call, which doubles moto's work): the first ones, then the units per
 #: invocation are scaled to all of them.
@@ -1177,8 +1178,9 @@ def findings(figures: Figures) -> list[str]:
         f"orders, items and index entries with DynamoDB's 100 bytes each "
         f"({_usd(prices.DYNAMODB_STORAGE.cost(dynamo_gb))}); the raw mail in S3 {s3_gb * 1024:.1f} MB "
         f"({_usd(prices.S3_STORAGE.cost(s3_gb))}).",
-        "- moto answers a query by walking the whole partition (an index query: the whole table), and the "
-        "tables are keyed by the shop, so calls slow down as the run fills them. The median invocation of "
+        "- moto's work in a call can grow with what the tables hold (a query walks the partition, a "
+        "transaction backs up the partitions it names, and the tables are keyed by the shop); "
+        "`bench/fast_moto.py` takes out what grew with every order. The median invocation of "
         "the run's first and last quarter: "
         + ", ".join(
             f"{f} {_quarter_ms(m, f, last=False):.0f} → {_quarter_ms(m, f, last=True):.0f} ms"
@@ -1450,7 +1452,9 @@ METHOD = (
     "A botocore `before-call` hook on the default boto3 session, from which the cached clients of "
     "`okaeri.aws.clients` are built, counts each call made while a handler runs, or while a "
     "function's dependencies are built (the *per cold start* column); the bench's own calls go "
-    "through another session (or straight to moto's models) and are not counted.",
+    "through another session (or straight to moto's models) and are not counted. moto runs with the "
+    "three shortcuts of `bench/fast_moto.py` (a transaction's backup, a table query's walk, an "
+    "`AttributeValue`'s serialization), which change how long moto takes, never what it answers.",
     "",
     "The functions' memory sizes, timeouts and reserved concurrency, the orders stream's event source "
     "(batch size, parallelization factor, maximum record age), the orders table's partition key and "
@@ -1490,12 +1494,16 @@ METHOD = (
 CHECK_NOTES = (
     "The same run as the cost: each order's deliveries read from the deliveries table, each sent "
     "delivery's SES message id found once in moto's outbox, addressed to the delivery's buyer. Issue #14 "
-    "asks for 2,000 orders or more; the run makes `ORDER_COUNT` ({orders:,}) because moto walks a "
-    "whole partition (an index: the whole table) on every query, so each order costs more than the one "
-    "before (the findings above give the first and last quarter's medians): 200 orders took 89 s of CPU "
-    "(5 minutes' wall time) on the busy 2-core machine this was written on, and 2,000 extrapolate to "
-    "more than an hour. "
-    "`OKAERI_BENCH_PIPELINE_ORDERS=2000 python -m bench.pipeline` runs them.",
+    "asks for 2,000 orders or more; the run makes `ORDER_COUNT` ({orders:,}; "
+    "`OKAERI_BENCH_PIPELINE_ORDERS` sets another count). moto as shipped made each order cost more than "
+    "the one before: a `TransactWriteItems` deep-copied every table it named (every item, every stream "
+    "record) in case it had to roll back, and a query read the whole table to find its partition and "
+    "sorted that partition again, so 200 orders took 12 minutes on the busy 2-core machine this was "
+    "written on and 2,000 would have taken hours. `bench/fast_moto.py` changes those two, and how an "
+    "`AttributeValue` is serialized, for the run only, without changing an answer "
+    "(`tests/integration/bench/test_fast_moto.py` compares every answer, table and stream with moto's "
+    "own); every AWS call is still made and counted. The findings above give the first and last "
+    "quarter's medians, which should no longer grow.",
     "",
 )
 
