@@ -1,8 +1,8 @@
 """Three shortcuts in moto's in-process DynamoDB, for the pipeline bench's long runs only.
 
 moto answers as DynamoDB would, but some of its work grows with what the tables hold, which made
-each order of the pipeline bench cost more than the one before (2,000 orders: hours). Profiled at
-200 orders (cProfile, moto 5.2.6), three places stood out:
+each order of the pipeline bench cost more than the one before (2,000 orders: hours). Profiled
+with cProfile at 50 to 400 orders (moto 5.2.6), three places stood out:
 
 - ``TransactWriteItems`` deep-copies every table a transaction names before running it, to put the
   copy back if an action fails: every item and every stream record, on each transaction. Send
@@ -12,8 +12,8 @@ each order of the pipeline bench cost more than the one before (2,000 orders: ho
   partition comparing moto's ``DynamoType`` values (each comparison converts both values again).
   The coupon pool's partition holds three codes an order, and each coupon a mail takes queries it.
 - Every response is serialized by moto's generic serializer, which looks up each of the ten members
-  of each DynamoDB ``AttributeValue`` through a chain of alias rules: about a third of the run, the
-  same for each call (it does not grow, but it is the largest share once the two above are gone).
+  of each DynamoDB ``AttributeValue`` through a chain of alias rules: about a third of the profiled
+  run, the same for each call (it does not grow, but it is the largest share once the two above are gone).
 
 ``faster_moto()`` changes these three, and only inside its ``with`` block; everywhere else (the
 product's tests, ``make dev``) moto runs as shipped. Each change keeps moto's answer exactly:
@@ -30,14 +30,15 @@ product's tests, ``make dev``) moto runs as shipped. Each change keeps moto's an
   ``Table.query`` runs, but the items it walks are the partition's only (moto's own map holds them
   by partition key, so they are the items its filter keeps), already in the order moto's stable
   sort puts them: by sort key, compared as moto compares them, ties in the map's order. moto then
-  filters and sorts as usual and finds nothing to move.
+  filters and sorts as usual and finds nothing to move (the order is its sort's either way; the
+  presort only spares it the comparisons of ``DynamoType``, which convert both values each time).
 - ``fast_attribute_values``: a DynamoDB ``AttributeValue`` given as a dict whose keys are all
   members of the shape (what moto's ``dynamo_to_dict`` always gives) is serialized member by member
   with moto's own type serializers, without the alias look-ups: for such a dict they can only find
   the member under its own name (no dict holds the alias names), and DynamoDB's responses have no
   key-path transformers. Anything else goes the generic way.
 
-``tests/bench/test_fast_moto.py`` runs the same calls with and without each shortcut (successful
+``tests/integration/bench/test_fast_moto.py`` runs the same calls with and without each shortcut (successful
 and failing transactions, queries of every kind, items with every attribute type) and compares
 every answer, every table and every stream. The patched moto functions are checked against the
 sources they were written for, so an upgrade of moto that changes them stops the bench instead of
