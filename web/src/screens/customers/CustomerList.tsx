@@ -1,17 +1,16 @@
 // Customers whose name or address contains the search text (kept in the hash: `?q=`).
 import type { ComponentChildren } from "preact";
-import { useEffect, useState } from "preact/hooks";
 import { PagedTable } from "../../components/table";
 import { Badge, Field, PageHeader, usePaged } from "../../components/ui";
 import { shopPath } from "../../lib/api";
 import { formatNumber, t } from "../../lib/i18n";
+import { useDraft } from "../../lib/draft";
 import { href, navigate } from "../../lib/router";
 import { displayName, type CustomerRecord } from "./common";
 
 export function CustomerList(props: { shop: string; query: URLSearchParams; tabs: ComponentChildren }) {
   const q = props.query.get("q") ?? "";
-  const [draft, setDraft] = useState(q);
-  useEffect(() => setDraft(q), [q]);
+  const [draft, setDraft] = useDraft(q, q);
   const search = (text: string) => {
     const value = text.trim();
     navigate(value ? `${href(props.shop, "customers")}?q=${encodeURIComponent(value)}` : href(props.shop, "customers"));

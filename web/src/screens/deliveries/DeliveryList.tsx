@@ -1,11 +1,11 @@
 // The list of mails, latest send time first, with the filters the API takes. The filters live in
 // the hash query: a search is a link (the dashboard links to `?status=unknown`), back/forward work.
-import { useEffect, useState } from "preact/hooks";
 import { PagedTable, type Column } from "../../components/table";
 import { SelectField } from "../../components/fields";
 import { Field, PageHeader, usePaged } from "../../components/ui";
 import { shopPath } from "../../lib/api";
 import { t } from "../../lib/i18n";
+import { useDraft } from "../../lib/draft";
 import { href, navigate } from "../../lib/router";
 import { deliveryColumns } from "./columns";
 import {
@@ -42,11 +42,10 @@ export function detailLink(shop: string, id: string, query?: URLSearchParams): s
 
 export function DeliveryList(props: { shop: string; query: URLSearchParams }) {
   const applied = filtersOf(props.query);
-  const [draft, setDraft] = useState<Filters>(applied);
+  const appliedKey = JSON.stringify(applied);
+  const [draft, setDraft] = useDraft<Filters>(applied, appliedKey);
   const zone = useShopZone(props.shop);
   const scenarios = useScenarios(props.shop);
-  const appliedKey = JSON.stringify(applied);
-  useEffect(() => setDraft(filtersOf(props.query)), [appliedKey]); // eslint-disable-line react-hooks/exhaustive-deps
   const scenarioName = (id: string) => scenarios.find((scenario) => scenario.id === id)?.name || id;
   const filtered = FILTERS.some((name) => applied[name]);
 
