@@ -29,15 +29,15 @@ class PartialBatchResponse(TypedDict):
     batchItemFailures: list[ItemFailure]
 
 
-def _image(record: dict[str, Any], name: str) -> OrderRecord | None:
-    image = (record.get("dynamodb") or {}).get(name)
+def _image(images: dict[str, Any], name: str) -> OrderRecord | None:
+    image = images.get(name)
     return order_record(from_item(image)) if image else None
 
 
 def handle_record(record: dict[str, Any], deps: ScheduleDeps) -> ScheduleOutcome:
     """One stream record (its ``dynamodb`` images as the stream sends them)."""
     images = record.get("dynamodb") or {}
-    old, new = _image(record, "OldImage"), _image(record, "NewImage")
+    old, new = _image(images, "OldImage"), _image(images, "NewImage")
     current = new or old
     if current is not None:
         logger.append_keys(shop=current.shop_id, order=current.order_key)
