@@ -94,7 +94,8 @@ DELIVERIES = TableDef(
     ),
 )
 LOGS = TableDef(logical_name="logs")
-CONFIG = TableDef(logical_name="config", ttl_attribute=None)
+#: its TTL removes only the `counted#` markers of `count_once` (nothing else there has `expires_at`)
+CONFIG = TableDef(logical_name="config")
 
 TABLES: tuple[TableDef, ...] = (ORDERS, CUSTOMERS, DELIVERIES, LOGS, CONFIG)
 DUE_SHARDS = 10  # the sparse `due` index spreads scheduled/sending deliveries over this many keys

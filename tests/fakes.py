@@ -55,9 +55,10 @@ from okaeri.models import (
 )
 from okaeri.models.admin import Operator, PoolLoad, StepStats, VersionInfo
 from okaeri.models.admin import Suppression as ListedSuppression
-from okaeri.models.delivery import FINAL_STATUSES
+from okaeri.models.delivery import FINAL_STATUSES, Conversion
 from okaeri.models.order import SHIPMENT_FIELDS
-from okaeri.ports import CLAIM_TOLERANCE, Claim, StartKey
+from okaeri.models.records import Credit
+from okaeri.ports import CLAIM_TOLERANCE, Claim, OnceCount, StartKey
 from okaeri.rendering.coupons import read_coupon_csv
 
 T = TypeVar("T")
@@ -444,6 +445,14 @@ class FakeOrders:
             )
         return self._write(key, new)
 
+    def set_credit(self, shop_id: str, order_key: str, credit: Credit) -> bool:
+        key = (shop_id, order_key)
+        old = self.items.get(key)
+        if old is None or old.credit is not None or old.status != "open":
+            return False
+        self._write(key, old.model_copy(update={"credit": credit}, deep=True))
+        return True
+
     # --- the admin screens (``ports.OperatorOrders``), as ``DynamoOrders`` -----------------------
 
     def search(
@@ -762,6 +771,18 @@ class FakeDeliveries:
         if status is not None:
             self.event_status[key] = status
 
+    def add_conversion(self, shop_id: str, delivery_id: str, conversion: Conversion) -> None:
+        current = self.items.get((shop_id, delivery_id))
+        if current is not None:
+            conversions = current.conversions | {conversion.order_key: conversion}
+            self._update(current, conversions=conversions)
+
+    def cancel_conversion(self, shop_id: str, delivery_id: str, order_key: str) -> None:
+        current = self.items.get((shop_id, delivery_id))
+        if current is not None and order_key in current.conversions:
+            cancelled = current.conversions[order_key].model_copy(update={"cancelled": True})
+            self._update(current, conversions=current.conversions | {order_key: cancelled})
+
     # --- the admin screens (``ports.AdminDeliveries``), as ``DynamoDeliveries`` ------------------
 
     def search(
@@ -950,6 +971,7 @@ class FakeShopConfig:
         self.mask_store: dict[str, dict[str, Any]] = {}
         self.relay_store: dict[str, dict[str, RelayConfig]] = {}
         self.counters: Counter[tuple[str, date, str, str, str]] = Counter()
+        self.counted: set[tuple[str, str]] = set()  # (shop, key) of every ``count_once``
 
     def add_shop(self, shop: Shop) -> Shop:
         self.shops[shop.id] = shop
@@ -1084,6 +1106,14 @@ class FakeShopConfig:
 
     def count(self, shop_id: str, *, day: date, scenario_id: str, step_id: str, counter: str) -> None:
         self.counters[(shop_id, day, scenario_id, step_id, counter)] += 1
+
+    def count_once(self, shop_id: str, count: OnceCount) -> bool:
+        if (shop_id, count.key) in self.counted:
+            return False
+        self.counted.add((shop_id, count.key))
+        for counter, amount in count.counters.items():
+            self.counters[(shop_id, count.day, count.scenario_id, count.step_id, counter)] += amount
+        return True
 
     def total(self, counter: str) -> int:
         return sum(count for key, count in self.counters.items() if key[4] == counter)

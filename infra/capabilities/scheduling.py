@@ -125,8 +125,8 @@ class Scheduling(Construct):
                 on_failure=sources.SqsDlq(self.stream_failures),
             )
         )
-        storage.grant_tables(function, CONFIG, write=False)
-        storage.grant_tables(function, DELIVERIES, write=True)
+        # the results' counters (config) and an order's credit (orders, issue #15) are written here too
+        storage.grant_tables(function, CONFIG, ORDERS, DELIVERIES, write=True)
         self.grant_manage_schedules(function)
         return function
 

@@ -25,7 +25,7 @@ Statement = dict[str, Any]
 #: function (by handler) → table → "r" or "rw": what each function's code reads and writes.
 TABLE_ACCESS = {
     "ingest": {"orders": "rw", "customers": "rw", "logs": "rw", "config": "rw"},
-    "schedule": {"config": "r", "deliveries": "rw", "orders": "stream"},
+    "schedule": {"config": "rw", "deliveries": "rw", "orders": "rw"},
     "send": {"config": "rw", "deliveries": "rw", "logs": "rw", "customers": "r", "orders": "r"},
     "sweep": {"config": "rw", "deliveries": "rw", "logs": "rw", "customers": "r", "orders": "r"},
     "events": {"config": "rw", "customers": "rw", "deliveries": "rw"},

@@ -41,7 +41,11 @@ _SALE_WORDS_RE = re.compile("|".join(re.escape(word) for word in SALE_WORDS), re
 _URL_RE = re.compile(r"https?://[^\s\"'<>）)]+")
 
 
-def _finding(step: Step | None, rule: str, severity: str, ja: str, en: str) -> Finding:
+def _finding(
+    step: Step | None, rule: str, severity: str, ja: str, en: str, *, variant: str | None = None
+) -> Finding:
+    if variant is not None:
+        ja, en = f"[{variant}] {ja}", f"[{variant}] {en}"
     return Finding.model_validate(
         {
             "step": step.id if step else None,
@@ -49,8 +53,16 @@ def _finding(step: Step | None, rule: str, severity: str, ja: str, en: str) -> F
             "severity": severity,
             "message_ja": ja,
             "message_en": en,
+            "variant": variant,
         }
     )
+
+
+def _wordings(step: Step) -> list[tuple[str | None, str]]:
+    """Each (variant, template) a step sends: its one template (variant None), or every variant's."""
+    if step.variants is None:
+        return [(None, step.templates[0])]
+    return [(variant.id, variant.template) for variant in step.variants]
 
 
 def _days_after_shipping(shop: Shop, scenario: Scenario, step: Step) -> tuple[int, int]:
@@ -142,7 +154,7 @@ def _rakuten_step_findings(step: Step, fewest: int, most: int) -> Iterable[Findi
         )
 
 
-def _template_findings(step: Step, template: Template) -> Iterable[Finding]:
+def _template_findings(step: Step, template: Template, *, variant: str | None = None) -> Iterable[Finding]:
     bodies = [template.subject, template.text, template.html or "", template.mobile_text or ""]
     words = sorted({match.group(0) for body in bodies for match in _SALE_WORDS_RE.finditer(body)})
     if words:
@@ -155,6 +167,7 @@ def _template_findings(step: Step, template: Template) -> Iterable[Finding]:
             "控えてください。",
             f"Template '{template.id}' uses sales wording ({listed}); Rakuten follow-up mail should not "
             "promote products.",
+            variant=variant,
         )
     links = sorted({url for body in bodies for url in _URL_RE.findall(body)})
     if links:
@@ -167,6 +180,7 @@ def _template_findings(step: Step, template: Template) -> Iterable[Finding]:
             "ページへの誘導はできません。レビューと配信停止のリンクは {{ review_url }} などのタグで入れてください。",
             f"Template '{template.id}' links elsewhere ({listed}); Rakuten follow-up mail may not lead to "
             "other items. Put review and unsubscribe links in with their tags.",
+            variant=variant,
         )
 
 
@@ -212,19 +226,21 @@ def lint_scenario(
         findings.extend(_step_findings(shop, step, *_days_after_shipping(shop, scenario, step)))
         if templates is None:
             continue
-        template = templates.get(step.template)
-        if template is None:
-            findings.append(
-                _finding(
-                    step,
-                    "template_missing",
-                    "error",
-                    f"ステップ「{step.id}」のテンプレート「{step.template}」が見つかりません。",
-                    f"Step '{step.id}' uses template '{step.template}', which does not exist.",
+        for variant, template_id in _wordings(step):
+            template = templates.get(template_id)
+            if template is None:
+                findings.append(
+                    _finding(
+                        step,
+                        "template_missing",
+                        "error",
+                        f"ステップ「{step.id}」のテンプレート「{template_id}」が見つかりません。",
+                        f"Step '{step.id}' uses template '{template_id}', which does not exist.",
+                        variant=variant,
+                    )
                 )
-            )
-        elif shop.compliance == "rakuten":
-            findings.extend(_template_findings(step, template))
+            elif shop.compliance == "rakuten":
+                findings.extend(_template_findings(step, template, variant=variant))
     return findings
 
 

@@ -33,6 +33,8 @@ if TYPE_CHECKING:  # annotations only: a function imports the models it uses, wh
         Template,
     )
     from okaeri.models.admin import Operator, PoolLoad, Suppression, VersionInfo
+    from okaeri.models.delivery import Conversion
+    from okaeri.models.records import Credit
     from okaeri.parsing import ParseMask
 
 T = TypeVar("T")
@@ -56,6 +58,19 @@ class CouponSource(Protocol):
     def code_for(self, pool: str, delivery_id: str) -> str: ...
 
 
+@dataclass(frozen=True)
+class OnceCount:
+    """Counters to add to one day's row of a step (``*``: the scenario's), once per ``key``;
+    ``at``: when (the key is remembered long after it)."""
+
+    key: str
+    day: date
+    scenario_id: str
+    step_id: str
+    counters: Mapping[str, int]
+    at: datetime
+
+
 class Orders(Protocol):
     def put_new(self, record: OrderRecord) -> bool:
         """Store a new order; False (and no change) when (shop, order key) is already there."""
@@ -70,6 +85,10 @@ class Orders(Protocol):
 
     def mark_cancelled(self, shop_id: str, cancellation: Order, *, raw_key: str, at: datetime) -> OrderRecord:
         """Mark the order cancelled (a stub is kept when the order itself was never seen)."""
+
+    def set_credit(self, shop_id: str, order_key: str, credit: Credit) -> bool:
+        """Record the mail the order is credited to, once: False (and no change) when the order has a
+        credit already, is cancelled, or is gone."""
 
 
 class Customers(Protocol):
@@ -173,6 +192,12 @@ class Deliveries(Protocol):
     def count_event(self, shop_id: str, delivery_id: str, event: str, *, status: str | None) -> None:
         """Count an SES event on the delivery (and set a bounced/complained status when given)."""
 
+    def add_conversion(self, shop_id: str, delivery_id: str, conversion: Conversion) -> None:
+        """Record an order credited to the delivery (by its order key; the same one again changes nothing)."""
+
+    def cancel_conversion(self, shop_id: str, delivery_id: str, order_key: str) -> None:
+        """Mark the delivery's conversion of ``order_key`` cancelled (nothing when it has none)."""
+
     def counts(self, shop_id: str) -> dict[str, int]:
         """The shop's counters, kept by the transitions themselves: ``waiting`` (``scheduled`` or
         ``sending``) and ``unknown``; a few reads, whatever the number of deliveries."""
@@ -225,6 +250,10 @@ class ShopConfig(Protocol):
 
     def count(self, shop_id: str, *, day: date, scenario_id: str, step_id: str, counter: str) -> None:
         """Add one to a per-day, per-step counter (sent, delivered, bounced, complained, …)."""
+
+    def count_once(self, shop_id: str, count: OnceCount) -> bool:
+        """Add ``count.counters`` (each may be negative) to a per-day row once per ``count.key``,
+        whatever the number of calls: False when the key was counted before (nothing added)."""
 
 
 class Coupons(Protocol):

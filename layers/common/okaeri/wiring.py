@@ -137,6 +137,7 @@ def build_schedule_deps(settings: ScheduleSettings, clock: Clock) -> ScheduleDep
         deliveries=_deliveries(settings),
         schedules=_schedules(settings, clock),
         clock=clock,
+        orders=_orders(settings),
     )
 
 

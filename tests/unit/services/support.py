@@ -207,6 +207,7 @@ class World:
             deliveries=faulty(self.deliveries, self.faults, "deliveries"),
             schedules=faulty(self.schedules, self.faults, "schedules"),
             clock=self.clock,
+            orders=faulty(self.orders, self.faults, "orders"),
         )
 
     def send_deps(self, **changes: Any) -> SendDeps:

@@ -363,6 +363,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/shops/{shop_id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 成果（シナリオ・ステップ別の再購入、売上、ホールドアウトとの差、A/B） / results */
+        get: operations["get_results_api_shops__shop_id__results_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shops/{shop_id}/results.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 成果の CSV / the results as CSV */
+        get: operations["get_results_csv_api_shops__shop_id__results_csv_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/shops/{shop_id}/settings": {
         parameters: {
             query?: never;
@@ -464,6 +498,23 @@ export interface paths {
         get: operations["scenario_versions_api_shops__shop_id__scenarios__scenario_id__versions_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shops/{shop_id}/scenarios/{scenario_id}/promote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A/B テストの勝者に切り替える（新しい版） / promote an A/B variant (a new version) */
+        post: operations["promote_api_shops__shop_id__scenarios__scenario_id__promote_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -926,6 +977,23 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AbResult */
+        AbResult: {
+            /**
+             * Verdict
+             * @enum {string}
+             */
+            verdict: "winner" | "undecided" | "too_few";
+            /** Winner */
+            winner: string | null;
+            /** P Value */
+            p_value: number | null;
+            /**
+             * Min Sample
+             * @default 100
+             */
+            min_sample: number;
+        };
         /** Answered */
         Answered: {
             /** Shop */
@@ -1122,6 +1190,66 @@ export interface components {
             min_total: number | null;
             /** Min Order Count */
             min_order_count: number | null;
+        };
+        /**
+         * Conversion
+         * @description An order credited to a mail (last touch): which order, its total, how long after the send.
+         *
+         *     ``cancelled``: the order was cancelled afterwards, and its credit taken back.
+         */
+        Conversion: {
+            /** Order Key */
+            order_key: string;
+            /** Order Id */
+            order_id: string;
+            /**
+             * Total
+             * @default 0
+             */
+            total: number;
+            /** Hours */
+            hours: number;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Cancelled
+             * @default false
+             */
+            cancelled: boolean;
+        };
+        /**
+         * Credit
+         * @description The mail an order is credited to (last touch within the shop's attribution window).
+         */
+        Credit: {
+            /** Delivery Id */
+            delivery_id: string;
+            /** Scenario Id */
+            scenario_id: string;
+            /** Step Id */
+            step_id: string;
+            /** Variant */
+            variant?: string | null;
+            /**
+             * Sent At
+             * Format: date-time
+             */
+            sent_at: string;
+            /** Hours */
+            hours: number;
+            /**
+             * Total
+             * @default 0
+             */
+            total: number;
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
         };
         /** Customer */
         "Customer-Input": {
@@ -1325,6 +1453,19 @@ export interface components {
             edited_text: string | null;
             /** History */
             history: components["schemas"]["PlanChange"][];
+            /** Variant */
+            variant: string | null;
+            /**
+             * Held Out
+             * @default false
+             */
+            held_out: boolean;
+            /** Run Started At */
+            run_started_at: string | null;
+            /** Conversions */
+            conversions: {
+                [key: string]: components["schemas"]["Conversion"];
+            };
         };
         /** DeliveryDetail */
         DeliveryDetail: {
@@ -1392,6 +1533,19 @@ export interface components {
             edited_text: string | null;
             /** History */
             history: components["schemas"]["PlanChange"][];
+            /** Variant */
+            variant: string | null;
+            /**
+             * Held Out
+             * @default false
+             */
+            held_out: boolean;
+            /** Run Started At */
+            run_started_at: string | null;
+            /** Conversions */
+            conversions: {
+                [key: string]: components["schemas"]["Conversion"];
+            };
             /** Customer Name */
             customer_name: string | null;
         };
@@ -1465,6 +1619,21 @@ export interface components {
             message_ja: string;
             /** Message En */
             message_en: string;
+            /** Variant */
+            variant?: string | null;
+        };
+        /** Groups */
+        Groups: {
+            /**
+             * Mailed
+             * @default 0
+             */
+            mailed: number;
+            /**
+             * Held Out
+             * @default 0
+             */
+            held_out: number;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -1962,6 +2131,9 @@ export interface components {
         /**
          * OrderRecord
          * @description An order as the shop received it. ``order_rank`` is its place among the customer's orders (1 = first).
+         *
+         *     ``credit``: the mail it is credited to (issue #15), set once; a cancellation takes the credit's
+         *     counts back and leaves it on the record.
          */
         OrderRecord: {
             /** Shop Id */
@@ -1987,6 +2159,7 @@ export interface components {
             received_at: string;
             /** Raw Keys */
             raw_keys?: string[];
+            credit?: components["schemas"]["Credit"] | null;
         };
         /** Page[CustomerRecord] */
         Page_CustomerRecord_: {
@@ -2243,6 +2416,16 @@ export interface components {
              */
             order_count?: number | null;
         };
+        /**
+         * PromoteRequest
+         * @description The A/B variant of a step to keep: the step sends its template alone from the new version.
+         */
+        PromoteRequest: {
+            /** Step Id */
+            step_id: string;
+            /** Variant */
+            variant: string;
+        };
         /** QuietHours */
         QuietHours: {
             /**
@@ -2255,6 +2438,13 @@ export interface components {
              * @example 12:00
              */
             end: string;
+        };
+        /** Rates */
+        Rates: {
+            /** Mailed */
+            mailed: number | null;
+            /** Held Out */
+            held_out: number | null;
         };
         /**
          * ReceptionAttempt
@@ -2418,6 +2608,35 @@ export interface components {
              */
             send_at: string;
         };
+        /** Results */
+        Results: {
+            /**
+             * Day From
+             * Format: date
+             */
+            day_from: string;
+            /**
+             * Day To
+             * Format: date
+             */
+            day_to: string;
+            /** Attribution Days */
+            attribution_days: number;
+            /** Orders */
+            orders: number;
+            /**
+             * Lift Method
+             * @default Newcombe hybrid score interval (method 10), 95%
+             */
+            lift_method: string;
+            /**
+             * Ab Method
+             * @default two-proportion z-test (pooled, two-sided), 95%, at least 100 mails per variant
+             */
+            ab_method: string;
+            /** Scenarios */
+            scenarios: components["schemas"]["ScenarioResult"][];
+        };
         /** RoleChange */
         RoleChange: {
             /**
@@ -2506,6 +2725,22 @@ export interface components {
              * @default 1
              */
             version: number;
+            /**
+             * Holdout Percent
+             * @default 0
+             */
+            holdout_percent: number;
+            /**
+             * Holdout Scope
+             * @default whole_run
+             * @enum {string}
+             */
+            holdout_scope: "whole_run" | "advertising_only";
+            /**
+             * Repeat Days
+             * @default 60
+             */
+            repeat_days: number;
             /** Steps */
             steps: components["schemas"]["Step-Input"][];
         };
@@ -2542,8 +2777,62 @@ export interface components {
              * @default 1
              */
             version: number;
+            /**
+             * Holdout Percent
+             * @default 0
+             */
+            holdout_percent: number;
+            /**
+             * Holdout Scope
+             * @default whole_run
+             * @enum {string}
+             */
+            holdout_scope: "whole_run" | "advertising_only";
+            /**
+             * Repeat Days
+             * @default 60
+             */
+            repeat_days: number;
             /** Steps */
             steps: components["schemas"]["Step-Output"][];
+        };
+        /** ScenarioResult */
+        ScenarioResult: {
+            /** Scenario Id */
+            scenario_id: string;
+            /** Name */
+            name: string;
+            /** Active */
+            active: boolean;
+            /** Holdout Percent */
+            holdout_percent: number;
+            /**
+             * Holdout Scope
+             * @enum {string}
+             */
+            holdout_scope: "whole_run" | "advertising_only";
+            /** Repeat Days */
+            repeat_days: number;
+            runs: components["schemas"]["Groups"];
+            repeated: components["schemas"]["Groups"];
+            repeat_rate: components["schemas"]["Rates"];
+            /** Lift */
+            lift: number | null;
+            /** Lift Interval */
+            lift_interval: [
+                number,
+                number
+            ] | null;
+            /** Conclusive */
+            conclusive: boolean;
+            /** More Runs Needed */
+            more_runs_needed: number | null;
+            /** Converted */
+            converted: number;
+            /** Revenue */
+            revenue: number;
+            /** Steps */
+            steps: components["schemas"]["StepResult"][];
         };
         /** ScenarioState */
         ScenarioState: {
@@ -2674,6 +2963,11 @@ export interface components {
             links?: components["schemas"]["Links-Input"];
             /** Review Url */
             review_url?: string | null;
+            /**
+             * Attribution Days
+             * @default 7
+             */
+            attribution_days: number;
         };
         /** Shop */
         "Shop-Output": {
@@ -2729,6 +3023,11 @@ export interface components {
             links: components["schemas"]["Links-Output"];
             /** Review Url */
             review_url: string | null;
+            /**
+             * Attribution Days
+             * @default 7
+             */
+            attribution_days: number;
         };
         /**
          * ShopOperator
@@ -2835,7 +3134,9 @@ export interface components {
              */
             business_days_only: boolean;
             /** Template */
-            template: string;
+            template?: string | null;
+            /** Variants */
+            variants?: components["schemas"]["Variant-Input"][] | null;
             /** Purposes */
             purposes: ("thanks" | "arrival_check" | "usage_tips" | "review_request" | "coupon" | "promotion")[];
         };
@@ -2858,7 +3159,9 @@ export interface components {
              */
             business_days_only: boolean;
             /** Template */
-            template: string;
+            template: string | null;
+            /** Variants */
+            variants: components["schemas"]["Variant-Output"][] | null;
             /** Purposes */
             purposes: ("thanks" | "arrival_check" | "usage_tips" | "review_request" | "coupon" | "promotion")[];
         };
@@ -2903,6 +3206,28 @@ export interface components {
              * @default 0
              */
             clicked: number;
+        };
+        /** StepResult */
+        StepResult: {
+            /** Step Id */
+            step_id: string;
+            /** Purposes */
+            purposes: ("thanks" | "arrival_check" | "usage_tips" | "review_request" | "coupon" | "promotion")[];
+            /** Sent */
+            sent: number;
+            /** Held Out */
+            held_out: number;
+            /** Converted */
+            converted: number;
+            /** Revenue */
+            revenue: number;
+            /** Conversion Rate */
+            conversion_rate: number | null;
+            /** Revenue Per Mail */
+            revenue_per_mail: number | null;
+            /** Variants */
+            variants: components["schemas"]["VariantResult"][];
+            ab: components["schemas"]["AbResult"] | null;
         };
         /** SuppressBody */
         SuppressBody: {
@@ -3054,6 +3379,53 @@ export interface components {
             loc: (string | number)[];
             /** Error Type */
             type: string;
+        };
+        /**
+         * Variant
+         * @description One wording of an A/B-tested step: its template and its share (``weight``) of the mails.
+         */
+        "Variant-Input": {
+            /** Id */
+            id: string;
+            /** Template */
+            template: string;
+            /**
+             * Weight
+             * @default 1
+             */
+            weight: number;
+        };
+        /**
+         * Variant
+         * @description One wording of an A/B-tested step: its template and its share (``weight``) of the mails.
+         */
+        "Variant-Output": {
+            /** Id */
+            id: string;
+            /** Template */
+            template: string;
+            /**
+             * Weight
+             * @default 1
+             */
+            weight: number;
+        };
+        /** VariantResult */
+        VariantResult: {
+            /** Variant */
+            variant: string;
+            /** Template */
+            template: string | null;
+            /** Weight */
+            weight: number | null;
+            /** Sent */
+            sent: number;
+            /** Converted */
+            converted: number;
+            /** Revenue */
+            revenue: number;
+            /** Conversion Rate */
+            conversion_rate: number | null;
         };
         /**
          * VersionInfo
@@ -3901,6 +4273,74 @@ export interface operations {
             };
         };
     };
+    get_results_api_shops__shop_id__results_get: {
+        parameters: {
+            query?: {
+                /** @description days back, today included */
+                days?: number;
+            };
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Results"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_results_csv_api_shops__shop_id__results_csv_get: {
+        parameters: {
+            query?: {
+                /** @description days back, today included */
+                days?: number;
+            };
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the results as CSV (UTF-8 with BOM) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv; charset=utf-8": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     get_settings_api_shops__shop_id__settings_get: {
         parameters: {
             query?: never;
@@ -4265,6 +4705,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["VersionInfo"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    promote_api_shops__shop_id__scenarios__scenario_id__promote_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+                scenario_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PromoteRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SaveAnswer"];
                 };
             };
             /** @description Validation Error */

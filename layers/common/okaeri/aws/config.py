@@ -24,14 +24,15 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from okaeri.aws.dynamo import SK, Expression, Table
+from okaeri.aws.dynamo import SK, Expression, Table, expires_at
 from okaeri.errors import ConflictError, CouponPoolEmptyError, NotFoundError
 from okaeri.models import RelayConfig, Scenario, Shop, Template
 from okaeri.models.admin import PoolLoad, StepStats, VersionInfo
+from okaeri.ports import OnceCount
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -43,6 +44,10 @@ VersionedT = TypeVar("VersionedT", Scenario, Template)
 
 SHOP_SK = "shop"
 SHOP_UPDATE_ATTEMPTS = 4  # read-edit-write rounds before a busy shop item gives up with a conflict
+STATS_PREFIX = "stats#"
+COUNTED_PREFIX = "counted#"
+#: How long a ``count_once`` marker is kept (the config table's TTL removes it then).
+COUNTED_RETENTION_DAYS = 400
 COUNTER_PATTERN = re.compile(r"^[a-z][a-z_]{0,31}$")
 _STATS_ATTRIBUTES = frozenset({"pk", "sk", "day", "scenario_id", "step_id"})
 _NOT_CONTENT = frozenset({"version", "active"})  # what a save may differ in without being an edit
@@ -360,21 +365,47 @@ class DynamoConfig:
     # --- daily counters ------------------------------------------------------------------------
 
     def count(self, shop_id: str, *, day: date, scenario_id: str, step_id: str, counter: str) -> None:
-        if not COUNTER_PATTERN.match(counter) or counter in _STATS_ATTRIBUTES:
-            raise ValueError(f"not a counter name: {counter!r}")
         expr = Expression()
-        update = expr.update(
-            set_values={"day": day.isoformat(), "scenario_id": scenario_id, "step_id": step_id},
-            add={counter: 1},
+        update = self._stats_update(expr, day, scenario_id, step_id, {counter: 1})
+        self._table.update(shop_id, stats_sk(day, scenario_id, step_id), expr, update=update)
+
+    def count_once(self, shop_id: str, count: OnceCount) -> bool:
+        """Add the counters to the day's row once per key: the ``counted#<key>`` marker is put in the
+        same transaction, on the condition that it is not there yet (False: counted before). Markers
+        expire ``COUNTED_RETENTION_DAYS`` after ``count.at``, long after any retry of the event."""
+        marker = {
+            "pk": shop_id,
+            "sk": f"{COUNTED_PREFIX}{count.key}",
+            "expires_at": expires_at(count.at, COUNTED_RETENTION_DAYS),
+        }
+        expr = Expression()
+        update = self._stats_update(expr, count.day, count.scenario_id, count.step_id, count.counters)
+        row = stats_sk(count.day, count.scenario_id, count.step_id)
+        return self._table.transact_if(
+            [
+                self._table.put_action(marker, condition=f"attribute_not_exists({SK})"),
+                self._table.update_action(shop_id, row, expr, update=update),
+            ]
         )
-        self._table.update(shop_id, f"stats#{day.isoformat()}#{scenario_id}#{step_id}", expr, update=update)
+
+    @staticmethod
+    def _stats_update(
+        expr: Expression, day: date, scenario_id: str, step_id: str, counters: Mapping[str, int]
+    ) -> str:
+        for counter in counters:
+            if not COUNTER_PATTERN.match(counter) or counter in _STATS_ATTRIBUTES:
+                raise ValueError(f"not a counter name: {counter!r}")
+        return expr.update(
+            set_values={"day": day.isoformat(), "scenario_id": scenario_id, "step_id": step_id},
+            add=dict(counters),
+        )
 
     def stats(self, shop_id: str, day_from: date, day_to: date) -> list[StepStats]:
         """Every step's counters from ``day_from`` to ``day_to`` (both included), by day."""
         expr = Expression()
         condition = (
-            f"pk = {expr.value(shop_id)} AND sk BETWEEN {expr.value(f'stats#{day_from.isoformat()}#')} "
-            f"AND {expr.value(f'stats#{day_to.isoformat()}#~')}"  # "~" sorts after every id character
+            f"pk = {expr.value(shop_id)} AND sk BETWEEN {expr.value(f'{STATS_PREFIX}{day_from.isoformat()}#')} "
+            f"AND {expr.value(f'{STATS_PREFIX}{day_to.isoformat()}#~')}"  # "~" sorts after every id character
         )
         return [
             StepStats(
@@ -385,6 +416,11 @@ class DynamoConfig:
             )
             for item in self._table.query_all(expr, condition)
         ]
+
+
+def stats_sk(day: date, scenario_id: str, step_id: str) -> str:
+    """The sort key of one day's counters of a step (``*``: the scenario's or the shop's)."""
+    return f"{STATS_PREFIX}{day.isoformat()}#{scenario_id}#{step_id}"
 
 
 # --- coupons -----------------------------------------------------------------------------------

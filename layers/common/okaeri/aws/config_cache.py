@@ -35,7 +35,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Final, TypeVar
 
 from okaeri.models import RelayConfig, Scenario, Shop, Template
-from okaeri.ports import CONFIG_TTL_SECONDS, Clock, ShopConfig
+from okaeri.ports import CONFIG_TTL_SECONDS, Clock, OnceCount, ShopConfig
 
 __all__ = ["CONFIG_TTL", "CONFIG_TTL_SECONDS", "MAX_ENTRIES", "MAX_VERSIONS", "CachedConfig"]
 
@@ -143,6 +143,9 @@ class CachedConfig:
 
     def count(self, shop_id: str, *, day: date, scenario_id: str, step_id: str, counter: str) -> None:
         self._inner.count(shop_id, day=day, scenario_id=scenario_id, step_id=step_id, counter=counter)
+
+    def count_once(self, shop_id: str, count: OnceCount) -> bool:
+        return self._inner.count_once(shop_id, count)
 
     # --- the two rules ---------------------------------------------------------------------------
 

@@ -30,8 +30,6 @@ between uncounted states stays one UpdateItem. ``recount`` sets the counters fro
 from __future__ import annotations
 
 import hashlib
-import random
-import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -41,7 +39,7 @@ from okaeri.aws.dynamo import PK, SK, Expression, Table, expires_at, from_item, 
 from okaeri.aws.orders import customer_ref
 from okaeri.aws.search import by_time_page
 from okaeri.models import Delivery, DeliveryStatus, PlanChange
-from okaeri.models.delivery import FINAL_STATUSES
+from okaeri.models.delivery import FINAL_STATUSES, Conversion
 from okaeri.ports import CLAIM_TOLERANCE, Claim
 
 if TYPE_CHECKING:
@@ -62,8 +60,6 @@ COUNTED: Final[Mapping[str, str]] = {
 }
 COUNTERS: Final = ("waiting", "unknown")
 COUNTS_SUFFIX: Final = "#counts"
-#: A transaction refused because another one held a counter item meanwhile is tried this often.
-COUNT_ATTEMPTS: Final = 6
 UNKNOWN_SHARD_PREFIX: Final = "unknown#"
 #: At most this many deliveries in one ``put_all`` transaction (with up to ``2 × DUE_SHARDS`` counter
 #: items, within DynamoDB's 100 actions); more are written one by one.
@@ -325,6 +321,30 @@ class DynamoDeliveries:
         update = expr.update(add={f"events.{event}": 1})
         self._table.update(shop_id, delivery_id, expr, update=update, condition="attribute_exists(sk)")
 
+    # --- conversions (issue #15) ------------------------------------------------------------------
+
+    def add_conversion(self, shop_id: str, delivery_id: str, conversion: Conversion) -> None:
+        """``conversions[<order key>]`` set; an item written before conversions existed gets the map
+        first (two conditional writes, each safe to repeat)."""
+        for _ in range(2):
+            expr = Expression()
+            member = expr.member("conversions", conversion.order_key)
+            update = f"SET {member} = {expr.value(conversion.model_dump(mode='json'))}"
+            condition = f"attribute_exists({expr.name('conversions')})"
+            if self._table.update(shop_id, delivery_id, expr, update=update, condition=condition) is not None:
+                return
+            expr = Expression()
+            update = expr.update(set_values={"conversions": {}})
+            condition = f"attribute_exists({SK}) AND attribute_not_exists({expr.name('conversions')})"
+            if self._table.update(shop_id, delivery_id, expr, update=update, condition=condition) is None:
+                return  # no such delivery (the map was there: the first write would have taken)
+
+    def cancel_conversion(self, shop_id: str, delivery_id: str, order_key: str) -> None:
+        expr = Expression()
+        member = expr.member("conversions", order_key)
+        update = f"SET {member}.{expr.name('cancelled')} = {expr.value(True)}"
+        self._table.update(shop_id, delivery_id, expr, update=update, condition=f"attribute_exists({member})")
+
     # --- the admin screens: search, operators' actions, erasure ---------------------------------
 
     def search(
@@ -489,19 +509,8 @@ class DynamoDeliveries:
         }
 
     def _transact(self, actions: Sequence[TransactWriteItemTypeDef]) -> bool:
-        """All or nothing: True when written, False when the delivery's condition (the first action)
-        does not hold. A conflict (another transaction on a counter item at that moment) is tried
-        again after a short random pause; past ``COUNT_ATTEMPTS`` it is an error (the event is retried)."""
-        for attempt in range(COUNT_ATTEMPTS):
-            reasons = self._table.transact(actions)
-            if reasons is None:
-                return True
-            if reasons and reasons[0] == "ConditionalCheckFailed":
-                return False
-            if "TransactionConflict" not in reasons:
-                raise CountConflictError(f"the transaction was refused: {reasons}")
-            time.sleep(random.uniform(0, 0.02 * 2**attempt))  # a pause, not a secret
-        raise CountConflictError(f"the counters stayed busy for {COUNT_ATTEMPTS} attempts")
+        """All or nothing: False when the delivery's condition (the first action) does not hold."""
+        return self._table.transact_if(actions)
 
     def recount(self, *, page_size: int = 1_000) -> dict[str, dict[str, int]]:
         """Set every shop's counters from a full scan of the table (``okaeri recount``): idempotent,
@@ -582,10 +591,6 @@ class DynamoDeliveries:
         elif delivery.status == DeliveryStatus.UNKNOWN:
             item |= {"due_shard": unknown_shard(delivery.shop_id), "due_at": iso_utc(delivery.send_at)}
         return item
-
-
-class CountConflictError(RuntimeError):
-    """A counted transition could not be written for conflicts: nothing was written, try again."""
 
 
 def _by_counter(statuses: Sequence[str]) -> list[tuple[str | None, list[str]]]:

@@ -13,6 +13,8 @@ propagate (throttling is retried by the SDK; what is left is for the Lambda retr
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -42,6 +44,8 @@ PK = "pk"
 SK = "sk"
 CONDITION_FAILED = "ConditionalCheckFailedException"
 TRANSACTION_CANCELLED = "TransactionCanceledException"
+#: A transaction refused because another one held one of its items meanwhile is tried this often.
+TRANSACT_ATTEMPTS = 6
 DEFAULT_MAX_ITEMS = 1_000  # the bound of a "read everything" query: a safety net, never a page size
 
 
@@ -104,6 +108,10 @@ def expires_at(moment: datetime, retention_days: int) -> int:
     return int((moment + timedelta(days=retention_days)).timestamp())
 
 
+class CountConflictError(RuntimeError):
+    """A counted write could not be made for conflicts: nothing was written, try again."""
+
+
 # --- expressions -----------------------------------------------------------------------------
 
 
@@ -118,6 +126,10 @@ class Expression:
     def name(self, path: str) -> str:
         """The placeholder of an attribute (``"status"``) or of a path into a map (``"events.Bounce"``)."""
         return ".".join(self._name(part) for part in path.split("."))
+
+    def member(self, attribute: str, key: str) -> str:
+        """The placeholder path of a map's member ``attribute[key]`` (``key`` may hold dots)."""
+        return f"{self.name(attribute)}.{self._name(key)}"
 
     def _name(self, part: str) -> str:
         if part not in self._placeholders:
@@ -360,6 +372,32 @@ class Table:
             reasons: list[dict[str, Any]] = _response(exc).get("CancellationReasons", [])
             return [str(reason.get("Code", "None")) for reason in reasons]
         return None
+
+    def transact_if(self, actions: Sequence[TransactWriteItemTypeDef]) -> bool:
+        """All or nothing: True when written, False when the first action's condition does not hold.
+
+        A conflict (another transaction on one of the items, a counter, at that moment) is tried again
+        after a short random pause; past ``TRANSACT_ATTEMPTS`` it is an error (the event is retried)."""
+        for attempt in range(TRANSACT_ATTEMPTS):
+            reasons = self.transact(actions)
+            if reasons is None:
+                return True
+            if reasons and reasons[0] == "ConditionalCheckFailed":
+                return False
+            if "TransactionConflict" not in reasons:
+                raise CountConflictError(f"the transaction was refused: {reasons}")
+            time.sleep(random.uniform(0, 0.02 * 2**attempt))  # a pause, not a secret
+        raise CountConflictError(f"the items stayed busy for {TRANSACT_ATTEMPTS} attempts")
+
+    def update_action(
+        self, pk: str, sk: str, expr: Expression, *, update: str, condition: str | None = None
+    ) -> TransactWriteItemTypeDef:
+        """An UpdateItem for ``transact``."""
+        action: dict[str, Any] = {"TableName": self.name, "Key": self.key(pk, sk), "UpdateExpression": update}
+        if condition is not None:
+            action["ConditionExpression"] = condition
+        _add_placeholders(action, expr)
+        return {"Update": action}  # type: ignore[typeddict-item]
 
     def put_action(
         self, item: Mapping[str, Any], *, condition: str | None, expr: Expression | None = None

@@ -29,7 +29,7 @@ from okaeri.errors import ConflictError
 from okaeri.identity import customer_id_for
 from okaeri.models import Order, OrderRecord
 from okaeri.models.order import SHIPMENT_FIELDS
-from okaeri.models.records import OrderStatus
+from okaeri.models.records import Credit, OrderStatus
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -93,6 +93,20 @@ class DynamoOrders:
             changes["shipped_at"] = shipment.shipped_at.isoformat()
         return self._update_or_create(
             shop_id, shipment, changes, raw_key=raw_key, at=at, status="open", order_rank=order_rank
+        )
+
+    def set_credit(self, shop_id: str, order_key: str, credit: Credit) -> bool:
+        expr = Expression()
+        update = expr.update(set_values={"credit": credit.model_dump(mode="json")})
+        condition = (
+            f"attribute_exists({SK}) AND attribute_not_exists({expr.name('credit')}) "
+            f"AND {expr.name('status')} = {expr.value('open')}"
+        )
+        return (
+            self._table.update(
+                order_pk(shop_id, order_key), order_key, expr, update=update, condition=condition
+            )
+            is not None
         )
 
     def mark_cancelled(self, shop_id: str, cancellation: Order, *, raw_key: str, at: datetime) -> OrderRecord:

@@ -47,6 +47,7 @@ class Skip(StrEnum):
     SHOP_MISSING = "shop_missing"
     SCENARIO_MISSING = "scenario_missing"
     NO_RECIPIENT = "no_recipient"
+    HOLDOUT = "holdout"  # the schedule service: the run is in its scenario's holdout group (issue #15)
 
 
 class PlannedDeliveryJson(TypedDict):
@@ -109,6 +110,22 @@ class PlanChange(BaseModel):
     send_at_to: datetime | None = None
 
 
+class Conversion(BaseModel):
+    """An order credited to a mail (last touch): which order, its total, how long after the send.
+
+    ``cancelled``: the order was cancelled afterwards, and its credit taken back.
+    """
+
+    model_config = ConfigDict(defer_build=True, json_schema_serialization_defaults_required=True)
+
+    order_key: str
+    order_id: str
+    total: int = 0
+    hours: float
+    at: datetime
+    cancelled: bool = False
+
+
 class Delivery(BaseModel):
     """A planned mail as stored: DynamoDB holds the truth, a schedule only wakes the sender.
 
@@ -143,6 +160,15 @@ class Delivery(BaseModel):
     edited_subject: str | None = None
     edited_text: str | None = None
     history: list[PlanChange] = Field(default_factory=list)
+    #: The A/B variant of its step this mail carries (``template_id`` is that variant's template).
+    variant: str | None = None
+    #: The run is in its scenario's holdout group (its mails end ``skipped``/``holdout``; with the
+    #: ``advertising_only`` scope its transactional mails still go out).
+    held_out: bool = False
+    #: When the run this mail belongs to started (the order's time): what a repeat order is measured from.
+    run_started_at: datetime | None = None
+    #: The orders credited to this mail, by order key.
+    conversions: dict[str, Conversion] = Field(default_factory=dict)
 
 
 class Run(BaseModel):
@@ -178,3 +204,4 @@ class Finding(BaseModel):
     severity: Literal["error", "warning"]
     message_ja: str
     message_en: str
+    variant: str | None = None  # the A/B variant of the step a finding is about, when it is one

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -30,8 +30,25 @@ class _Record(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
 
+class Credit(_Record):
+    """The mail an order is credited to (last touch within the shop's attribution window)."""
+
+    delivery_id: str
+    scenario_id: str
+    step_id: str
+    variant: str | None = None
+    sent_at: datetime
+    hours: float
+    total: int = 0
+    day: date  # the order's day in the shop's time zone: the counters' day
+
+
 class OrderRecord(_Record):
-    """An order as the shop received it. ``order_rank`` is its place among the customer's orders (1 = first)."""
+    """An order as the shop received it. ``order_rank`` is its place among the customer's orders (1 = first).
+
+    ``credit``: the mail it is credited to (issue #15), set once; a cancellation takes the credit's
+    counts back and leaves it on the record.
+    """
 
     shop_id: str
     order: Order
@@ -40,6 +57,7 @@ class OrderRecord(_Record):
     status: OrderStatus = "open"
     received_at: datetime
     raw_keys: list[str] = Field(default_factory=list)
+    credit: Credit | None = None
 
     @property
     def order_key(self) -> str:

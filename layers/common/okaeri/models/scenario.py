@@ -12,10 +12,23 @@ Trigger = Literal["ordered", "shipped", "delivered"]
 RepeatPolicy = Literal["every_time", "once", "skip_if_active", "restart"]
 Purpose = Literal["thanks", "arrival_check", "usage_tips", "review_request", "coupon", "promotion"]
 
-ADVERTISING_PURPOSES: frozenset[str] = frozenset({"coupon", "promotion"})
 TRANSACTIONAL_PURPOSES: frozenset[str] = frozenset({"thanks", "arrival_check", "usage_tips"})
+HoldoutScope = Literal["whole_run", "advertising_only"]
+
+ADVERTISING_PURPOSES: frozenset[str] = frozenset({"coupon", "promotion"})
 MAX_STEPS = 10
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$"
+MIN_VARIANTS = 2
+MAX_VARIANTS = 4
+MAX_HOLDOUT_PERCENT = 50
+
+
+class Variant(ConfigModel):
+    """One wording of an A/B-tested step: its template and its share (``weight``) of the mails."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    template: str = Field(pattern=ID_PATTERN)
+    weight: int = Field(default=1, ge=1, le=100)
 
 
 class Step(ConfigModel):
@@ -24,7 +37,8 @@ class Step(ConfigModel):
     hour: int | None = Field(default=None, ge=0, le=23)
     immediate: bool = False
     business_days_only: bool = False
-    template: str = Field(pattern=ID_PATTERN)
+    template: str | None = Field(default=None, pattern=ID_PATTERN)
+    variants: list[Variant] | None = Field(default=None, min_length=MIN_VARIANTS, max_length=MAX_VARIANTS)
     purposes: list[Purpose] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -41,6 +55,39 @@ class Step(ConfigModel):
                 "give both offset_days and hour, or immediate: true"
             )
         return self
+
+    @model_validator(mode="after")
+    def _one_wording(self) -> Step:
+        if (self.template is None) == (self.variants is None):
+            raise ValueError(
+                "template か variants（2〜4 件）のどちらか一方を指定してください / "
+                "give either template or variants (2 to 4), not both"
+            )
+        if self.variants is not None:
+            ids = [variant.id for variant in self.variants]
+            if len(set(ids)) != len(ids):
+                raise ValueError(
+                    f"ステップ {self.id} のバリエーション ID が重複しています / "
+                    f"step {self.id!r} names a variant twice"
+                )
+        return self
+
+    @property
+    def templates(self) -> list[str]:
+        """The templates the step sends: its one template, or each variant's."""
+        if self.variants is not None:
+            return [variant.template for variant in self.variants]
+        assert self.template is not None, "a step has a template or variants"
+        return [self.template]
+
+    def template_of(self, variant_id: str | None) -> str:
+        """The template of ``variant_id`` (the step's own template when it has no variants)."""
+        if self.variants is None or variant_id is None:
+            return self.templates[0]
+        for variant in self.variants:
+            if variant.id == variant_id:
+                return variant.template
+        raise KeyError(variant_id)
 
     @field_validator("purposes")
     @classmethod
@@ -73,6 +120,12 @@ class Scenario(ConfigModel):
     priority: int = 0
     active: bool = True
     version: int = Field(default=1, ge=1)
+    #: The share of runs held out (planned, never sent) to measure what the mails add (issue #15).
+    holdout_percent: int = Field(default=0, ge=0, le=MAX_HOLDOUT_PERCENT)
+    #: ``advertising_only``: a held-out run still gets its transactional mails (thanks, arrival check).
+    holdout_scope: HoldoutScope = "whole_run"
+    #: A run repeats when its customer orders again within this many days of the run's start.
+    repeat_days: int = Field(default=60, ge=1, le=365)
     steps: list[Step] = Field(min_length=1, max_length=MAX_STEPS)
 
     @field_validator("steps")

@@ -113,6 +113,8 @@ class Shop(ConfigModel):
     legal: Legal | None = None
     links: Links = Field(default_factory=Links)
     review_url: str | None = None
+    #: An order within this many days after a mail to its buyer is credited to that mail (issue #15).
+    attribution_days: int = Field(default=7, ge=1, le=30)
 
     _sexagesimal = field_validator("cutoff", mode="before")(_yaml_sexagesimal_to_time)
 

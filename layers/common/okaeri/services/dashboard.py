@@ -29,6 +29,7 @@ from typing import Final
 
 from pydantic import BaseModel
 
+from okaeri.attribution import split_stats_id
 from okaeri.models import Delivery, ReceptionEntry, Shop
 from okaeri.ports import PlannedMails
 from okaeri.services.documents import shop_of
@@ -157,7 +158,8 @@ def dashboard(deps: OperationsDeps, shop_id: str, *, days: int, pace: Pace | Non
             continue
         if figures is not None:
             figures.sent += row.counters.get("sent", 0)
-        per_step[(row.scenario_id, row.step_id)].update(
+        # an A/B variant's mails are counted in a row of their own: shown with their step
+        per_step[(row.scenario_id, split_stats_id(row.step_id)[0])].update(
             {name: row.counters.get(name, 0) for name in STEP_COUNTERS}
         )
     counts = deps.deliveries.counts(shop_id)

@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from pydantic import ValidationError
 
+from okaeri.attribution import step_stats_id
 from okaeri.errors import ParseError
 from okaeri.models import SesEvent
 from okaeri.ports import Clock, Customers, Deliveries, ShopConfig
@@ -120,7 +121,7 @@ def handle_ses_event(deps: EventsDeps, event: SesEvent) -> str:
         event.shop_id,
         day=event.at.astimezone(shop.tz if shop else UTC).date(),
         scenario_id=delivery.scenario_id,
-        step_id=delivery.step_id,
+        step_id=step_stats_id(delivery.step_id, delivery.variant),
         counter=counter,
     )
     return "suppressed" if reason is not None else "counted"

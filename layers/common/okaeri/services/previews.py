@@ -79,7 +79,7 @@ def advertising_template(template_id: str, scenarios: Sequence[Scenario], pools:
         step.is_advertising
         for scenario in scenarios
         for step in scenario.steps
-        if step.template == template_id
+        if template_id in step.templates
     )
     return used_for_ads or bool(pools)
 

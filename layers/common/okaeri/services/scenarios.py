@@ -20,7 +20,7 @@ from datetime import date, datetime
 from pydantic import BaseModel
 
 from okaeri.compliance import has_errors, lint_scenario
-from okaeri.errors import ConflictError
+from okaeri.errors import ConflictError, NotFoundError
 from okaeri.models import Finding, Order, PlannedDelivery, Scenario, Shop, SkippedStep, Trigger
 from okaeri.models.admin import VersionInfo
 from okaeri.planner import conditions_match, plan_scenario, select_scenarios
@@ -186,6 +186,29 @@ def save(
         )
     edited = scenario.model_copy(update={"active": previous.active})
     return _save(deps, shop_id, edited, previous=previous, by=by)
+
+
+def promote(
+    deps: ScenarioDeps, shop_id: str, scenario_id: str, *, step_id: str, variant: str, by: str
+) -> SaveAnswer:
+    """A new version of the scenario whose step sends only ``variant``'s template (its A/B test is
+    over); the same lint and audit as any save."""
+    previous = current(deps.config, shop_id, scenario_id)
+    step = next((candidate for candidate in previous.steps if candidate.id == step_id), None)
+    if step is None:
+        raise NotFoundError(
+            f"シナリオ {scenario_id} にステップ {step_id} はありません",
+            f"scenario {scenario_id} has no step {step_id}",
+        )
+    winner = next((candidate for candidate in step.variants or [] if candidate.id == variant), None)
+    if winner is None:
+        raise NotFoundError(
+            f"ステップ {step_id} にバリエーション {variant} はありません",
+            f"step {step_id} has no variant {variant}",
+        )
+    promoted = step.model_copy(update={"template": winner.template, "variants": None})
+    steps = [promoted if candidate.id == step_id else candidate for candidate in previous.steps]
+    return _save(deps, shop_id, previous.model_copy(update={"steps": steps}), previous=previous, by=by)
 
 
 def activate(deps: ScenarioDeps, shop_id: str, scenario_id: str, *, by: str) -> ScenarioState:

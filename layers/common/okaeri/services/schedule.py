@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from okaeri.attribution import in_holdout, order_time, pick_variant
 from okaeri.errors import PlanningError
 from okaeri.identity import customer_id_for
 from okaeri.models import (
@@ -36,7 +37,9 @@ from okaeri.models import (
     Run,
     Scenario,
     Shop,
+    Step,
 )
+from okaeri.models.delivery import Skip
 from okaeri.planner import (
     PLANNER_SKIPS,
     apply_repeat_policy,
@@ -47,7 +50,14 @@ from okaeri.planner import (
     revive_skipped,
     run_id,
 )
-from okaeri.ports import Clock, Deliveries, Schedules, ShopConfig
+from okaeri.ports import Clock, Deliveries, Orders, Schedules, ShopConfig
+from okaeri.services.conversions import (
+    count_repeats,
+    count_run_start,
+    credit_order,
+    may_have_earlier_mail,
+    take_back_credit,
+)
 
 PAYLOAD_SHOP = "shop"
 PAYLOAD_DELIVERY = "delivery"
@@ -63,6 +73,7 @@ class ScheduleDeps:
     deliveries: Deliveries
     schedules: Schedules
     clock: Clock
+    orders: Orders  # an order's credit (issue #15)
 
 
 @dataclass
@@ -74,7 +85,8 @@ class ScheduleOutcome:
     what was not planned and why: a delivery id (a stored delivery skipped on re-planning),
     ``scenario/step`` (a step the planner skipped) or ``scenario`` (a whole run a repeat policy
     refused). ``note`` says why nothing was planned at all (``no_recipient``, ``unknown_shop``,
-    ``no_scenario``, ``unplannable``).
+    ``no_scenario``, ``unplannable``). ``credited``: the delivery the order was credited to;
+    ``repeated``: the customer's runs the order repeats (issue #15).
     """
 
     created: list[str] = field(default_factory=list)
@@ -83,6 +95,8 @@ class ScheduleOutcome:
     moved: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     note: str | None = None
+    credited: str | None = None
+    repeated: list[str] = field(default_factory=list)
 
 
 def on_order_change(deps: ScheduleDeps, old: OrderRecord | None, new: OrderRecord | None) -> ScheduleOutcome:
@@ -93,11 +107,30 @@ def on_order_change(deps: ScheduleDeps, old: OrderRecord | None, new: OrderRecor
     if new.status == "cancelled":
         if old is None or old.status != "cancelled":
             _cancel_order(deps, new, outcome)
-    elif old is None:
-        _plan_new(deps, new, outcome)
+            take_back_credit(deps, new)
+        return outcome
+    known = None
+    if new.order.kind == "order" and (old is None or old.order.kind != "order"):
+        known = _earned(deps, new, outcome)
+    if old is None:
+        _plan_new(deps, new, outcome, known=known)
     elif (news := better_data(old, new)) is not None:
-        _replan(deps, new, outcome, reason=news)
+        _replan(deps, new, outcome, reason=news, known=known)
     return outcome
+
+
+def _earned(deps: ScheduleDeps, record: OrderRecord, outcome: ScheduleOutcome) -> list[Delivery] | None:
+    """A new order: credited to its last touch, and the runs it repeats counted (issue #15). The
+    customer's deliveries, when they were read (a first order reads none: it had no mail before)."""
+    shop = deps.config.shop(record.shop_id)
+    if shop is None or not may_have_earlier_mail(record):
+        return None
+    assert record.customer_id is not None, "may_have_earlier_mail: the order names its customer"
+    known = deps.deliveries.by_customer(shop.id, record.customer_id)
+    credit = credit_order(deps, shop, record, known)
+    outcome.credited = None if credit is None else credit.delivery_id
+    outcome.repeated = count_repeats(deps, shop, record, known)
+    return known
 
 
 def better_data(old: OrderRecord, new: OrderRecord) -> ReplanReason | None:
@@ -183,7 +216,9 @@ class _Buyer:
     now: datetime
 
 
-def _plan_new(deps: ScheduleDeps, record: OrderRecord, outcome: ScheduleOutcome) -> None:
+def _plan_new(
+    deps: ScheduleDeps, record: OrderRecord, outcome: ScheduleOutcome, *, known: list[Delivery] | None = None
+) -> None:
     shop = deps.config.shop(record.shop_id)
     if shop is None:
         outcome.note = "unknown_shop"
@@ -205,18 +240,21 @@ def _plan_new(deps: ScheduleDeps, record: OrderRecord, outcome: ScheduleOutcome)
         outcome.note = "no_scenario"
         return
     buyer = _Buyer(shop, record, record.customer_id or customer_id_for(email), email, now)
-    known = _customer_runs(deps, buyer, [scenarios[plan.scenario] for plan in plans if plan.scenario])
+    known = _customer_runs(deps, buyer, [scenarios[plan.scenario] for plan in plans if plan.scenario], known)
     for plan in plans:
         assert plan.scenario is not None, "plan_order only returns plans of a scenario"
         _start_run(deps, buyer, scenarios[plan.scenario], plan=plan, known=known, outcome=outcome)
 
 
-def _customer_runs(deps: ScheduleDeps, buyer: _Buyer, chosen: Iterable[Scenario]) -> list[Delivery]:
-    """The customer's deliveries, read (``by_customer``, a query) only when a chosen scenario's repeat
-    policy looks at their runs: ``every_time`` starts whatever they are (issue #14)."""
+def _customer_runs(
+    deps: ScheduleDeps, buyer: _Buyer, chosen: Iterable[Scenario], known: list[Delivery] | None
+) -> list[Delivery]:
+    """The customer's deliveries (``known``: read already), read (``by_customer``, a query) only when
+    a chosen scenario's repeat policy looks at their runs: ``every_time`` starts whatever they are
+    (issue #14)."""
     if not any(needs_runs(scenario.repeat_policy) for scenario in chosen):
         return []
-    return deps.deliveries.by_customer(buyer.shop.id, buyer.customer_id)
+    return known if known is not None else deps.deliveries.by_customer(buyer.shop.id, buyer.customer_id)
 
 
 def runs_of(deliveries: Iterable[Delivery], scenario_id: str) -> list[Run]:
@@ -258,6 +296,7 @@ def _start_run(
         if stop_scheduled(deps, shop_id, pending, "repeat_restart"):
             outcome.cancelled.append(pending)
     outcome.skipped.extend((f"{scenario.id}/{step.step}", step.reason) for step in plan.skipped)
+    run = _RunStart(new_run, in_holdout(shop_id, buyer.customer_id, scenario.id, scenario.holdout_percent))
     # A step the planner skipped is kept as a ``skipped`` mail (no wake-up), dated when it was
     # decided, so the order and the deliveries say what became of it and why.
     skipped = [
@@ -267,17 +306,22 @@ def _start_run(
             scenario,
             plan=plan,
             planned=PlannedDelivery(step=skip.step, send_at=buyer.now),
-            new_run=new_run,
+            run=run,
         ).model_copy(update={"status": DeliveryStatus.SKIPPED, "reason": skip.reason})
         for skip in plan.skipped
     ]
     planned = [
-        _noted(_delivery(deps, buyer, scenario, plan=plan, planned=step, new_run=new_run), buyer, replaces)
+        _noted(_delivery(deps, buyer, scenario, plan=plan, planned=step, run=run), buyer, replaces)
         for step in plan.deliveries
     ]
     # the run's mails in one request; then each new one's wake-up
     written = deps.deliveries.put_all([*skipped, *planned])[len(skipped) :]
+    if planned:  # a run none of whose steps could be planned never reached the customer: not counted
+        count_run_start(deps, buyer.shop, [*skipped, *planned], started_at=order_time(buyer.record))
     for delivery, new in zip(planned, written, strict=True):
+        if delivery.reason == Skip.HOLDOUT:
+            outcome.skipped.append((delivery.id, Skip.HOLDOUT))
+            continue
         if new:
             outcome.created.append(delivery.id)
             create_wake_up(deps.schedules, buyer.shop, delivery.id, delivery.send_at)
@@ -305,6 +349,20 @@ def _noted(delivery: Delivery, buyer: _Buyer, replaces: tuple[ReplanReason, str]
     return delivery.model_copy(update={"history": [note]})
 
 
+@dataclass(frozen=True)
+class _RunStart:
+    """A run being started: its id and its group (held out or mailed)."""
+
+    run_id: str
+    held_out: bool
+
+
+def _holds_out(scenario: Scenario, step: Step) -> bool:
+    """Whether a held-out run keeps this step from its customer (``advertising_only``: only its
+    coupon and promotion mails)."""
+    return scenario.holdout_scope == "whole_run" or step.is_advertising
+
+
 def _delivery(
     deps: ScheduleDeps,
     buyer: _Buyer,
@@ -312,30 +370,38 @@ def _delivery(
     *,
     plan: PlanResult,
     planned: PlannedDelivery,
-    new_run: str,
+    run: _RunStart,
 ) -> Delivery:
     step = scenario.step(planned.step)
-    template = deps.config.template(buyer.shop.id, step.template)  # the current version, pinned
-    return Delivery(
-        id=delivery_id(
-            shop_id=buyer.shop.id,
-            order_key=buyer.record.order_key,
-            scenario_id=scenario.id,
-            scenario_version=scenario.version,
-            step_id=step.id,
-        ),
+    planned_id = delivery_id(
         shop_id=buyer.shop.id,
         order_key=buyer.record.order_key,
-        run_id=new_run,
+        scenario_id=scenario.id,
+        scenario_version=scenario.version,
+        step_id=step.id,
+    )
+    variant = pick_variant(step, planned_id)
+    template_id = step.template_of(None if variant is None else variant.id)
+    template = deps.config.template(buyer.shop.id, template_id)  # the current version, pinned
+    held = run.held_out and _holds_out(scenario, step)
+    return Delivery(
+        id=planned_id,
+        shop_id=buyer.shop.id,
+        order_key=buyer.record.order_key,
+        run_id=run.run_id,
         customer_id=buyer.customer_id,
         customer_email=buyer.email,
         scenario_id=scenario.id,
         scenario_version=scenario.version,
         step_id=step.id,
-        template_id=step.template,
+        template_id=template_id,
         template_version=None if template is None else template.version,
         ship_date=plan.ship_date,
         send_at=planned.send_at,
+        variant=None if variant is None else variant.id,
+        held_out=run.held_out,
+        run_started_at=order_time(buyer.record),
+        **({"status": DeliveryStatus.SKIPPED, "reason": Skip.HOLDOUT} if held else {}),
     )
 
 
@@ -369,12 +435,17 @@ def _order_runs(deliveries: Iterable[Delivery]) -> list[_OrderRun]:
 
 
 def _replan(
-    deps: ScheduleDeps, record: OrderRecord, outcome: ScheduleOutcome, *, reason: ReplanReason
+    deps: ScheduleDeps,
+    record: OrderRecord,
+    outcome: ScheduleOutcome,
+    *,
+    reason: ReplanReason,
+    known: list[Delivery] | None = None,
 ) -> None:
     """Plan the order again on what is known now (see the module's docstring)."""
     runs = _order_runs(deps.deliveries.by_order(record.shop_id, record.order_key))
     if not runs:  # the order planned nothing yet (a stub without a buyer, no scenario matched, …)
-        _plan_new(deps, record, outcome)
+        _plan_new(deps, record, outcome, known=known)
         return
     shop = deps.config.shop(record.shop_id)
     if shop is None:
@@ -427,7 +498,9 @@ def _replan(
         return
     assert email is not None, "plans are made only for an order with a recipient"
     buyer = _Buyer(shop, record, record.customer_id or customer_id_for(email), email, now)
-    known = _customer_runs(deps, buyer, [scenarios[plan.scenario] for plan in starting if plan.scenario])
+    known = _customer_runs(
+        deps, buyer, [scenarios[plan.scenario] for plan in starting if plan.scenario], known
+    )
     for plan in starting:
         assert plan.scenario is not None, "plan_order only returns plans of a scenario"
         was = superseded.get(plan.trigger or "")

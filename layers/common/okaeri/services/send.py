@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from okaeri.attribution import step_stats_id
 from okaeri.compliance import check_send
 from okaeri.errors import (
     AmbiguousSendError,
@@ -358,7 +359,7 @@ def _sent(deps: SendDeps, mail: _Mail, delivery: Delivery, message_id: str) -> S
         delivery.shop_id,
         day=at.astimezone(mail.shop.tz).date(),
         scenario_id=delivery.scenario_id,
-        step_id=delivery.step_id,
+        step_id=step_stats_id(delivery.step_id, delivery.variant),
         counter="sent",
     )
     return SendOutcome(delivery.id, SendStatus.SENT, reason=reason, message_id=message_id, transport=name)

@@ -110,7 +110,7 @@ def _findings(config: AdminConfig, shop: Shop, template: Template) -> list[Findi
     templates = {stored.id: stored for stored in config.templates(shop.id)} | {template.id: template}
     findings: list[Finding] = []
     for scenario in config.scenarios(shop.id):
-        steps = {step.id for step in scenario.steps if step.template == template.id}
+        steps = {step.id for step in scenario.steps if template.id in step.templates}
         findings += [
             finding
             for finding in lint_scenario(shop, scenario, templates=templates)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from okaeri.attribution import step_stats_id
 from okaeri.errors import InvalidTokenError
 from okaeri.models import Delivery
 from okaeri.ports import Clock, Customers, Deliveries, Logs, ShopConfig
@@ -95,7 +96,7 @@ def unsubscribe(deps: UnsubscribeDeps, *, token: str) -> UnsubscribeResult:
         claim.shop_id,
         day=now.astimezone(shop.tz if shop else UTC).date(),
         scenario_id=delivery.scenario_id,
-        step_id=delivery.step_id,
+        step_id=step_stats_id(delivery.step_id, delivery.variant),
         counter="unsubscribed",
     )
     return UnsubscribeResult("unsubscribed", shop_id=claim.shop_id, shop_name=shop.name if shop else None)

@@ -46,6 +46,15 @@ class PreviewRequest(BaseModel):
     order_count: int | None = Field(default=None, ge=1, le=100_000, description="the customer's N-th order")
 
 
+class PromoteRequest(BaseModel):
+    """The A/B variant of a step to keep: the step sends its template alone from the new version."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    step_id: str = Field(min_length=1, max_length=40)
+    variant: str = Field(min_length=1, max_length=40)
+
+
 def register(app: APIGatewayHttpResolver, deps: AdminDeps) -> None:
     service = ScenarioDeps(config=deps.config, logs=deps.logs, clock=deps.clock)
     _register_reads(app, deps)
@@ -118,6 +127,18 @@ def _register_writes(app: APIGatewayHttpResolver, deps: AdminDeps, service: Scen
         caller = shop_caller(app, shop_id)
         return scenarios.save(
             service, shop_id, scenario_id, body, base_version=base_version, by=operator(caller)
+        )
+
+    @app.post(
+        f"{SHOP_PATH}/scenarios/<scenario_id>/promote",
+        tags=TAGS,
+        summary="A/B テストの勝者に切り替える（新しい版） / promote an A/B variant (a new version)",
+        openapi_extensions=MANAGER,
+    )
+    def promote(shop_id: str, scenario_id: ScenarioId, body: PromoteRequest) -> SaveAnswer:
+        caller = shop_caller(app, shop_id)
+        return scenarios.promote(
+            service, shop_id, scenario_id, step_id=body.step_id, variant=body.variant, by=operator(caller)
         )
 
     @app.post(

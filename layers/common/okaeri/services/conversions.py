@@ -1,0 +1,140 @@
+"""What an order earns its mails (issue #15), applied by the schedule service on the orders stream.
+
+Every intake (mail, CSV, webhook) stores an order through ``ingest.apply_order``; the orders
+table's stream brings each change here, once per change and in order per order:
+
+- a new order (or the order mail after its stub) is credited to the last mail sent to its customer
+  within the shop's ``attribution_days`` (``okaeri.attribution.credit_for``): the credit is written
+  on the order (once: a conditional write), on the delivery (``conversions``) and counted as
+  ``converted`` and ``revenue`` of the mail's step (and variant) on the order's day;
+- it also repeats the customer's runs started within their scenario's ``repeat_days`` (counted
+  ``repeated_mailed`` / ``repeated_held_out`` on the run's start day);
+- a cancellation of a credited order takes the credit's counts back (on the same day).
+
+Each count is made with ``ShopConfig.count_once`` under a key of its own (``credit#<order>``,
+``uncredit#<order>``, ``repeat#<run>``, ``run#<run>``, ``held#<delivery>``), so an event applied
+twice, or retried after a crash between two writes, counts once. A customer's first order reads
+nothing more: no mail can have gone to them before it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from okaeri.attribution import (
+    SCENARIO_ROW,
+    RunStart,
+    credit_for,
+    order_time,
+    repeat_counter,
+    repeated_runs,
+    run_counter,
+    step_stats_id,
+)
+from okaeri.models import Delivery, DeliveryStatus, OrderRecord, Shop
+from okaeri.models.delivery import Conversion, Skip
+from okaeri.models.records import Credit
+from okaeri.ports import Clock, Deliveries, OnceCount, Orders, ShopConfig
+
+
+class ConversionDeps(Protocol):
+    @property
+    def config(self) -> ShopConfig: ...
+
+    @property
+    def deliveries(self) -> Deliveries: ...
+
+    @property
+    def orders(self) -> Orders: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+
+def may_have_earlier_mail(record: OrderRecord) -> bool:
+    """Whether mails can have gone to the order's customer before it: not for their first order."""
+    return record.customer_id is not None and record.order_rank > 1 and record.status == "open"
+
+
+def credit_order(
+    deps: ConversionDeps, shop: Shop, record: OrderRecord, deliveries: Sequence[Delivery]
+) -> Credit | None:
+    """Credit the order to its last touch (see the module's docstring); the credit, or None."""
+    credit = credit_for(record, deliveries, window_days=shop.attribution_days, zone=shop.tz)
+    if credit is None:
+        return None
+    if not deps.orders.set_credit(shop.id, record.order_key, credit):
+        stored = deps.orders.get(shop.id, record.order_key)
+        if stored is None or stored.credit is None:
+            return None  # cancelled (or gone) meanwhile: nothing to count
+        credit = stored.credit  # credited before (this event again): finish what it began
+    conversion = Conversion(
+        order_key=record.order_key,
+        order_id=record.order.order_id,
+        total=credit.total,
+        hours=credit.hours,
+        at=order_time(record),
+    )
+    deps.deliveries.add_conversion(shop.id, credit.delivery_id, conversion)
+    _count(deps, shop.id, f"credit#{record.order_key}", credit, converted=1, revenue=credit.total)
+    return credit
+
+
+def take_back_credit(deps: ConversionDeps, record: OrderRecord) -> None:
+    """A cancelled order's credit: its counts taken back, its conversion marked cancelled."""
+    credit = record.credit
+    if credit is None:
+        return
+    deps.deliveries.cancel_conversion(record.shop_id, credit.delivery_id, record.order_key)
+    _count(deps, record.shop_id, f"uncredit#{record.order_key}", credit, converted=-1, revenue=-credit.total)
+
+
+def _count(
+    deps: ConversionDeps, shop_id: str, key: str, credit: Credit, *, converted: int, revenue: int
+) -> None:
+    step = step_stats_id(credit.step_id, credit.variant)
+    counters = {"converted": converted, "revenue": revenue}
+    deps.config.count_once(
+        shop_id, OnceCount(key, credit.day, credit.scenario_id, step, counters, deps.clock.now())
+    )
+
+
+def count_repeats(
+    deps: ConversionDeps, shop: Shop, record: OrderRecord, deliveries: Sequence[Delivery]
+) -> list[str]:
+    """Count the customer's runs this order repeats; their run ids."""
+
+    def repeat_days(run: RunStart) -> int | None:
+        scenario = deps.config.scenario_version(shop.id, run.scenario_id, run.scenario_version)
+        return None if scenario is None else scenario.repeat_days
+
+    repeated = repeated_runs(record, deliveries, repeat_days)
+    for run in repeated:
+        day = run.started_at.astimezone(shop.tz).date()
+        counters = {repeat_counter(run.held_out): 1}
+        count = OnceCount(
+            f"repeat#{run.run_id}", day, run.scenario_id, SCENARIO_ROW, counters, deps.clock.now()
+        )
+        deps.config.count_once(shop.id, count)
+    return [run.run_id for run in repeated]
+
+
+def count_run_start(
+    deps: ConversionDeps, shop: Shop, run: Sequence[Delivery], *, started_at: datetime
+) -> None:
+    """Count a run that reached its customer (or was held out) on its start day: the run in its group,
+    and each mail held out in its step's ``held_out``."""
+    first = run[0]
+    day = started_at.astimezone(shop.tz).date()
+    now = deps.clock.now()
+    counters = {run_counter(first.held_out): 1}
+    deps.config.count_once(
+        shop.id, OnceCount(f"run#{first.run_id}", day, first.scenario_id, SCENARIO_ROW, counters, now)
+    )
+    for delivery in run:
+        if delivery.status == DeliveryStatus.SKIPPED and delivery.reason == Skip.HOLDOUT:
+            step = step_stats_id(delivery.step_id, delivery.variant)
+            count = OnceCount(f"held#{delivery.id}", day, delivery.scenario_id, step, {"held_out": 1}, now)
+            deps.config.count_once(shop.id, count)
