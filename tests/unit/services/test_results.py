@@ -15,6 +15,8 @@ from okaeri.services.ingest import apply_order
 from okaeri.services.results import results, results_csv
 from okaeri.services.scenarios import ScenarioDeps, promote
 from tests.unit.services.support import SHOP_ID, World, at, fixture_shop, fixture_template, scenario
+from tests.unit.services.test_any_order import NOW as ANY_ORDER_NOW
+from tests.unit.services.test_any_order import ORDER, SHIPMENT, arrive, shipped_scenario
 
 NOW = at("2026-12-01 09:00")  # a Tuesday
 EMAIL = "hanako@example.jp"
@@ -387,3 +389,28 @@ def test_results_compute_the_lift_from_the_counters() -> None:
     assert csv_text.splitlines()[1].startswith(
         "follow,サンキュー・ライク・ラブ,,,0,0,0,0,,,900,100,270,10,0.2,"
     )
+
+
+# --- a run superseded by better order data ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("held_out_percent", [0, 50], ids=["mailed", "held-out"])
+def test_a_superseded_run_is_no_longer_counted(held_out_percent: int) -> None:
+    """The stub (a shipment first) starts the general scenario; the order mail then chooses the
+    higher-priority one: the first run never reached its buyer, so its counts are taken back."""
+    general = shipped_scenario("general", 1).model_copy(update={"holdout_percent": held_out_percent})
+    world = World.create(ANY_ORDER_NOW, scenarios=[general, shipped_scenario("big", 5, min_total=10000)])
+    arrive(world, SHIPMENT)
+    assert counter(world, "runs_mailed") + counter(world, "runs_held_out") == 1
+
+    arrive(world, ORDER, times=2)
+
+    rows = {
+        (scenario_id, name): count
+        for (_, _, scenario_id, step_id, name), count in world.config.counters.items()
+        if step_id == "*" and scenario_id != "*" and count
+    }
+    assert rows == {("big", "runs_mailed"): 1}
+    assert counter(world, "held_out") == 0
+    general_run = [d for d in world.deliveries.all() if d.scenario_id == "general"]
+    assert {(d.status, d.reason) for d in general_run} == {("cancelled", "replanned")}

@@ -126,15 +126,32 @@ def count_run_start(
 ) -> None:
     """Count a run that reached its customer (or was held out) on its start day: the run in its group,
     and each mail held out in its step's ``held_out``."""
+    _count_run(deps, shop, run, started_at=started_at, sign=1)
+
+
+def uncount_run(deps: ConversionDeps, shop: Shop, run: Sequence[Delivery]) -> None:
+    """Take back the counts of a run superseded before any of its mails went out (better order data
+    chose another scenario): it never reached its customer. ``run``: its deliveries as they were
+    when it was counted (the held-out ones ``skipped``/``holdout``)."""
+    started_at = run[0].run_started_at
+    if started_at is not None:  # a run planned before issue #15 was never counted
+        _count_run(deps, shop, run, started_at=started_at, sign=-1)
+
+
+def _count_run(
+    deps: ConversionDeps, shop: Shop, run: Sequence[Delivery], *, started_at: datetime, sign: int
+) -> None:
     first = run[0]
     day = started_at.astimezone(shop.tz).date()
     now = deps.clock.now()
-    counters = {run_counter(first.held_out): 1}
+    prefix = "" if sign > 0 else "un"  # run#… counts it, unrun#… takes it back (each once)
+    counters = {run_counter(first.held_out): sign}
     deps.config.count_once(
-        shop.id, OnceCount(f"run#{first.run_id}", day, first.scenario_id, SCENARIO_ROW, counters, now)
+        shop.id, OnceCount(f"{prefix}run#{first.run_id}", day, first.scenario_id, SCENARIO_ROW, counters, now)
     )
     for delivery in run:
         if delivery.status == DeliveryStatus.SKIPPED and delivery.reason == Skip.HOLDOUT:
             step = step_stats_id(delivery.step_id, delivery.variant)
-            count = OnceCount(f"held#{delivery.id}", day, delivery.scenario_id, step, {"held_out": 1}, now)
+            held = {"held_out": sign}
+            count = OnceCount(f"{prefix}held#{delivery.id}", day, delivery.scenario_id, step, held, now)
             deps.config.count_once(shop.id, count)

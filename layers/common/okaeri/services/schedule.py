@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from okaeri.attribution import in_holdout, order_time, pick_variant
+from okaeri.attribution import in_holdout, order_time, pick_variant, run_reached
 from okaeri.errors import PlanningError
 from okaeri.identity import customer_id_for
 from okaeri.models import (
@@ -57,6 +57,7 @@ from okaeri.services.conversions import (
     credit_order,
     may_have_earlier_mail,
     take_back_credit,
+    uncount_run,
 )
 
 PAYLOAD_SHOP = "shop"
@@ -481,6 +482,8 @@ def _replan(
             continue
         superseded[scenario.trigger] = scenario.id
         new_scenario = None if plan is None else plan.scenario
+        if run_reached(run.deliveries):  # before the cancellations: a retry after a crash finds it again
+            uncount_run(deps, shop, run.deliveries)
         for delivery in run.deliveries:
             note = PlanChange(
                 at=now,
@@ -491,7 +494,9 @@ def _replan(
                 scenario_to=new_scenario,
                 send_at_from=delivery.send_at,
             )
-            if stop_scheduled(deps, shop.id, delivery.id, REPLANNED, note=note):
+            if stop_scheduled(deps, shop.id, delivery.id, REPLANNED, note=note) or _stop_held_out(
+                deps, delivery, note
+            ):
                 outcome.cancelled.append(delivery.id)
     starting = [plan for plan in plans if plan.trigger not in kept]
     if not starting:
@@ -513,6 +518,20 @@ def _replan(
             outcome=outcome,
             replaces=None if was is None else (reason, was),
         )
+
+
+def _stop_held_out(deps: ScheduleDeps, delivery: Delivery, note: PlanChange) -> bool:
+    """A held-out mail of a superseded run → ``cancelled`` too, so the run reads as superseded."""
+    if delivery.status != DeliveryStatus.SKIPPED or delivery.reason != Skip.HOLDOUT:
+        return False
+    return deps.deliveries.finish(
+        delivery.shop_id,
+        delivery.id,
+        status=DeliveryStatus.CANCELLED,
+        reason=REPLANNED,
+        from_status=[DeliveryStatus.SKIPPED],
+        note=note,
+    )
 
 
 @dataclass(frozen=True)
