@@ -235,9 +235,11 @@ def test_tables_expire_items_on_their_ttl_attribute(default: Deployment, definit
         assert "TimeToLiveSpecification" not in properties
 
 
-def test_config_is_the_table_without_ttl() -> None:
-    """Shop settings, scenarios and templates never expire; everything else does."""
-    assert [t.logical_name for t in TABLES if t.ttl_attribute is None] == ["config"]
+def test_every_table_has_a_ttl() -> None:
+    """Every table expires items by ``expires_at``; in ``config`` only ``count_once``'s markers carry
+    it (shop settings, scenarios and templates never expire:
+    tests/integration/aws/test_config.py::test_only_the_count_once_markers_can_expire)."""
+    assert [t.logical_name for t in TABLES if t.ttl_attribute is None] == []
 
 
 def test_the_orders_table_streams_old_and_new_images(default: Deployment) -> None:

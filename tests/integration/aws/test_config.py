@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from okaeri.aws.clients import dynamodb_client
-from okaeri.aws.config import DynamoConfig
+from okaeri.aws.config import COUNTED_RETENTION_DAYS, DynamoConfig
 from okaeri.errors import ConflictError, NotFoundError
 from okaeri.models import RelayConfig, Scenario, Shop, Template, load_document
 from okaeri.models.admin import StepStats
 from okaeri.parsing import ParseMask
+from okaeri.ports import OnceCount
 from tests.integration.aws.conftest import OTHER_SHOP, SHOP, interleaved
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -182,3 +183,29 @@ def test_two_editors_saving_at_once_do_not_lose_an_edit(tables: dict[str, str], 
     assert current is not None
     assert (current.version, current.name) == (2, "別の編集")
     assert other.scenario_version(SHOP, scenario.id, 3) is None
+
+
+def test_only_the_count_once_markers_can_expire(
+    config: DynamoConfig, shop: Shop, scenario: Scenario, template: Template, tables: dict[str, str]
+) -> None:
+    """The config table has a TTL for ``count_once``'s markers alone: the shop, its scenarios,
+    templates, masks, relays and counters carry no ``expires_at``, so they never expire."""
+    config.put_shop(shop)
+    config.save_scenario(SHOP, scenario)
+    config.save_template(SHOP, template)
+    config.count(
+        SHOP, day=date(2026, 12, 7), scenario_id="thanks-like-love", step_id="thanks", counter="sent"
+    )
+    moment = datetime(2026, 12, 7, 9, tzinfo=UTC)
+    count = OnceCount("run#r1", date(2026, 12, 7), "thanks-like-love", "*", {"runs_mailed": 1}, moment)
+    assert config.count_once(SHOP, count)
+    assert not config.count_once(SHOP, count)
+
+    items = dynamodb_client().scan(TableName=tables["config"])["Items"]
+    expiring = {item["sk"]["S"]: int(item["expires_at"]["N"]) for item in items if "expires_at" in item}
+    assert expiring == {"counted#run#r1": int((moment + timedelta(days=COUNTED_RETENTION_DAYS)).timestamp())}
+    rows = config.stats(SHOP, date(2026, 12, 7), date(2026, 12, 7))
+    assert {(row.step_id, name): n for row in rows for name, n in row.counters.items()} == {
+        ("thanks", "sent"): 1,
+        ("*", "runs_mailed"): 1,
+    }
