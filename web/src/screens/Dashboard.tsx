@@ -1,9 +1,10 @@
 // The dashboard: what needs a person now (mails in doubt, mails that could not be read), then the
 // shop's last days at a glance (orders and mails per day, mails waiting) and each step's results.
-import { ErrorBox, Field, Loading, PageHeader, useDocument } from "../components/ui";
+import { PeriodControls, periodOf, periodText, type Periods } from "../components/period";
+import { ErrorBox, Loading, PageHeader, useDocument } from "../components/ui";
 import { shopPath } from "../lib/api";
 import { formatNumber, t, useLang } from "../lib/i18n";
-import { href, navigate } from "../lib/router";
+import { href } from "../lib/router";
 import type { ScreenProps } from "../lib/types";
 import { Alerts } from "./dashboard/Alerts";
 import { DayChart } from "./dashboard/DayChart";
@@ -12,22 +13,12 @@ import type { DashboardData } from "./dashboard/types";
 import { useShopZone } from "./receptions/data";
 import "../styles/dashboard.css";
 
-const PERIODS = [7, 30, 90] as const;
-const DEFAULT_PERIOD = 30;
-
-function periodOf(query: URLSearchParams): number {
-  const wanted = Number(query.get("days"));
-  return (PERIODS as readonly number[]).includes(wanted) ? wanted : DEFAULT_PERIOD;
-}
-
-function slashDate(day: string): string {
-  return day.replaceAll("-", "/");
-}
+const PERIODS: Periods = { screen: "dashboard", choices: [7, 30, 90], fallback: 30 };
 
 export function Dashboard(props: ScreenProps) {
   useLang();
   const { shop, route } = props;
-  const days = periodOf(route.query);
+  const days = periodOf(route.query, PERIODS);
   const zone = useShopZone(shop);
   const board = useDocument<DashboardData>(shopPath(shop, "/dashboard"), { days });
   const data = board.data;
@@ -39,31 +30,9 @@ export function Dashboard(props: ScreenProps) {
     <div class="dashboard">
       <PageHeader
         title={t("nav.dashboard")}
-        lead={data ? t("dashboard.period", { from: slashDate(data.day_from), to: slashDate(data.day_to) }) : undefined}
+        lead={data ? periodText(data.day_from, data.day_to) : undefined}
         actions={
-          <div class="dashboard-controls">
-            <Field label={t("dashboard.period_label")}>
-              {(id) => (
-                <select
-                  id={id}
-                  value={String(days)}
-                  onChange={(e) => {
-                    const next = Number(e.currentTarget.value);
-                    navigate(next === DEFAULT_PERIOD ? href(shop, "dashboard") : `${href(shop, "dashboard")}?days=${next}`);
-                  }}
-                >
-                  {PERIODS.map((n) => (
-                    <option key={n} value={String(n)}>
-                      {t("dashboard.last_days", { n })}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
-            <button type="button" class="button" disabled={board.loading} onClick={() => void board.reload()}>
-              {t("dashboard.refresh")}
-            </button>
-          </div>
+          <PeriodControls shop={shop} periods={PERIODS} days={days} loading={board.loading} onRefresh={() => void board.reload()} />
         }
       />
       {board.error !== null && <ErrorBox error={board.error} />}
