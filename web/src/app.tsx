@@ -15,6 +15,7 @@ import { Dashboard } from "./screens/Dashboard";
 import { Deliveries } from "./screens/Deliveries";
 import { Imports } from "./screens/Imports";
 import { Receptions } from "./screens/Receptions";
+import { Results } from "./screens/Results";
 import { Scenarios } from "./screens/Scenarios";
 import { Settings } from "./screens/Settings";
 import { SignIn } from "./screens/SignIn";
@@ -28,6 +29,7 @@ interface ScreenEntry {
 
 export const SCREENS: readonly ScreenEntry[] = [
   { name: "dashboard", icon: "◔", component: Dashboard },
+  { name: "results", icon: "↗", component: Results },
   { name: "deliveries", icon: "✉", component: Deliveries },
   { name: "scenarios", icon: "⇶", component: Scenarios },
   { name: "templates", icon: "✎", component: Templates },

@@ -97,6 +97,39 @@ export async function api<T>(method: string, path: string, options: RequestOptio
   return (type.includes("json") ? await answer.json() : await answer.text()) as T;
 }
 
+/** The file name an answer's Content-Disposition gives (filename*=UTF-8'' first), or null. */
+function fileNameOf(disposition: string | null): string | null {
+  if (!disposition) return null;
+  const encoded = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(disposition);
+  if (encoded) {
+    try {
+      return decodeURIComponent(encoded[1].trim());
+    } catch {
+      // a malformed name: the plain one, or the caller's
+    }
+  }
+  const plain = /filename\s*=\s*"?([^";]+)"?/i.exec(disposition);
+  return plain ? plain[1].trim() : null;
+}
+
+/**
+ * A file the API makes (a CSV export), saved by the browser: fetched with the bearer token like
+ * every call (a plain link would carry none), its bytes kept as they are (a BOM stays), then handed
+ * to a Blob link. Its name is the answer's Content-Disposition's, else `fallbackName`.
+ */
+export async function download(path: string, query: Query, fallbackName: string): Promise<void> {
+  const answer = await send("GET", path, { query, accept: "text/csv, */*" });
+  const url = URL.createObjectURL(await answer.blob());
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = fileNameOf(answer.headers.get("content-disposition")) ?? fallbackName;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
 export const get = <T>(path: string, query?: Query) => api<T>("GET", path, { query });
 export const post = <T>(path: string, body?: unknown, options: RequestOptions = {}) =>
   api<T>("POST", path, { ...options, body });

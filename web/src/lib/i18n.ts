@@ -81,6 +81,21 @@ export function formatNumber(value: number): string {
   return new Intl.NumberFormat(current === "en" ? "en-US" : "ja-JP").format(value);
 }
 
+/** An amount of yen: "¥550,000" (a fraction only below ¥10: "¥2.5"). */
+export function formatYen(value: number): string {
+  const digits = Math.abs(value) < 10 && !Number.isInteger(value) ? 1 : 0;
+  const text = new Intl.NumberFormat(current === "en" ? "en-US" : "ja-JP", { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(
+    digits ? value : Math.round(value),
+  );
+  return `¥${text}`;
+}
+
+/** A share as a percentage: 0.0625 → "6.3%" (null: "—"). */
+export function formatPercent(value: number | null | undefined, digits = 1): string {
+  if (value === null || value === undefined) return "—";
+  return `${(value * 100).toFixed(digits)}%`;
+}
+
 export function catalogKeys(lang: Lang): string[] {
   return Object.keys(catalogs[lang]).sort();
 }

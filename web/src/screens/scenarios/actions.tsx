@@ -13,6 +13,8 @@ export interface Permissions {
   edit: boolean;
   toggle: boolean;
   remove: boolean;
+  /** Keep an A/B test's winning variant (the results screen). */
+  promote: boolean;
 }
 
 export function permissions(): Permissions {
@@ -21,6 +23,7 @@ export function permissions(): Permissions {
     edit: allowed("PUT", ONE),
     toggle: allowed("POST", `${ONE}/activate`) && allowed("POST", `${ONE}/deactivate`),
     remove: allowed("DELETE", ONE),
+    promote: allowed("POST", `${ONE}/promote`),
   };
 }
 
