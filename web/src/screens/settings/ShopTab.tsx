@@ -33,6 +33,19 @@ function ShopForm(props: { shopId: string; path: string; shop: Shop; onSaved: (s
   const { busy, serverError, setServerError, save: saving } = useSave();
   const dirty = JSON.stringify(draft) !== JSON.stringify(initial);
   const set = <K extends keyof Draft>(key: K) => (value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
+  /** A whole number of the draft, with its label and hint (settings.<words>, settings.<words>_hint). */
+  const whole = (key: "window" | "maxDays" | "attributionDays", words: string, min: number, max: number) => (
+    <NumberField
+      label={t(`settings.${words}`)}
+      autoComplete="off"
+      min={min}
+      max={max}
+      value={draft[key]}
+      onInput={set(key)}
+      error={errors[key]}
+      hint={t(`settings.${words}_hint`)}
+    />
+  );
   const timeZones = useMemo(() => zones(props.shop.timezone), [props.shop.timezone]);
 
   const save = async () => {
@@ -141,29 +154,18 @@ function ShopForm(props: { shopId: string; path: string; shop: Shop; onSaved: (s
           <p class="hint">{t("settings.quiet_hint")}</p>
         </fieldset>
         <div class="grid grid-2">
-          <NumberField
-            label={t("settings.flexible_window")}
-            autoComplete="off"
-            min={0}
-            max={1440}
-            value={draft.window}
-            onInput={set("window")}
-            error={errors.window}
-            hint={t("settings.flexible_window_hint")}
-          />
-          <NumberField
-            label={t("settings.max_window")}
-            autoComplete="off"
-            min={1}
-            max={365}
-            value={draft.maxDays}
-            onInput={set("maxDays")}
-            error={errors.maxDays}
-            hint={t("settings.max_window_hint")}
-          />
+          {whole("window", "flexible_window", 0, 1440)}
+          {whole("maxDays", "max_window", 1, 365)}
         </div>
         <TransitTable draft={draft} errors={errors} setDraft={setDraft} />
         <CalendarNote shopId={props.shopId} shop={props.shop} />
+      </section>
+
+      <section class="card">
+        <h2>{t("settings.section_results")}</h2>
+        <div class="grid grid-2">
+          {whole("attributionDays", "attribution_days", 1, 30)}
+        </div>
       </section>
 
       <section class="card">

@@ -4,7 +4,7 @@ import { t } from "../../lib/i18n";
 import { href } from "../../lib/router";
 import { ReadRows } from "./form";
 import { hhmm } from "./shopDraft";
-import type { Shop } from "./types";
+import { DEFAULT_ATTRIBUTION_DAYS, type Shop } from "./types";
 
 export function complianceLabel(value: Shop["compliance"]): string {
   return t(`settings.compliance_${value}`);
@@ -60,6 +60,10 @@ export function ShopView(props: { shopId: string; shop: Shop }) {
           ]}
         />
         <CalendarNote shopId={props.shopId} shop={shop} />
+      </section>
+      <section class="card">
+        <h2>{t("settings.section_results")}</h2>
+        <ReadRows rows={[[t("settings.attribution_days"), t("settings.days", { n: shop.attribution_days ?? DEFAULT_ATTRIBUTION_DAYS })]]} />
       </section>
       <section class="card">
         <h2>{t("settings.section_footer")}</h2>

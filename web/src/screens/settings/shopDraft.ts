@@ -2,7 +2,7 @@
 // Shop, and its checks.
 import { t } from "../../lib/i18n";
 import { isMailAddress } from "../../lib/mailAddress";
-import { TIME, type Shop } from "./types";
+import { DEFAULT_ATTRIBUTION_DAYS, TIME, type Shop } from "./types";
 
 export interface Draft {
   name: string;
@@ -15,6 +15,7 @@ export interface Draft {
   quietEnd: string;
   window: string;
   maxDays: string;
+  attributionDays: string;
   defaultTransit: string;
   transit: { key: string; days: string }[];
   signature: string;
@@ -41,6 +42,7 @@ export function draftOf(shop: Shop): Draft {
     quietEnd: hhmm(shop.quiet_hours?.end ?? "08:00"),
     window: String(shop.flexible_window_minutes),
     maxDays: String(shop.max_window_days),
+    attributionDays: String(shop.attribution_days ?? DEFAULT_ATTRIBUTION_DAYS),
     defaultTransit: String(fallback),
     transit: Object.entries(byPrefecture).map(([key, days]) => ({ key, days: String(days) })),
     signature: shop.signature,
@@ -66,6 +68,7 @@ export function shopOf(draft: Draft, base: Shop): Shop {
     quiet_hours: draft.quiet ? { start: draft.quietStart, end: draft.quietEnd } : null,
     flexible_window_minutes: Number(draft.window),
     max_window_days: Number(draft.maxDays),
+    attribution_days: Number(draft.attributionDays),
     transit_days: transit,
     signature: draft.signature,
     legal: legal ? { company: draft.company.trim(), address: draft.address.trim(), contact: draft.contact.trim() } : null,
@@ -90,6 +93,7 @@ export function validate(draft: Draft): Record<string, string> {
   }
   if (!whole(draft.window, 0, 1440)) errors.window = t("settings.error_range", { min: 0, max: 1440 });
   if (!whole(draft.maxDays, 1, 365)) errors.maxDays = t("settings.error_range", { min: 1, max: 365 });
+  if (!whole(draft.attributionDays, 1, 30)) errors.attributionDays = t("settings.error_range", { min: 1, max: 30 });
   if (!whole(draft.defaultTransit, 0, 30)) errors.defaultTransit = t("settings.error_range", { min: 0, max: 30 });
   const seen = new Set<string>();
   draft.transit.forEach((row, index) => {
