@@ -1,8 +1,9 @@
 // One mail's facts: its status (and why), when it goes or went, to whom and how, its scenario and
-// template version, its order and customer.
+// template version, its A/B variant and holdout, the orders credited to it, its order and customer.
 import { formatDateTime, t } from "../../lib/i18n";
 import { href } from "../../lib/router";
 import { orderIdOf, reasonLabel, StatusBadge, transportLabel, type Delivery } from "./common";
+import { Conversions, conversionsOf } from "./Conversions";
 
 /** A mail that was not and will not be sent: its text is what it would have been. */
 export const NOT_SENT = new Set(["cancelled", "skipped", "failed"]);
@@ -54,6 +55,26 @@ export function DeliveryFacts(props: {
             <span class="muted small"> {t("deliveries.version", { n: delivery.template_version })}</span>
           )}
         </dd>
+        {delivery.variant && (
+          <>
+            <dt>{t("deliveries.variant")}</dt>
+            <dd data-testid="variant">{t("deliveries.variant_value", { v: delivery.variant })}</dd>
+          </>
+        )}
+        {delivery.held_out && (
+          <>
+            <dt>{t("deliveries.held_out")}</dt>
+            <dd data-testid="held-out">{t("deliveries.held_out_value")}</dd>
+          </>
+        )}
+        {(delivery.status === "sent" || conversionsOf(delivery).length > 0) && (
+          <>
+            <dt>{t("deliveries.conversions")}</dt>
+            <dd>
+              <Conversions delivery={delivery} />
+            </dd>
+          </>
+        )}
         <dt>{t("deliveries.col_order")}</dt>
         <dd class="mono small dl-break">{orderIdOf(delivery.order_key)}</dd>
         {delivery.ship_date && (

@@ -9,9 +9,30 @@ import { t } from "../../lib/i18n";
 export type DeliveryStatus = components["schemas"]["Delivery"]["status"];
 export const STATUSES: readonly DeliveryStatus[] = ["scheduled", "sending", "sent", "failed", "unknown", "cancelled", "skipped"];
 
-export type Delivery = components["schemas"]["Delivery"];
+/** An order credited to a mail (issue #15); ``cancelled``: its credit was taken back. */
+export interface Conversion {
+  order_key: string;
+  order_id: string;
+  total: number;
+  /** Hours from the send to the order. */
+  hours: number;
+  at: string;
+  cancelled: boolean;
+}
+
+/**
+ * What issue #15 adds to a delivery: its A/B variant, whether its run is held out, the orders
+ * credited to it (by order key). TODO(#15): in the schema once the backend lands (`make api-types`).
+ */
+interface Measured {
+  variant?: string | null;
+  held_out?: boolean;
+  conversions?: Record<string, Conversion>;
+}
+
+export type Delivery = components["schemas"]["Delivery"] & Measured;
 /** A row of the list: a delivery and the buyer's name (the address may be a masked relay address). */
-export type DeliveryRow = components["schemas"]["DeliveryRow"];
+export type DeliveryRow = components["schemas"]["DeliveryRow"] & Measured;
 
 export type ScenarioSummary = Pick<components["schemas"]["Scenario-Output"], "id" | "name" | "active">;
 
@@ -121,6 +142,7 @@ const KNOWN_REASONS = new Set([
   "throttled",
   "scenario_missing",
   "template_missing",
+  "holdout",
 ]);
 
 /** A delivery's reason code in words (an unknown code is shown as it is). */
@@ -176,13 +198,14 @@ export function useTemplateNames(shop: string): (id: string) => string | null {
   return (id: string) => names[id] || null;
 }
 
-/** "thanks · サンキューメール（出荷日）": the step id, then its template's name when known. */
+/** "thanks · A/B a · サンキューメール（出荷日）": the step id, its A/B variant, then its template's name when known. */
 export function StepLabel(props: { delivery: Delivery; templateName: (id: string) => string | null }) {
   const name = props.templateName(props.delivery.template_id);
   return (
     <span class="muted small">
       {" "}
       · {props.delivery.step_id}
+      {props.delivery.variant && <span data-testid="variant"> · {t("deliveries.variant_short", { v: props.delivery.variant })}</span>}
       {name && <span data-testid="template-name"> · {name}</span>}
     </span>
   );

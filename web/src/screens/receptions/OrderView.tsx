@@ -3,7 +3,8 @@ import { Badge, ErrorBox, Loading, useDocument } from "../../components/ui";
 import { shopPath } from "../../lib/api";
 import { formatDateTime, formatNumber, t } from "../../lib/i18n";
 import { href } from "../../lib/router";
-import { reasonLabel, statusTone } from "../deliveries/common";
+import { reasonLabel, statusTone, type Delivery } from "../deliveries/common";
+import { Conversions } from "../deliveries/Conversions";
 import { kindLabel } from "./labels";
 import { PlanChanges } from "./PlanChanges";
 import type { Order, OrderDetail } from "./types";
@@ -74,7 +75,8 @@ export function StoredOrder(props: { shop: string; orderKey: string; zone: strin
   const detail = useDocument<OrderDetail>(shopPath(shop, `/orders/${encodeURIComponent(orderKey)}`));
   if (detail.error) return <ErrorBox error={detail.error} />;
   if (!detail.data) return <Loading />;
-  const { order, deliveries } = detail.data;
+  const { order } = detail.data;
+  const deliveries: Delivery[] = detail.data.deliveries;
   const planned = deliveries.filter((delivery) => delivery.status !== "skipped" && delivery.status !== "cancelled");
   return (
     <div>
@@ -90,8 +92,10 @@ export function StoredOrder(props: { shop: string; orderKey: string; zone: strin
               <span>{formatDateTime(delivery.send_at, zone)}</span>{" "}
               <span class="muted small">
                 {delivery.scenario_id} / {delivery.step_id}
+                {delivery.variant && ` · ${t("deliveries.variant_short", { v: delivery.variant })}`}
               </span>
               {delivery.reason && <span class="small planned-reason"> — {reasonLabel(delivery.reason)}</span>}
+              <Conversions delivery={delivery} compact />
             </li>
           ))}
         </ul>
