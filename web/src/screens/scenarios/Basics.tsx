@@ -1,9 +1,13 @@
-// The scenario's own settings (name, trigger, priority, repeat policy) and which orders it takes
-// (conditions): editable for managers, a plain description for everyone else.
+// The scenario's own settings (name, trigger, priority, repeat policy), how its results are measured
+// (holdout, repeat window) and which orders it takes (conditions): editable for managers, a plain
+// description for everyone else.
 import { Field } from "../../components/ui";
 import { NumberField, SelectField } from "../../components/fields";
 import { formatNumber, t } from "../../lib/i18n";
+import { href } from "../../lib/router";
 import {
+  HOLDOUT_SCOPES,
+  MAX_HOLDOUT_PERCENT,
   REPEAT_POLICIES,
   TRIGGERS,
   type ConditionsDraft,
@@ -24,19 +28,36 @@ function problemOf(problems: LocalProblem[], field: string): string | undefined 
   return found ? t(found.key) : undefined;
 }
 
+/**
+ * A setting chosen from a list: its options are `scenarios.<words>_<value>`, the chosen one's hint
+ * `scenarios.<words>_hint_<value>`.
+ */
+function Choice<K extends "trigger" | "repeat_policy" | "holdout_scope">(props: {
+  draft: Draft;
+  name: K;
+  label: string;
+  options: readonly Draft[K][];
+  words: string;
+  onChange: (next: Draft) => void;
+}) {
+  const { draft, name, words } = props;
+  return (
+    <SelectField
+      label={props.label}
+      hint={t(`scenarios.${words}_hint_${draft[name]}`)}
+      value={draft[name]}
+      options={props.options}
+      optionLabel={(value) => t(`scenarios.${words}_${value}`)}
+      onChange={(value) => props.onChange({ ...draft, [name]: value })}
+    />
+  );
+}
+
 export function BasicsEditor(props: EditProps) {
   const { draft, problems } = props;
   const set = (patch: Partial<Draft>) => props.onChange({ ...draft, ...patch });
-  /** A setting chosen from a list: its options are `scenarios.<words>_<value>`, the chosen one's hint `scenarios.<words>_hint_<value>`. */
-  const choice = <K extends "trigger" | "repeat_policy">(key: K, label: string, options: readonly Draft[K][], words: string) => (
-    <SelectField
-      label={label}
-      hint={t(`scenarios.${words}_hint_${draft[key]}`)}
-      value={draft[key]}
-      options={options}
-      optionLabel={(value) => t(`scenarios.${words}_${value}`)}
-      onChange={(value) => set({ [key]: value })}
-    />
+  const choice = <K extends "trigger" | "repeat_policy">(name: K, label: string, options: readonly Draft[K][], words: string) => (
+    <Choice draft={draft} name={name} label={label} options={options} words={words} onChange={props.onChange} />
   );
   return (
     <section class="card" aria-labelledby="basics-title">
@@ -82,6 +103,57 @@ export function BasicsEditor(props: EditProps) {
       </div>
     </section>
   );
+}
+
+/** How the scenario's results are measured (issue #15): the held-out share and the repeat window. */
+export function MeasureEditor(props: EditProps & { shop: string }) {
+  const { draft, problems } = props;
+  const set = (patch: Partial<Draft>) => props.onChange({ ...draft, ...patch });
+  return (
+    <section class="card" aria-labelledby="measure-title">
+      <h2 id="measure-title">{t("scenarios.measure")}</h2>
+      <p class="muted small">
+        {t("scenarios.measure_lead")} <a href={href(props.shop, "results")}>{t("scenarios.measure_results_link")}</a>
+      </p>
+      <div class="grid grid-3 measure-grid">
+        <NumberField
+          label={t("scenarios.holdout_percent")}
+          autoComplete="off"
+          hint={t("scenarios.holdout_percent_hint", { max: MAX_HOLDOUT_PERCENT })}
+          error={problemOf(problems, "holdout_percent")}
+          min={0}
+          max={MAX_HOLDOUT_PERCENT}
+          value={draft.holdout_percent}
+          onInput={(holdout_percent) => set({ holdout_percent })}
+        />
+        <Choice
+          draft={draft}
+          name="holdout_scope"
+          label={t("scenarios.holdout_scope")}
+          options={HOLDOUT_SCOPES}
+          words="holdout_scope"
+          onChange={props.onChange}
+        />
+        <NumberField
+          label={t("scenarios.repeat_days")}
+          autoComplete="off"
+          hint={t("scenarios.repeat_days_hint")}
+          error={problemOf(problems, "repeat_days")}
+          min={1}
+          max={365}
+          value={draft.repeat_days}
+          onInput={(repeat_days) => set({ repeat_days })}
+        />
+      </div>
+    </section>
+  );
+}
+
+/** The holdout in words: "10%（広告のメールだけ送らない）", or none. */
+export function holdoutText(draft: Pick<Draft, "holdout_percent" | "holdout_scope">): string {
+  return Number(draft.holdout_percent) > 0
+    ? t(`scenarios.holdout_text_${draft.holdout_scope}`, { n: draft.holdout_percent })
+    : t("scenarios.holdout_none");
 }
 
 const LIST_FIELDS = ["sources", "skus", "payment_methods", "prefectures"] as const;
@@ -179,6 +251,14 @@ export function BasicsView(props: { draft: Draft }) {
             {t(`scenarios.repeat_${draft.repeat_policy}`)}
             <span class="muted small block">{t(`scenarios.repeat_hint_${draft.repeat_policy}`)}</span>
           </dd>
+        </div>
+        <div>
+          <dt>{t("scenarios.holdout_percent")}</dt>
+          <dd>{holdoutText(draft)}</dd>
+        </div>
+        <div>
+          <dt>{t("scenarios.repeat_days")}</dt>
+          <dd>{t("scenarios.repeat_days_text", { n: draft.repeat_days })}</dd>
         </div>
         <div>
           <dt>{t("scenarios.conditions")}</dt>

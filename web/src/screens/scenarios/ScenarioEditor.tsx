@@ -1,7 +1,7 @@
-// The scenario editor: the timeline, the scenario's settings and conditions, its steps with the
-// live lint's findings next to each, a plan for a sample order, the versions. Saving makes a new
-// version (PUT …?base_version=N: a concurrent save is a 409, not a silent overwrite); creating
-// makes a stopped scenario that the operator starts when it looks right.
+// The scenario editor: the timeline, the scenario's settings, conditions and measuring (holdout,
+// repeat window), its steps with the live lint's findings next to each, a plan for a sample order,
+// the versions. Saving makes a new version (PUT …?base_version=N: a concurrent save is a 409, not a
+// silent overwrite); creating makes a stopped scenario that the operator starts when it looks right.
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { notify, success } from "../../components/notices";
 import { ErrorBox, Loading, PageHeader, useAction, useDocument } from "../../components/ui";
@@ -9,7 +9,7 @@ import { api, newIdempotencyKey, post, shopPath } from "../../lib/api";
 import { pick, t, useLang } from "../../lib/i18n";
 import { href, navigate } from "../../lib/router";
 import { permissions, StatusBadge, useScenarioActions } from "./actions";
-import { BasicsEditor, BasicsView, ConditionsEditor } from "./Basics";
+import { BasicsEditor, BasicsView, ConditionsEditor, MeasureEditor } from "./Basics";
 import {
   contentOf,
   fromDraft,
@@ -277,6 +277,7 @@ export function ScenarioEditor(props: Props) {
       ) : (
         <BasicsView draft={draft} />
       )}
+      {editable && <MeasureEditor draft={draft} creating={creating} problems={shown} shop={shop} onChange={setDraft} />}
 
       <StepsCard
         draft={draft}

@@ -1,13 +1,14 @@
-// One step of the scenario: its timing, template and purposes, with the lint's findings for it
-// right underneath. Editable for managers; a plain description for everyone else.
+// One step of the scenario: its timing, template (or A/B variants) and purposes, with the lint's
+// findings for it right underneath. Editable for managers; a plain description for everyone else.
 import { Field } from "../../components/ui";
 import { InputField, NumberField } from "../../components/fields";
-import { pick, t } from "../../lib/i18n";
+import { t } from "../../lib/i18n";
 import { whenText } from "./Timeline";
 import {
   afterQuietHours,
   clock,
   PURPOSES,
+  startVariants,
   type Finding,
   type LocalProblem,
   type Purpose,
@@ -16,30 +17,8 @@ import {
   type TemplateSummary,
   type Trigger,
 } from "./model";
-
-export function Findings(props: { findings: Finding[]; id?: string }) {
-  if (props.findings.length === 0) return null;
-  return (
-    <ul class="findings" id={props.id}>
-      {props.findings.map((finding, index) => (
-        <li key={`${finding.rule}-${index}`} class={`finding finding-${finding.severity}`}>
-          <span class={`badge badge-${finding.severity === "error" ? "bad" : "warn"}`}>
-            {t(finding.severity === "error" ? "scenarios.severity_error" : "scenarios.severity_warning")}
-          </span>
-          <span class="finding-text">
-            {pick(finding.message_ja, finding.message_en)}
-            <span class="finding-rule mono">{finding.rule}</span>
-          </span>
-        </li>
-      ))}
-    </ul>
-  );
-}
-
-function templateLabel(id: string, templates: TemplateSummary[]): string {
-  const template = templates.find((item) => item.id === id);
-  return template ? `${template.name}（${template.id}）` : t("scenarios.template_missing", { id });
-}
+import { Findings, TemplateSelect, templateLabel } from "./parts";
+import { splitFindings, VariantsEditor, VariantsView } from "./Variants";
 
 function hourOptionLabel(hour: number, quiet: ShopSettings["quiet_hours"]): string {
   const moved = afterQuietHours(0, hour, quiet);
@@ -64,9 +43,10 @@ export function StepEditor(props: StepProps) {
   const { step, index, trigger, shop, templates, findings, problems } = props;
   const quiet = shop?.quiet_hours ?? null;
   const problem = (field: string) => {
-    const found = problems.find((item) => item.field === field);
+    const found = problems.find((item) => item.field === field && item.variant === undefined);
     return found ? t(found.key) : undefined;
   };
+  const split = splitFindings(findings, step.variants);
   const set = (patch: Partial<StepDraft>) => props.onChange({ ...step, ...patch });
   const togglePurpose = (purpose: Purpose, on: boolean) =>
     set({ purposes: on ? [...step.purposes, purpose] : step.purposes.filter((item) => item !== purpose) });
@@ -74,7 +54,6 @@ export function StepEditor(props: StepProps) {
   const moved = !step.immediate && step.hour !== "" ? afterQuietHours(Number(step.offset_days) || 0, hour, quiet) : null;
   const errors = findings.filter((finding) => finding.severity === "error").length;
   const findingsId = `step-${step.key}-findings`;
-  const known = templates.some((template) => template.id === step.template);
   return (
     <fieldset
       class={`step-card${errors ? " step-card-error" : findings.length ? " step-card-warning" : ""}`}
@@ -99,18 +78,31 @@ export function StepEditor(props: StepProps) {
           spellcheck={false}
           onInput={(id) => set({ id })}
         />
-        <Field label={t("scenarios.step_template")} error={problem("template")}>
-          {(id, describedBy) => (
-            <select id={id} value={step.template} aria-describedby={describedBy} onChange={(e) => set({ template: e.currentTarget.value })}>
-              {!known && <option value={step.template}>{templateLabel(step.template, templates)}</option>}
-              {templates.map((template) => (
-                <option key={template.id} value={template.id}>
-                  {template.name}（{template.id}）
-                </option>
-              ))}
-            </select>
+        <div class="step-template">
+          {!step.variants && (
+            <TemplateSelect
+              label={t("scenarios.step_template")}
+              value={step.template}
+              templates={templates}
+              error={problem("template")}
+              onChange={(template) => set({ template })}
+            />
           )}
-        </Field>
+          <label class="check">
+            <input
+              type="checkbox"
+              checked={step.variants !== null}
+              onChange={(e) =>
+                set(
+                  e.currentTarget.checked
+                    ? { variants: startVariants(step, templates), templateChosen: true }
+                    : { variants: null, template: step.variants?.[0]?.template ?? step.template },
+                )
+              }
+            />
+            {t("scenarios.ab_test")}
+          </label>
+        </div>
         <div class="step-timing">
           <label class="check">
             <input type="checkbox" checked={step.immediate} onChange={(e) => set({ immediate: e.currentTarget.checked })} />
@@ -174,7 +166,17 @@ export function StepEditor(props: StepProps) {
           {problem("purposes") && <p class="field-error">{problem("purposes")}</p>}
         </fieldset>
       </div>
-      <Findings findings={findings} id={findingsId} />
+      {step.variants && (
+        <VariantsEditor
+          step={index + 1}
+          variants={step.variants}
+          templates={templates}
+          findingsOf={split.of}
+          problems={problems}
+          onChange={(variants) => set({ variants })}
+        />
+      )}
+      <Findings findings={split.own} id={findingsId} />
       <div class="step-actions">
         <button
           type="button"
@@ -224,6 +226,7 @@ export function StepView(props: {
   const hour = Number(step.hour) || 0;
   const moved = step.immediate ? null : afterQuietHours(day, hour, quiet);
   const labelId = `step-${step.key}-label`;
+  const split = splitFindings(findings, step.variants);
   return (
     <section
       class={`step-card${findings.some((f) => f.severity === "error") ? " step-card-error" : findings.length ? " step-card-warning" : ""}`}
@@ -253,15 +256,21 @@ export function StepView(props: {
           </dd>
         </div>
         <div>
-          <dt>{t("scenarios.step_template")}</dt>
-          <dd>{templateLabel(step.template, templates)}</dd>
+          <dt>{t(step.variants ? "scenarios.variants" : "scenarios.step_template")}</dt>
+          <dd>
+            {step.variants ? (
+              <VariantsView variants={step.variants} templates={templates} findingsOf={split.of} />
+            ) : (
+              templateLabel(step.template, templates)
+            )}
+          </dd>
         </div>
         <div>
           <dt>{t("scenarios.step_purposes")}</dt>
           <dd>{step.purposes.map((purpose) => t(`scenarios.purpose_${purpose}`)).join(t("scenarios.list_separator"))}</dd>
         </div>
       </dl>
-      <Findings findings={findings} />
+      <Findings findings={split.own} />
     </section>
   );
 }

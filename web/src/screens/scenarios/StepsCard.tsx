@@ -7,6 +7,7 @@ import { LintStatus } from "./editorBars";
 import {
   MAX_STEPS,
   newStep,
+  templatesOf,
   type Draft,
   type Finding,
   type LocalProblem,
@@ -14,7 +15,8 @@ import {
   type StepDraft,
   type TemplateSummary,
 } from "./model";
-import { Findings, StepEditor, StepView } from "./StepEditor";
+import { Findings } from "./parts";
+import { StepEditor, StepView } from "./StepEditor";
 
 export function StepsCard(props: {
   draft: Draft;
@@ -33,7 +35,7 @@ export function StepsCard(props: {
 }) {
   const { draft, onChange } = props;
   const updateStep = (index: number, next: StepDraft) => {
-    const used = draft.steps.filter((_, i) => i !== index).map((step) => step.template);
+    const used = draft.steps.filter((_, i) => i !== index).flatMap(templatesOf);
     const others = { previous: draft.steps[index - 1]?.template, used };
     const followed = followStep(next, draft.steps[index], props.templates, draft.trigger, others);
     onChange({ ...draft, steps: draft.steps.map((step, i) => (i === index ? followed : step)) });
@@ -50,7 +52,7 @@ export function StepsCard(props: {
     let n = draft.steps.length + 1;
     while (draft.steps.some((step) => step.id === `step${n}`)) n += 1;
     const step = newStep(n, "", last);
-    const others = { previous: last?.template, used: draft.steps.map((item) => item.template) };
+    const others = { previous: last?.template, used: draft.steps.flatMap(templatesOf) };
     step.template = defaultTemplate(props.templates, step, draft.trigger, others);
     onChange({ ...draft, steps: [...draft.steps, step] });
   };

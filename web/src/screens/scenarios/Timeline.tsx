@@ -12,6 +12,7 @@ import {
   minutesOf,
   RAKUTEN_AD_MAX_DAYS,
   RAKUTEN_MAX_DAYS,
+  templatesOf,
   type Finding,
   type ShopSettings,
   type Step,
@@ -35,9 +36,16 @@ export interface TimelineProps {
   templateNames?: Record<string, string>;
 }
 
+/** What a step sends, by name: its template's, or its A/B variants' ("A/B: ライク / ラブ"); "" when none is known. */
+function mailName(step: Step, templateNames?: Record<string, string>): string {
+  const names = templatesOf(step).map((id) => templateNames?.[id]);
+  if (!step.variants) return names[0] ?? "";
+  return t("scenarios.ab_names", { names: names.map((name, index) => name || step.variants![index].template).join(" / ") });
+}
+
 /** "ライクメール（2週間後） · like": the template's name and the step's id (the id alone when unknown). */
 export function stepName(step: Step, templateNames?: Record<string, string>): string {
-  const name = templateNames?.[step.template];
+  const name = mailName(step, templateNames);
   return name ? `${name} · ${step.id}` : step.id;
 }
 
@@ -204,7 +212,7 @@ export function Timeline(props: TimelineProps) {
             const cy = step.immediate ? MARGIN.top + (IMMEDIATE_ROW - 4) / 2 : y((step.hour ?? 0) * 60);
             const cx = x(day);
             const moved = step.immediate ? null : afterQuietHours(day, step.hour ?? 0, quiet);
-            const label = templateNames?.[step.template] || step.id;
+            const label = mailName(step, templateNames) || step.id;
             return (
               <g key={`${step.id}-${index}`} class={`tl-step tl-step-${state}${ad ? " tl-step-ad" : ""}`}>
                 <title>{stepSummary(step, index, trigger, quiet, true, templateNames)}</title>

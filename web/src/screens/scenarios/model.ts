@@ -14,15 +14,42 @@ export const REPEAT_POLICIES: readonly RepeatPolicy[] = ["every_time", "once", "
 export const PURPOSES: readonly Purpose[] = ["thanks", "arrival_check", "usage_tips", "review_request", "coupon", "promotion"];
 export const ADVERTISING: ReadonlySet<Purpose> = new Set(["coupon", "promotion"]);
 export const MAX_STEPS = 10;
+export const HOLDOUT_SCOPES: readonly HoldoutScope[] = ["whole_run", "advertising_only"];
+export const MAX_HOLDOUT_PERCENT = 50;
+export const DEFAULT_REPEAT_DAYS = 60;
+export const MIN_VARIANTS = 2;
+export const MAX_VARIANTS = 4;
+export const MAX_WEIGHT = 100;
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/;
 /** The Rakuten profile's limits (okaeri.compliance): days after shipping. */
 export const RAKUTEN_MAX_DAYS = 30;
 export const RAKUTEN_AD_MAX_DAYS = 21;
 
-export type Step = components["schemas"]["Step-Output"];
 export type Conditions = components["schemas"]["Conditions-Output"];
-export type Scenario = components["schemas"]["Scenario-Output"];
-export type Finding = components["schemas"]["Finding"];
+
+// Issue #15 (a holdout group, A/B variants of a step, the repeat window): declared here from the
+// API's contract until the backend's models reach its OpenAPI document.
+// TODO(#15): `make api-types`, then Step, Scenario and Finding are the schema's again.
+export type HoldoutScope = "whole_run" | "advertising_only";
+/** One wording of an A/B-tested step: its template and its share (``weight``) of the mails. */
+export interface Variant {
+  id: string;
+  template: string;
+  weight: number;
+}
+/** A step sends its one ``template``, or one of its 2–4 ``variants`` (exactly one of the two). */
+export type Step = Omit<components["schemas"]["Step-Output"], "template"> & { template: string | null; variants: Variant[] | null };
+export type Scenario = Omit<components["schemas"]["Scenario-Output"], "steps"> & {
+  /** The share of runs held out (planned, never sent) to measure what the mails add. */
+  holdout_percent: number;
+  /** ``advertising_only``: a held-out run still gets its transactional mails. */
+  holdout_scope: HoldoutScope;
+  /** A run repeats when its customer orders again within this many days of its start. */
+  repeat_days: number;
+  steps: Step[];
+};
+/** ``variant``: the A/B variant of the step the finding is about, when it is one. */
+export type Finding = components["schemas"]["Finding"] & { variant?: string | null };
 export type LintAnswer = components["schemas"]["LintAnswer"];
 export type SaveAnswer = components["schemas"]["SaveAnswer"];
 export type ScenarioState = components["schemas"]["ScenarioState"];
@@ -47,10 +74,21 @@ export interface StepDraft {
   offset_days: string;
   hour: string;
   business_days_only: boolean;
+  /** The step's one template (kept while variants are on, for when they are turned off). */
   template: string;
+  /** The A/B variants; null: the step sends `template`. */
+  variants: VariantDraft[] | null;
   purposes: Purpose[];
   /** The operator picked the template (a loaded step's was); until then it follows the step. */
   templateChosen?: boolean;
+}
+
+export interface VariantDraft {
+  /** Stable key for the list while ids are typed. */
+  key: number;
+  id: string;
+  template: string;
+  weight: string;
 }
 
 export type Tristate = "" | "true" | "false";
@@ -72,6 +110,9 @@ export interface Draft {
   trigger: Trigger;
   repeat_policy: RepeatPolicy;
   priority: string;
+  holdout_percent: string;
+  holdout_scope: HoldoutScope;
+  repeat_days: string;
   conditions: ConditionsDraft;
   steps: StepDraft[];
 }
@@ -91,6 +132,9 @@ export function toDraft(scenario: Scenario): Draft {
     trigger: scenario.trigger,
     repeat_policy: scenario.repeat_policy,
     priority: String(scenario.priority),
+    holdout_percent: String(scenario.holdout_percent ?? 0),
+    holdout_scope: scenario.holdout_scope ?? "whole_run",
+    repeat_days: String(scenario.repeat_days ?? DEFAULT_REPEAT_DAYS),
     conditions: {
       sources: listText(c.sources),
       skus: listText(c.skus),
@@ -108,7 +152,8 @@ export function toDraft(scenario: Scenario): Draft {
       offset_days: numberText(step.offset_days),
       hour: numberText(step.hour),
       business_days_only: step.business_days_only,
-      template: step.template,
+      template: step.template ?? step.variants?.[0]?.template ?? "",
+      variants: step.variants?.map((variant) => ({ ...variant, key: nextStepKey(), weight: String(variant.weight) })) ?? null,
       purposes: [...step.purposes],
       templateChosen: true,
     })),
@@ -123,6 +168,9 @@ export function newDraft(templates: readonly TemplateSummary[]): Draft {
     trigger: "shipped",
     repeat_policy: "every_time",
     priority: "0",
+    holdout_percent: "0",
+    holdout_scope: "whole_run",
+    repeat_days: String(DEFAULT_REPEAT_DAYS),
     conditions: {
       sources: "",
       skus: "",
@@ -150,13 +198,49 @@ export function newStep(n: number, template: string, after?: StepDraft): StepDra
     hour: "10",
     business_days_only: false,
     template,
+    variants: null,
     purposes: ["thanks"],
   };
 }
 
-/** A problem found before asking the API: which field, of which step (by key), in catalog terms. */
+/** The templates a step sends: its variants', or its one. */
+export function templatesOf(step: { template: string | null; variants: readonly { template: string }[] | null }): string[] {
+  return step.variants ? step.variants.map((variant) => variant.template) : step.template ? [step.template] : [];
+}
+
+/** A step's variants, from one template: it as "a", and another (one the step does not send) as "b". */
+export function startVariants(step: StepDraft, templates: readonly TemplateSummary[]): VariantDraft[] {
+  const other = templates.find((template) => template.id !== step.template)?.id ?? step.template;
+  return [
+    { key: nextStepKey(), id: "a", template: step.template, weight: "1" },
+    { key: nextStepKey(), id: "b", template: other, weight: "1" },
+  ];
+}
+
+/** One more variant: the next free letter, a template its step does not send yet (else the first). */
+export function nextVariant(variants: readonly VariantDraft[], templates: readonly TemplateSummary[]): VariantDraft {
+  const ids = new Set(variants.map((variant) => variant.id));
+  const id = "abcdefgh".split("").find((letter) => !ids.has(letter)) ?? `v${variants.length + 1}`;
+  const used = new Set(variants.map((variant) => variant.template));
+  const template = templates.find((item) => !used.has(item.id))?.id ?? templates[0]?.id ?? "";
+  return { key: nextStepKey(), id, template, weight: "1" };
+}
+
+/** Each variant's share of the step's mails, in percent (null where a weight is not a number yet). */
+export function sharesOf(variants: readonly VariantDraft[]): (number | null)[] {
+  const weights = variants.map((variant) => {
+    const weight = /^\d+$/.test(variant.weight.trim()) ? Number(variant.weight) : 0;
+    return weight >= 1 && weight <= MAX_WEIGHT ? weight : null;
+  });
+  const total = weights.reduce<number>((sum, weight) => sum + (weight ?? 0), 0);
+  return weights.map((weight) => (weight === null || total === 0 ? null : Math.round((weight / total) * 100)));
+}
+
+/** A problem found before asking the API: which field, of which step and variant (by key), in catalog terms. */
 export interface LocalProblem {
   step: number | null;
+  /** The variant's key, when the field is a variant's. */
+  variant?: number;
   field: string;
   key: string;
 }
@@ -181,7 +265,8 @@ const fromTristate = (value: Tristate) => (value === "" ? null : value === "true
 /** The draft as the API's Scenario, and what is wrong with it before the API is asked. */
 export function fromDraft(draft: Draft, active: boolean, version: number): { scenario: Scenario; problems: LocalProblem[] } {
   const problems: LocalProblem[] = [];
-  const problem = (step: number | null, field: string, key: string) => problems.push({ step, field, key });
+  const problem = (step: number | null, field: string, key: string, variant?: number) =>
+    problems.push({ step, field, key, ...(variant === undefined ? {} : { variant }) });
   if (!ID_PATTERN.test(draft.id)) problem(null, "id", "scenarios.problem_id");
   if (!draft.name.trim()) problem(null, "name", "scenarios.problem_name");
   const priority = /^-?\d+$/.test(draft.priority.trim()) ? Number(draft.priority) : undefined;
@@ -191,12 +276,17 @@ export function fromDraft(draft: Draft, active: boolean, version: number): { sce
   if (minTotal === undefined) problem(null, "min_total", "scenarios.problem_min_total");
   const minCount = parseInteger(c.min_order_count, 1, 100_000);
   if (minCount === undefined) problem(null, "min_order_count", "scenarios.problem_min_order_count");
+  const holdout = parseInteger(draft.holdout_percent, 0, MAX_HOLDOUT_PERCENT);
+  if (holdout === undefined || holdout === null) problem(null, "holdout_percent", "scenarios.problem_holdout_percent");
+  const repeatDays = parseInteger(draft.repeat_days, 1, 365);
+  if (repeatDays === undefined || repeatDays === null) problem(null, "repeat_days", "scenarios.problem_repeat_days");
   const seen = new Set<string>();
   const steps: Step[] = draft.steps.map((step) => {
     if (!ID_PATTERN.test(step.id)) problem(step.key, "id", "scenarios.problem_step_id");
     else if (seen.has(step.id)) problem(step.key, "id", "scenarios.problem_step_id_twice");
     seen.add(step.id);
-    if (!step.template) problem(step.key, "template", "scenarios.problem_template");
+    const variants = step.variants && variantsOf(step.key, step.variants, problem);
+    if (!variants && !step.template) problem(step.key, "template", "scenarios.problem_template");
     if (step.purposes.length === 0) problem(step.key, "purposes", "scenarios.problem_purposes");
     let offset: number | null = null;
     let hour: number | null = null;
@@ -214,7 +304,8 @@ export function fromDraft(draft: Draft, active: boolean, version: number): { sce
       hour,
       immediate: step.immediate,
       business_days_only: step.business_days_only,
-      template: step.template,
+      template: variants ? null : step.template,
+      variants,
       purposes: [...step.purposes],
     };
   });
@@ -238,10 +329,31 @@ export function fromDraft(draft: Draft, active: boolean, version: number): { sce
       priority: priority ?? 0,
       active,
       version,
+      holdout_percent: holdout ?? 0,
+      holdout_scope: draft.holdout_scope,
+      repeat_days: repeatDays ?? DEFAULT_REPEAT_DAYS,
       steps,
     },
     problems,
   };
+}
+
+/** A step's variants as the API's, and what is wrong with each (an id, a template, a weight). */
+function variantsOf(
+  step: number,
+  drafts: readonly VariantDraft[],
+  problem: (step: number, field: string, key: string, variant: number) => void,
+): Variant[] {
+  const seen = new Set<string>();
+  return drafts.map((variant) => {
+    if (!ID_PATTERN.test(variant.id)) problem(step, "id", "scenarios.problem_variant_id", variant.key);
+    else if (seen.has(variant.id)) problem(step, "id", "scenarios.problem_variant_id_twice", variant.key);
+    seen.add(variant.id);
+    if (!variant.template) problem(step, "template", "scenarios.problem_template", variant.key);
+    const weight = parseInteger(variant.weight, 1, MAX_WEIGHT);
+    if (weight === undefined || weight === null) problem(step, "weight", "scenarios.problem_weight", variant.key);
+    return { id: variant.id, template: variant.template, weight: weight ?? 1 };
+  });
 }
 
 /** The content that a save compares (a save with the same content makes no new version). */
