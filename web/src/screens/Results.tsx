@@ -42,7 +42,7 @@ export function Results(props: ScreenProps) {
                 scenario: result.name || result.scenario_id,
                 step: step.step_id,
                 v: variant.variant,
-                template: templateName(variant.template) ?? variant.template,
+                template: (variant.template && templateName(variant.template)) ?? variant.template ?? "—",
               })}
             </p>
             <p class="muted small">{t("results.promote_body_version")}</p>

@@ -7,7 +7,7 @@ import type { Conversion, Delivery } from "./common";
 
 /** The mail's credited orders, first ordered first. */
 export function conversionsOf(delivery: Delivery): Conversion[] {
-  return Object.values(delivery.conversions ?? {}).sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  return Object.values(delivery.conversions).sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
 }
 
 /** "送信の 5.2 時間後" (whole hours from 10 on; "within an hour" below 1). */

@@ -9,30 +9,13 @@ import { t } from "../../lib/i18n";
 export type DeliveryStatus = components["schemas"]["Delivery"]["status"];
 export const STATUSES: readonly DeliveryStatus[] = ["scheduled", "sending", "sent", "failed", "unknown", "cancelled", "skipped"];
 
-/** An order credited to a mail (issue #15); ``cancelled``: its credit was taken back. */
-export interface Conversion {
-  order_key: string;
-  order_id: string;
-  total: number;
-  /** Hours from the send to the order. */
-  hours: number;
-  at: string;
-  cancelled: boolean;
-}
-
-/**
- * What issue #15 adds to a delivery: its A/B variant, whether its run is held out, the orders
- * credited to it (by order key). TODO(#15): in the schema once the backend lands (`make api-types`).
- */
-interface Measured {
-  variant?: string | null;
-  held_out?: boolean;
-  conversions?: Record<string, Conversion>;
-}
-
-export type Delivery = components["schemas"]["Delivery"] & Measured;
+/** ``variant``: its step's A/B variant; ``held_out``: its run is in the scenario's comparison group;
+ * ``conversions``: the orders credited to it, by order key (issue #15). */
+export type Delivery = components["schemas"]["Delivery"];
 /** A row of the list: a delivery and the buyer's name (the address may be a masked relay address). */
-export type DeliveryRow = components["schemas"]["DeliveryRow"] & Measured;
+export type DeliveryRow = components["schemas"]["DeliveryRow"];
+/** An order credited to a mail: ``hours`` from the send; ``cancelled``: its credit was taken back. */
+export type Conversion = components["schemas"]["Conversion"];
 
 export type ScenarioSummary = Pick<components["schemas"]["Scenario-Output"], "id" | "name" | "active">;
 

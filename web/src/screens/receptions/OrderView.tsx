@@ -3,7 +3,7 @@ import { Badge, ErrorBox, Loading, useDocument } from "../../components/ui";
 import { shopPath } from "../../lib/api";
 import { formatDateTime, formatNumber, t } from "../../lib/i18n";
 import { href } from "../../lib/router";
-import { reasonLabel, statusTone, type Delivery } from "../deliveries/common";
+import { reasonLabel, statusTone } from "../deliveries/common";
 import { Conversions } from "../deliveries/Conversions";
 import { kindLabel } from "./labels";
 import { PlanChanges } from "./PlanChanges";
@@ -75,8 +75,7 @@ export function StoredOrder(props: { shop: string; orderKey: string; zone: strin
   const detail = useDocument<OrderDetail>(shopPath(shop, `/orders/${encodeURIComponent(orderKey)}`));
   if (detail.error) return <ErrorBox error={detail.error} />;
   if (!detail.data) return <Loading />;
-  const { order } = detail.data;
-  const deliveries: Delivery[] = detail.data.deliveries;
+  const { order, deliveries } = detail.data;
   const planned = deliveries.filter((delivery) => delivery.status !== "skipped" && delivery.status !== "cancelled");
   return (
     <div>

@@ -2,10 +2,10 @@
 // the scenario started (those that got its mails, and beside them the held-out runs), and the runs
 // whose customer ordered again within the scenario's repeat window, with the rate of each group.
 import { formatNumber, formatPercent, t } from "../../lib/i18n";
-import type { Groups, ScenarioResult } from "./types";
+import type { Groups, Rates, ScenarioResult } from "./types";
 
-function GroupFigures(props: { counts: Groups<number>; rates?: Groups<number | null>; holdout: boolean }) {
-  const groups: (keyof Groups<number>)[] = props.holdout ? ["mailed", "held_out"] : ["mailed"];
+function GroupFigures(props: { counts: Groups; rates?: Rates; holdout: boolean }) {
+  const groups: (keyof Groups)[] = props.holdout ? ["mailed", "held_out"] : ["mailed"];
   return (
     <dl class="funnel-groups">
       {groups.map((group) => (

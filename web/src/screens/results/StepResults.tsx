@@ -65,10 +65,10 @@ function verdictText(step: StepResult): string {
   return t("results.ab_undecided");
 }
 
-/** The share a weight gives its variant: 1 of 1+1 → "50%". */
+/** The share a weight gives its variant: 1 of 1+1 → "50%" ("—" for a variant the step no longer has). */
 function share(variant: VariantResult, variants: VariantResult[]): string {
-  const total = variants.reduce((sum, item) => sum + item.weight, 0);
-  return total > 0 ? `${Math.round((variant.weight / total) * 100)}%` : "—";
+  const total = variants.reduce((sum, item) => sum + (item.weight ?? 0), 0);
+  return variant.weight !== null && total > 0 ? `${Math.round((variant.weight / total) * 100)}%` : "—";
 }
 
 export function AbTest(props: {
@@ -108,7 +108,9 @@ export function AbTest(props: {
                       <Badge tone="ok">{t("results.winner_badge")}</Badge>
                     </>
                   )}
+                  {variant.template && (
                   <span class="block muted small">{props.templateName(variant.template) ?? variant.template}</span>
+                )}
                 </>
               ),
             },

@@ -26,30 +26,17 @@ export const RAKUTEN_MAX_DAYS = 30;
 export const RAKUTEN_AD_MAX_DAYS = 21;
 
 export type Conditions = components["schemas"]["Conditions-Output"];
-
-// Issue #15 (a holdout group, A/B variants of a step, the repeat window): declared here from the
-// API's contract until the backend's models reach its OpenAPI document.
-// TODO(#15): `make api-types`, then Step, Scenario and Finding are the schema's again.
-export type HoldoutScope = "whole_run" | "advertising_only";
+/** ``advertising_only``: a held-out run still gets its transactional mails (issue #15). */
+export type HoldoutScope = components["schemas"]["Scenario-Output"]["holdout_scope"];
 /** One wording of an A/B-tested step: its template and its share (``weight``) of the mails. */
-export interface Variant {
-  id: string;
-  template: string;
-  weight: number;
-}
+export type Variant = components["schemas"]["Variant-Output"];
 /** A step sends its one ``template``, or one of its 2–4 ``variants`` (exactly one of the two). */
-export type Step = Omit<components["schemas"]["Step-Output"], "template"> & { template: string | null; variants: Variant[] | null };
-export type Scenario = Omit<components["schemas"]["Scenario-Output"], "steps"> & {
-  /** The share of runs held out (planned, never sent) to measure what the mails add. */
-  holdout_percent: number;
-  /** ``advertising_only``: a held-out run still gets its transactional mails. */
-  holdout_scope: HoldoutScope;
-  /** A run repeats when its customer orders again within this many days of its start. */
-  repeat_days: number;
-  steps: Step[];
-};
+export type Step = components["schemas"]["Step-Output"];
+/** ``holdout_percent``: the share of runs held out (planned, never sent) to measure what the mails
+ * add; ``repeat_days``: a run repeats when its customer orders again within this many days. */
+export type Scenario = components["schemas"]["Scenario-Output"];
 /** ``variant``: the A/B variant of the step the finding is about, when it is one. */
-export type Finding = components["schemas"]["Finding"] & { variant?: string | null };
+export type Finding = components["schemas"]["Finding"];
 export type LintAnswer = components["schemas"]["LintAnswer"];
 export type SaveAnswer = components["schemas"]["SaveAnswer"];
 export type ScenarioState = components["schemas"]["ScenarioState"];
@@ -132,9 +119,9 @@ export function toDraft(scenario: Scenario): Draft {
     trigger: scenario.trigger,
     repeat_policy: scenario.repeat_policy,
     priority: String(scenario.priority),
-    holdout_percent: String(scenario.holdout_percent ?? 0),
-    holdout_scope: scenario.holdout_scope ?? "whole_run",
-    repeat_days: String(scenario.repeat_days ?? DEFAULT_REPEAT_DAYS),
+    holdout_percent: String(scenario.holdout_percent),
+    holdout_scope: scenario.holdout_scope,
+    repeat_days: String(scenario.repeat_days),
     conditions: {
       sources: listText(c.sources),
       skus: listText(c.skus),

@@ -4,7 +4,7 @@ import { t } from "../../lib/i18n";
 import { href } from "../../lib/router";
 import { ReadRows } from "./form";
 import { hhmm } from "./shopDraft";
-import { DEFAULT_ATTRIBUTION_DAYS, type Shop } from "./types";
+import type { Shop } from "./types";
 
 export function complianceLabel(value: Shop["compliance"]): string {
   return t(`settings.compliance_${value}`);
@@ -63,7 +63,7 @@ export function ShopView(props: { shopId: string; shop: Shop }) {
       </section>
       <section class="card">
         <h2>{t("settings.section_results")}</h2>
-        <ReadRows rows={[[t("settings.attribution_days"), t("settings.days", { n: shop.attribution_days ?? DEFAULT_ATTRIBUTION_DAYS })]]} />
+        <ReadRows rows={[[t("settings.attribution_days"), t("settings.days", { n: shop.attribution_days })]]} />
       </section>
       <section class="card">
         <h2>{t("settings.section_footer")}</h2>

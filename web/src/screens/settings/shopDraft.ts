@@ -2,7 +2,7 @@
 // Shop, and its checks.
 import { t } from "../../lib/i18n";
 import { isMailAddress } from "../../lib/mailAddress";
-import { DEFAULT_ATTRIBUTION_DAYS, TIME, type Shop } from "./types";
+import { TIME, type Shop } from "./types";
 
 export interface Draft {
   name: string;
@@ -42,7 +42,7 @@ export function draftOf(shop: Shop): Draft {
     quietEnd: hhmm(shop.quiet_hours?.end ?? "08:00"),
     window: String(shop.flexible_window_minutes),
     maxDays: String(shop.max_window_days),
-    attributionDays: String(shop.attribution_days ?? DEFAULT_ATTRIBUTION_DAYS),
+    attributionDays: String(shop.attribution_days),
     defaultTransit: String(fallback),
     transit: Object.entries(byPrefecture).map(([key, days]) => ({ key, days: String(days) })),
     signature: shop.signature,

@@ -1,12 +1,8 @@
 // The settings API's shapes, from its OpenAPI document (src/api/schema.d.ts).
 import type { components } from "../../api/schema";
 
-/** ``attribution_days`` (issue #15): declared here until the backend's Shop reaches schema.d.ts.
- * TODO(#15): `make api-types`, then Shop is the schema's again. */
-export type Shop = components["schemas"]["Shop-Output"] & { attribution_days?: number };
-
-/** An order within this many days after a mail is credited to it, when the shop does not say. */
-export const DEFAULT_ATTRIBUTION_DAYS = 7;
+/** ``attribution_days``: an order within this many days after a mail is credited to it (issue #15). */
+export type Shop = components["schemas"]["Shop-Output"];
 export type RelayView = components["schemas"]["RelayView"];
 export type RelayEdit = components["schemas"]["RelayEdit"];
 export type PoolCount = components["schemas"]["PoolCount"];
