@@ -13,7 +13,7 @@ function GroupFigures(props: { counts: Groups; rates?: Rates; holdout: boolean }
           <dt>{t(`results.group_${group}`)}</dt>
           <dd>
             <span class="funnel-value">{formatNumber(props.counts[group])}</span>
-            {props.rates && <span class="funnel-rate">{formatPercent(props.rates[group])}</span>}
+            {props.rates && props.rates[group] !== null && <span class="funnel-rate">{formatPercent(props.rates[group])}</span>}
           </dd>
         </div>
       ))}

@@ -82,6 +82,8 @@ export function AbTest(props: {
   const { step } = props;
   const ab = step.ab;
   const winner = ab?.verdict === "winner" ? step.variants.find((variant) => variant.variant === ab.winner) : undefined;
+  // variants counted in the period that the step no longer has (after a promotion) have no template
+  const testing = step.variants.some((variant) => variant.template !== null);
   const titleId = `ab-${step.step_id}`;
   return (
     <section class="ab-test" aria-labelledby={titleId} data-testid={`ab-${step.step_id}`}>
@@ -126,12 +128,13 @@ export function AbTest(props: {
           )}
         </p>
         <span class="spacer" />
-        {winner && props.onPromote && (
+        {winner?.template && props.onPromote && (
           <button type="button" class="button button-primary" disabled={props.busy} onClick={() => props.onPromote?.(winner)}>
             {t("results.promote")}
           </button>
         )}
       </div>
+      {!testing && <p class="small muted ab-note">{t("results.ab_ended")}</p>}
       <p class="small muted ab-note">{t("results.method", { method: props.method })}</p>
     </section>
   );
