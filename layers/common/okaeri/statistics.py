@@ -38,7 +38,10 @@ def wilson_interval(hits: float, total: float, z: float = Z95) -> tuple[float, f
     denominator = 1 + z * z / total
     centre = (p + z * z / (2 * total)) / denominator
     half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / denominator
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # at no hit (every hit) the bound is 0 (1) exactly; rounding would leave it a hair inside
+    low = 0.0 if hits <= 0 else max(0.0, centre - half)
+    high = 1.0 if hits >= total else min(1.0, centre + half)
+    return low, high
 
 
 def newcombe_interval(hits_a: float, total_a: float, hits_b: float, total_b: float) -> tuple[float, float]:
@@ -49,7 +52,7 @@ def newcombe_interval(hits_a: float, total_a: float, hits_b: float, total_b: flo
     difference = p_a - p_b
     low = difference - math.sqrt((p_a - low_a) ** 2 + (high_b - p_b) ** 2)
     high = difference + math.sqrt((high_a - p_a) ** 2 + (p_b - low_b) ** 2)
-    return low, high
+    return max(-1.0, low), min(1.0, high)  # within [-1, 1] in exact arithmetic; rounding may not be
 
 
 @dataclass(frozen=True)

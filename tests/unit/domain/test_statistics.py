@@ -65,6 +65,17 @@ def test_the_wilson_interval_gives_newcombes_published_values(
     assert rounded(wilson_interval(hits, total)) == expected
 
 
+@pytest.mark.parametrize(("hits", "total"), [(0, 3), (0, 7), (0, 12), (10, 10), (13, 13)])
+def test_the_wilson_bound_at_no_hit_or_every_hit_is_exactly_zero_or_one(hits: int, total: int) -> None:
+    low, high = wilson_interval(hits, total)
+    assert (low if hits == 0 else high) == (0.0 if hits == 0 else 1.0)
+
+
+def test_the_newcombe_interval_of_all_against_nothing_stays_within_minus_one_and_one() -> None:
+    assert newcombe_interval(27, 27, 0, 1)[1] == 1.0  # was 1.0000000000000002
+    assert newcombe_interval(0, 1, 27, 27)[0] == -1.0
+
+
 def test_the_pooled_z_test_gives_the_known_p_value() -> None:
     # z = 0.05 / sqrt(0.075 · 0.925 · 2/500) = 3.0003…, two-sided p = 0.002687
     assert two_proportion_p_value(50, 500, 25, 500) == pytest.approx(0.002687, abs=5e-6)
@@ -200,6 +211,26 @@ def test_a_group_without_runs_has_no_lift() -> None:
 def proportions(draw: st.DrawFn, most: int = 5000) -> tuple[int, int]:
     total = draw(st.integers(min_value=1, max_value=most))
     return draw(st.integers(min_value=0, max_value=total)), total
+
+
+@PROPERTY
+@given(proportions())
+def test_the_wilson_interval_holds_the_rate_within_zero_and_one(counted: tuple[int, int]) -> None:
+    hits, total = counted
+    low, high = wilson_interval(hits, total)
+    assert 0.0 <= low <= hits / total <= high <= 1.0
+
+
+@PROPERTY
+@given(proportions(), proportions())
+def test_the_newcombe_interval_holds_the_difference_within_minus_one_and_one(
+    a: tuple[int, int], b: tuple[int, int]
+) -> None:
+    low, high = newcombe_interval(a[0], a[1], b[0], b[1])
+    difference = a[0] / a[1] - b[0] / b[1]
+    assert -1.0 <= low <= difference <= high <= 1.0
+    mirrored = newcombe_interval(b[0], b[1], a[0], a[1])
+    assert mirrored == pytest.approx((-high, -low), abs=1e-12)
 
 
 @PROPERTY
