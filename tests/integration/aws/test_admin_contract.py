@@ -5,7 +5,9 @@ scenario and template versions (``ports.AdminConfig``), coupon pools (``ports.Co
 and the operators (``ports.Operators``, on
 moto's Cognito user pool made from ``infra.identity``; Cognito names a user itself, so usernames are
 not compared); and what the operations screens read and write: the searches and pages of orders,
-deliveries, customers, the suppression list and the logs, the dashboard's counters, the erasure."""
+deliveries, customers, the suppression list and the logs, the dashboard's counters, the erasure; and
+what each mail earns (issue #15): counts made once per key (``count_once``), an order's credit
+(``set_credit``) and a delivery's conversions (``add_conversion``, ``cancel_conversion``)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,8 @@ import pytest
 import yaml
 
 from infra.identity import create_groups_requests, create_user_pool_request
-from okaeri.aws.clients import cognito_client, secrets_client
+from okaeri.aws.clients import cognito_client, dynamodb_client, secrets_client
+from okaeri.aws.deliveries import DynamoDeliveries
 from okaeri.aws.dynamo import iso_utc
 from okaeri.aws.search import InvalidStartKeyError
 from okaeri.aws.secrets import SecretsManagerSecrets
@@ -36,6 +39,8 @@ from okaeri.models import (
     load_document,
 )
 from okaeri.models.admin import Operator, PoolLoad, StepStats, VersionInfo
+from okaeri.models.delivery import Conversion
+from okaeri.models.records import Credit
 from okaeri.parsing import ParseMask
 from okaeri.ports import (
     AdminConfig,
@@ -43,6 +48,7 @@ from okaeri.ports import (
     AdminDeliveries,
     AdminLogs,
     CouponPools,
+    OnceCount,
     OperatorOrders,
     Operators,
     RequestRecords,
@@ -50,7 +56,16 @@ from okaeri.ports import (
 )
 from tests import fakes
 from tests.conftest import FIXTURES
-from tests.integration.aws.conftest import OTHER_SHOP, SHOP, T0, make_delivery, make_order, make_record
+from tests.integration.aws.conftest import (
+    OTHER_SHOP,
+    SHOP,
+    T0,
+    make_delivery,
+    make_order,
+    make_record,
+    stored_item,
+)
+from tests.integration.conftest import TABLE_PREFIX
 
 #: Each port: its fake, and the fixture of its AWS adapter (tests/integration/aws/conftest.py, below).
 FAKES: dict[str, Callable[[], Any]] = {
@@ -664,3 +679,151 @@ def test_an_audit_entry_written_again_is_one_entry(admin_logs: AdminLogs) -> Non
         admin_logs.put_audit(SHOP, action="delivery.stop", at=at, detail=detail, delivery="d-1")
     entries = list(admin_logs.delivery_audit(SHOP, "d-1"))
     assert sorted(entry["detail"]["by"] for entry in entries) == ["a@okaeri.test", "b@okaeri.test"]
+
+
+# --- what each mail earns (issue #15) -----------------------------------------------------------
+
+
+def once(key: str, day: date = date(2026, 12, 1), step_id: str = "thanks", **counters: int) -> OnceCount:
+    return OnceCount(key, day, "plan", step_id, counters, T0)
+
+
+def test_a_count_under_one_key_is_added_once(config: AdminConfig) -> None:
+    day = date(2026, 12, 1)
+    assert config.count_once(SHOP, once("credit#rakuten#A-1", converted=1, revenue=5000))
+    assert not config.count_once(SHOP, once("credit#rakuten#A-1", converted=1, revenue=5000))
+    assert not config.count_once(SHOP, once("credit#rakuten#A-1", converted=7))  # the key, not the counts
+    assert config.count_once(OTHER_SHOP, once("credit#rakuten#A-1", converted=1))  # another shop's own key
+    assert config.stats(SHOP, day, day) == [
+        StepStats(day, "plan", "thanks", {"converted": 1, "revenue": 5000})
+    ]
+
+
+def test_counts_under_two_keys_add_up_and_may_take_back(config: AdminConfig) -> None:
+    day, later = date(2026, 12, 1), date(2026, 12, 2)
+    config.count(SHOP, day=day, scenario_id="plan", step_id="thanks", counter="sent")
+    assert config.count_once(SHOP, once("credit#rakuten#A-1", converted=1, revenue=5000))
+    assert config.count_once(SHOP, once("credit#rakuten#A-2", converted=1, revenue=1200))
+    assert config.count_once(SHOP, once("run#r-1", step_id="*", runs_mailed=1))
+    assert config.count_once(SHOP, once("held#d-9", later, "thanks@b", held_out=1))
+    assert config.stats(SHOP, day, later) == [
+        StepStats(day, "plan", "*", {"runs_mailed": 1}),
+        StepStats(day, "plan", "thanks", {"sent": 1, "converted": 2, "revenue": 6200}),
+        StepStats(later, "plan", "thanks@b", {"held_out": 1}),
+    ]
+    assert config.count_once(SHOP, once("uncredit#rakuten#A-2", converted=-1, revenue=-1200))
+    assert not config.count_once(SHOP, once("uncredit#rakuten#A-2", converted=-1, revenue=-1200))
+    assert config.stats(SHOP, day, day)[1] == StepStats(
+        day, "plan", "thanks", {"sent": 1, "converted": 1, "revenue": 5000}
+    )
+    assert config.count_once(SHOP, once("uncredit#rakuten#A-1", converted=-1, revenue=-5000))
+    assert config.stats(SHOP, day, day)[1].counters == {"sent": 1, "converted": 0, "revenue": 0}
+
+
+def credit(delivery_id: str = "d-1", **changes: Any) -> Credit:
+    fields: dict[str, Any] = {
+        "delivery_id": delivery_id,
+        "scenario_id": "plan",
+        "step_id": "thanks",
+        "variant": "b",
+        "sent_at": T0,
+        "hours": 26.5,
+        "total": 7128,
+        "day": date(2026, 11, 21),
+    }
+    return Credit.model_validate(fields | changes)
+
+
+def test_an_order_is_credited_once(order_store: OperatorOrders) -> None:
+    put_orders(order_store, 1)
+    before = order_store.get(SHOP, "rakuten#A-1")
+    assert before is not None
+    assert order_store.set_credit(SHOP, "rakuten#A-1", credit())
+    assert order_store.get(SHOP, "rakuten#A-1") == before.model_copy(update={"credit": credit()})
+    assert not order_store.set_credit(SHOP, "rakuten#A-1", credit("d-2", hours=1))  # the first credit stays
+    assert order_store.get(SHOP, "rakuten#A-1") == before.model_copy(update={"credit": credit()})
+    assert not order_store.set_credit(SHOP, "rakuten#NONE", credit())
+    assert not order_store.set_credit(OTHER_SHOP, "rakuten#A-1", credit())
+    assert order_store.get(SHOP, "rakuten#NONE") is None
+    assert order_store.get(OTHER_SHOP, "rakuten#A-1") is None
+
+
+def test_a_cancelled_order_is_never_credited(order_store: OperatorOrders) -> None:
+    put_orders(order_store, 1)
+    cancelled = order_store.mark_cancelled(
+        SHOP, make_order("A-1", kind="cancellation"), raw_key=f"inbound/{SHOP}/cancel", at=T0
+    )
+    assert not order_store.set_credit(SHOP, "rakuten#A-1", credit())
+    assert order_store.get(SHOP, "rakuten#A-1") == cancelled
+    assert cancelled.credit is None
+
+
+def conversion(order_key: str = "rakuten#A-2", **changes: Any) -> Conversion:
+    fields: dict[str, Any] = {
+        "order_key": order_key,
+        "order_id": "A-2",
+        "total": 1200,
+        "hours": 3.5,
+        "at": T0,
+    }
+    return Conversion.model_validate(fields | changes)
+
+
+def written_before_conversions(store: AdminDeliveries, delivery_id: str) -> None:
+    """The delivery as an item written before issue #15: no ``conversions`` attribute at all (the
+    fake's model always has the map, empty)."""
+    if isinstance(store, DynamoDeliveries):
+        dynamodb_client().update_item(
+            TableName=f"{TABLE_PREFIX}deliveries",
+            Key={"pk": {"S": SHOP}, "sk": {"S": delivery_id}},
+            UpdateExpression="REMOVE conversions",
+        )
+        item = stored_item(f"{TABLE_PREFIX}deliveries", SHOP, delivery_id)
+        assert item is not None
+        assert "conversions" not in item
+
+
+def test_a_conversion_is_added_by_its_order_key_even_on_an_old_item(delivery_store: AdminDeliveries) -> None:
+    put_deliveries(delivery_store, 1, status="sent")
+    written_before_conversions(delivery_store, "d-1")
+    odd_key = "yahoo#shop.example#A-2.1"  # dots and '#': one key, never a path
+    delivery_store.add_conversion(SHOP, "d-1", conversion())
+    delivery_store.add_conversion(SHOP, "d-1", conversion())  # the same event again
+    delivery_store.add_conversion(SHOP, "d-1", conversion(odd_key, order_id="A-2.1", total=800))
+    stored = delivery_store.get(SHOP, "d-1")
+    assert stored is not None
+    assert stored.conversions == {
+        "rakuten#A-2": conversion(),
+        odd_key: conversion(odd_key, order_id="A-2.1", total=800),
+    }
+    assert stored.status == "sent"
+
+
+def test_a_conversion_on_no_delivery_writes_nothing(delivery_store: AdminDeliveries) -> None:
+    put_deliveries(delivery_store, 1, shop_id=OTHER_SHOP)
+    delivery_store.add_conversion(SHOP, "d-1", conversion())
+    delivery_store.cancel_conversion(SHOP, "d-1", "rakuten#A-2")
+    assert delivery_store.get(SHOP, "d-1") is None
+    other = delivery_store.get(OTHER_SHOP, "d-1")
+    assert other is not None
+    assert other.conversions == {}
+
+
+def test_a_conversion_is_marked_cancelled_and_only_one_that_is_there(delivery_store: AdminDeliveries) -> None:
+    put_deliveries(delivery_store, 1, 2, status="sent")
+    written_before_conversions(delivery_store, "d-2")
+    odd_key = "yahoo#shop.example#A-2.1"
+    delivery_store.add_conversion(SHOP, "d-1", conversion())
+    delivery_store.add_conversion(SHOP, "d-1", conversion(odd_key))
+    delivery_store.cancel_conversion(SHOP, "d-1", odd_key)
+    delivery_store.cancel_conversion(SHOP, "d-1", odd_key)  # again: still cancelled
+    delivery_store.cancel_conversion(SHOP, "d-1", "rakuten#A-9")  # no such conversion
+    stored = delivery_store.get(SHOP, "d-1")
+    assert stored is not None
+    assert stored.conversions == {
+        "rakuten#A-2": conversion(),
+        odd_key: conversion(odd_key, cancelled=True),
+    }
+    before = delivery_store.get(SHOP, "d-2")
+    delivery_store.cancel_conversion(SHOP, "d-2", "rakuten#A-2")  # an old item without the map
+    assert delivery_store.get(SHOP, "d-2") == before

@@ -14,7 +14,7 @@ from okaeri.models import RelayConfig, Scenario, Shop, Template, load_document
 from okaeri.models.admin import StepStats
 from okaeri.parsing import ParseMask
 from okaeri.ports import OnceCount
-from tests.integration.aws.conftest import OTHER_SHOP, SHOP, interleaved
+from tests.integration.aws.conftest import OTHER_SHOP, SHOP, T0, interleaved, stored_item
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
@@ -150,6 +150,30 @@ def test_a_counter_name_cannot_overwrite_the_keys(config: DynamoConfig) -> None:
     for bad in ("day", "sk", "Sent", "sent.total", ""):
         with pytest.raises(ValueError, match="counter"):
             config.count(SHOP, day=date(2026, 11, 20), scenario_id="s", step_id="t", counter=bad)
+
+
+def test_a_count_once_leaves_a_marker_that_expires(config: DynamoConfig, tables: dict[str, str]) -> None:
+    day = date(2026, 12, 1)
+    assert config.count_once(
+        SHOP, OnceCount("credit#rakuten#A-1", day, "plan", "thanks", {"converted": 1}, T0)
+    )
+    marker = stored_item(tables["config"], SHOP, "counted#credit#rakuten#A-1")
+    assert marker == {
+        "pk": SHOP,
+        "sk": "counted#credit#rakuten#A-1",
+        "expires_at": int((T0 + timedelta(days=COUNTED_RETENTION_DAYS)).timestamp()),
+    }
+    assert COUNTED_RETENTION_DAYS > 366  # longer than any retry, and than the results' longest period
+    assert config.stats(SHOP, day, day) == [StepStats(day, "plan", "thanks", {"converted": 1})]
+
+
+def test_a_count_once_with_a_bad_counter_writes_nothing(config: DynamoConfig, tables: dict[str, str]) -> None:
+    day = date(2026, 12, 1)
+    for bad in ("day", "sk", "Sent", ""):
+        with pytest.raises(ValueError, match="counter"):
+            config.count_once(SHOP, OnceCount("run#r-1", day, "plan", "*", {"runs_mailed": 1, bad: 1}, T0))
+    assert stored_item(tables["config"], SHOP, "counted#run#r-1") is None  # a fixed retry still counts
+    assert config.stats(SHOP, day, day) == []
 
 
 def test_shops_never_see_each_others_configuration(
