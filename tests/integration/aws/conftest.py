@@ -13,6 +13,7 @@ from okaeri.aws.deliveries import DynamoDeliveries
 from okaeri.aws.logs import DynamoLogs
 from okaeri.aws.orders import DynamoOrders
 from okaeri.models import Delivery, Order, OrderRecord
+from okaeri.models.delivery import Conversion
 
 SHOP = "sakura-farm"
 OTHER_SHOP = "mikan-sanbo"
@@ -77,6 +78,12 @@ def make_delivery(delivery_id: str, *, shop_id: str = SHOP, **fields: Any) -> De
     return Delivery.model_validate(data)
 
 
+def make_conversion(order_key: str = "rakuten#A-2", **fields: Any) -> Conversion:
+    """An order credited to a delivery, 3.5 hours after its send."""
+    data: dict[str, Any] = {"order_key": order_key, "order_id": "A-2", "total": 1200, "hours": 3.5, "at": T0}
+    return Conversion.model_validate(data | fields)
+
+
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(T0)
@@ -120,20 +127,36 @@ def stored_item(table_name: str, pk: str, sk: str) -> dict[str, Any] | None:
     return Table(table_name, client=dynamodb_client()).get(pk, sk)
 
 
-def interleaved(client: Any, method: str, before: Any) -> Any:
+def without_conversions(table_name: str, shop_id: str, delivery_id: str) -> None:
+    """The delivery's item made as one written before issue #15: no ``conversions`` attribute."""
+    from okaeri.aws.clients import dynamodb_client
+
+    dynamodb_client().update_item(
+        TableName=table_name,
+        Key={"pk": {"S": shop_id}, "sk": {"S": delivery_id}},
+        UpdateExpression="REMOVE conversions",
+    )
+    item = stored_item(table_name, shop_id, delivery_id)
+    assert item is not None
+    assert "conversions" not in item
+
+
+def interleaved(client: Any, method: str, before: Any, *, at_call: int = 1) -> Any:
     """A stand-in for ``client`` (typed loosely, to pass where a DynamoDBClient goes) that runs
-    ``before()`` once, just before the first call of ``method``: another writer acting between an
-    adapter's read and its write, without threads or timing. ``.calls`` counts calls of ``method``."""
-    return Interleaved(client, method, before)
+    ``before()`` once, just before the ``at_call``-th call of ``method`` (the first by default):
+    another writer acting between an adapter's read and its write, or between two of its writes,
+    without threads or timing. ``.calls`` counts calls of ``method``."""
+    return Interleaved(client, method, before, at_call)
 
 
 class Interleaved:
     """See ``interleaved``."""
 
-    def __init__(self, client: Any, method: str, before: Any) -> None:
+    def __init__(self, client: Any, method: str, before: Any, at_call: int = 1) -> None:
         self._client = client
         self._method = method
         self._before = before
+        self._at_call = at_call
         self.calls = 0
 
     def __getattr__(self, name: str) -> Any:
@@ -143,7 +166,7 @@ class Interleaved:
 
         def call(**kwargs: Any) -> Any:
             self.calls += 1
-            if self.calls == 1:
+            if self.calls == self._at_call:
                 self._before()
             return attribute(**kwargs)
 

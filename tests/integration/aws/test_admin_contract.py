@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from infra.identity import create_groups_requests, create_user_pool_request
-from okaeri.aws.clients import cognito_client, dynamodb_client, secrets_client
+from okaeri.aws.clients import cognito_client, secrets_client
 from okaeri.aws.deliveries import DynamoDeliveries
 from okaeri.aws.dynamo import iso_utc
 from okaeri.aws.search import InvalidStartKeyError
@@ -39,7 +39,6 @@ from okaeri.models import (
     load_document,
 )
 from okaeri.models.admin import Operator, PoolLoad, StepStats, VersionInfo
-from okaeri.models.delivery import Conversion
 from okaeri.models.records import Credit
 from okaeri.parsing import ParseMask
 from okaeri.ports import (
@@ -60,10 +59,11 @@ from tests.integration.aws.conftest import (
     OTHER_SHOP,
     SHOP,
     T0,
+    make_conversion,
     make_delivery,
     make_order,
     make_record,
-    stored_item,
+    without_conversions,
 )
 from tests.integration.conftest import TABLE_PREFIX
 
@@ -758,50 +758,31 @@ def test_a_cancelled_order_is_never_credited(order_store: OperatorOrders) -> Non
     assert cancelled.credit is None
 
 
-def conversion(order_key: str = "rakuten#A-2", **changes: Any) -> Conversion:
-    fields: dict[str, Any] = {
-        "order_key": order_key,
-        "order_id": "A-2",
-        "total": 1200,
-        "hours": 3.5,
-        "at": T0,
-    }
-    return Conversion.model_validate(fields | changes)
-
-
 def written_before_conversions(store: AdminDeliveries, delivery_id: str) -> None:
-    """The delivery as an item written before issue #15: no ``conversions`` attribute at all (the
-    fake's model always has the map, empty)."""
+    """The delivery as an item written before issue #15 (the fake's model always has the map, empty)."""
     if isinstance(store, DynamoDeliveries):
-        dynamodb_client().update_item(
-            TableName=f"{TABLE_PREFIX}deliveries",
-            Key={"pk": {"S": SHOP}, "sk": {"S": delivery_id}},
-            UpdateExpression="REMOVE conversions",
-        )
-        item = stored_item(f"{TABLE_PREFIX}deliveries", SHOP, delivery_id)
-        assert item is not None
-        assert "conversions" not in item
+        without_conversions(f"{TABLE_PREFIX}deliveries", SHOP, delivery_id)
 
 
 def test_a_conversion_is_added_by_its_order_key_even_on_an_old_item(delivery_store: AdminDeliveries) -> None:
     put_deliveries(delivery_store, 1, status="sent")
     written_before_conversions(delivery_store, "d-1")
     odd_key = "yahoo#shop.example#A-2.1"  # dots and '#': one key, never a path
-    delivery_store.add_conversion(SHOP, "d-1", conversion())
-    delivery_store.add_conversion(SHOP, "d-1", conversion())  # the same event again
-    delivery_store.add_conversion(SHOP, "d-1", conversion(odd_key, order_id="A-2.1", total=800))
+    delivery_store.add_conversion(SHOP, "d-1", make_conversion())
+    delivery_store.add_conversion(SHOP, "d-1", make_conversion())  # the same event again
+    delivery_store.add_conversion(SHOP, "d-1", make_conversion(odd_key, order_id="A-2.1", total=800))
     stored = delivery_store.get(SHOP, "d-1")
     assert stored is not None
     assert stored.conversions == {
-        "rakuten#A-2": conversion(),
-        odd_key: conversion(odd_key, order_id="A-2.1", total=800),
+        "rakuten#A-2": make_conversion(),
+        odd_key: make_conversion(odd_key, order_id="A-2.1", total=800),
     }
     assert stored.status == "sent"
 
 
 def test_a_conversion_on_no_delivery_writes_nothing(delivery_store: AdminDeliveries) -> None:
     put_deliveries(delivery_store, 1, shop_id=OTHER_SHOP)
-    delivery_store.add_conversion(SHOP, "d-1", conversion())
+    delivery_store.add_conversion(SHOP, "d-1", make_conversion())
     delivery_store.cancel_conversion(SHOP, "d-1", "rakuten#A-2")
     assert delivery_store.get(SHOP, "d-1") is None
     other = delivery_store.get(OTHER_SHOP, "d-1")
@@ -813,16 +794,16 @@ def test_a_conversion_is_marked_cancelled_and_only_one_that_is_there(delivery_st
     put_deliveries(delivery_store, 1, 2, status="sent")
     written_before_conversions(delivery_store, "d-2")
     odd_key = "yahoo#shop.example#A-2.1"
-    delivery_store.add_conversion(SHOP, "d-1", conversion())
-    delivery_store.add_conversion(SHOP, "d-1", conversion(odd_key))
+    delivery_store.add_conversion(SHOP, "d-1", make_conversion())
+    delivery_store.add_conversion(SHOP, "d-1", make_conversion(odd_key))
     delivery_store.cancel_conversion(SHOP, "d-1", odd_key)
     delivery_store.cancel_conversion(SHOP, "d-1", odd_key)  # again: still cancelled
     delivery_store.cancel_conversion(SHOP, "d-1", "rakuten#A-9")  # no such conversion
     stored = delivery_store.get(SHOP, "d-1")
     assert stored is not None
     assert stored.conversions == {
-        "rakuten#A-2": conversion(),
-        odd_key: conversion(odd_key, cancelled=True),
+        "rakuten#A-2": make_conversion(),
+        odd_key: make_conversion(odd_key, cancelled=True),
     }
     before = delivery_store.get(SHOP, "d-2")
     delivery_store.cancel_conversion(SHOP, "d-2", "rakuten#A-2")  # an old item without the map
