@@ -8,9 +8,20 @@ import pytest
 
 from infra.tables import DELIVERIES, DUE_SHARDS
 from okaeri.aws import deliveries as deliveries_module
+from okaeri.aws.clients import dynamodb_client
 from okaeri.aws.deliveries import DynamoDeliveries, due_shard
 from okaeri.models import Delivery
-from tests.integration.aws.conftest import OTHER_SHOP, RETENTION_DAYS, SHOP, T0, make_delivery, stored_item
+from tests.integration.aws.conftest import (
+    OTHER_SHOP,
+    RETENTION_DAYS,
+    SHOP,
+    T0,
+    interleaved,
+    make_conversion,
+    make_delivery,
+    stored_item,
+    without_conversions,
+)
 
 JST = timezone(timedelta(hours=9))
 LEASE = T0 + timedelta(minutes=5)
@@ -348,3 +359,24 @@ def test_an_event_for_an_unknown_delivery_creates_nothing(
     deliveries.count_event(SHOP, "ghost", "Delivery", status=None)
     deliveries.count_event(SHOP, "ghost", "Bounce", status="bounced")
     assert stored_item(tables["deliveries"], SHOP, "ghost") is None
+
+
+def test_two_orders_crediting_an_old_item_at_once_both_stay(
+    deliveries: DynamoDeliveries, tables: dict[str, str]
+) -> None:
+    """Two orders of one buyer are credited to the same delivery written before conversions existed,
+    at the same moment (their stream records are on different shards): the other one makes the map
+    between this one's first write (refused: no map) and its second (refused: a map now)."""
+    assert deliveries.put_new(make_delivery("d-1", status="sent"))
+    without_conversions(tables["deliveries"], SHOP, "d-1")
+    theirs = make_conversion("rakuten#A-3", order_id="A-3")
+    client = interleaved(
+        dynamodb_client(), "update_item", lambda: deliveries.add_conversion(SHOP, "d-1", theirs), at_call=2
+    )
+    racing = DynamoDeliveries(tables["deliveries"], retention_days=RETENTION_DAYS, client=client)
+
+    racing.add_conversion(SHOP, "d-1", make_conversion())
+
+    stored = deliveries.get(SHOP, "d-1")
+    assert stored is not None
+    assert stored.conversions == {"rakuten#A-2": make_conversion(), "rakuten#A-3": theirs}

@@ -325,7 +325,8 @@ class DynamoDeliveries:
 
     def add_conversion(self, shop_id: str, delivery_id: str, conversion: Conversion) -> None:
         """``conversions[<order key>]`` set; an item written before conversions existed gets the map
-        first (two conditional writes, each safe to repeat)."""
+        first (two conditional writes, each safe to repeat; another writer may make the map between
+        them, and then the member is set on the second round)."""
         for _ in range(2):
             expr = Expression()
             member = expr.member("conversions", conversion.order_key)
@@ -336,8 +337,9 @@ class DynamoDeliveries:
             expr = Expression()
             update = expr.update(set_values={"conversions": {}})
             condition = f"attribute_exists({SK}) AND attribute_not_exists({expr.name('conversions')})"
-            if self._table.update(shop_id, delivery_id, expr, update=update, condition=condition) is None:
-                return  # no such delivery (the map was there: the first write would have taken)
+            made = self._table.update_or_old(shop_id, delivery_id, expr, update=update, condition=condition)
+            if not made.done and made.item is None:
+                return  # no such delivery
 
     def cancel_conversion(self, shop_id: str, delivery_id: str, order_key: str) -> None:
         expr = Expression()
