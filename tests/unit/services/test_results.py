@@ -414,3 +414,18 @@ def test_a_superseded_run_is_no_longer_counted(held_out_percent: int) -> None:
     assert counter(world, "held_out") == 0
     general_run = [d for d in world.deliveries.all() if d.scenario_id == "general"]
     assert {(d.status, d.reason) for d in general_run} == {("cancelled", "replanned")}
+
+
+def test_a_cancelled_order_takes_back_its_repeat() -> None:
+    world = world_with()
+    first = place(world, "L-1")
+    sent_step(world, "thanks", first)
+    world.clock.advance(days=1)
+    place(world, "L-2", total=4200)
+    assert (counter(world, "repeated_mailed"), counter(world, "converted")) == (1, 1)
+
+    world.clock.advance(hours=1)
+    cancel(world, "L-2")
+
+    assert counter(world, "converted") == 0
+    assert counter(world, "repeated_mailed") == 0
