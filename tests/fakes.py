@@ -26,6 +26,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+from okaeri.aws.config import check_counters
 from okaeri.aws.customers import CUSTOMER_PREFIX, SUPPRESSION_PREFIX
 from okaeri.aws.deliveries import COUNTED, COUNTERS, EDITABLE
 from okaeri.aws.dynamo import iso_utc
@@ -1105,9 +1106,11 @@ class FakeShopConfig:
         self.relay_store.get(shop_id, {}).pop(name, None)
 
     def count(self, shop_id: str, *, day: date, scenario_id: str, step_id: str, counter: str) -> None:
+        check_counters([counter])
         self.counters[(shop_id, day, scenario_id, step_id, counter)] += 1
 
     def count_once(self, shop_id: str, count: OnceCount) -> bool:
+        check_counters(count.counters)
         if (shop_id, count.key) in self.counted:
             return False
         self.counted.add((shop_id, count.key))

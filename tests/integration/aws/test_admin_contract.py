@@ -720,6 +720,18 @@ def test_counts_under_two_keys_add_up_and_may_take_back(config: AdminConfig) -> 
     assert config.stats(SHOP, day, day)[1].counters == {"sent": 1, "converted": 0, "revenue": 0}
 
 
+def test_a_name_that_is_no_counter_is_refused_and_nothing_counted(config: AdminConfig) -> None:
+    day = date(2026, 12, 1)
+    for bad in ("day", "sk", "step_id", "Sent", "sent.total", ""):
+        with pytest.raises(ValueError, match="counter"):
+            config.count(SHOP, day=day, scenario_id="plan", step_id="thanks", counter=bad)
+        with pytest.raises(ValueError, match="counter"):
+            config.count_once(SHOP, OnceCount("run#r-1", day, "plan", "*", {"runs_mailed": 1, bad: 1}, T0))
+    assert config.stats(SHOP, day, day) == []
+    assert config.count_once(SHOP, once("run#r-1", step_id="*", runs_mailed=1))  # the key was not used up
+    assert config.stats(SHOP, day, day) == [StepStats(day, "plan", "*", {"runs_mailed": 1})]
+
+
 def credit(delivery_id: str = "d-1", **changes: Any) -> Credit:
     fields: dict[str, Any] = {
         "delivery_id": delivery_id,

@@ -167,15 +167,6 @@ def test_a_count_once_leaves_a_marker_that_expires(config: DynamoConfig, tables:
     assert config.stats(SHOP, day, day) == [StepStats(day, "plan", "thanks", {"converted": 1})]
 
 
-def test_a_count_once_with_a_bad_counter_writes_nothing(config: DynamoConfig, tables: dict[str, str]) -> None:
-    day = date(2026, 12, 1)
-    for bad in ("day", "sk", "Sent", ""):
-        with pytest.raises(ValueError, match="counter"):
-            config.count_once(SHOP, OnceCount("run#r-1", day, "plan", "*", {"runs_mailed": 1, bad: 1}, T0))
-    assert stored_item(tables["config"], SHOP, "counted#run#r-1") is None  # a fixed retry still counts
-    assert config.stats(SHOP, day, day) == []
-
-
 def test_shops_never_see_each_others_configuration(
     config: DynamoConfig, shop: Shop, scenario: Scenario, template: Template
 ) -> None:

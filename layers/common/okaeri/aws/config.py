@@ -392,9 +392,7 @@ class DynamoConfig:
     def _stats_update(
         expr: Expression, day: date, scenario_id: str, step_id: str, counters: Mapping[str, int]
     ) -> str:
-        for counter in counters:
-            if not COUNTER_PATTERN.match(counter) or counter in _STATS_ATTRIBUTES:
-                raise ValueError(f"not a counter name: {counter!r}")
+        check_counters(counters)
         return expr.update(
             set_values={"day": day.isoformat(), "scenario_id": scenario_id, "step_id": step_id},
             add=dict(counters),
@@ -416,6 +414,13 @@ class DynamoConfig:
             )
             for item in self._table.query_all(expr, condition)
         ]
+
+
+def check_counters(names: Iterable[str]) -> None:
+    """Refuse a name that is no counter (``ValueError``): one that could overwrite the row's keys."""
+    for name in names:
+        if not COUNTER_PATTERN.match(name) or name in _STATS_ATTRIBUTES:
+            raise ValueError(f"not a counter name: {name!r}")
 
 
 def stats_sk(day: date, scenario_id: str, step_id: str) -> str:
