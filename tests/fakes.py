@@ -1118,6 +1118,15 @@ class FakeShopConfig:
             self.counters[(shop_id, count.day, count.scenario_id, count.step_id, counter)] += amount
         return True
 
+    def take_back(self, shop_id: str, count: OnceCount) -> bool:
+        check_counters(count.counters)
+        if (shop_id, count.key) not in self.counted:
+            return False
+        self.counted.discard((shop_id, count.key))
+        for counter, amount in count.counters.items():
+            self.counters[(shop_id, count.day, count.scenario_id, count.step_id, counter)] -= amount
+        return True
+
     def total(self, counter: str) -> int:
         return sum(count for key, count in self.counters.items() if key[4] == counter)
 

@@ -165,19 +165,26 @@ def runs_started(deliveries: Iterable[Delivery]) -> list[RunStart]:
     return starts
 
 
+def repeats(record: OrderRecord, run: RunStart, days: int) -> bool:
+    """Whether ``record``'s order repeats ``run``: an open order of another order key, placed after
+    the run's start and at most ``days`` (its scenario's ``repeat_days``) after it."""
+    placed = order_time(record)
+    return (
+        record.status == "open"
+        and record.order.kind == "order"
+        and record.order_key != run.order_key
+        and run.started_at < placed <= run.started_at + timedelta(days=days)
+    )
+
+
 def repeated_runs(
     record: OrderRecord, deliveries: Iterable[Delivery], repeat_days: Callable[[RunStart], int | None]
-) -> list[RunStart]:
-    """The customer's runs that ``record``'s order repeats: started before it, by another order,
-    within their scenario's ``repeat_days`` (None: the scenario is gone; not counted)."""
-    if record.status == "cancelled":
-        return []
-    placed = order_time(record)
-    repeated = []
+) -> list[tuple[RunStart, int]]:
+    """The customer's runs that ``record``'s order repeats (see ``repeats``), each with its
+    ``repeat_days`` (None from ``repeat_days``: the scenario is gone; not counted)."""
+    found = []
     for run in runs_started(deliveries):
-        if run.order_key == record.order_key or not run.started_at < placed:
-            continue
         days = repeat_days(run)
-        if days is not None and placed <= run.started_at + timedelta(days=days):
-            repeated.append(run)
-    return repeated
+        if days is not None and repeats(record, run, days):
+            found.append((run, days))
+    return found

@@ -86,6 +86,9 @@ class Orders(Protocol):
     def mark_cancelled(self, shop_id: str, cancellation: Order, *, raw_key: str, at: datetime) -> OrderRecord:
         """Mark the order cancelled (a stub is kept when the order itself was never seen)."""
 
+    def by_customer(self, shop_id: str, customer_id: str) -> list[OrderRecord]:
+        """The customer's orders that have an order time, newest first (an index query)."""
+
     def set_credit(self, shop_id: str, order_key: str, credit: Credit) -> bool:
         """Record the mail the order is credited to, once: False (and no change) when the order has a
         credit already, is cancelled, or is gone."""
@@ -255,6 +258,10 @@ class ShopConfig(Protocol):
         """Add ``count.counters`` (each may be negative) to a per-day row once per ``count.key``,
         whatever the number of calls: False when the key was counted before (nothing added)."""
 
+    def take_back(self, shop_id: str, count: OnceCount) -> bool:
+        """Subtract what ``count_once`` added under ``count.key`` (the same counters and row) and forget
+        the key, so it may count again: False (nothing changed) when the key is not counted."""
+
 
 class Coupons(Protocol):
     def code_for(self, shop_id: str, pool: str, delivery_id: str) -> str:
@@ -334,8 +341,6 @@ class SearchByTime(Protocol[T]):
 
 
 class OperatorOrders(Orders, SearchByTime["OrderRecord"], Protocol):
-    def by_customer(self, shop_id: str, customer_id: str) -> list[OrderRecord]: ...
-
     def redact_personal(self, shop_id: str, order_key: str, *, at: datetime) -> OrderRecord | None: ...
 
 

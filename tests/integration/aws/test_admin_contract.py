@@ -720,6 +720,20 @@ def test_counts_under_two_keys_add_up_and_may_take_back(config: AdminConfig) -> 
     assert config.stats(SHOP, day, day)[1].counters == {"sent": 1, "converted": 0, "revenue": 0}
 
 
+def test_a_count_taken_back_is_subtracted_once_and_its_key_may_count_again(config: AdminConfig) -> None:
+    day = date(2026, 12, 1)
+    repeat = once("repeat#r-1", step_id="*", repeated_mailed=1)
+    assert not config.take_back(SHOP, repeat)  # never counted: nothing to take back
+    assert config.stats(SHOP, day, day) == []
+    assert config.count_once(SHOP, repeat)
+    assert not config.take_back(OTHER_SHOP, repeat)  # another shop's key is its own
+    assert config.take_back(SHOP, repeat)
+    assert not config.take_back(SHOP, repeat)  # once
+    assert config.stats(SHOP, day, day) == [StepStats(day, "plan", "*", {"repeated_mailed": 0})]
+    assert config.count_once(SHOP, repeat)  # the key is free again: a later order repeats the run
+    assert config.stats(SHOP, day, day) == [StepStats(day, "plan", "*", {"repeated_mailed": 1})]
+
+
 def test_a_name_that_is_no_counter_is_refused_and_nothing_counted(config: AdminConfig) -> None:
     day = date(2026, 12, 1)
     for bad in ("day", "sk", "step_id", "Sent", "sent.total", ""):

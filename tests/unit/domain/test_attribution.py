@@ -205,12 +205,12 @@ SENT: tuple[str, None] = ("sent", None)
 def repeated(
     deliveries: list[Delivery], *, days: int | None = 30, order: OrderRecord | None = None
 ) -> list[str]:
-    return [run.run_id for run in repeated_runs(order or record(), deliveries, lambda _: days)]
+    return [run.run_id for run, _ in repeated_runs(order or record(), deliveries, lambda _: days)]
 
 
 def test_a_run_started_before_the_order_within_repeat_days_repeats() -> None:
     mails = run_mails("r", timedelta(days=10), SENT, ("scheduled", None))
-    [run] = repeated_runs(record(), mails, lambda _: 30)
+    [(run, _)] = repeated_runs(record(), mails, lambda _: 30)
     assert run == RunStart(
         run_id="r",
         scenario_id="sc",
@@ -242,7 +242,7 @@ def test_a_run_that_reached_its_customer_counts_whatever_became_of_some_of_its_m
     )
     held = run_mails("held", timedelta(days=4), ("skipped", "holdout"), held_out=True)
     assert repeated(mixed + held) == ["mixed", "held"]
-    assert [run.held_out for run in repeated_runs(record(), mixed + held, lambda _: 30)] == [False, True]
+    assert [run.held_out for run, _ in repeated_runs(record(), mixed + held, lambda _: 30)] == [False, True]
 
 
 def test_a_run_of_the_order_itself_or_after_it_is_not_repeated() -> None:
@@ -275,7 +275,7 @@ def test_each_scenario_is_asked_its_own_repeat_days() -> None:
         asked.append(run.scenario_id)
         return 10 if run.scenario_id == "short" else 60
 
-    assert [run.run_id for run in repeated_runs(record(), short + long, repeat_days)] == ["long"]
+    assert [run.run_id for run, _ in repeated_runs(record(), short + long, repeat_days)] == ["long"]
     assert sorted(asked) == ["long", "short"]
 
 

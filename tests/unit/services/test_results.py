@@ -429,3 +429,24 @@ def test_a_cancelled_order_takes_back_its_repeat() -> None:
 
     assert counter(world, "converted") == 0
     assert counter(world, "repeated_mailed") == 0
+
+
+def test_a_cancelled_order_leaves_a_run_another_order_repeats_repeated() -> None:
+    world = world_with()
+    place(world, "M-1")
+    world.clock.advance(days=1)
+    place(world, "M-2")
+    world.clock.advance(days=1)
+    place(world, "M-3")  # repeats M-1's run too (counted once) and M-2's
+    assert counter(world, "repeated_mailed") == 2
+
+    cancel(world, "M-2", times=2)  # M-1's run is still repeated by M-3
+    assert counter(world, "repeated_mailed") == 2
+    cancel(world, "M-3")  # now nothing repeats M-1's or M-2's run
+    assert counter(world, "repeated_mailed") == 0
+
+    world.clock.advance(days=1)
+    place(
+        world, "M-4"
+    )  # repeats M-1's run again, and M-2's and M-3's (a cancelled order's run still started)
+    assert counter(world, "repeated_mailed") == 3

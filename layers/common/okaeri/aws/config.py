@@ -388,6 +388,22 @@ class DynamoConfig:
             ]
         )
 
+    def take_back(self, shop_id: str, count: OnceCount) -> bool:
+        """The ``counted#<key>`` marker deleted (if it is there) and the counters subtracted, in one
+        transaction: False when the key was not counted."""
+        expr = Expression()
+        negated = {name: -amount for name, amount in count.counters.items()}
+        update = self._stats_update(expr, count.day, count.scenario_id, count.step_id, negated)
+        row = stats_sk(count.day, count.scenario_id, count.step_id)
+        return self._table.transact_if(
+            [
+                self._table.delete_action(
+                    shop_id, f"{COUNTED_PREFIX}{count.key}", condition=f"attribute_exists({SK})"
+                ),
+                self._table.update_action(shop_id, row, expr, update=update),
+            ]
+        )
+
     @staticmethod
     def _stats_update(
         expr: Expression, day: date, scenario_id: str, step_id: str, counters: Mapping[str, int]

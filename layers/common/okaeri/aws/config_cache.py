@@ -147,6 +147,9 @@ class CachedConfig:
     def count_once(self, shop_id: str, count: OnceCount) -> bool:
         return self._inner.count_once(shop_id, count)
 
+    def take_back(self, shop_id: str, count: OnceCount) -> bool:
+        return self._inner.take_back(shop_id, count)
+
     # --- the two rules ---------------------------------------------------------------------------
 
     def _version(self, key: Hashable, read: Callable[[], T | None]) -> T | None:

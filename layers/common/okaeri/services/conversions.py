@@ -9,7 +9,8 @@ table's stream brings each change here, once per change and in order per order:
   ``converted`` and ``revenue`` of the mail's step (and variant) on the order's day;
 - it also repeats the customer's runs started within their scenario's ``repeat_days`` (counted
   ``repeated_mailed`` / ``repeated_held_out`` on the run's start day);
-- a cancellation of a credited order takes the credit's counts back (on the same day).
+- a cancellation of a credited order takes the credit's counts back (on the same day), and a run it
+  repeated that no other open order of the customer repeats is no longer counted as repeated.
 
 Each count is made with ``ShopConfig.count_once`` under a key of its own (``credit#<order>``,
 ``uncredit#<order>``, ``repeat#<run>``, ``run#<run>``, ``held#<delivery>``), so an event applied
@@ -19,7 +20,7 @@ nothing more: no mail can have gone to them before it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -30,6 +31,7 @@ from okaeri.attribution import (
     order_time,
     repeat_counter,
     repeated_runs,
+    repeats,
     run_counter,
     step_stats_id,
 )
@@ -104,21 +106,52 @@ def _count(
 def count_repeats(
     deps: ConversionDeps, shop: Shop, record: OrderRecord, deliveries: Sequence[Delivery]
 ) -> list[str]:
-    """Count the customer's runs this order repeats; their run ids."""
+    """Count the customer's runs this order repeats (each run once, whatever the number of orders
+    repeating it); their run ids."""
+    repeated = repeated_runs(record, deliveries, _repeat_days(deps, shop))
+    for run, _ in repeated:
+        deps.config.count_once(shop.id, _repeat_count(deps, shop, run))
+    return [run.run_id for run, _ in repeated]
 
+
+def take_back_repeats(deps: ConversionDeps, record: OrderRecord) -> list[str]:
+    """A cancelled order's repeats: each run it repeated that no other open order of the customer
+    repeats is counted as not repeated again (a later order may repeat it then). Reads the
+    customer's deliveries and, when the order repeated a run, their orders; their run ids."""
+    shop = deps.config.shop(record.shop_id)
+    if shop is None or record.customer_id is None or record.order_rank <= 1:
+        return []
+    deliveries = deps.deliveries.by_customer(shop.id, record.customer_id)
+    as_placed = record.model_copy(update={"status": "open"})
+    repeated = repeated_runs(as_placed, deliveries, _repeat_days(deps, shop))
+    if not repeated:
+        return []
+    others = [
+        order
+        for order in deps.orders.by_customer(shop.id, record.customer_id)
+        if order.order_key != record.order_key
+    ]
+    taken_back = []
+    for run, days in repeated:
+        if not any(repeats(order, run, days) for order in others):
+            deps.config.take_back(shop.id, _repeat_count(deps, shop, run))
+            taken_back.append(run.run_id)
+    return taken_back
+
+
+def _repeat_days(deps: ConversionDeps, shop: Shop) -> Callable[[RunStart], int | None]:
     def repeat_days(run: RunStart) -> int | None:
         scenario = deps.config.scenario_version(shop.id, run.scenario_id, run.scenario_version)
         return None if scenario is None else scenario.repeat_days
 
-    repeated = repeated_runs(record, deliveries, repeat_days)
-    for run in repeated:
-        day = run.started_at.astimezone(shop.tz).date()
-        counters = {repeat_counter(run.held_out): 1}
-        count = OnceCount(
-            f"repeat#{run.run_id}", day, run.scenario_id, SCENARIO_ROW, counters, deps.clock.now()
-        )
-        deps.config.count_once(shop.id, count)
-    return [run.run_id for run in repeated]
+    return repeat_days
+
+
+def _repeat_count(deps: ConversionDeps, shop: Shop, run: RunStart) -> OnceCount:
+    """A run's repeat, counted on its start day (``repeat#<run>``)."""
+    day = run.started_at.astimezone(shop.tz).date()
+    counters = {repeat_counter(run.held_out): 1}
+    return OnceCount(f"repeat#{run.run_id}", day, run.scenario_id, SCENARIO_ROW, counters, deps.clock.now())
 
 
 def count_run_start(

@@ -57,6 +57,7 @@ from okaeri.services.conversions import (
     credit_order,
     may_have_earlier_mail,
     take_back_credit,
+    take_back_repeats,
     uncount_run,
 )
 
@@ -109,6 +110,7 @@ def on_order_change(deps: ScheduleDeps, old: OrderRecord | None, new: OrderRecor
         if old is None or old.status != "cancelled":
             _cancel_order(deps, new, outcome)
             take_back_credit(deps, new)
+            take_back_repeats(deps, new)
         return outcome
     known = None
     if new.order.kind == "order" and (old is None or old.order.kind != "order"):
