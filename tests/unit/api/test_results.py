@@ -117,10 +117,10 @@ def test_the_results_follow_the_counters_of_the_period(admin: Admin) -> None:
     }  # fmt: skip
     [ab_step] = ab["steps"]
     assert ab_step["variants"] == [
-        {"variant": "a", "template": "thanks", "weight": 3, "sent": 1000, "converted": 150,
-         "revenue": 150_000, "conversion_rate": 0.15},
-        {"variant": "b", "template": "like", "weight": 1, "sent": 1000, "converted": 100,
-         "revenue": 90_000, "conversion_rate": 0.1},
+        {"variant": "a", "template": "thanks", "weight": 3, "sent": 1000, "held_out": 0,
+         "converted": 150, "revenue": 150_000, "conversion_rate": 0.15},
+        {"variant": "b", "template": "like", "weight": 1, "sent": 1000, "held_out": 0,
+         "converted": 100, "revenue": 90_000, "conversion_rate": 0.1},
     ]  # fmt: skip
     assert (ab_step["sent"], ab_step["converted"], ab_step["revenue"]) == (2000, 250, 240_000)
     p_value = two_proportion_p_value(150, 1000, 100, 1000)

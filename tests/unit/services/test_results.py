@@ -450,3 +450,21 @@ def test_a_cancelled_order_leaves_a_run_another_order_repeats_repeated() -> None
         world, "M-4"
     )  # repeats M-1's run again, and M-2's and M-3's (a cancelled order's run still started)
     assert counter(world, "repeated_mailed") == 3
+
+
+def test_a_retired_variant_is_history_not_an_arm_and_formulas_are_not_written_as_such() -> None:
+    """A variant the step no longer has stays in the figures but does not hold the verdict back;
+    a scenario name a spreadsheet would read as a formula is written after a quote."""
+    steps = [VARIANTS | {"variants": [{"id": "a", "template": "thanks"}, {"id": "c", "template": "like"}]}]
+    world = world_with(ordered(steps=steps, name="=HYPERLINK(1)"))
+    day = NOW.date()
+    for stats_id, sent, converted in (("thanks@a", 500, 100), ("thanks@c", 500, 20), ("thanks@b", 3, 0)):
+        for name, amount in (("sent", sent), ("converted", converted)):
+            for _ in range(amount):
+                world.config.count(SHOP_ID, day=day, scenario_id="follow", step_id=stats_id, counter=name)
+    answer = results(world.config, world.clock, SHOP_ID, days=7)
+    step = answer.scenarios[0].steps[0]
+    assert [(v.variant, v.template) for v in step.variants] == [("a", "thanks"), ("c", "like"), ("b", None)]
+    assert step.ab is not None
+    assert (step.ab.verdict, step.ab.winner) == ("winner", "a")
+    assert results_csv(answer).splitlines()[1].startswith("follow,'=HYPERLINK(1),")

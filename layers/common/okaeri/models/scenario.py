@@ -60,8 +60,8 @@ class Step(ConfigModel):
     def _one_wording(self) -> Step:
         if (self.template is None) == (self.variants is None):
             raise ValueError(
-                "template か variants（2〜4 件）のどちらか一方を指定してください / "
-                "give either template or variants (2 to 4), not both"
+                f"ステップ {self.id}: template か variants（2〜4 件）のどちらか一方を指定してください / "
+                f"step {self.id!r}: give either template or variants (2 to 4), not both"
             )
         if self.variants is not None:
             ids = [variant.id for variant in self.variants]

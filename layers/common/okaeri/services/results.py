@@ -54,6 +54,7 @@ class VariantResult(BaseModel):
     template: str | None  # None: a variant the step no longer has (counted before a promotion)
     weight: int | None
     sent: int
+    held_out: int
     converted: int
     revenue: int
     conversion_rate: float | None
@@ -203,7 +204,7 @@ def _step(scenario_id: str, step_id: str, step: Step | None, sums: _Sums) -> Ste
         conversion_rate=rate(total["converted"], sent),
         revenue_per_mail=rate(total["revenue"], sent),
         variants=variants,
-        ab=_ab(variants) if len(variants) >= 2 else None,
+        ab=_ab(variants),
     )
 
 
@@ -222,14 +223,20 @@ def _variant(variant_id: str, counters: Counter[str], step: Step | None) -> Vari
         template=None if known is None else known.template,
         weight=None if known is None else known.weight,
         sent=counters["sent"],
+        held_out=counters["held_out"],
         converted=counters["converted"],
         revenue=counters["revenue"],
         conversion_rate=rate(counters["converted"], counters["sent"]),
     )
 
 
-def _ab(variants: list[VariantResult]) -> AbResult:
-    verdict = ab_verdict([AbArm(v.variant, v.sent, v.converted) for v in variants])
+def _ab(variants: list[VariantResult]) -> AbResult | None:
+    """The verdict among the step's current variants (a variant it no longer has is history, not
+    an arm), or among those counted when it has none now (after a promotion); None below two."""
+    arms = [v for v in variants if v.template is not None] or variants
+    if len(arms) < 2:
+        return None
+    verdict = ab_verdict([AbArm(v.variant, v.sent, v.converted) for v in arms])
     return AbResult(verdict=verdict.verdict, winner=verdict.winner, p_value=verdict.p_value)
 
 
@@ -310,7 +317,7 @@ def results_csv(answer: Results) -> str:
                         step.step_id,
                         variant.variant,
                         variant.sent,
-                        "",
+                        variant.held_out,
                         variant.converted,
                         variant.revenue,
                         variant.conversion_rate,
@@ -325,7 +332,13 @@ def _cells(*values: object) -> list[str]:
     return cells + [""] * (len(CSV_COLUMNS) - len(cells))
 
 
+#: A text cell beginning with one of these is a formula to a spreadsheet: it is written after a quote.
+FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: object) -> str:
+    if isinstance(value, str):
+        return f"'{value}" if value.startswith(FORMULA_STARTS) else value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
