@@ -3420,6 +3420,8 @@ export interface components {
             weight: number | null;
             /** Sent */
             sent: number;
+            /** Held Out */
+            held_out: number;
             /** Converted */
             converted: number;
             /** Revenue */
