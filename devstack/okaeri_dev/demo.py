@@ -1,7 +1,8 @@
 """The demo data the local stack starts with: shop ``demo`` and its operators.
 
-The shop (Rakuten profile), its thanks/like/love scenario, templates and DEMO10 coupon pool are
-files in ``demo/``, validated with the very models the admin API uses. Its Rakuten relay (for
+The shop (Rakuten profile), its two scenarios (thanks/like/love for every order; gyokuro-care for
+gyokuro buyers, with a 10% holdout group and an A/B-tested step), templates and DEMO10 coupon pool
+are files in ``demo/``, validated with the very models the admin API uses. Its Rakuten relay (for
 masked buyer addresses) has credentials in Secrets Manager like a real one; locally it delivers
 into the outbox. The operators are Cognito users of the emulated pool: ``owner@okaeri.local``
 (owner) and ``staff@okaeri.local`` (staff), both of shop ``demo``.
@@ -40,7 +41,7 @@ SYMBOLS: Final = "!#%+-=?@^_"
 @dataclass(frozen=True)
 class DemoShop:
     shop: Shop
-    scenario: Scenario
+    scenarios: tuple[Scenario, ...]
     templates: tuple[Template, ...]
     coupon_codes: tuple[str, ...]
 
@@ -63,7 +64,7 @@ def demo_shop(public_base_url: str | None = None) -> DemoShop:
         codes = tuple(row["code"].strip() for row in csv.DictReader(rows) if row["code"].strip())
     return DemoShop(
         shop=shop,
-        scenario=load_document(Scenario, DEMO_DIR / "scenario-thanks-like-love.yaml"),
+        scenarios=tuple(load_document(Scenario, path) for path in sorted(DEMO_DIR.glob("scenario-*.yaml"))),
         templates=tuple(load_document(Template, path) for path in sorted(DEMO_DIR.glob("template-*.yaml"))),
         coupon_codes=codes,
     )
@@ -79,9 +80,10 @@ def rakuten_relay(secret_arn: str) -> RelayConfig:
 def load_demo(
     demo: DemoShop, *, config: DynamoConfig, coupons: DynamoCoupons, secrets_client: SecretsManagerClient
 ) -> None:
-    """Store the shop, its scenario, templates, coupon pool and relay (with made-up credentials)."""
+    """Store the shop, its scenarios, templates, coupon pool and relay (with made-up credentials)."""
     config.put_shop(demo.shop)
-    config.save_scenario(SHOP_ID, demo.scenario)
+    for scenario in demo.scenarios:
+        config.save_scenario(SHOP_ID, scenario)
     for template in demo.templates:
         config.save_template(SHOP_ID, template)
     coupons.load_pool(SHOP_ID, COUPON_POOL, demo.coupon_codes)

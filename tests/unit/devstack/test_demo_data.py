@@ -12,6 +12,7 @@ from okaeri.compliance import lint_scenario
 from okaeri.errors import ConfigError
 from okaeri.models import Order
 from okaeri.parsing import parse_mail
+from okaeri.planner import select_scenarios
 from okaeri.rendering import check_template
 from okaeri_dev.demo import (
     COUPON_POOL,
@@ -26,13 +27,34 @@ from okaeri_dev.send_sample import order_mail
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 
-def test_the_demo_shop_is_a_rakuten_shop_with_a_clean_thanks_like_love_scenario() -> None:
+def test_the_demo_shop_is_a_rakuten_shop_with_two_clean_scenarios() -> None:
     demo = demo_shop()
     assert (demo.shop.id, demo.shop.compliance) == (SHOP_ID, "rakuten")
-    assert [step.id for step in demo.scenario.steps] == ["thanks", "like", "love"]
+    scenarios = {scenario.id: scenario for scenario in demo.scenarios}
+    assert [step.id for step in scenarios["thanks-like-love"].steps] == ["thanks", "like", "love"]
+    assert scenarios["thanks-like-love"].holdout_percent == 0  # every order the tests send is mailed
     templates = {template.id: template for template in demo.templates}
-    assert set(templates) == {step.template for step in demo.scenario.steps}
-    assert lint_scenario(demo.shop, demo.scenario, templates=templates) == []  # not even a warning
+    used = {template for scenario in demo.scenarios for step in scenario.steps for template in step.templates}
+    assert set(templates) == used
+    for scenario in demo.scenarios:
+        assert lint_scenario(demo.shop, scenario, templates=templates) == []  # not even a warning
+
+
+def test_gyokuro_buyers_have_a_holdout_group_and_an_ab_tested_brewing_mail() -> None:
+    """Only orders with a gyokuro item take gyokuro-care (ranked first): the sample order does not."""
+    demo = demo_shop()
+    gyokuro = next(scenario for scenario in demo.scenarios if scenario.id == "gyokuro-care")
+    assert (gyokuro.holdout_percent, gyokuro.conditions.skus) == (10, ["gyokuro-*"])
+    assert gyokuro.priority > max(s.priority for s in demo.scenarios if s is not gyokuro)
+    tips = gyokuro.step("tips")
+    assert tips.variants is not None
+    assert [(variant.id, variant.template) for variant in tips.variants] == [
+        ("general", "like"),
+        ("gyokuro", "like-gyokuro"),
+    ]
+    sample = parse_mail(order_mail(ordered_at=datetime(2026, 12, 2, 14, 5, tzinfo=TOKYO), serial=1))
+    chosen = select_scenarios(demo.scenarios, sample, order_count=1)
+    assert [scenario.id for scenario in chosen] == ["thanks-like-love"]
     pools = set().union(*(check_template(template) for template in demo.templates))
     assert pools == {COUPON_POOL}
     assert len(demo.coupon_codes) == len(set(demo.coupon_codes)) >= 100
