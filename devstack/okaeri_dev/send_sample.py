@@ -44,6 +44,11 @@ SMTP_TIMEOUT_SECONDS: Final = 60
 _LINE_END: Final = re.compile(rb"\r\n|\r|\n")
 
 
+def rakuten_order_id(ordered_at: datetime, serial: int) -> str:
+    """A Rakuten 受注番号 of the demo shop: shop number, order day, a 10-digit serial."""
+    return f"{RAKUTEN_SHOP_NUMBER}-{ordered_at.astimezone(TOKYO):%Y%m%d}-{serial % 10**10:010d}"
+
+
 def order_mail(
     *, ordered_at: datetime, serial: int, masked: bool = False, buyer_tag: str | None = None
 ) -> bytes:
@@ -53,17 +58,27 @@ def order_mail(
     name, kana = BUYERS[serial % len(BUYERS)]
     local = ordered_at.astimezone(TOKYO)
     body = Template((DEMO / "order-mail.txt").read_text(encoding="utf-8")).substitute(
-        order_id=f"{RAKUTEN_SHOP_NUMBER}-{local:%Y%m%d}-{serial % 10**10:010d}",
+        order_id=rakuten_order_id(ordered_at, serial),
         ordered_at=f"{local:%Y-%m-%d %H:%M:%S}",
         buyer_name=name,
         buyer_kana=kana,
         buyer_email=email,
     )
+    return _rakuten_mail("【楽天市場】注文内容ご確認（自動配信メール）", to=email, body=body, at=local)
+
+
+def cancel_mail(*, order_id: str, at: datetime) -> bytes:
+    """Rakuten's notice to the shop that order ``order_id`` was cancelled at ``at``."""
+    body = Template((DEMO / "cancel-mail.txt").read_text(encoding="utf-8")).substitute(order_id=order_id)
+    return _rakuten_mail("【楽天市場】ご注文のキャンセルについて", to="shop@okaeri.local", body=body, at=at)
+
+
+def _rakuten_mail(subject: str, *, to: str, body: str, at: datetime) -> bytes:
     message = EmailMessage()
     message["From"] = "楽天市場 <order@rakuten.co.jp>"
-    message["To"] = email
-    message["Subject"] = "【楽天市場】注文内容ご確認（自動配信メール）"
-    message["Date"] = format_datetime(local)
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = format_datetime(at.astimezone(TOKYO))
     message["Message-ID"] = make_msgid(domain="order.rakuten.example")
     message.set_content(body, charset="utf-8", cte="quoted-printable")
     return message.as_bytes(policy=policy.SMTP)  # CRLF line ends, as on the wire
