@@ -200,6 +200,20 @@ def test_the_sweeper_runs_every_five_minutes_of_clock_time(
     assert functions.sweeps == [START, START + timedelta(minutes=5)]
 
 
+def test_a_paused_sweeper_runs_again_after_the_block_while_wake_ups_still_fire(
+    parts: tuple[Dispatcher, FakeStream, FakeBook, Functions, DevClock],
+) -> None:
+    dispatcher, _, book, functions, _ = parts
+    book.add("thanks", START + timedelta(days=1))
+    with dispatcher.sweeper_paused():
+        dispatcher.pump()
+        dispatcher.advance_to(START + timedelta(days=2))
+    assert functions.sweeps == []
+    assert functions.sent == [("thanks", START + timedelta(days=1))]
+    dispatcher.pump()
+    assert functions.sweeps == [START + timedelta(days=2)]
+
+
 def test_the_clock_does_not_go_back(
     parts: tuple[Dispatcher, FakeStream, FakeBook, Functions, DevClock],
 ) -> None:
