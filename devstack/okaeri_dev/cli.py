@@ -39,6 +39,12 @@ def build_parser(prog: str = "okaeri dev") -> argparse.ArgumentParser:
         "--owner-password", help="owner@okaeri.local's password (default: a fresh one, printed)"
     )
     parser.add_argument(
+        "--no-history",
+        dest="history",
+        action="store_false",
+        help="start the demo shop without its 120 days of orders and mails (faster; default: with them)",
+    )
+    parser.add_argument(
         "--log-level",
         default="INFO",
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
@@ -69,6 +75,7 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "okaeri dev") -> int:
                 smtp_port=args.smtp_port,
                 aws_port=args.aws_port,
                 owner_password=args.owner_password,
+                history=args.history,
             ),
             log_level=args.log_level,
         )

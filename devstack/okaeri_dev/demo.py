@@ -22,6 +22,7 @@ from infra.identity import PASSWORD_POLICY, SHOPS_ATTRIBUTE
 from infra.resources import relay_secret_name
 from okaeri.errors import ConfigError
 from okaeri.models import RelayConfig, Scenario, Shop, Template, load_document
+from okaeri_dev.apigw import gateway_claims
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -130,6 +131,21 @@ def generate_password() -> str:
     chars += [pick(string.ascii_letters + string.digits) for _ in range(12)]
     secrets.SystemRandom().shuffle(chars)
     return "".join(chars)
+
+
+def owner_claims(cognito: CognitoIdentityProviderClient, user_pool_id: str) -> dict[str, str]:
+    """The claims of the owner's ID token as API Gateway passes them on (the history's imports)."""
+    user = cognito.admin_get_user(UserPoolId=user_pool_id, Username=OWNER_EMAIL)
+    attributes = {attribute["Name"]: attribute["Value"] for attribute in user["UserAttributes"]}
+    return gateway_claims(
+        {
+            "sub": attributes["sub"],
+            "email": OWNER_EMAIL,
+            "cognito:username": user["Username"],
+            f"custom:{SHOPS_ATTRIBUTE}": attributes[f"custom:{SHOPS_ATTRIBUTE}"],
+            "token_use": "id",
+        }
+    )
 
 
 def create_users(

@@ -6,7 +6,8 @@
 2. the very handlers' dependencies, built by ``okaeri.wiring`` from the same environment the
    CDK gives the functions, with the local clock; their SES and relay transports note every mail
    in the outbox (SES still goes through moto);
-3. the demo shop and its operators (``demo.py``);
+3. the demo shop and its operators (``demo.py``), and with ``history`` its 120 days of orders and
+   mails before the clock's start, made through the stack's own paths (``history.py``);
 4. the dispatcher (stream → schedule, wake-ups → send, the sweeper; ``dispatcher.py``);
 5. SMTP playing SES inbound (``smtp.py``) and HTTP playing API Gateway (``gateway.py``, ``dev_api.py``),
    with the user pool's client calls on the same origin (``cognito_proxy.py``).
@@ -25,13 +26,14 @@ import shlex
 import signal
 import sys
 import threading
+import time
 import traceback
 import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar, Final, TypeVar
 from zoneinfo import ZoneInfo
@@ -45,7 +47,7 @@ from functions.admin import handler as admin_handler
 from functions.ingest import handler as ingest_handler
 from functions.schedule import handler as schedule_handler
 from functions.send import handler as send_handler
-from infra.resources import cognito_issuer
+from infra.resources import cognito_issuer, inbound_recipient
 from okaeri.api import AdminApi, build_api
 from okaeri.aws.clients import dynamodb_client, reset_clients, s3_client
 from okaeri.aws.config import DynamoConfig, DynamoCoupons
@@ -57,12 +59,16 @@ from okaeri.services.send import SendDeps
 from okaeri.settings import AdminSettings, IngestSettings, ScheduleSettings, SendSettings, settings_from
 from okaeri.wiring import build_admin_deps, build_ingest_deps, build_schedule_deps, build_send_deps
 from okaeri_dev import demo
+from okaeri_dev.apigw import http_event
 from okaeri_dev.clock import DevClock
 from okaeri_dev.cognito_proxy import CognitoProxy
 from okaeri_dev.demo import Login
 from okaeri_dev.dev_api import DevEndpoints
 from okaeri_dev.dispatcher import Dispatcher, ScheduleBook, StreamReader, Targets
+from okaeri_dev.fast_lane import DirectCalls, fast_lane
 from okaeri_dev.gateway import GatewayApp, GatewayServer, TokenVerifier
+from okaeri_dev.history import DAYS as HISTORY_DAYS
+from okaeri_dev.history import History, plan_history, play_history
 from okaeri_dev.net import check_port
 from okaeri_dev.outbox import Outbox, RecordingTransport, outbox_relays
 from okaeri_dev.resources import REGION, Resources, create_resources
@@ -99,6 +105,7 @@ class StackOptions:
     send_rate: int = (
         14  # the SES send rate the admin function is told (cdk.json's default): the dashboard's pace
     )
+    history: bool = False  # the demo shop's 120 days of orders and mails, ending at clock_start
 
 
 class AwsEnvironment:
@@ -163,6 +170,11 @@ class MotoServer:
     def port(self) -> int:
         return int(self._server.server_port)
 
+    @property
+    def app(self) -> Any:
+        """The WSGI application the server runs (the history's direct calls: ``fast_lane.py``)."""
+        return self._server.app
+
     def start(self) -> None:
         self._thread.start()
 
@@ -183,7 +195,14 @@ class LocalStack:
 
     def __init__(self, options: StackOptions | None = None) -> None:
         self.options = options or StackOptions()
-        self.clock = DevClock(self.options.clock_start, ticking=self.options.ticking)
+        start = self.options.clock_start
+        self._history_end = (start or datetime.now(UTC)) if self.options.history else None
+        if self._history_end is not None:  # the clock starts the history's days before, and reaches start
+            start = self._history_end - timedelta(days=HISTORY_DAYS)
+        self.clock = DevClock(start, ticking=self.options.ticking)
+        self.history: History | None = None
+        self.history_seconds = 0.0
+        self.history_mails = 0
         self.outbox = Outbox()
         self.lock = threading.RLock()  # one invocation at a time, as one Lambda per event
         self.metrics: Counter[str] = Counter()
@@ -193,6 +212,7 @@ class LocalStack:
         self.user_pool_id = self.user_pool_client_id = ""
         self._stops: list[tuple[str, Callable[[], None]]] = []
         self._dispatcher: Dispatcher | None = None
+        self._direct: DirectCalls | None = None
 
     # --- lifecycle ---
 
@@ -247,6 +267,9 @@ class LocalStack:
         self._stops.append(("aws", aws.stop))
         aws.reset()
         self.aws_url = f"http://{options.host}:{aws.port}"
+        self._direct = DirectCalls(aws.app, self.aws_url)
+        self._direct.install()  # before the stack's clients are made; on only while the history plays
+        self._stops.append(("direct calls", self._direct.uninstall))
         environment = AwsEnvironment(self.aws_url, REGION)
         environment.apply()
         self._stops.append(("environment", environment.restore))
@@ -275,6 +298,9 @@ class LocalStack:
         )
         self.logins = _create_logins(session, resources.user_pool_id, options.owner_password)
         inbound = self._make_inbound(resources, functions, dispatcher, config)
+        if self._history_end is not None:
+            owner = demo.owner_claims(session.client("cognito-idp"), resources.user_pool_id)
+            self._play_history(self._history_end, self._admin(functions, dispatcher), inbound, owner)
         smtp = _bind(
             "SMTP",
             "--smtp-port",
@@ -345,9 +371,11 @@ class LocalStack:
 
         return Targets(schedule=schedule, wake_up=wake_up, sweep=sweep, dead_letter=dead_letter)
 
-    def _make_gateway(
-        self, resources: Resources, functions: Functions, dispatcher: Dispatcher
-    ) -> GatewayServer:
+    def _admin(
+        self, functions: Functions, dispatcher: Dispatcher
+    ) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        """The admin function as the gateway invokes it (after the token's check)."""
+
         def admin(event: dict[str, Any]) -> dict[str, Any]:
             with self._invocation("admin"):
                 answer = admin_handler.handle(event, functions.admin)
@@ -355,6 +383,64 @@ class LocalStack:
                 dispatcher.pump()  # a write may have changed an order: its stream records, at once
             return answer
 
+        return admin
+
+    def _play_history(
+        self,
+        end: datetime,
+        admin: Callable[[dict[str, Any]], dict[str, Any]],
+        inbound: SesInbound,
+        owner: dict[str, str],
+    ) -> None:
+        """The demo shop's history (``history.py``): the owner imports each morning's RMS CSV through
+        the admin API, Rakuten's cancellation notices come in as mail; the clock then reaches its start."""
+        self.history = history = plan_history(demo.demo_shop(), end=end)
+
+        def import_rms(data: bytes) -> None:
+            path = f"/api/shops/{demo.SHOP_ID}/imports/rakuten"
+            headers = {"content-type": "application/octet-stream"}
+            answer = admin(http_event("POST", path, headers=headers, body=data, claims=owner))
+            if answer["statusCode"] != 200:
+                raise RuntimeError(f"the history's import was refused: {answer.get('body', '')[:500]}")
+
+        def receive_mail(raw: bytes) -> None:
+            recipient = inbound_recipient(demo.SHOP_ID, LOCAL_DOMAIN)
+            for received in inbound.receive(
+                mail_from="order@rakuten.co.jp",
+                recipients=[recipient],
+                raw=raw,
+                peer="127.0.0.1",
+                helo="history",
+            ):
+                if received.result.get("result") != "parsed":
+                    raise RuntimeError(f"the history's mail was not taken: {received.result}")
+
+        direct = self._direct
+        assert direct is not None, "made at the start, before the clients"
+        started = time.monotonic()
+        with self.dispatcher.sweeper_paused(), fast_lane(direct):
+            play_history(
+                history,
+                advance_to=self.dispatcher.advance_to,
+                import_rms=import_rms,
+                receive_mail=receive_mail,
+            )
+        if self.options.clock_start is None:  # the history took a while: now is now
+            self.dispatcher.advance_to(max(datetime.now(UTC), self.clock.now()))
+        self.history_seconds = time.monotonic() - started
+        self.history_mails = len(self.outbox)
+        log.info(
+            "demo history: %d orders, %d mails in %.1f s (%d AWS calls without the socket)",
+            len(history.orders),
+            self.history_mails,
+            self.history_seconds,
+            direct.calls,
+        )
+
+    def _make_gateway(
+        self, resources: Resources, functions: Functions, dispatcher: Dispatcher
+    ) -> GatewayServer:
+        admin = self._admin(functions, dispatcher)
         verifier = TokenVerifier(
             jwks_url=f"{self.aws_url}/{resources.user_pool_id}/.well-known/jwks.json",
             issuer=cognito_issuer(REGION, resources.user_pool_id),
@@ -423,6 +509,7 @@ class LocalStack:
                 f"→ orders+demo@{LOCAL_DOMAIN}",
                 f"  送信メール / outbox                 {self.gateway_url}/dev/outbox",
                 f"  時計 / clock                        {self.gateway_url}/dev/clock   (now {now})",
+                *self._history_line(),
                 "",
                 "  ログイン / logins (shop demo)",
                 *logins,
@@ -431,6 +518,15 @@ class LocalStack:
                 *(f"    {command}" for command in self.try_it()),
             ]
         )
+
+    def _history_line(self) -> list[str]:
+        if self.history is None:
+            return []
+        days, orders, mails = HISTORY_DAYS, len(self.history.orders), self.history_mails
+        return [
+            f"  デモの履歴 / demo history           {days}日分 注文 {orders}件・メール {mails}通 / "
+            f"{days} days: {orders} orders, {mails} mails   (--no-history で無し / to start without)"
+        ]
 
     def try_it(self) -> list[str]:
         """The banner's commands, with the ports in use: a sample order mail in, the owner's token,
@@ -459,6 +555,12 @@ def serve(options: StackOptions, *, log_level: str = "INFO") -> int:
     stack = LocalStack(options)
     try:
         print("Okaeri ローカルスタックを起動しています… / starting the local stack…", flush=True)
+        if options.history:
+            print(
+                f"  デモショップの{HISTORY_DAYS}日分の履歴を作ります（30秒ほど。--no-history で省略）/ "
+                f"making the demo shop's {HISTORY_DAYS} days of history (half a minute; --no-history skips it)",
+                flush=True,
+            )
         try:
             stack.start()
         except ConfigError as exc:

@@ -114,7 +114,7 @@ def test_a_busy_port_is_refused_at_once_and_nothing_is_left_open(
 
 def test_okaeri_dev_runs_until_ctrl_c_and_then_closes_its_ports() -> None:
     ports = {"--port": free_port(), "--smtp-port": free_port(), "--aws-port": free_port()}
-    command = [sys.executable, "-m", "okaeri_dev", "--owner-password", "Okaeri-ctrl-c-1!"]
+    command = [sys.executable, "-m", "okaeri_dev", "--owner-password", "Okaeri-ctrl-c-1!", "--no-history"]
     for option, port in ports.items():
         command += [option, str(port)]
     process = subprocess.Popen(

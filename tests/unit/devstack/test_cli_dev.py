@@ -13,6 +13,8 @@ from okaeri_dev.cli import build_parser
 def test_the_options_and_their_defaults() -> None:
     args = build_parser().parse_args([])
     assert (args.port, args.smtp_port, args.aws_port, args.owner_password) == (8080, 2525, 5000, None)
+    assert args.history is True  # the demo shop starts with its history
+    assert build_parser().parse_args(["--no-history"]).history is False
     args = build_parser().parse_args(
         [
             "--port",
