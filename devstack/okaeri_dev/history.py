@@ -41,7 +41,7 @@ from okaeri.identity import customer_id_for
 from okaeri.models import Order, PlanResult, Scenario, Shop
 from okaeri.models.order import Customer, Item
 from okaeri.planner import delivery_id, plan_order
-from okaeri_dev.demo import SHOP_ID, DemoShop
+from okaeri_dev.demo import DemoShop
 from okaeri_dev.send_sample import cancel_mail, rakuten_order_id
 
 SEED: Final = 15  # issue #15
@@ -275,7 +275,7 @@ class _Run:
         self.variants: dict[str, str] = {}
         for step in self.scenario.steps:
             mail_id = delivery_id(
-                shop_id=SHOP_ID,
+                shop_id=shop.id,
                 order_key=order.key,
                 scenario_id=self.scenario.id,
                 scenario_version=self.scenario.version,
