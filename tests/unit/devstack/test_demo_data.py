@@ -50,7 +50,7 @@ def test_gyokuro_buyers_have_a_holdout_group_and_an_ab_tested_brewing_mail() -> 
     assert tips.variants is not None
     assert [(variant.id, variant.template) for variant in tips.variants] == [
         ("general", "like"),
-        ("gyokuro", "like-gyokuro"),
+        ("gyokuro", "tips-gyokuro"),
     ]
     sample = parse_mail(order_mail(ordered_at=datetime(2026, 12, 2, 14, 5, tzinfo=TOKYO), serial=1))
     chosen = select_scenarios(demo.scenarios, sample, order_count=1)
