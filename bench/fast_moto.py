@@ -15,8 +15,10 @@ with cProfile at 50 to 400 orders (moto 5.2.6), three places stood out:
   of each DynamoDB ``AttributeValue`` through a chain of alias rules: about a third of the profiled
   run, the same for each call (it does not grow, but it is the largest share once the two above are gone).
 
-``faster_moto()`` changes these three, and only inside its ``with`` block; everywhere else (the
-product's tests, ``make dev``) moto runs as shipped. Each change keeps moto's answer exactly:
+``faster_moto()`` changes these three, and only inside its ``with`` block: the pipeline bench, and
+the local stack while it plays the demo shop's history (``devstack/okaeri_dev/fast_lane.py``);
+everywhere else (the product's tests, ``make dev`` once started) moto runs as shipped. Each change
+keeps moto's answer exactly:
 
 - ``cheap_transaction_backups``: moto's own ``transact_write_items`` runs, every line of it; only
   what its ``copy.deepcopy(table)`` returns changes. The backup is a ``Table`` sharing the
