@@ -160,3 +160,9 @@ class BadRequestError(OkaeriError):
     """A request the API cannot act on as sent (a bad cursor, a malformed upload, a bad mapping)."""
 
     code = "bad_request"
+
+
+class TooManyRowsError(OkaeriError):
+    """A read that would have to stop short of what it was asked for: refused (422), never partial."""
+
+    code = "too_many_rows"

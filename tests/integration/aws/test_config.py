@@ -9,7 +9,7 @@ import pytest
 
 from okaeri.aws.clients import dynamodb_client
 from okaeri.aws.config import COUNTED_RETENTION_DAYS, DynamoConfig
-from okaeri.errors import ConflictError, NotFoundError
+from okaeri.errors import ConflictError, NotFoundError, TooManyRowsError
 from okaeri.models import RelayConfig, Scenario, Shop, Template, load_document
 from okaeri.models.admin import StepStats
 from okaeri.parsing import ParseMask
@@ -224,3 +224,24 @@ def test_only_the_count_once_markers_can_expire(
         ("thanks", "sent"): 1,
         ("*", "runs_mailed"): 1,
     }
+
+
+def test_the_counters_of_a_period_are_read_whole_past_a_thousand_rows(
+    config: DynamoConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A year of a shop with several scenarios, steps and variants holds thousands of rows: the
+    figures are read from every one of them (a query's pages, not the first 1,000), and a period
+    past ``MAX_STATS_ROWS`` is refused rather than answered from part of its rows."""
+    first = date(2026, 1, 1)
+    for n in range(1_050):
+        day = first + timedelta(days=n % 350)
+        config.count(SHOP, day=day, scenario_id="plan", step_id=f"s{n // 350}", counter="sent")
+    rows = config.stats(SHOP, first, date(2026, 12, 31))
+    assert len(rows) == 1_050
+    assert sum(row.counters["sent"] for row in rows) == 1_050
+
+    monkeypatch.setattr("okaeri.aws.config.MAX_STATS_ROWS", 1_000)
+    with pytest.raises(TooManyRowsError) as refused:
+        config.stats(SHOP, first, date(2026, 12, 31))
+    assert "choose a shorter period" in refused.value.message_en
+    assert len(config.stats(SHOP, first, date(2026, 6, 1))) < 1_000  # a shorter period is answered

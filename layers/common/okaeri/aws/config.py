@@ -29,7 +29,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from okaeri.aws.dynamo import SK, Expression, Table, expires_at
-from okaeri.errors import ConflictError, CouponPoolEmptyError, NotFoundError
+from okaeri.errors import ConflictError, CouponPoolEmptyError, NotFoundError, TooManyRowsError
 from okaeri.models import RelayConfig, Scenario, Shop, Template
 from okaeri.models.admin import PoolLoad, StepStats, VersionInfo
 from okaeri.ports import OnceCount
@@ -45,6 +45,9 @@ VersionedT = TypeVar("VersionedT", Scenario, Template)
 SHOP_SK = "shop"
 SHOP_UPDATE_ATTEMPTS = 4  # read-edit-write rounds before a busy shop item gives up with a conflict
 STATS_PREFIX = "stats#"
+#: The most daily counter rows one period's figures are read from: 366 days of 100 scenarios with a
+#: step and a scenario row each, and then some. More is refused rather than answered in part.
+MAX_STATS_ROWS = 100_000
 COUNTED_PREFIX = "counted#"
 #: How long a ``count_once`` marker is kept (the config table's TTL removes it then).
 COUNTED_RETENTION_DAYS = 400
@@ -415,7 +418,9 @@ class DynamoConfig:
         )
 
     def stats(self, shop_id: str, day_from: date, day_to: date) -> list[StepStats]:
-        """Every step's counters from ``day_from`` to ``day_to`` (both included), by day."""
+        """Every step's counters from ``day_from`` to ``day_to`` (both included), by day: every row,
+        page after page (a year of a shop with many scenarios, steps and A/B variants holds tens of
+        thousands). Past ``MAX_STATS_ROWS`` the period is refused, never answered with part of it."""
         expr = Expression()
         condition = (
             f"pk = {expr.value(shop_id)} AND sk BETWEEN {expr.value(f'{STATS_PREFIX}{day_from.isoformat()}#')} "
@@ -428,8 +433,19 @@ class DynamoConfig:
                 step_id=str(item["step_id"]),
                 counters={name: int(value) for name, value in item.items() if name not in _STATS_ATTRIBUTES},
             )
-            for item in self._table.query_all(expr, condition)
+            for item in self._stats_rows(expr, condition, day_from, day_to)
         ]
+
+    def _stats_rows(
+        self, expr: Expression, condition: str, day_from: date, day_to: date
+    ) -> list[dict[str, Any]]:
+        items = self._table.query_all(expr, condition, max_items=MAX_STATS_ROWS + 1)
+        if len(items) > MAX_STATS_ROWS:
+            raise TooManyRowsError(
+                f"{day_from}〜{day_to} の集計は {MAX_STATS_ROWS:,} 行を超えます。期間を短くしてください",
+                f"the counters of {day_from} to {day_to} exceed {MAX_STATS_ROWS:,} rows: choose a shorter period",
+            )
+        return items
 
 
 def check_counters(names: Iterable[str]) -> None:
