@@ -11,6 +11,11 @@ with cProfile at 50 to 400 orders (moto 5.2.6), three places stood out:
 - A ``Query`` on a table reads every item of the table to find the partition's, then sorts the
   partition comparing moto's ``DynamoType`` values (each comparison converts both values again).
   The coupon pool's partition holds three codes an order, and each coupon a mail takes queries it.
+  Then (issue #15, profiled at 120 and 200 orders) the same partition, the config table's shop, also
+  holds a ``count_once`` marker for each run, credit and repeat, and with the orders half an hour
+  apart every invocation reads the shop's settings again (the config cache keeps them a minute):
+  each of those begins_with queries walked, sized and compared every item of the partition, the
+  largest share of the run and growing with every order.
 - Every response is serialized by moto's generic serializer, which looks up each of the ten members
   of each DynamoDB ``AttributeValue`` through a chain of alias rules: about a third of the profiled
   run, the same for each call (it does not grow, but it is the largest share once the two above are gone).
@@ -34,6 +39,17 @@ keeps moto's answer exactly:
   sort puts them: by sort key, compared as moto compares them, ties in the map's order. moto then
   filters and sorts as usual and finds nothing to move (the order is its sort's either way; the
   presort only spares it the comparisons of ``DynamoType``, which convert both values each time).
+  With a sort key condition on a string sort key (``=``, ``<``, ``<=``, ``>``, ``>=``, BETWEEN,
+  begins_with, as moto compares: Python's string order) the items walked are only those in the
+  condition, found by bisection in the partition's sorted keys (kept while the partition holds the
+  same key objects), and the item either side of them: moto checks the condition itself and keeps
+  the same items; it ends a page that reached its Limit at the next item it walks, which is the
+  neighbour; the items further out it would only have compared and sized. That size is the one
+  thing they could change: moto ends a page when the results so far and the item it walks pass
+  1 MB, outside the condition too. No item can be larger than moto lets it be (405,000 bytes,
+  ``LimitedSizeDict``), so while the results can come to at most 1 MB less that (the items of the
+  first Limit, or all, walked), none of them could end the page; otherwise the whole partition is
+  walked as before.
 - ``fast_attribute_values``: a DynamoDB ``AttributeValue`` given as a dict whose keys are all
   members of the shape (what moto's ``dynamo_to_dict`` always gives) is serialized member by member
   with moto's own type serializers, without the alias look-ups: for such a dict they can only find
@@ -41,14 +57,16 @@ keeps moto's answer exactly:
   key-path transformers. Anything else goes the generic way.
 
 ``tests/integration/bench/test_fast_moto.py`` runs the same calls with and without each shortcut (successful
-and failing transactions, queries of every kind, items with every attribute type) and compares
-every answer, every table and every stream. The patched moto functions are checked against the
+and failing transactions, ``count_once``'s two items of one partition among them, queries of every
+kind, at a partition's edges and past moto's 1 MB page, items with every attribute type) and
+compares every answer, every table and every stream. The patched moto functions are checked against the
 sources they were written for, so an upgrade of moto that changes them stops the bench instead of
 being trusted.
 """
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import copy
 import hashlib
@@ -65,6 +83,9 @@ REVIEWED_SOURCES = {
     ),
     "moto.dynamodb.models.table.Table.query": (
         "002b4d00be6df07cf37f6cbe0132e5eb89455ae12a8e79b23db3fb492450f21e"
+    ),
+    "moto.dynamodb.models.dynamo_type.LimitedSizeDict.__setitem__": (  # an item's largest size
+        "d979580fdbe14f79f3216564e1385c4b3485db82bc88193326c467a037331e81"
     ),
     "moto.dynamodb.models.table.Table.all_items": (
         "c80d2ee3c896acd0cab6ca35aaeae3ab3fb65858933f8a3403d4e027c240f31d"
@@ -106,7 +127,11 @@ def source_digests() -> dict[str, str]:
 
 
 def check_sources() -> None:
+    from moto.dynamodb.models import table
+
     changed = [path for path, digest in source_digests().items() if digest != REVIEWED_SOURCES[path]]
+    if table.RESULT_SIZE_LIMIT != MOTO_RESULT_LIMIT:
+        changed.append("moto.dynamodb.models.table.RESULT_SIZE_LIMIT")
     if changed:
         raise RuntimeError(
             f"moto's {', '.join(changed)} changed since bench/fast_moto.py was checked against it: "
@@ -195,28 +220,135 @@ def cheap_transaction_backups() -> contextlib.AbstractContextManager[None]:
 
 # --- Query on a table: the partition's items, in sort key order ----------------------------------
 
+#: What moto lets an item hold (``LimitedSizeDict``: DynamoDB's 400 KB, "between 409 and 410KB" by
+#: moto's own testing), and where it breaks a query's page (``RESULT_SIZE_LIMIT``).
+MOTO_ITEM_LIMIT = 405_000
+MOTO_RESULT_LIMIT = 1_000_000
+#: moto's names of the sort key conditions a string sort key's range is found for by bisection.
+_BISECTED = {"=": "EQ", "EQ": "EQ", "<": "LT", "LT": "LT", "<=": "LE", "LE": "LE", ">": "GT", "GT": "GT",
+             ">=": "GE", "GE": "GE", "BETWEEN": "BETWEEN", "BEGINS_WITH": "BEGINS_WITH"}  # fmt: skip
+
+
+class _SortedPartitions:
+    """Each queried partition's sort keys in order, when they are all strings (else None), kept while
+    the partition holds the same keys: moto's map keeps a key object for as long as its item is there,
+    so an unchanged partition gives the same key objects in the same order (compared by identity,
+    at C speed)."""
+
+    def __init__(self) -> None:
+        self._by_partition: dict[
+            tuple[int, Any], tuple[Any, tuple[Any, ...], tuple[list[str], list[Any]] | None]
+        ] = {}
+
+    def sorted(
+        self, table: Any, hash_key: Any, by_range: Mapping[Any, Any]
+    ) -> tuple[list[str], list[Any]] | None:
+        keys = tuple(by_range)
+        entry = self._by_partition.get((id(table), hash_key))
+        if entry is None or entry[0] is not by_range or entry[1] != keys:
+            ordered = None
+            if all(key.type == "S" for key in keys):
+                in_order = sorted(keys, key=lambda key: key.value)  # stable, like moto's sort
+                ordered = ([key.value for key in in_order], in_order)
+            entry = (by_range, keys, ordered)
+            self._by_partition[(id(table), hash_key)] = entry
+        return entry[2]
+
+
+_RANGES: dict[str, Callable[[Sequence[str], Sequence[str]], tuple[int, int]]] = {
+    "EQ": lambda values, bounds: (bisect.bisect_left(values, bounds[0]), bisect.bisect_right(values, bounds[0])),
+    "LT": lambda values, bounds: (0, bisect.bisect_left(values, bounds[0])),
+    "LE": lambda values, bounds: (0, bisect.bisect_right(values, bounds[0])),
+    "GT": lambda values, bounds: (bisect.bisect_right(values, bounds[0]), len(values)),
+    "GE": lambda values, bounds: (bisect.bisect_left(values, bounds[0]), len(values)),
+}  # fmt: skip
+
+
+def _condition_range(values: Sequence[str], comparison: str, bounds: Sequence[str]) -> tuple[int, int]:
+    """The slice of the sorted ``values`` that ``comparison`` keeps, as moto's comparison functions
+    keep them (Python's string order, the order moto sorts by)."""
+    if comparison in _RANGES:
+        return _RANGES[comparison](values, bounds)
+    low = bisect.bisect_left(values, bounds[0])
+    if comparison == "BETWEEN":
+        return low, max(low, bisect.bisect_right(values, bounds[1]))
+    # BEGINS_WITH: every string with the prefix sorts from the prefix on, together
+    high = low
+    while high < len(values) and values[high].startswith(bounds[0]):
+        high += 1
+    return low, high
+
 
 def partition_queries() -> contextlib.AbstractContextManager[None]:
-    """moto's ``Table.query`` walking only the partition, presorted, for a table query."""
+    """moto's ``Table.query`` walking only the partition's items in the sort key condition, presorted,
+    for a table query."""
     from moto.dynamodb.models.dynamo_type import Item
     from moto.dynamodb.models.table import Table
 
     original = Table.query
+    signature = inspect.signature(original)
+    partitions = _SortedPartitions()
 
     def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
-        index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
-        if index_name or hash_key is None or self.range_key_attr is None:
+        call = signature.bind(self, hash_key, *args, **kwargs).arguments
+        if call.get("index_name") or hash_key is None or self.range_key_attr is None:
             return original(self, hash_key, *args, **kwargs)
         by_range = self.items.get(hash_key, {})
-        partition: list[Any] = [item for item in by_range.values() if isinstance(item, Item)]
-        partition.sort(key=lambda item: item.range_key.cast_value)  # stable, like moto's sort
+        partition = _walked(self, hash_key, by_range, call)
+        if partition is None:
+            partition = [item for item in by_range.values() if isinstance(item, Item)]
+            partition.sort(key=lambda item: item.range_key.cast_value)  # stable, like moto's sort
         self.all_items = lambda: list(partition)  # over the method, for this call only
         try:
             return original(self, hash_key, *args, **kwargs)
         finally:
             del self.all_items
 
+    def _walked(
+        self: Any, hash_key: Any, by_range: Mapping[Any, Any], call: Mapping[str, Any]
+    ) -> list[Any] | None:
+        """The items moto needs to walk for a string sort key condition, in order, or None (walk all)."""
+        comparison = _BISECTED.get(str(call.get("range_comparison") or "").upper())
+        bounds = call.get("range_objs") or []
+        if (
+            comparison is None
+            or call.get("filter_kwargs")
+            or len(call.get("range_key_conditions") or []) > 1
+            or len(bounds) != (2 if comparison == "BETWEEN" else 1)
+            or not all(bound.type == "S" for bound in bounds)
+        ):
+            return None
+        ordered = partitions.sorted(self, hash_key, by_range)
+        if ordered is None:
+            return None
+        values, keys = ordered
+        low, high = _condition_range(values, comparison, [bound.value for bound in bounds])
+        # the neighbours outside the condition too: moto ends a page that reached its Limit at the
+        # next item it walks, in the condition or not (it sets LastEvaluatedKey then)
+        walked = [by_range[key] for key in keys[max(0, low - 1) : high + 1]]
+        if not all(isinstance(item, Item) for item in walked) or not _within_one_page(walked, call):
+            return None
+        return walked
+
     return _replaced(Table, "query", query)
+
+
+def _within_one_page(walked: Sequence[Any], call: Mapping[str, Any]) -> bool:
+    """Whether moto can skip the partition's other items: it also checks each of them against the
+    page's 1 MB (``result so far + the item > 1 MB`` ends the page), which no item of at most
+    ``MOTO_ITEM_LIMIT`` can meet while the results stay within ``MOTO_RESULT_LIMIT`` less that. The
+    results are at most the first ``Limit`` items walked after the start key (all of them when a
+    start key is given: it is not looked for here)."""
+    limit = call.get("limit")
+    items = walked if call.get("scan_index_forward", True) else walked[::-1]
+    if limit is not None and call.get("exclusive_start_key") is None:
+        items = items[: limit + 1]
+    total = 0
+    for item in items:
+        total += item.size()
+        if total > MOTO_RESULT_LIMIT - MOTO_ITEM_LIMIT:
+            return False
+    return True
 
 
 # --- serializing an AttributeValue -------------------------------------------------------------------

@@ -9,7 +9,10 @@ that fail on a condition after earlier actions changed items (a put into a new p
 update that creates its item, a delete, on tables with and without a sort key, with and without a
 stream), that fail validation, that name a missing table; queries of a table by every key
 condition, both directions, with limits and pages, filters, projections and counts, over string
-and number sort keys written out of order; and items of every attribute type read back.
+and number sort keys written out of order; sort key conditions at a partition's edges, with limits
+that end at the condition's last item, and over items large enough for moto's 1 MB page to end
+early; ``ShopConfig.count_once``'s transaction (a marker put if absent and a counter row added to,
+two items of one partition), again with the same key; and items of every attribute type read back.
 """
 
 from __future__ import annotations
@@ -318,6 +321,8 @@ def _script(client: Any) -> Recording:
         ExpressionAttributeValues={":g": _s("g0")},
     )
     query(TableName="plain", KeyConditionExpression="id = :i", ExpressionAttributeValues={":i": _s("one")})
+    _condition_edges(client, query, recording)
+    _counted_once(transact, put, update)
 
     # --- every attribute type read back ---
     all_types = {"pk": _s("all"), "sk": _s("types")}
@@ -337,7 +342,115 @@ def _script(client: Any) -> Recording:
             RequestItems={"ranged": {"Keys": [all_types, shop_a]}, "plain": {"Keys": [{"id": _s("one")}]}}
         )
     )
+    _page_size_quirk(client, step, query)
     return recording
+
+
+def _condition_edges(client: Any, query: Callable[..., None], recording: Recording) -> None:
+    """Sort key conditions at the partition's edges, with limits that end exactly at the last item
+    in the condition (moto then sets LastEvaluatedKey only if an item follows), in both directions,
+    conditions that keep nothing, and a prefix walked a page of one at a time."""
+    shop = {":p": _s("shop")}
+    for condition, values in [
+        ("pk = :p AND begins_with(sk, :x)", {":x": _s("coupon#")}),
+        ("pk = :p AND begins_with(sk, :x)", {":x": _s("z")}),  # the partition's last item
+        ("pk = :p AND begins_with(sk, :x)", {":x": _s("a")}),  # its first
+        ("pk = :p AND begins_with(sk, :x)", {":x": _s("zz")}),  # nothing, past the end
+        ("pk = :p AND begins_with(sk, :x)", {":x": _s("")}),
+        ("pk = :p AND sk BETWEEN :lo AND :hi", {":lo": _s("m"), ":hi": _s("b")}),  # upside down
+        ("pk = :p AND sk BETWEEN :lo AND :hi", {":lo": _s("b#10"), ":hi": _s("b#2")}),
+        ("pk = :p AND sk > :x", {":x": _s("z")}),
+        ("pk = :p AND sk <= :x", {":x": _s("a")}),
+    ]:
+        for forward in (True, False):
+            for limit in ({}, {"Limit": 1}, {"Limit": 2}, {"Limit": 3}):
+                query(
+                    TableName="ranged",
+                    KeyConditionExpression=condition,
+                    ExpressionAttributeValues={**shop, **values},
+                    ScanIndexForward=forward,
+                    **limit,
+                )
+    for forward in (True, False):
+        start: dict[str, Any] | None = None
+        for _ in range(6):
+            answer = _answer(
+                partial(
+                    client.query,
+                    TableName="ranged",
+                    KeyConditionExpression="pk = :p AND begins_with(sk, :x)",
+                    ExpressionAttributeValues={**shop, ":x": _s("coupon#")},
+                    ScanIndexForward=forward,
+                    Limit=1,
+                    **({"ExclusiveStartKey": start} if start else {}),
+                )
+            )
+            recording.append(answer)
+            start = answer.get("LastEvaluatedKey")
+            if start is None:
+                break
+
+
+def _counted_once(
+    transact: Callable[..., None],
+    put: Callable[..., dict[str, Any]],
+    update: Callable[..., dict[str, Any]],
+) -> None:
+    """``ShopConfig.count_once``'s transaction: a marker put if absent and a day's counters added,
+    two items of one partition (the config table's shop); the same key again is refused and puts
+    nothing back; another key adds to the row the first one made."""
+
+    def count_once(key: str, day: str, converted: str) -> None:
+        transact(
+            put(
+                "ranged",
+                {"pk": _s("shop"), "sk": _s(f"counted#{key}"), "expires_at": _n("1800000000")},
+                ConditionExpression="attribute_not_exists(sk)",
+            ),
+            update(
+                "ranged",
+                {"pk": _s("shop"), "sk": _s(f"stats#{day}#thanks-like-love#like")},
+                "SET #d = :d, scenario_id = :s ADD converted :c, revenue :r",
+                ExpressionAttributeNames={"#d": "day"},
+                ExpressionAttributeValues={
+                    ":d": _s(day), ":s": _s("thanks-like-love"), ":c": _n(converted), ":r": _n("7810")
+                },
+            ),
+        )  # fmt: skip
+
+    count_once("credit#o1", "2026-10-20", "1")
+    count_once("credit#o1", "2026-10-20", "1")  # the same event again
+    count_once("credit#o2", "2026-10-20", "1")
+    count_once("uncredit#o1", "2026-10-20", "-1")
+    count_once("credit#o3", "2026-10-21", "1")
+
+
+def _page_size_quirk(
+    client: Any, step: Callable[[Callable[[], dict[str, Any]]], None], query: Callable[..., None]
+) -> None:
+    """Items of some 350 KB: moto ends a query's page when the results so far and the next item it
+    walks pass 1 MB, even an item outside the sort key condition further on; the shortcut must not
+    skip those (it walks the whole partition when its results could come near)."""
+    big = "x" * 350_000
+    # "b" is small: a page of a#1 and a#2 ends at "c", the item after the one next to the condition
+    for sk, value in (("a#1", big), ("a#2", big), ("b", "small"), ("c", big), ("d#1", big)):
+        item = {"pk": _s("bulky"), "sk": _s(sk), "v": _s(value)}
+        step(partial(client.put_item, TableName="ranged", Item=item))
+    for condition, values in [
+        ("pk = :p AND begins_with(sk, :x)", {":x": _s("a#")}),
+        ("pk = :p AND begins_with(sk, :x)", {":x": _s("d#")}),
+        ("pk = :p AND sk BETWEEN :lo AND :hi", {":lo": _s("a"), ":hi": _s("b")}),
+    ]:
+        for forward in (True, False):
+            for limit in ({}, {"Limit": 1}):
+                query(
+                    TableName="ranged",
+                    KeyConditionExpression=condition,
+                    ExpressionAttributeValues={":p": _s("bulky"), **values},
+                    ScanIndexForward=forward,
+                    ProjectionExpression="sk",
+                    **limit,
+                )
 
 
 @contextlib.contextmanager
@@ -403,3 +516,34 @@ def test_moto_is_as_shipped_after_the_block() -> None:
         Table.query,
         BaseJSONSerializer._serialize_type_structure,
     ) == before
+
+
+def test_a_sort_key_condition_walks_only_its_range(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The point of the query shortcut: a prefix query with a Limit on a large partition (the config
+    table's shop, with its coupon pool and count markers) looks at the items of the prefix and
+    their two neighbours, not at every item of the partition (moto sizes each item it walks)."""
+    from moto.dynamodb.models.dynamo_type import Item
+
+    sized = []
+    size = Item.size
+
+    def counted(self: Any) -> int:
+        sized.append(self)
+        return size(self)
+
+    with _fresh_moto(monkeypatch) as client, fast_moto.partition_queries():
+        _create_tables(client)
+        for n in range(300):
+            client.put_item(TableName="ranged", Item={"pk": _s("shop"), "sk": _s(f"counted#run#{n:04d}")})
+        for n in range(5):
+            client.put_item(TableName="ranged", Item={"pk": _s("shop"), "sk": _s(f"coupon#free#{n}")})
+        monkeypatch.setattr(Item, "size", counted)
+        answer = client.query(
+            TableName="ranged",
+            KeyConditionExpression="pk = :p AND begins_with(sk, :x)",
+            ExpressionAttributeValues={":p": _s("shop"), ":x": _s("coupon#free#")},
+            Limit=2,
+        )
+    assert [item["sk"]["S"] for item in answer["Items"]] == ["coupon#free#0", "coupon#free#1"]
+    assert "LastEvaluatedKey" in answer
+    assert 0 < len(sized) <= 3 * 7  # the prefix's 5 and 2 neighbours, each sized a few times
