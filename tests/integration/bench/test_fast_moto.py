@@ -37,6 +37,7 @@ REGION = "ap-northeast-1"
 SHORTCUTS: dict[str, Callable[[], contextlib.AbstractContextManager[None]]] = {
     "transaction backups": fast_moto.cheap_transaction_backups,
     "partition queries": fast_moto.partition_queries,
+    "string key order": fast_moto.string_key_order,
     "attribute values": fast_moto.fast_attribute_values,
     "all, as the bench runs": fast_moto.faster_moto,
 }
@@ -321,6 +322,7 @@ def _script(client: Any) -> Recording:
         ExpressionAttributeValues={":g": _s("g0")},
     )
     query(TableName="plain", KeyConditionExpression="id = :i", ExpressionAttributeValues={":i": _s("one")})
+    _index_and_scans(client, query, recording)
     _condition_edges(client, query, recording)
     _counted_once(transact, put, update)
 
@@ -372,23 +374,56 @@ def _condition_edges(client: Any, query: Callable[..., None], recording: Recordi
                     **limit,
                 )
     for forward in (True, False):
-        start: dict[str, Any] | None = None
-        for _ in range(6):
-            answer = _answer(
-                partial(
-                    client.query,
-                    TableName="ranged",
-                    KeyConditionExpression="pk = :p AND begins_with(sk, :x)",
-                    ExpressionAttributeValues={**shop, ":x": _s("coupon#")},
-                    ScanIndexForward=forward,
-                    Limit=1,
-                    **({"ExclusiveStartKey": start} if start else {}),
-                )
+        _paged(
+            client,
+            recording,
+            TableName="ranged",
+            KeyConditionExpression="pk = :p AND begins_with(sk, :x)",
+            ExpressionAttributeValues={**shop, ":x": _s("coupon#")},
+            ScanIndexForward=forward,
+            Limit=1,
+        )
+
+
+def _paged(client: Any, recording: Recording, **params: Any) -> None:
+    """A query page after page (at most ten), each answer recorded."""
+    start: dict[str, Any] | None = None
+    for _ in range(10):
+        answer = _answer(partial(client.query, **params, **({"ExclusiveStartKey": start} if start else {})))
+        recording.append(answer)
+        start = answer.get("LastEvaluatedKey")
+        if start is None:
+            break
+
+
+def _index_and_scans(client: Any, query: Callable[..., None], recording: Recording) -> None:
+    """What reads a table's items in key order: index queries (both directions, limits, pages, a sort
+    key condition on the index) and scans of the tables with a string, a number and no sort key."""
+    for values, condition in [
+        ({":g": _s("g0")}, "g = :g"),
+        ({":g": _s("g1")}, "g = :g"),
+        ({":g": _s("g0"), ":x": _s("b")}, "g = :g AND begins_with(sk, :x)"),
+    ]:
+        for forward in (True, False):
+            query(
+                TableName="ranged",
+                IndexName="by-g",
+                KeyConditionExpression=condition,
+                ExpressionAttributeValues=values,
+                ScanIndexForward=forward,
             )
-            recording.append(answer)
-            start = answer.get("LastEvaluatedKey")
-            if start is None:
-                break
+    _paged(
+        client,
+        recording,
+        TableName="ranged",
+        IndexName="by-g",
+        KeyConditionExpression="g = :g",
+        ExpressionAttributeValues={":g": _s("g0")},
+        Limit=2,
+    )
+    for table in ("ranged", "numbered", "plain"):
+        recording.append(_answer(partial(client.scan, TableName=table)))
+        recording.append(_answer(partial(client.scan, TableName=table, Limit=3)))
 
 
 def _counted_once(
