@@ -166,7 +166,7 @@ test: ## everything from the lock, lint, typecheck, the page and layer builds, t
 	@$(call timed,typecheck,$(MAKE) --no-print-directory typecheck)
 	@$(call timed,tests,$(BIN)/pytest -q)
 
-bench: $(STAMP) ## measure speed (the pipeline's 2,000 orders: some 10 minutes); writes docs/benchmarks.md
+bench: $(STAMP) ## measure speed (the pipeline's 2,000 orders and its baseline: some 15 minutes); writes docs/benchmarks.md
 	$(BIN)/python -m bench
 
 clean: ## remove the virtualenv, the builds and caches

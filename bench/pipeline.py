@@ -6,7 +6,12 @@ its three-step scenario) and drives ``ORDER_COUNT`` order mails through it the w
 each mail is put into S3 and its event handed to the ingest handler; the orders table's stream
 records to the schedule handler; each one-off schedule's input, at its time, to the send
 handler, which sends through SES. The mails are the project's Yahoo!ショッピング and EC-CUBE
-fixture mails, each with its own order number and buyer written into the raw bytes.
+fixture mails, each with its own order number, buyer and order time written into the raw bytes.
+The orders come half an hour apart and everything happens in time order, the mails that fall due
+going out between the orders, so that a repeat order (issue #15: every fourth order, by an earlier
+buyer, after one of their mails and within the shop's attribution window) is credited to that mail;
+``run`` also measures a baseline, the same orders with every one by a new buyer, and sets the two
+side by side: what attribution adds.
 
 The handlers get their dependencies from ``okaeri.wiring`` exactly as in Lambda, and run
 behind the same Powertools logger and metrics decorators (tracing is off outside Lambda).
@@ -21,19 +26,24 @@ of ``bench.fast_moto`` (the same answers, without the work that grew with every 
 from __future__ import annotations
 
 import contextlib
+import heapq
 import io
 import json
 import logging
 import math
 import os
 import statistics
+import sys
 import time
 import warnings
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from decimal import Decimal
+from email.utils import format_datetime
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -61,6 +71,9 @@ CONFIG = ROOT / "tests" / "fixtures" / "config"
 #: transaction deep-copied its tables, a query walked the whole table): 200 orders took 12 minutes on
 #: the busy 2-core machine of 2026-12-07. With ``bench.fast_moto`` the 2,000 took 10 minutes there
 #: (9 of CPU), 11 min 22 s for ``python -m bench.pipeline`` with the synthesis and the INIT runs.
+#: Issue #15's run (orders half an hour apart, a repeat order in four) makes some 43 calls an order
+#: instead of 34: 1,000 orders took 370 s (327 s of CPU) there, so the 2,000 and their baseline of
+#: ``BASELINE_ORDERS`` some 13 minutes, 15 with the synthesis and the INIT runs (not timed whole).
 ORDER_COUNT = int(os.environ.get("OKAERI_BENCH_PIPELINE_ORDERS", "2000"))
 #: Invocations of each function whose DynamoDB request units are estimated (the estimate reads the
 #: items around every call, which doubles moto's work): the first ones, then the units per
@@ -85,6 +98,26 @@ PLATFORM_INIT_LOG_BYTES = 110
 INIT_RUNS = 15
 TOKYO = ZoneInfo("Asia/Tokyo")
 SEND_UNTIL = datetime(2027, 3, 1, tzinfo=TOKYO)
+#: The orders come one every ``ORDER_SPACING`` from ``FIRST_ORDER`` (2,000: six weeks, 48 a day), each
+#: order mail ``MAIL_DELAY`` after its order; the mails that fall due go out between them, at their time.
+FIRST_ORDER = datetime(2026, 10, 1, 9, 0, tzinfo=TOKYO)
+ORDER_SPACING = timedelta(minutes=30)
+MAIL_DELAY = timedelta(minutes=2)
+#: Every ``REPEAT_EVERY``-th order is a repeat order (``Buyers``): an earlier buyer orders again,
+#: ``REPEAT_GAP`` to the shop's attribution window less ``REPEAT_GAP`` after their latest mail.
+REPEAT_EVERY = 4
+REPEAT_GAP = timedelta(hours=1)
+STEP_IDS = ("thanks", "like", "love")  # the scenario's steps, whose mails repeat orders follow in turn
+#: The baseline: the same orders (times, mails), every one by a new buyer, the first
+#: ``BASELINE_ORDERS`` of them (a first order makes the same calls whatever the run's size).
+BASELINE_ORDERS = int(os.environ.get("OKAERI_BENCH_PIPELINE_BASELINE_ORDERS", str(max(1, ORDER_COUNT // 10))))
+#: Kinds of schedule invocation: a new buyer's order, a repeat buyer's (attribution reads and writes),
+#: and the stream record of the credit written on the order (it plans nothing). The last follows the
+#: invocation before it on the same shard at once, so it finds a warm function: never a cold start.
+NEW_BUYER = "new buyer's order"
+REPEAT_BUYER = "repeat buyer's order"
+CREDIT_RECORD = "the credit's stream record"
+WARM_KINDS = frozenset({CREDIT_RECORD})
 
 
 def cpu_factor(memory_mb: int) -> float:
@@ -104,31 +137,49 @@ def handler_entry(function: str) -> str:
 
 @dataclass(frozen=True)
 class MailSample:
-    """A fixture mail, and the edits that make its n-th copy another order from another buyer."""
+    """A fixture mail, and the edits that make its copy another order, by a given buyer, at a given time."""
 
     name: str
-    arrives: datetime  # when the mail reaches SES (the clock during its ingest)
-    edits: tuple[tuple[bytes, str], ...]  # (bytes in the fixture, replacement format with {n})
+    #: (bytes in the fixture, replacement format): {n} the order's number, {buyer} the buyer's,
+    #: {at} the order time (Tokyo), {date} the same as a mail's Date field
+    edits: tuple[tuple[bytes, str], ...]
 
-    def raw(self, n: int) -> bytes:
+    def raw(self, n: int, *, buyer: int, at: datetime) -> bytes:
         raw = (MAILS / f"{self.name}.eml").read_bytes()
+        local = at.astimezone(TOKYO)
         for old, new in self.edits:
             if raw.count(old) != 1:
                 raise RuntimeError(f"{self.name}.eml: expected {old!r} exactly once")
-            raw = raw.replace(old, new.format(n=n).encode("ascii"))
+            text = new.format(n=n, buyer=buyer, at=local, date=format_datetime(local))
+            raw = raw.replace(old, text.encode("ascii"))
         return raw
 
 
+#: A buyer's orders all come in the same mall's mail (``SAMPLES[buyer % 2]``).
 SAMPLES = (
     MailSample(
         "yahoo-iso2022-company",
-        datetime(2026, 12, 2, 14, 5, tzinfo=TOKYO),
-        ((b"midori-cha-10000077", "midori-cha-2{n:07d}"), (b"ichiro@hikari", "ichiro.{n:04d}@hikari")),
+        (
+            (b"midori-cha-10000077", "midori-cha-2{n:07d}"),
+            (b"ichiro@hikari", "ichiro.{buyer:04d}@hikari"),
+            (b"Date: Wed, 02 Dec 2026 14:03:15 +0900", "Date: {date}"),
+            # 注文日時：2026年12月02日 14時03分09秒, the kanji in ISO-2022-JP between the figures
+            (
+                b"2026\x1b$BG/\x1b(B12\x1b$B7n\x1b(B02\x1b$BF|\x1b(B 14\x1b$B;~\x1b(B03\x1b$BJ,\x1b(B09",
+                "{at:%Y}\x1b$BG/\x1b(B{at:%m}\x1b$B7n\x1b(B{at:%d}\x1b$BF|\x1b(B {at:%H}\x1b$B;~\x1b(B{at:%M}"
+                "\x1b$BJ,\x1b(B{at:%S}",
+            ),
+        ),
     ),
     MailSample(
         "eccube-html-gift",
-        datetime(2026, 12, 4, 12, 36, tzinfo=TOKYO),
-        ((b"=9A2077<", "=9A{n:05d}<"), (b".nakajima@example.net<", ".nakajima.{n:04d}@example.net<")),
+        (
+            (b"=9A2077<", "=9A{n:05d}<"),
+            (b".nakajima@example.net<", ".nakajima.{buyer:04d}@example.net<"),
+            (b"Date: Fri, 04 Dec 2026 12:35:00 +0900", "Date: {date}"),
+            # ご注文日時：2026/12/04 12:34:56, cut by a quoted-printable soft break before the 6
+            (b"2026/12/04 12:34:5=", "{at:%Y/%m/%d %H:%M}:5="),
+        ),
     ),
 )
 
@@ -228,11 +279,12 @@ class CapacityEstimator:
     def __init__(self, client: Any, tables: Mapping[str, TableDef]) -> None:
         self._client = client  # from the bench's own session: never counted
         self._tables = tables  # by table name
-        self.phase = ""  # the function whose calls are being estimated
-        self.by_table: dict[tuple[str, str], Units] = defaultdict(Units)  # (phase, logical table)
+        self.phase: tuple[str, str] = ("", "")  # the function and the kind of invocation being estimated
+        #: (function, kind of invocation, logical table)
+        self.by_table: dict[tuple[str, str, str], Units] = defaultdict(Units)
 
-    def logical(self, table: str) -> tuple[str, str]:
-        return self.phase, self._tables[table].logical_name
+    def logical(self, table: str) -> tuple[str, str, str]:
+        return *self.phase, self._tables[table].logical_name
 
     def _get(self, table: str, key: Mapping[str, Any]) -> dict[str, Any] | None:
         item: dict[str, Any] | None = self._client.get_item(
@@ -316,18 +368,44 @@ class CapacityEstimator:
 # --- counting the SDK calls ---------------------------------------------------------------------
 
 
+#: The adapters' own helpers (the DynamoDB table, the clients): a call is named by the adapter
+#: method above them.
+_HELPERS = ("dynamo.py", "clients.py")
+_ADAPTERS = f"{os.sep}okaeri{os.sep}aws{os.sep}"
+
+
+def adapter_method(frame: FrameType | None) -> str:
+    """The ``okaeri.aws`` adapter method that made the call under way at ``frame``
+    (``DynamoConfig.count_once``): the innermost public one, above the table helpers."""
+    while frame is not None:
+        code = frame.f_code
+        if (
+            _ADAPTERS in code.co_filename
+            and not code.co_filename.endswith(_HELPERS)
+            and not code.co_name.startswith("_")
+        ):
+            return code.co_qualname
+        frame = frame.f_back
+    return "?"
+
+
 @dataclass
 class Meter:
     """botocore hooks: calls, time inside calls and request units, by the function running now.
 
     ``overhead`` is the time the capacity look-ups took, taken off the invocations' durations.
+    ``detail`` names each call's adapter method and the kind of invocation it was made in.
     """
 
     capacity: CapacityEstimator
     phase: str | None = None  # "ingest", "send", "send init" …; None: not counted
+    kind: str = ""  # the kind of invocation (``Functions.invoke``'s ``kind``)
     estimate: bool = False  # estimate the request units of this phase's DynamoDB calls
     calls: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # (phase, service, operation)
-    estimated: Counter[str] = field(default_factory=Counter)  # invocations whose units were estimated
+    #: (phase, kind, adapter method, service, operation)
+    detail: Counter[tuple[str, str, str, str, str]] = field(default_factory=Counter)
+    #: (function, kind): invocations whose units were estimated
+    estimated: Counter[tuple[str, str]] = field(default_factory=Counter)
     seconds_in_calls: Counter[str] = field(default_factory=Counter)
     overhead: float = 0.0
 
@@ -345,9 +423,11 @@ class Meter:
             return
         service, operation = model.service_model.service_name, model.name
         self.calls[(self.phase, service, operation)] += 1
+        method = adapter_method(sys._getframe(1))
+        self.detail[(self.phase, self.kind, method, service, operation)] += 1
         if service == "dynamodb" and self.estimate:
             with self._aside():
-                self.capacity.phase = self.phase
+                self.capacity.phase = (self.phase, self.kind)
                 context["bench_snapshot"] = self.capacity.before(operation, context["bench_params"])
         context["bench_started"] = time.perf_counter()
 
@@ -368,14 +448,14 @@ class Meter:
             self.overhead += time.perf_counter() - started
 
     @contextlib.contextmanager
-    def counting(self, phase: str, *, estimate: bool = False) -> Iterator[None]:
-        self.phase, self.estimate = phase, estimate
+    def counting(self, phase: str, *, kind: str = "", estimate: bool = False) -> Iterator[None]:
+        self.phase, self.kind, self.estimate = phase, kind, estimate
         try:
             yield
         finally:
-            self.phase, self.estimate = None, False
+            self.phase, self.kind, self.estimate = None, "", False
         if estimate:
-            self.estimated[phase] += 1
+            self.estimated[(phase, kind)] += 1
 
 
 # --- Lambda, as far as the bill sees it -------------------------------------------------------------
@@ -409,15 +489,22 @@ def _context(function: str, request: int, memory_mb: int) -> LambdaContext:
 @dataclass
 class Functions:
     """Invokes a handler's ``handle`` behind the real handlers' logger and metrics decorators,
-    timing each invocation and counting the bytes it logs."""
+    timing each invocation and counting the bytes it logs.
+
+    ``kind`` tells invocations of one function that do different work apart (schedule: a new
+    buyer's order, a repeat buyer's, the stream record of a credit written), so that each kind's
+    request units are estimated on its own sample and its duration taken at its own median."""
 
     meter: Meter
     memory_mb: Mapping[str, int]  # by function, from the template
     seconds: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    kinds: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # beside ``seconds``
     in_calls: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     log_bytes: Counter[str] = field(default_factory=Counter)
 
-    def invoke(self, function: str, body: Callable[[dict[str, Any]], Any], event: dict[str, Any]) -> Any:
+    def invoke(
+        self, function: str, body: Callable[[dict[str, Any]], Any], event: dict[str, Any], *, kind: str = ""
+    ) -> Any:
         from okaeri.observability import logger, metrics
 
         @logger.inject_lambda_context(clear_state=True)
@@ -431,13 +518,15 @@ class Functions:
         previous = stream.setStream(sink)
         try:
             request = len(self.seconds[function])
-            estimate = request < UNIT_SAMPLE
-            with self.meter.counting(function, estimate=estimate), contextlib.redirect_stdout(sink):
+            estimate = self.meter.estimated[(function, kind)] < UNIT_SAMPLE
+            counting = self.meter.counting(function, kind=kind, estimate=estimate)
+            with counting, contextlib.redirect_stdout(sink):
                 started, overhead = time.perf_counter(), self.meter.overhead
                 in_calls = self.meter.seconds_in_calls[function]
                 result = handler(event, _context(function, request, self.memory_mb[function]))
                 elapsed = time.perf_counter() - started - (self.meter.overhead - overhead)
                 self.seconds[function].append(elapsed)
+                self.kinds[function].append(kind)
                 self.in_calls[function].append(self.meter.seconds_in_calls[function] - in_calls)
         finally:
             stream.setStream(previous)
@@ -466,6 +555,7 @@ class Stack:
     tables: dict[str, str]  # logical name → table name
     stream_arn: str  # the orders table's
     order_count: int
+    attribution_days: int  # the shop's
     stream_seen: int = 0
     partition_keys: set[str] = field(default_factory=set)  # of the orders' stream records
 
@@ -523,16 +613,19 @@ def _environment(session: boto3.Session, tables: Mapping[str, str]) -> dict[str,
     }
 
 
-def _load_shop(config_table: str, codes: int) -> None:
+def _load_shop(config_table: str, codes: int) -> int:
+    """The shop, its scenario, templates and coupon codes; the shop's ``attribution_days``."""
     from okaeri.aws.config import DynamoConfig, DynamoCoupons
     from okaeri.models import Scenario, Shop, Template, load_document
 
     config = DynamoConfig(config_table)
-    config.put_shop(load_document(Shop, CONFIG / "shop.yaml"))
+    shop = load_document(Shop, CONFIG / "shop.yaml")
+    config.put_shop(shop)
     config.save_scenario(SHOP_ID, load_document(Scenario, CONFIG / "scenario-thanks-like-love.yaml"))
     for path in sorted(CONFIG.glob("template-*.yaml")):
         config.save_template(SHOP_ID, load_document(Template, path))
     DynamoCoupons(config_table).load_pool(SHOP_ID, "MIKAN5", [f"MIKAN5-BENCH-{n:04d}" for n in range(codes)])
+    return shop.attribution_days
 
 
 def build_stack(meter: Meter, session: boto3.Session, tables: dict[str, str], order_count: int) -> Stack:
@@ -541,14 +634,14 @@ def build_stack(meter: Meter, session: boto3.Session, tables: dict[str, str], or
     from okaeri.wiring import build_ingest_deps, build_schedule_deps, build_send_deps
 
     environ = _environment(session, tables)
-    clock = MovableClock(SAMPLES[0].arrives)
+    clock = MovableClock(FIRST_ORDER)
     with meter.counting("ingest init"):
         ingest = build_ingest_deps(IngestSettings.model_validate(environ), clock)
     with meter.counting("schedule init"):
         schedule = build_schedule_deps(ScheduleSettings.model_validate(environ), clock)
     with meter.counting("send init"):
         send = build_send_deps(SendSettings.model_validate(environ), clock)
-    _load_shop(tables["config"], codes=order_count * STEPS)
+    attribution_days = _load_shop(tables["config"], codes=order_count * STEPS)
     orders = session.client("dynamodb").describe_table(TableName=tables["orders"])["Table"]
     return Stack(
         session,
@@ -559,6 +652,7 @@ def build_stack(meter: Meter, session: boto3.Session, tables: dict[str, str], or
         tables,
         stream_arn=orders["LatestStreamArn"],
         order_count=order_count,
+        attribution_days=attribution_days,
     )
 
 
@@ -593,32 +687,88 @@ def stream_records(stack: Stack) -> list[dict[str, Any]]:
     return records
 
 
-def ingest_all(stack: Stack, functions: Functions) -> list[int]:
-    """Each mail: stored by "SES", its S3 event to ingest, then its stream records to schedule."""
+@dataclass(frozen=True)
+class LastMail:
+    """The latest mail sent to a buyer: the touch a repeat order placed now is credited to."""
+
+    sent_at: datetime
+    step_id: str
+    delivery_id: str
+
+
+@dataclass
+class Buyers:
+    """Who places each order. Order ``n`` is buyer ``n``'s first, except (``repeat``) every
+    ``REPEAT_EVERY``-th, which goes to an earlier buyer whose latest mail went out within the shop's
+    attribution window before it (at least ``REPEAT_GAP`` before, at most the window less that), if
+    there is one: the buyer's latest mail of the step whose turn it is (thanks, like, love in turn),
+    else of any step. Each buyer orders again at most once. ``credits`` is what the bench expects:
+    the order, the buyer, the mail it must be credited to."""
+
+    repeat: bool
+    window: timedelta  # the shop's attribution_days
+    last_mail: dict[int, LastMail] = field(default_factory=dict)  # by buyer, from the sends so far
+    order_buyer: dict[str, int] = field(default_factory=dict)  # by order key
+    order_keys: dict[int, str] = field(default_factory=dict)  # by order
+    credits: dict[int, tuple[int, LastMail]] = field(default_factory=dict)  # order → (buyer, mail)
+
+    def buyer(self, n: int, placed: datetime) -> int:
+        if not self.repeat or n % REPEAT_EVERY != REPEAT_EVERY - 1:
+            return n
+        taken = {buyer for buyer, _ in self.credits.values()}
+        fits = sorted(
+            (mail.sent_at, buyer, mail)
+            for buyer, mail in self.last_mail.items()
+            if buyer not in taken and placed - self.window + REPEAT_GAP <= mail.sent_at <= placed - REPEAT_GAP
+        )
+        turn = STEP_IDS[(n // REPEAT_EVERY) % len(STEP_IDS)]
+        fits = [fit for fit in fits if fit[2].step_id == turn] or fits
+        if not fits:
+            return n  # nobody has had a mail in the window yet: a new buyer
+        _, buyer, mail = fits[(n * 7919) % len(fits)]  # spread over the window, the same every run
+        self.credits[n] = (buyer, mail)
+        return buyer
+
+    def sent(self, order_key: str, mail: LastMail) -> None:
+        self.last_mail[self.order_buyer[order_key]] = mail
+
+
+def order_time(n: int) -> datetime:
+    return FIRST_ORDER + n * ORDER_SPACING
+
+
+def ingest_order(stack: Stack, functions: Functions, buyers: Buyers, n: int) -> int:
+    """Order ``n``: its mail stored by "SES", its S3 event to ingest, then the orders stream to
+    schedule until the stream has nothing new (a credit written on the order is a record of its
+    own, which Lambda hands over in the next batch); the mail's size."""
     from functions.ingest.handler import handle as ingest
     from functions.schedule.handler import handle as schedule
 
-    s3 = stack.session.client("s3")
-    sizes = []
-    for n in range(stack.order_count):
-        sample = SAMPLES[n % len(SAMPLES)]
-        raw, key = sample.raw(n), f"inbound/{SHOP_ID}/bench-{n:04d}"
-        sizes.append(len(raw))
-        s3.put_object(Bucket=BUCKET, Key=key, Body=raw)
-        stack.clock.moment = sample.arrives
-        [result] = functions.invoke(
-            "ingest", lambda event: ingest(event, stack.ingest), s3_event(key, sample.arrives, len(raw))
-        )["results"]
-        if result["result"] != "parsed":
-            raise RuntimeError(f"mail {n} was not ingested as a new order: {result}")
+    placed = order_time(n)
+    buyer = buyers.buyer(n, placed)
+    sample = SAMPLES[buyer % len(SAMPLES)]
+    raw, key = sample.raw(n, buyer=buyer, at=placed), f"inbound/{SHOP_ID}/bench-{n:04d}"
+    stack.session.client("s3").put_object(Bucket=BUCKET, Key=key, Body=raw)
+    stack.clock.moment = max(stack.clock.moment, placed + MAIL_DELAY)
+    [result] = functions.invoke(
+        "ingest", lambda event: ingest(event, stack.ingest), s3_event(key, stack.clock.moment, len(raw))
+    )["results"]
+    if result["result"] != "parsed":
+        raise RuntimeError(f"mail {n} was not ingested as a new order: {result}")
+    buyers.order_buyer[result["order"]] = buyer
+    buyers.order_keys[n] = result["order"]
+    kind = REPEAT_BUYER if buyer != n else NEW_BUYER
+    for _ in range(5):
         records = stream_records(stack)
-        if records:
-            answer = functions.invoke(
-                "schedule", lambda event: schedule(event, stack.schedule), {"Records": records}
-            )
-            if answer["batchItemFailures"]:
-                raise RuntimeError(f"schedule failed records: {answer}")
-    return sizes
+        if not records:
+            return len(raw)
+        answer = functions.invoke(
+            "schedule", lambda event: schedule(event, stack.schedule), {"Records": records}, kind=kind
+        )
+        if answer["batchItemFailures"]:
+            raise RuntimeError(f"schedule failed records: {answer}")
+        kind = CREDIT_RECORD
+    raise RuntimeError(f"order {n}: the orders stream kept bringing records")
 
 
 def _scheduler() -> Any:
@@ -629,32 +779,77 @@ def _scheduler() -> Any:
     return scheduler_backends[ACCOUNT][REGION]
 
 
-def _due_schedules(stack: Stack) -> list[tuple[datetime, str, dict[str, Any]]]:
-    due = []
-    for schedule in list(_scheduler().schedule_groups[GROUP].schedules.values()):
-        expression = schedule.schedule_expression
-        zone = ZoneInfo(schedule.schedule_expression_timezone)
-        at = datetime.fromisoformat(expression.removeprefix("at(").removesuffix(")")).replace(tzinfo=zone)
-        if at <= SEND_UNTIL:
-            due.append((at, schedule.name, json.loads(schedule.target["Input"])))
-    return sorted(due, key=lambda entry: (entry[0], entry[1]))
+def _schedule_time(schedule: Any) -> datetime:
+    expression = schedule.schedule_expression
+    zone = ZoneInfo(schedule.schedule_expression_timezone)
+    return datetime.fromisoformat(expression.removeprefix("at(").removesuffix(")")).replace(tzinfo=zone)
 
 
-def fire_all(stack: Stack, functions: Functions) -> Counter[str]:
-    """Every schedule at its time, in time order, as EventBridge Scheduler would (then deleted)."""
-    from functions.send.handler import handle_wake_up
+@dataclass
+class WakeUps:
+    """The one-off schedules in time order, as EventBridge Scheduler fires them (then deletes them:
+    ActionAfterCompletion=DELETE). Schedules made since the last look are taken in by ``look``; one
+    deleted meanwhile is passed over, one moved is fired at its new time."""
 
-    outcomes: Counter[str] = Counter()
-    for _ in range(10):  # a send may move a wake-up: go round again until none is left
-        due = _due_schedules(stack)
-        if not due:
-            return outcomes
-        for at, name, payload in due:
+    queue: list[tuple[datetime, str]] = field(default_factory=list)  # a heap
+    known: set[str] = field(default_factory=set)  # names in the heap
+    outcomes: Counter[str] = field(default_factory=Counter)
+
+    def look(self) -> None:
+        schedules = _scheduler().schedule_groups[GROUP].schedules
+        for name in schedules.keys() - self.known:
+            heapq.heappush(self.queue, (_schedule_time(schedules[name]), name))
+            self.known.add(name)
+
+    def fire(self, stack: Stack, functions: Functions, buyers: Buyers, *, until: datetime) -> None:
+        """Every schedule due by ``until`` at its time, in time order, to send."""
+        from functions.send.handler import handle_wake_up
+
+        self.look()
+        schedules = _scheduler().schedule_groups[GROUP].schedules
+        while self.queue and self.queue[0][0] <= until:
+            at, name = heapq.heappop(self.queue)
+            schedule = schedules.get(name)
+            if schedule is None:  # deleted (a cancelled mail)
+                self.known.discard(name)
+                continue
+            if (moved := _schedule_time(schedule)) != at:
+                heapq.heappush(self.queue, (moved, name))
+                continue
             stack.clock.moment = max(stack.clock.moment, at)
+            payload = json.loads(schedule.target["Input"])
             outcome = functions.invoke("send", lambda event: handle_wake_up(event, stack.send), payload)
-            outcomes[outcome["status"]] += 1
-            _scheduler().delete_schedule(GROUP, name)  # ActionAfterCompletion=DELETE
-    raise RuntimeError("schedules kept coming back")
+            self.outcomes[outcome["status"]] += 1
+            _scheduler().delete_schedule(GROUP, name)
+            self.known.discard(name)
+            if outcome["status"] == "sent":
+                delivery = _delivery_item(stack, payload["delivery"])
+                mail = LastMail(datetime.fromisoformat(delivery["sent_at"]), delivery["step_id"], name)
+                buyers.sent(delivery["order_key"], mail)
+            self.look()  # a send may make or move a wake-up
+
+
+def _delivery_item(stack: Stack, delivery_id: str) -> dict[str, Any]:
+    """A delivery's attributes, read straight from moto's table (the bench's look-up, not counted)."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    backend = dynamodb_backends[ACCOUNT][REGION]
+    item = backend.get_item(stack.tables["deliveries"], {"pk": {"S": SHOP_ID}, "sk": {"S": delivery_id}})
+    if item is None:
+        raise RuntimeError(f"delivery {delivery_id} is not in the deliveries table")
+    return {name: value.value for name, value in item.attrs.items()}
+
+
+def drive(stack: Stack, functions: Functions, buyers: Buyers) -> tuple[list[int], Counter[str]]:
+    """The orders in time order, each after the mails due before its order mail came; then every
+    mail left, up to ``SEND_UNTIL``. The order mails' sizes, and the sends' outcomes."""
+    wake_ups = WakeUps()
+    sizes = []
+    for n in range(stack.order_count):
+        wake_ups.fire(stack, functions, buyers, until=order_time(n) + MAIL_DELAY)
+        sizes.append(ingest_order(stack, functions, buyers, n))
+    wake_ups.fire(stack, functions, buyers, until=SEND_UNTIL)
+    return sizes, wake_ups.outcomes
 
 
 def stored_bytes(stack: Stack) -> dict[str, int]:
@@ -742,29 +937,112 @@ def check_deliveries(stack: Stack) -> Check:
     )
 
 
+@dataclass(frozen=True)
+class AttributionCheck:
+    """What the run's repeat orders earned, read back from the tables against what ``Buyers`` placed."""
+
+    repeat_orders: int  # orders placed by an earlier buyer after one of their mails, in the window
+    credited: int  # orders with a credit on the orders table
+    credited_as_placed: int  # credited to the very mail the bench placed the order after
+    by_step: Counter[str]  # credits by the step of the mail
+    hours: list[float]  # hours from the mail to the order, of each credit
+    conversions: int  # conversions written on the deliveries
+    revenue: int  # the credited orders' totals
+    counted: Counter[str]  # the daily counters (stats rows) summed over the run, by counter
+
+
+def check_attribution(stack: Stack, buyers: Buyers) -> AttributionCheck:
+    """Reads the orders, deliveries and config tables (the bench's session) after the run."""
+    from boto3.dynamodb.types import TypeDeserializer
+
+    from okaeri.aws.config import STATS_PREFIX
+    from okaeri.aws.deliveries import COUNTS_SUFFIX
+
+    client = stack.session.client("dynamodb")
+    plain = TypeDeserializer().deserialize
+
+    def scan(logical: str) -> Iterator[dict[str, Any]]:
+        for page in client.get_paginator("scan").paginate(TableName=stack.tables[logical]):
+            for item in page["Items"]:
+                yield {name: plain(value) for name, value in item.items()}
+
+    credits = {str(item["sk"]): item["credit"] for item in scan("orders") if "credit" in item}
+    placed = {buyers.order_keys[n]: mail.delivery_id for n, (_, mail) in buyers.credits.items()}
+    conversions = sum(
+        len(item.get("conversions") or {})
+        for item in scan("deliveries")
+        if not str(item["pk"]).endswith(COUNTS_SUFFIX)
+    )
+    counted: Counter[str] = Counter()
+    for item in scan("config"):
+        if str(item["sk"]).startswith(STATS_PREFIX):
+            counted.update(
+                {
+                    name: int(value)
+                    for name, value in item.items()
+                    if isinstance(value, Decimal) and name != "expires_at"
+                }
+            )
+    return AttributionCheck(
+        repeat_orders=len(buyers.credits),
+        credited=len(credits),
+        credited_as_placed=sum(
+            1 for key, credit in credits.items() if placed.get(key) == credit["delivery_id"]
+        ),
+        by_step=Counter(str(credit["step_id"]) for credit in credits.values()),
+        hours=[float(credit["hours"]) for credit in credits.values()],
+        conversions=conversions,
+        revenue=sum(int(credit["total"]) for credit in credits.values()),
+        counted=counted,
+    )
+
+
 @dataclass
 class Measurement:
     orders: int
+    repeat_buyers: bool  # whether earlier buyers order again (False: the baseline)
     mail_sizes: list[int]
     calls: Counter[tuple[str, str, str]]
-    units: dict[tuple[str, str], Units]  # (function, logical table): over the estimated invocations
-    estimated: Counter[str]  # invocations of each function whose units were estimated
+    detail: Counter[tuple[str, str, str, str, str]]  # (phase, kind, adapter method, service, operation)
+    #: (function, kind, logical table): over the estimated invocations
+    units: dict[tuple[str, str, str], Units]
+    estimated: Counter[tuple[str, str]]  # invocations of each function and kind whose units were estimated
     seconds: dict[str, list[float]]
+    kinds: dict[str, list[str]]  # each invocation's kind, beside ``seconds``
     seconds_in_calls: dict[str, list[float]]  # each invocation's time inside AWS calls
     log_bytes: Counter[str]
     stored: dict[str, int]
     stream_records: int  # the orders table's stream records the schedule function got
     partition_keys: int  # distinct orders-table partition keys among them
     check: Check
+    attribution: AttributionCheck
+    attribution_days: int  # the shop's
     wall_seconds: float  # the whole run, the bench's own work included
     cpu_seconds: float  # this process's CPU time in it (the machine's other work left out)
     init_ms: dict[str, Spread] = field(default_factory=dict)
 
-    def invocations(self, function: str) -> int:
-        return len(self.seconds[function])
+    def invocations(self, function: str, kind: str | None = None) -> int:
+        if kind is None:
+            return len(self.seconds[function])
+        return self.kinds[function].count(kind)
+
+    def kinds_of(self, function: str) -> list[str]:
+        """The kinds of ``function``'s invocations, in the order they first came."""
+        return list(dict.fromkeys(self.kinds[function]))
+
+    def seconds_of(self, function: str, kind: str | None = None) -> list[float]:
+        if kind is None:
+            return self.seconds[function]
+        return [s for s, k in zip(self.seconds[function], self.kinds[function], strict=True) if k == kind]
 
 
-def measure(order_count: int = ORDER_COUNT, memory_mb: Mapping[str, int] | None = None) -> Measurement:
+def measure(
+    order_count: int = ORDER_COUNT,
+    memory_mb: Mapping[str, int] | None = None,
+    *,
+    repeat_buyers: bool = True,
+) -> Measurement:
+    """The orders through the pipeline; ``repeat_buyers`` False: every order by a new buyer."""
     import boto3
     from moto import mock_aws
 
@@ -788,24 +1066,30 @@ def measure(order_count: int = ORDER_COUNT, memory_mb: Mapping[str, int] | None 
             meter.register(boto3.DEFAULT_SESSION.events)
             stack = build_stack(meter, session, tables, order_count)
             functions = Functions(meter, memory_mb)
-            sizes = ingest_all(stack, functions)
-            outcomes = fire_all(stack, functions)
+            buyers = Buyers(repeat_buyers, timedelta(days=stack.attribution_days))
+            sizes, outcomes = drive(stack, functions, buyers)
             check = check_deliveries(stack)
             if check.lost or check.duplicated or check.wrong_recipient:
                 print(f"warning: {outcomes}, {check}")
+            attribution = check_attribution(stack, buyers)
             return Measurement(
                 orders=order_count,
+                repeat_buyers=repeat_buyers,
                 mail_sizes=sizes,
                 calls=meter.calls,
+                detail=meter.detail,
                 units=dict(meter.capacity.by_table),
                 estimated=meter.estimated,
                 seconds=dict(functions.seconds),
+                kinds=dict(functions.kinds),
                 seconds_in_calls=dict(functions.in_calls),
                 log_bytes=functions.log_bytes,
                 stored=stored_bytes(stack),
                 stream_records=stack.stream_seen,
                 partition_keys=len(stack.partition_keys),
                 check=check,
+                attribution=attribution,
+                attribution_days=stack.attribution_days,
                 wall_seconds=time.perf_counter() - began,
                 cpu_seconds=time.process_time() - began_cpu,
             )
@@ -911,11 +1195,15 @@ class Figures:
     def factor(self, function: str) -> float:
         return cpu_factor(self.memory_mb(function))
 
-    def invocations(self, function: str) -> float:
-        return self.m.invocations(function) / self.m.orders
+    def invocations(self, function: str, kind: str | None = None) -> float:
+        return self.m.invocations(function, kind) / self.m.orders
 
     def cold_starts(self, function: str) -> float:
-        return self.invocations(function) * self.cold_share[function]
+        """Per order: the share of the invocations that may start cold (not those of ``WARM_KINDS``)."""
+        warm = sum(
+            self.invocations(function, kind) for kind in self.m.kinds_of(function) if kind in WARM_KINDS
+        )
+        return (self.invocations(function) - warm) * self.cold_share[function]
 
     def calls(self, phase: str, service: str, operation: str) -> float:
         """Calls per order of ``phase``'s invocations, or per cold start for ``"<function> init"``."""
@@ -930,16 +1218,26 @@ class Figures:
             for function in FUNCTIONS
         )
 
-    def ms(self, function: str) -> Spread:
-        """Per invocation, in process here (the bench's own look-ups taken off)."""
-        return Spread.of(self.m.seconds[function]).scaled(1000)
+    def ms(self, function: str, kind: str | None = None) -> Spread:
+        """Per invocation (of one kind), in process here (the bench's own look-ups taken off)."""
+        return Spread.of(self.m.seconds_of(function, kind)).scaled(1000)
 
-    def in_calls_ms(self, function: str) -> Spread:
-        return Spread.of(self.m.seconds_in_calls[function]).scaled(1000)
+    def typical_ms(self, function: str) -> float:
+        """Per invocation: each kind's median, weighted by how many there were of it (one kind:
+        its median)."""
+        kinds = self.m.kinds_of(function)
+        total = sum(self.m.invocations(function, kind) * self.ms(function, kind).median for kind in kinds)
+        return total / self.m.invocations(function)
 
-    def billed_ms(self, function: str) -> int:
-        """The median in-process time, as long as the function's share of a vCPU makes it."""
-        return math.ceil(self.ms(function).median * self.factor(function))
+    def in_calls_ms(self, function: str, kind: str | None = None) -> Spread:
+        seconds = self.m.seconds_in_calls[function]
+        if kind is not None:
+            seconds = [s for s, k in zip(seconds, self.m.kinds[function], strict=True) if k == kind]
+        return Spread.of(seconds).scaled(1000)
+
+    def billed_ms(self, function: str, kind: str | None = None) -> int:
+        """The median in-process time (of one kind), as long as the function's share of a vCPU makes it."""
+        return math.ceil(self.ms(function, kind).median * self.factor(function))
 
     def init_billed_ms(self, function: str) -> int:
         return math.ceil(self.m.init_ms[function].median * self.factor(function))
@@ -953,24 +1251,26 @@ class Figures:
                 for f in FUNCTIONS
             )
         return PER * sum(
-            self.memory_mb(f) / 1024 * self.invocations(f) * self.billed_ms(f) / 1000 for f in FUNCTIONS
+            self.memory_mb(f) / 1024 * self.invocations(f, kind) * self.billed_ms(f, kind) / 1000
+            for f in FUNCTIONS
+            for kind in self.m.kinds_of(f)
         )
 
     def table_units(self, logical: str) -> Units:
-        """Per order, for one table: each function's units per estimated invocation, times its
-        invocations per order."""
+        """Per order, for one table: each function's units per estimated invocation of a kind, times
+        its invocations of that kind per order."""
         total = Units()
-        for (function, table), units in self.m.units.items():
+        for (function, kind, table), units in self.m.units.items():
             if table != logical:
                 continue
-            share = self.invocations(function) / self.m.estimated[function]
+            share = self.invocations(function, kind) / self.m.estimated[(function, kind)]
             total.read += units.read * share
             total.write += units.write * share
             total.index_write += units.index_write * share
         return total
 
     def tables(self) -> list[str]:
-        return sorted({table for _, table in self.m.units})
+        return sorted({table for _, _, table in self.m.units})
 
     def log_gb(self) -> float:
         per_order = sum(
@@ -1057,11 +1357,137 @@ def calls_table(figures: Figures) -> Table:
     }
     rows.append(("**all**", "", _n(sum(per_function.values())), *map(_n, per_function.values()), ""))
     return Table(
-        f"AWS calls per order ({m.orders} orders, {STEPS}-step scenario, every mail through SES)",
+        f"AWS calls per order ({m.orders} orders, {_repeats(m)}, {STEPS}-step scenario, every mail through SES)",
         ("service", "operation", "per order", "ingest", "schedule", f"send ({STEPS} mails)", "per cold start"),
         rows,
         "llrrrrr",
     )  # fmt: skip
+
+
+def _repeats(m: Measurement) -> str:
+    repeats = m.attribution.repeat_orders
+    if not m.repeat_buyers:
+        return "every one by a new buyer"
+    return f"{repeats:,} of them ({repeats / m.orders:.0%}) repeat orders"
+
+
+def _calls_per_order(m: Measurement) -> dict[tuple[str, str, str, str], float]:
+    """Per order, by (function, adapter method, service, operation): the invocations' calls."""
+    per: dict[tuple[str, str, str, str], float] = defaultdict(float)
+    for (phase, _, method, service, operation), count in m.detail.items():
+        if phase in FUNCTIONS:
+            per[(phase, method, service, operation)] += count / m.orders
+    return per
+
+
+#: The handlers whose work can depend on who the buyer is: ingest counts the customer's orders (the
+#: order's rank), schedule credits the order and counts the runs it repeats. Send's cannot.
+BY_BUYER = ("ingest", "schedule")
+
+
+def attribution_calls_table(base: Figures, full: Figures) -> Table:
+    """The calls whose number per order changes with repeat buyers, by handler and adapter method;
+    each handler's and the pipeline's total. Per repeat order only for the handlers that run
+    attribution's work can reach (``BY_BUYER``): send's differences come from the two runs' lengths
+    (see the notes)."""
+    before, after = _calls_per_order(base.m), _calls_per_order(full.m)
+    repeats = full.m.attribution.repeat_orders
+    share = repeats / full.m.orders if repeats else 0.0
+
+    def cells(was: float, now: float, *, per_repeat: bool) -> tuple[str, str, str, str]:
+        added = now - was
+        each = f"{added / share:+,.2f}" if share and per_repeat else "—"
+        return _n(was), _n(now), f"{added:+,.2f}", each
+
+    def total(per: Mapping[tuple[str, str, str, str], float], functions: Sequence[str]) -> float:
+        return sum(value for key, value in per.items() if key[0] in functions)
+
+    rows = []
+    for function in FUNCTIONS:
+        by_buyer = function in BY_BUYER
+        for key in sorted({key for key in (*before, *after) if key[0] == function}):
+            was, now = before.get(key, 0.0), after.get(key, 0.0)
+            if round(was, 2) != round(now, 2):
+                _, method, service, operation = key
+                call = f"{SERVICE_NAMES[service]} {operation}"
+                rows.append((function, f"`{method}`", call, *cells(was, now, per_repeat=by_buyer)))
+        was, now = total(before, [function]), total(after, [function])
+        rows.append((function, "**all its calls**", "", *cells(was, now, per_repeat=by_buyer)))
+    was, now = total(before, BY_BUYER), total(after, BY_BUYER)
+    rows.append(("**ingest and schedule**", "", "", *cells(was, now, per_repeat=True)))
+    was, now = total(before, FUNCTIONS), total(after, FUNCTIONS)
+    rows.append(("**all**", "", "", *cells(was, now, per_repeat=False)))
+    return Table(
+        "What attribution adds: AWS calls per order, by handler and adapter method (the rows that change)",
+        ("handler", "adapter method", "call", f"baseline: no repeat buyers ({base.m.orders:,} orders)",
+         f"with repeat buyers ({full.m.orders:,} orders, {share:.0%} repeat)", "added per order",
+         "added per repeat order"),
+        rows,
+        "lllrrrr",
+    )  # fmt: skip
+
+
+def attribution_cost_table(base: Figures, full: Figures) -> Table:
+    """The baseline and the run with repeat buyers side by side: calls, units, invocations, cost."""
+
+    def calls(figures: Figures) -> float:
+        return sum(n for (phase, _, _), n in figures.m.calls.items() if phase in FUNCTIONS) / figures.m.orders
+
+    def row(name: str, value: Callable[[Figures], float], *, usd: bool = False) -> tuple[str, ...]:
+        was, now = value(base), value(full)
+        if usd:
+            return name, _usd(was), _usd(now), f"{now - was:+.4f}".replace("+", "+$").replace("-", "−$")
+        return name, _n(was), _n(now), f"{now - was:+,.2f}"
+
+    rows = [
+        row("AWS calls per order (the handlers')", calls),
+        row("DynamoDB read units per order", lambda f: f.units().read),
+        row("DynamoDB write units per order, tables and indexes", lambda f: f.units().write + f.units().index_write),
+        row("Lambda invocations per order", lambda f: sum(map(f.invocations, FUNCTIONS))),
+        row("of which cold starts", lambda f: sum(map(f.cold_starts, FUNCTIONS))),
+        row(f"SES per {PER:,} orders", lambda f: ses_usd(f.costs()), usd=True),
+        row(f"everything else per {PER:,} orders", lambda f: other_usd(f.costs()), usd=True),
+        ("**not SES / SES**", f"**{base.ratio():.1%}**", f"**{full.ratio():.1%}**",
+         f"{(full.ratio() - base.ratio()) * 100:+.1f} points"),
+    ]  # fmt: skip
+    return Table(
+        f"Baseline and repeat buyers side by side (cost per {PER:,} orders, Tokyo list prices)",
+        ("figure", f"baseline: no repeat buyers ({base.m.orders:,} orders)",
+         f"with repeat buyers ({full.m.orders:,} orders, {_repeats(full.m)})", "added"),
+        rows,
+        "lrrr",
+    )  # fmt: skip
+
+
+def earned_table(m: Measurement) -> Table:
+    """What the repeat orders earned, read back from the tables, against what the bench placed."""
+    a = m.attribution
+    counted = a.counted
+    steps = ", ".join(f"{step} {a.by_step[step]:,}" for step in STEP_IDS if a.by_step[step])
+    hours = Spread.of(a.hours).show(",.0f") if a.hours else "—"
+    rows = [
+        ("repeat orders (an earlier buyer, after a mail, within the window)", f"{a.repeat_orders:,}"),
+        ("orders credited (`Orders.set_credit`)", f"{a.credited:,}"),
+        ("**credited to the mail the bench placed them after**", f"**{a.credited_as_placed:,}**"),
+        ("credits by the mail's step", steps or "none"),
+        ("hours from the mail to the order: median (min–max)", hours),
+        ("conversions on the deliveries (`Deliveries.add_conversion`)", f"{a.conversions:,}"),
+        ("counted `converted` (daily counters)", f"{counted['converted']:,}"),
+        ("counted `revenue` / the credited orders' totals (yen)", f"{counted['revenue']:,} / {a.revenue:,}"),
+        ("counted `runs_mailed` / orders", f"{counted['runs_mailed']:,} / {m.orders:,}"),
+        (
+            "counted `repeated_mailed` / repeat orders",
+            f"{counted['repeated_mailed']:,} / {a.repeat_orders:,}",
+        ),
+        ("counted `sent` / mails sent", f"{counted['sent']:,} / {m.check.sent:,}"),
+        ("counted `orders` / order mails in", f"{counted['orders']:,} / {m.orders:,}"),
+    ]
+    return Table(
+        f"What the repeat orders earned, read back from the tables ({m.orders:,} orders)",
+        ("figure", "count"),
+        rows,
+        "lr",
+    )
 
 
 def units_table(figures: Figures) -> Table:
@@ -1075,9 +1501,13 @@ def units_table(figures: Figures) -> Table:
         row(logical, figures.table_units(logical), m.stored.get(logical, 0)) for logical in figures.tables()
     ]
     rows.append(row("**all**", figures.units(), sum(m.stored.values())))
-    sample = ", ".join(f"{f} {m.estimated[f]:,} of {m.invocations(f):,}" for f in FUNCTIONS)
+    sample = "; ".join(
+        f"{f}{f' ({kind})' if kind else ''} {m.estimated[(f, kind)]:,} of {m.invocations(f, kind):,}"
+        for f in FUNCTIONS
+        for kind in m.kinds_of(f)
+    )
     return Table(
-        f"DynamoDB request units per order (estimated from item sizes over the first invocations: {sample})",
+        f"DynamoDB request units per order (estimated from item sizes over the first invocations of each kind: {sample})",
         ("table", "read units", "write units, table", "write units, indexes", "KB stored"),
         rows,
         "lrrrr",
@@ -1085,20 +1515,22 @@ def units_table(figures: Figures) -> Table:
 
 
 def lambda_table(figures: Figures) -> Table:
-    rows = [
-        (
-            function,
-            f"{figures.memory_mb(function):,}",
-            _n(figures.invocations(function)),
-            figures.ms(function).show(),
-            figures.in_calls_ms(function).show(),
-            f"{figures.billed_ms(function)}",
-            figures.m.init_ms[function].show(",.0f"),
-            f"{figures.init_billed_ms(function)}",
-            f"{figures.cold_share[function]:.0%}",
-        )
-        for function in FUNCTIONS
-    ]
+    rows = []
+    for function in FUNCTIONS:
+        kinds = figures.m.kinds_of(function)
+        for kind in kinds:
+            cold = 0.0 if kind in WARM_KINDS else figures.cold_share[function]
+            rows.append((
+                function if len(kinds) == 1 else f"{function}: {kind}",
+                f"{figures.memory_mb(function):,}",
+                _n(figures.invocations(function, kind)),
+                figures.ms(function, kind).show(),
+                figures.in_calls_ms(function, kind).show(),
+                f"{figures.billed_ms(function, kind)}",
+                figures.m.init_ms[function].show(",.0f"),
+                f"{figures.init_billed_ms(function)}",
+                f"{cold:.0%}",
+            ))  # fmt: skip
     return Table(
         f"Lambda duration per invocation (arm64; median (min–max) of {figures.m.orders:,} orders' invocations, "
         f"INIT of {figures.m.init_ms[FUNCTIONS[0]].count} fresh interpreters)",
@@ -1145,8 +1577,10 @@ def cost_table(figures: Figures) -> Table:
 
 
 def _quarter_ms(m: Measurement, function: str, *, last: bool) -> float:
-    """The median invocation of the run's first or last quarter, in ms."""
-    seconds = m.seconds[function]
+    """The median invocation of the run's first or last quarter, in ms (of the function's first
+    kind: schedule's new buyers' orders, so that the repeat orders' share, which grows as the run
+    goes, does not move it)."""
+    seconds = m.seconds_of(function, m.kinds_of(function)[0])
     quarter = max(1, len(seconds) // 4)
     return 1000 * statistics.median(seconds[-quarter:] if last else seconds[:quarter])
 
@@ -1328,10 +1762,10 @@ def sale_figures(figures: Figures, *, in_process: bool) -> SaleHour:
         records_per_order=m.stream_records / m.orders,
         keys=sale_keys(run_orders=m.orders, run_keys=m.partition_keys, sale_orders=SALE_ORDERS),
         orders_wru_per_order=figures.table_units("orders").write,
-        record_s=figures.ms("schedule").median * schedule_factor / 1000 / records_per_invocation,
+        record_s=figures.typical_ms("schedule") * schedule_factor / 1000 / records_per_invocation,
         wake_ups_per_order=figures.invocations("send"),
-        wake_up_s=figures.ms("send").median * send_factor / 1000,
-        ingest_s=figures.ms("ingest").median * ingest_factor / 1000,
+        wake_up_s=figures.typical_ms("send") * send_factor / 1000,
+        ingest_s=figures.typical_ms("ingest") * ingest_factor / 1000,
         deployed=figures.deployed,
     )
 
@@ -1363,7 +1797,8 @@ def sale_table(figures: Figures) -> Table:
         ("stream shards in use", *both(lambda s: f"{s.shards:,}"), "`stream_shards()`: keys, at most the partitions"),
         ("schedule invocations at once", *both(lambda s: f"{s.lanes:,}"),
          f"shards × parallelization factor {stream.parallelization_factor} (template), at most the keys"),
-        ("schedule, per stream record", *both(lambda s: f"{s.record_s * 1000:,.1f} ms"), "median invocation ÷ its records"),
+        ("schedule, per stream record", *both(lambda s: f"{s.record_s * 1000:,.1f} ms"),
+         "each kind's median invocation, weighted by its count, ÷ the records"),
         ("**time to schedule every order**", *both(lambda s: f"**{_duration(s.schedule_s)}**"),
          "from the first order; the hour itself at least"),
         ("the last order waits in the stream", *both(lambda s: _duration(s.last_wait_s)),
@@ -1445,16 +1880,22 @@ METHOD = (
     "`infra.tables`, bucket, schedule group, SES identity, unsubscribe secret, the みかん山房 shop with "
     "its {steps}-step scenario) and drives {orders:,} order mails through the real handlers, with the "
     "dependencies `okaeri.wiring` builds and behind the handlers' logger and metrics decorators. "
-    "The fixture Yahoo!ショッピング (ISO-2022-JP) and EC-CUBE (HTML) mails take turns, each with its own "
-    "order number and buyer written into the raw bytes; each is put into S3 and its event handed to "
-    "ingest, its stream records to schedule (one invocation per mail, a small shop's pace), and every "
-    "schedule's input, at its time, to send, which sends through SES (ordinary addresses, no relay). "
+    "The orders come one every {spacing:.0f} minutes from {first_order} (Tokyo) to {last_order}, in the "
+    "fixture Yahoo!ショッピング (ISO-2022-JP) or EC-CUBE (HTML) mail (a buyer's orders all in the same "
+    "one), each with its own order number, buyer and order time written into the raw bytes. In time "
+    "order: every schedule due before an order mail arrives hands its input, at its time, to send, which "
+    "sends through SES (ordinary addresses, no relay); then the mail is put into S3 and its event handed "
+    "to ingest, and the orders table's stream records to schedule (one invocation per mail, a small "
+    "shop's pace; a credit written on the order is a record of its own, handed over in the next "
+    "invocation); after the last order the mails left go out, up to {send_until}. Every "
+    "{repeat_every}th order is a repeat order when an earlier buyer fits (`Buyers`): see the next section. "
     "A botocore `before-call` hook on the default boto3 session, from which the cached clients of "
     "`okaeri.aws.clients` are built, counts each call made while a handler runs, or while a "
     "function's dependencies are built (the *per cold start* column); the bench's own calls go "
     "through another session (or straight to moto's models) and are not counted. moto runs with the "
-    "three shortcuts of `bench/fast_moto.py` (a transaction's backup, a table query's walk, an "
-    "`AttributeValue`'s serialization), which change how long moto takes, never what it answers.",
+    "four shortcuts of `bench/fast_moto.py` (a transaction's backup, a table query's walk, a table's "
+    "items in key order, an `AttributeValue`'s serialization), which change how long moto takes, never "
+    "what it answers.",
     "",
     "The functions' memory sizes, timeouts and reserved concurrency, the orders stream's event source "
     "(batch size, parallelization factor, maximum record age), the orders table's partition key and "
@@ -1499,7 +1940,9 @@ CHECK_NOTES = (
     "the one before: a `TransactWriteItems` deep-copied every table it named (every item, every stream "
     "record) in case it had to roll back, and a query read the whole table to find its partition and "
     "sorted that partition again, so 200 orders took 12 minutes on the busy 2-core machine this was "
-    "written on and 2,000 would have taken hours. `bench/fast_moto.py` changes those two, and how an "
+    "written on and 2,000 would have taken hours; with issue #15 a prefix query walked the shop's whole "
+    "config partition (coupon codes, count markers) and an index query (a repeat buyer's "
+    "`by_customer`) sorted the whole deliveries table. `bench/fast_moto.py` changes those, and how an "
     "`AttributeValue` is serialized, for the run only, without changing an answer "
     "(`tests/integration/bench/test_fast_moto.py` compares every answer, table and stream with moto's "
     "own); every AWS call is still made and counted. The findings above give the first and last "
@@ -1526,6 +1969,42 @@ SALE_NOTES = (
 )
 
 
+ATTRIBUTION_NOTES = (
+    "How measured: the run of the previous section is the one with repeat buyers. Every {repeat_every}th "
+    "order is placed by an earlier buyer, if one fits, whose latest mail went out at least {gap:.0f} hour "
+    "and at most the shop's attribution window ({attribution_days} days) less {gap:.0f} hour before it: "
+    "the latest mail of the step whose turn it is (thanks, like, love in turn), else of any step; a "
+    "buyer orders again at most once, in the same mall's mail (`Buyers` in `bench/pipeline.py`). The "
+    "first such orders can only follow a thanks mail, the like and love mails going out two and three "
+    "weeks after an order. {repeat_orders:,} of the {orders:,} orders ({repeat_share:.0%}) were repeat "
+    "orders, each to be credited to that very mail: the table above reads the orders, the deliveries "
+    "and the daily counters back. Every one of them is credited, the most work attribution does for a "
+    "repeat order; one placed outside the window costs the `by_customer` query and the repeat count, "
+    "not the credit's writes. A first order reads nothing more (`may_have_earlier_mail`).",
+    "",
+    "The baseline is the same orders (times, mails, every order by a new buyer), measured in the same "
+    "bench run on the first {baseline_orders:,} of them ({baseline_minutes:.1f} min; "
+    "`OKAERI_BENCH_PIPELINE_BASELINE_ORDERS` sets another count): a new buyer's order makes the same "
+    "calls whatever the run's length, but for send's configuration reads, which depend on how many mails "
+    "fall due in the same minute (the config cache keeps a reading a minute) and so on the run's "
+    "length: send's rows in the first table come from that, not from attribution, and so do most of the "
+    "differences in read units (estimated on each run's first {unit_sample} invocations of each kind) and "
+    "in cost. *Added per repeat "
+    "order* is the added calls per order ÷ the share of repeat orders, for the handlers whose work can "
+    "depend on the buyer (ingest, schedule). Each call is named by the "
+    "`okaeri.aws` adapter method that made it (the innermost public one on the stack under the call).",
+    "",
+    "Before issue #15, `make bench` at 1ff4d4c (docs/benchmarks.md at f519dd2) measured 34.02 calls per "
+    "order and not SES / SES 25.8% (missed). Those 2,000 orders all came at two instants, so the config "
+    "cache answered nearly every configuration read. Here they come half an hour apart, as the "
+    "cold-start shares assume, and each ingest and schedule invocation reads the shop's settings, "
+    "scenarios and masks again (GetItem and Query on the config table); with the run counter issue #15 "
+    "added to every order (`DynamoConfig.count_once` in schedule) that makes the baseline's calls per "
+    "order higher than the 34.02 of before, with no repeat buyer at all.",
+    "",
+)
+
+
 @dataclass(frozen=True)
 class Report:
     deployment: Table  # printed and written
@@ -1537,6 +2016,9 @@ class Report:
     sale_notes: list[str]  # written
     method: list[str]  # written
     prices: Table  # written
+    attribution: list[Table]  # printed and written: the baseline against the run with repeat buyers
+    attribution_notes: list[str]  # written
+    earned: Table  # printed and written
 
 
 def _status_and_reason(item: dict[str, Any]) -> str:
@@ -1547,18 +2029,28 @@ def _status_and_reason(item: dict[str, Any]) -> str:
 def run(order_count: int = ORDER_COUNT) -> Report:
     deployed = deployment()
     memory = {function: deployed.function(function).memory_mb for function in FUNCTIONS}
+    baseline = measure(min(BASELINE_ORDERS, order_count), memory, repeat_buyers=False)
     measurement = measure(order_count, memory)
     init = measure_init()
     bare = init.pop("bare")
     measurement.init_ms.update(init)
+    baseline.init_ms.update(init)
     figures = Figures(measurement, deployed)
+    base = Figures(baseline, deployed)
     values = {
         "orders": measurement.orders, "steps": STEPS, "one_vcpu": ONE_VCPU_MB, "runs": INIT_RUNS,
         "bare": f"{bare.show(',.0f')} ms", "unit_sample": UNIT_SAMPLE,
         "cold_ingest": COLD_SHARE["ingest"], "cold_send": COLD_SHARE["send"],
         "platform": PLATFORM_LOG_BYTES, "platform_init": PLATFORM_INIT_LOG_BYTES,
         "keys": measurement.partition_keys, "partition_key": deployed.orders_partition_key,
-        "sale_orders": SALE_ORDERS,
+        "sale_orders": SALE_ORDERS, "baseline_orders": baseline.orders,
+        "first_order": f"{FIRST_ORDER:%Y-%m-%d %H:%M}", "spacing": ORDER_SPACING.total_seconds() / 60,
+        "last_order": f"{order_time(order_count - 1):%Y-%m-%d}", "repeat_every": REPEAT_EVERY,
+        "repeat_orders": measurement.attribution.repeat_orders,
+        "repeat_share": measurement.attribution.repeat_orders / measurement.orders,
+        "gap": REPEAT_GAP.total_seconds() / 3600, "baseline_minutes": baseline.wall_seconds / 60,
+        "send_until": f"{SEND_UNTIL:%Y-%m-%d}", "minutes": measurement.wall_seconds / 60,
+        "attribution_days": measurement.attribution_days,
     }  # fmt: skip
     return Report(
         deployment=deployment_table(deployed),
@@ -1570,6 +2062,9 @@ def run(order_count: int = ORDER_COUNT) -> Report:
         sale_notes=[line.format(**values) for line in SALE_NOTES],
         method=[line.format(**values) for line in METHOD],
         prices=prices_table(),
+        attribution=[attribution_calls_table(base, figures), attribution_cost_table(base, figures)],
+        attribution_notes=[line.format(**values) for line in ATTRIBUTION_NOTES],
+        earned=earned_table(measurement),
     )
 
 
@@ -1584,6 +2079,11 @@ def document(report: Report) -> list[str]:
         "",
         *report.method,
         *markdown(report.prices),
+        "## Pipeline: what attribution adds (issue #15)",
+        "",
+        *(line for table in report.attribution for line in markdown(table)),
+        *markdown(report.earned),
+        *report.attribution_notes,
         "## Pipeline: every mail sent exactly once",
         "",
         *markdown(report.check),
@@ -1601,6 +2101,9 @@ def show(report: Report) -> None:
     for table in report.tables:
         print_table(table)
     print("", *report.findings, sep="\n")
+    for table in report.attribution:
+        print_table(table)
+    print_table(report.earned)
     print_table(report.check)
     print_table(report.sale)
 
