@@ -447,13 +447,15 @@ def _count_results(
     return tally.events, len(tally.rows)
 
 
-def _stats_rows(deps: Any, shop: Shop) -> list[str]:
-    """What the counters hold, read back through the adapter and the results service (366 days)."""
+def _stats_rows(deps: Any, shop: Shop, written: int) -> list[str]:
+    """What the counters hold (``written`` rows), read back through the adapter and the results
+    service over 366 days, as the results route reads them."""
+    from okaeri.aws.dynamo import DEFAULT_MAX_ITEMS
     from okaeri.services.results import results
 
     today = NOW.astimezone(shop.tz).date()
     rows = deps.config.stats(SHOP_ID, today - timedelta(days=365), today)
-    recent = [row for row in rows if row.day > today - timedelta(days=90)]
+    recent = deps.config.stats(SHOP_ID, today - timedelta(days=89), today)
     answer = results(deps.config, deps.clock, SHOP_ID, days=366)
     [scenario] = answer.scenarios
     steps = "; ".join(
@@ -465,13 +467,23 @@ def _stats_rows(deps: Any, shop: Shop) -> list[str]:
         for step in scenario.steps
     )  # fmt: skip
     lift = "—" if scenario.lift is None else f"{scenario.lift:+.3f}"
-    return [
-        f"{len(rows):,} daily counter rows over {len({row.day for row in rows}):,} days ({len(recent):,} of them "
-        f"in the last 90); over 366 days: {answer.orders:,} orders, runs {scenario.runs.mailed:,} mailed and "
-        f"{scenario.runs.held_out:,} held out, repeated {scenario.repeated.mailed:,} and "
-        f"{scenario.repeated.held_out:,} (lift {lift}), {scenario.converted:,} orders credited, "
-        f"¥{scenario.revenue:,}; {steps}"
-    ]
+    read = (
+        f"{written:,} daily counter rows ({len(recent):,} of them in the last 90 days). Read back over 366 days "
+        f"through `DynamoConfig.stats`, as the results route reads them: {len(rows):,} rows, "
+        f"{answer.orders:,} orders, runs {scenario.runs.mailed:,} mailed and {scenario.runs.held_out:,} held "
+        f"out, repeated {scenario.repeated.mailed:,} and {scenario.repeated.held_out:,} (lift {lift}, the same "
+        f"buyers ordering again in both groups), {scenario.converted:,} orders credited, ¥{scenario.revenue:,}; "
+        f"{steps}"
+    )
+    if len(rows) < written:
+        last = max(row.day for row in rows)
+        read += (
+            f". **`DynamoConfig.stats` stops at {DEFAULT_MAX_ITEMS:,} rows (`Table.query_all`'s "
+            f"`DEFAULT_MAX_ITEMS`), oldest first: the 366-day results read {len(rows):,} of the {written:,} "
+            f"rows, up to {last:%Y-%m-%d}, and miss the days after it ({answer.orders:,} of {ORDERS:,} "
+            "orders)**"
+        )
+    return [read]
 
 
 def _routes() -> dict[str, tuple[str, dict[str, str]]]:
@@ -533,7 +545,7 @@ def run() -> tuple[Table, list[str]]:
             with faster_moto():  # count_once's transactions: moto would copy the config table each time
                 counted_events, counted_rows = _count_results(deps, shop, orders)
             count_seconds = time.perf_counter() - began
-            stats = _stats_rows(deps, shop)
+            stats = _stats_rows(deps, shop, counted_rows)
             app = build_api(deps)
             rows = []
             for name, (path, query) in _routes().items():
