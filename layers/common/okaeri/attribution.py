@@ -26,6 +26,7 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from okaeri.models import Delivery, DeliveryStatus, OrderRecord, Step
+from okaeri.models.delivery import PLANNER_SKIPS, REPLANNED
 from okaeri.models.records import Credit
 from okaeri.models.scenario import Variant
 
@@ -35,8 +36,6 @@ VARIANT_SEPARATOR: Final = "@"
 #: Hash buckets a holdout share is drawn from (0.01% steps).
 _BUCKETS: Final = 10_000
 #: Skip reasons that mean the planner never planned the mail (the run did not reach the customer).
-_NEVER_PLANNED: Final = frozenset({"past", "beyond_max_window"})
-_SUPERSEDED: Final = "replanned"
 
 
 def _bucket(*parts: str) -> int:
@@ -134,8 +133,8 @@ def run_reached(deliveries: Iterable[Delivery]) -> bool:
     """Whether a run counts in the results: some mail of it was planned (or held out), and it was not
     superseded by better order data (every mail cancelled ``replanned``)."""
     return any(
-        not (delivery.status == DeliveryStatus.SKIPPED and delivery.reason in _NEVER_PLANNED)
-        and not (delivery.status == DeliveryStatus.CANCELLED and delivery.reason == _SUPERSEDED)
+        not (delivery.status == DeliveryStatus.SKIPPED and delivery.reason in PLANNER_SKIPS)
+        and not (delivery.status == DeliveryStatus.CANCELLED and delivery.reason == REPLANNED)
         for delivery in deliveries
     )
 

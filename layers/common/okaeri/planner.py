@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from okaeri.calendar import BusinessCalendar, estimated_ship_date, order_day, to_shop_time
 from okaeri.errors import PlanningError
 from okaeri.models.delivery import (
+    PLANNER_SKIPS,
     Delivery,
     DeliveryStatus,
     PlannedDelivery,
@@ -440,7 +441,6 @@ def replan_on_shipment(
 
 #: The reasons the planner skips a step (its time gone by, beyond the sending window): better order
 #: data may undo them. A skip for any other reason (compliance, unsubscribed, …) is final.
-PLANNER_SKIPS: frozenset[Skip] = frozenset({Skip.PAST, Skip.BEYOND_MAX_WINDOW})
 
 
 def revive_skipped(

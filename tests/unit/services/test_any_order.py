@@ -17,10 +17,11 @@ import pytest
 
 from okaeri.identity import customer_id_for
 from okaeri.models import Scenario
+from okaeri.models.delivery import REPLANNED
 from okaeri.planner import delivery_id
 from okaeri.services.ingest import ORDERS_COUNTER
 from okaeri.services.operations import plan_changes
-from okaeri.services.schedule import REPLANNED, on_order_change
+from okaeri.services.schedule import on_order_change
 from tests.fakes import Crash, FaultPlan, crash, faulty
 from tests.unit.services.support import SHOP_ID, World, at, scenario
 

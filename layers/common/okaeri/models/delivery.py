@@ -50,6 +50,13 @@ class Skip(StrEnum):
     HOLDOUT = "holdout"  # the schedule service: the run is in its scenario's holdout group (issue #15)
 
 
+#: The skips the planner decides (the send time gone by, or after the window): on better order data
+#: a run that has not mailed plans such a step after all (``revive``).
+PLANNER_SKIPS: frozenset[Skip] = frozenset({Skip.PAST, Skip.BEYOND_MAX_WINDOW})
+#: The reason a pending delivery ends with when better order data chose another scenario.
+REPLANNED = "replanned"
+
+
 class PlannedDeliveryJson(TypedDict):
     """A planned delivery as JSON (the plan spec's shape): ``send_at`` an ISO 8601 time, or ``now``."""
 

@@ -39,9 +39,8 @@ from okaeri.models import (
     Shop,
     Step,
 )
-from okaeri.models.delivery import Skip
+from okaeri.models.delivery import PLANNER_SKIPS, REPLANNED, Skip
 from okaeri.planner import (
-    PLANNER_SKIPS,
     apply_repeat_policy,
     delivery_id,
     needs_runs,
@@ -63,8 +62,6 @@ from okaeri.services.conversions import (
 
 PAYLOAD_SHOP = "shop"
 PAYLOAD_DELIVERY = "delivery"
-#: The reason a pending delivery ends with when better order data chose another scenario.
-REPLANNED = "replanned"
 #: A run with a delivery in one of these states has (or may have) mailed the buyer: it stays.
 GONE_OUT = frozenset({DeliveryStatus.SENDING, DeliveryStatus.SENT, DeliveryStatus.UNKNOWN})
 
