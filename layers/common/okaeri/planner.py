@@ -29,7 +29,7 @@ from okaeri.models.delivery import (
     SkippedStep,
 )
 from okaeri.models.order import Order
-from okaeri.models.scenario import Conditions, RepeatPolicy, Scenario, Step
+from okaeri.models.scenario import ORDER_TRIGGERS, Conditions, RepeatPolicy, Scenario, Step
 from okaeri.models.shop import QuietHours, Shop
 
 #: A send time missed by less than this is sent at once; by more, the step is skipped ("past").
@@ -304,7 +304,11 @@ def plan_order(
     ``ordered`` scenario does not fire for an order that carries no order time (a shipment seen
     before its order); its shipped/delivered scenarios are still planned.
     """
-    candidates = [s for s in scenarios if s.trigger != "ordered" or order.ordered_at is not None]
+    candidates = [
+        s
+        for s in scenarios
+        if s.trigger in ORDER_TRIGGERS and (s.trigger != "ordered" or order.ordered_at is not None)
+    ]
     chosen = select_scenarios(candidates, order, order_count=order_count)
     return [plan_scenario(shop, scenario, order, now=now) for scenario in chosen]
 

@@ -1288,7 +1288,15 @@ export interface components {
             /** Deliveries */
             deliveries: components["schemas"]["Delivery"][];
         };
-        /** CustomerRecord */
+        /**
+         * CustomerRecord
+         * @description A buyer of one shop. The order figures (issue #16) are kept by every intake, cancellation
+         *     and erasure: ``order_count`` / ``total_spent`` over the open (not cancelled) orders,
+         *     ``first_order_at`` / ``last_order_at`` their earliest and latest order time (``ordered_at``,
+         *     else when received), ``last_order_day`` the latest one's day in the shop's time zone (what the
+         *     win-back job's index is keyed on), ``last_order_key`` that order. ``sources``, ``skus``:
+         *     every source and SKU of their open orders; ``prefecture``: the latest order's ship-to.
+         */
         CustomerRecord: {
             /** Shop Id */
             shop_id: string;
@@ -1305,6 +1313,27 @@ export interface components {
             order_count: number;
             /** Unsubscribed At */
             unsubscribed_at?: string | null;
+            /** Erased At */
+            erased_at?: string | null;
+            /** First Order At */
+            first_order_at?: string | null;
+            /** Last Order At */
+            last_order_at?: string | null;
+            /** Last Order Day */
+            last_order_day?: string | null;
+            /** Last Order Key */
+            last_order_key?: string | null;
+            /**
+             * Total Spent
+             * @default 0
+             */
+            total_spent: number;
+            /** Sources */
+            sources?: string[];
+            /** Skus */
+            skus?: string[];
+            /** Prefecture */
+            prefecture?: string | null;
         };
         /** CustomerStatus */
         CustomerStatus: {
@@ -1621,6 +1650,16 @@ export interface components {
             message_en: string;
             /** Variant */
             variant?: string | null;
+        };
+        /**
+         * FrequencyCap
+         * @description At most ``mails`` advertising mails per customer in any ``days`` days, across all scenarios.
+         */
+        FrequencyCap: {
+            /** Mails */
+            mails: number;
+            /** Days */
+            days: number;
         };
         /** Groups */
         Groups: {
@@ -2302,7 +2341,7 @@ export interface components {
              * Trigger
              * @enum {string}
              */
-            trigger: "ordered" | "shipped" | "delivered";
+            trigger: "ordered" | "shipped" | "delivered" | "lapsed";
             /** Ship Date */
             ship_date: string | null;
             /** Deliveries */
@@ -2702,7 +2741,7 @@ export interface components {
              * Trigger
              * @enum {string}
              */
-            trigger: "ordered" | "shipped" | "delivered";
+            trigger: "ordered" | "shipped" | "delivered" | "lapsed";
             conditions?: components["schemas"]["Conditions-Input"];
             /**
              * Repeat Policy
@@ -2741,6 +2780,14 @@ export interface components {
              * @default 60
              */
             repeat_days: number;
+            /**
+             * Stop On Reorder
+             * @default advertising
+             * @enum {string}
+             */
+            stop_on_reorder: "advertising" | "all" | "none";
+            /** Lapsed Days */
+            lapsed_days?: number | null;
             /** Steps */
             steps: components["schemas"]["Step-Input"][];
         };
@@ -2754,7 +2801,7 @@ export interface components {
              * Trigger
              * @enum {string}
              */
-            trigger: "ordered" | "shipped" | "delivered";
+            trigger: "ordered" | "shipped" | "delivered" | "lapsed";
             conditions: components["schemas"]["Conditions-Output"];
             /**
              * Repeat Policy
@@ -2793,6 +2840,14 @@ export interface components {
              * @default 60
              */
             repeat_days: number;
+            /**
+             * Stop On Reorder
+             * @default advertising
+             * @enum {string}
+             */
+            stop_on_reorder: "advertising" | "all" | "none";
+            /** Lapsed Days */
+            lapsed_days: number | null;
             /** Steps */
             steps: components["schemas"]["Step-Output"][];
         };
@@ -2968,6 +3023,7 @@ export interface components {
              * @default 7
              */
             attribution_days: number;
+            frequency_cap?: components["schemas"]["FrequencyCap"] | null;
         };
         /** Shop */
         "Shop-Output": {
@@ -3028,6 +3084,7 @@ export interface components {
              * @default 7
              */
             attribution_days: number;
+            frequency_cap: components["schemas"]["FrequencyCap"] | null;
         };
         /**
          * ShopOperator

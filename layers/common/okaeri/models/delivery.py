@@ -48,6 +48,8 @@ class Skip(StrEnum):
     SCENARIO_MISSING = "scenario_missing"
     NO_RECIPIENT = "no_recipient"
     HOLDOUT = "holdout"  # the schedule service: the run is in its scenario's holdout group (issue #15)
+    REORDERED = "reordered"  # the customer ordered again: the scenario's stop_on_reorder (issue #16)
+    FREQUENCY_CAP = "frequency_cap"  # the send: the shop's frequency_cap of advertising mails (issue #16)
 
 
 #: The skips the planner decides (the send time gone by, or after the window): on better order data

@@ -65,12 +65,28 @@ class OrderRecord(_Record):
 
 
 class CustomerRecord(_Record):
+    """A buyer of one shop. The order figures (issue #16) are kept by every intake, cancellation
+    and erasure: ``order_count`` / ``total_spent`` over the open (not cancelled) orders,
+    ``first_order_at`` / ``last_order_at`` their earliest and latest order time (``ordered_at``,
+    else when received), ``last_order_day`` the latest one's day in the shop's time zone (what the
+    win-back job's index is keyed on), ``last_order_key`` that order. ``sources``, ``skus``:
+    every source and SKU of their open orders; ``prefecture``: the latest order's ship-to."""
+
     shop_id: str
     customer_id: str
     email: str
     name: str | None = None
     order_count: int = 0
     unsubscribed_at: datetime | None = None
+    erased_at: datetime | None = None
+    first_order_at: datetime | None = None
+    last_order_at: datetime | None = None
+    last_order_day: date | None = None
+    last_order_key: str | None = None
+    total_spent: int = 0
+    sources: list[str] = Field(default_factory=list)
+    skus: list[str] = Field(default_factory=list)
+    prefecture: str | None = None
 
 
 class _Reading(_Record):

@@ -8,7 +8,11 @@ from pydantic import Field, field_validator, model_validator
 
 from okaeri.models.base import ConfigModel
 
-Trigger = Literal["ordered", "shipped", "delivered"]
+Trigger = Literal["ordered", "shipped", "delivered", "lapsed"]
+#: The triggers an order starts (``lapsed``: the daily win-back job starts it, for a customer).
+ORDER_TRIGGERS: frozenset[str] = frozenset({"ordered", "shipped", "delivered"})
+#: Which pending steps of a customer's earlier runs stop when they order again (issue #16).
+StopOnReorder = Literal["advertising", "all", "none"]
 RepeatPolicy = Literal["every_time", "once", "skip_if_active", "restart"]
 Purpose = Literal["thanks", "arrival_check", "usage_tips", "review_request", "coupon", "promotion"]
 
@@ -21,6 +25,8 @@ ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$"
 MIN_VARIANTS = 2
 MAX_VARIANTS = 4
 MAX_HOLDOUT_PERCENT = 50
+MIN_LAPSED_DAYS = 30
+MAX_LAPSED_DAYS = 730
 
 
 class Variant(ConfigModel):
@@ -126,6 +132,11 @@ class Scenario(ConfigModel):
     holdout_scope: HoldoutScope = "whole_run"
     #: A run repeats when its customer orders again within this many days of the run's start.
     repeat_days: int = Field(default=60, ge=1, le=365)
+    #: ``advertising``: a new order of the customer stops the pending coupon/promotion steps of their
+    #: earlier runs (skipped ``reordered``); ``all``: every pending step; ``none``: nothing stops.
+    stop_on_reorder: StopOnReorder = "advertising"
+    #: ``trigger: lapsed``: the run starts when the customer's last order is this many days old.
+    lapsed_days: int | None = Field(default=None, ge=MIN_LAPSED_DAYS, le=MAX_LAPSED_DAYS)
     steps: list[Step] = Field(min_length=1, max_length=MAX_STEPS)
 
     @field_validator("steps")
@@ -139,6 +150,26 @@ class Scenario(ConfigModel):
                 )
             seen.add(step.id)
         return steps
+
+    @model_validator(mode="after")
+    def _lapsed_days_with_lapsed(self) -> Scenario:
+        if self.trigger == "lapsed" and self.lapsed_days is None:
+            raise ValueError(
+                f"trigger: lapsed には lapsed_days（{MIN_LAPSED_DAYS}〜{MAX_LAPSED_DAYS} 日）を指定してください / "
+                f"trigger: lapsed needs lapsed_days ({MIN_LAPSED_DAYS} to {MAX_LAPSED_DAYS})"
+            )
+        if self.trigger != "lapsed" and self.lapsed_days is not None:
+            raise ValueError(
+                "lapsed_days は trigger: lapsed のシナリオだけに指定できます / "
+                "lapsed_days applies to a trigger: lapsed scenario only"
+            )
+        return self
+
+    def stops_on_reorder(self, step: Step) -> bool:
+        """Whether a pending mail of this step stops when its customer orders again."""
+        if self.stop_on_reorder == "all":
+            return True
+        return self.stop_on_reorder == "advertising" and step.is_advertising
 
     def step(self, step_id: str) -> Step:
         for step in self.steps:

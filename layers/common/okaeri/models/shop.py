@@ -96,6 +96,13 @@ class Links(ConfigModel):
     unsubscribe_mailto: str | None = None
 
 
+class FrequencyCap(ConfigModel):
+    """At most ``mails`` advertising mails per customer in any ``days`` days, across all scenarios."""
+
+    mails: int = Field(ge=1, le=50)
+    days: int = Field(ge=1, le=90)
+
+
 class Shop(ConfigModel):
     id: str = Field(pattern=SHOP_ID_PATTERN)
     name: str = Field(min_length=1)
@@ -115,6 +122,8 @@ class Shop(ConfigModel):
     review_url: str | None = None
     #: An order within this many days after a mail to its buyer is credited to that mail (issue #15).
     attribution_days: int = Field(default=7, ge=1, le=30)
+    #: Advertising mails per customer (issue #16); a mail over it is skipped ``frequency_cap``.
+    frequency_cap: FrequencyCap | None = None
 
     _sexagesimal = field_validator("cutoff", mode="before")(_yaml_sexagesimal_to_time)
 
