@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
+from zoneinfo import ZoneInfo
 
 from bench.fast_moto import faster_moto
 from bench.pipeline import CONFIG, SHOP_ID, _create_tables, fake_aws_environment
@@ -59,6 +60,7 @@ DELIVERIES_PER_ORDER = 3
 REPEAT = int(os.environ.get("OKAERI_BENCH_ADMIN_REPEAT", "30"))  # requests per route; fewer for a quick run
 CHECKED_BUYERS = 2  # their orders are written through the adapters, then compared
 START = datetime(2026, 6, 1, 1, 0, tzinfo=UTC)
+TOKYO = ZoneInfo("Asia/Tokyo")
 ORDER_SPACING = timedelta(minutes=25)
 STEPS = ("thanks", "like", "love")
 #: A buyer's three orders are ``BUYER_SPREAD`` orders apart (about 17 days): the second comes after
@@ -225,6 +227,7 @@ def _through_adapters(
     """Write ``sample`` as ingest and the scheduler would (``record_order``, ``put_new``); the keys written
     (table, pk, sk)."""
     from okaeri.aws.customers import CUSTOMER_PREFIX, DynamoCustomers
+    from okaeri.customer_figures import customer_order
 
     keys = []
     for record, deliveries in sample:
@@ -237,7 +240,7 @@ def _through_adapters(
         )
         rank = customers.record_order(
             record.shop_id, record.customer_id, email=record.order.customer.email,
-            name=record.order.customer.name, order_key=record.order.key,
+            name=record.order.customer.name, order=customer_order(record.order, received_at=record.received_at, zone=TOKYO),
         )  # fmt: skip
         if rank != record.order_rank or not deps.orders.put_new(record):
             raise RuntimeError(f"sample order {record.order.key}: rank {rank}, expected {record.order_rank}")

@@ -83,7 +83,9 @@ ORDERS = TableDef(
     ),
     stream="NEW_AND_OLD_IMAGES",
 )
-CUSTOMERS = TableDef(logical_name="customers")
+#: by_last_order: the customers by their last open order's day (sparse: only customer items carry
+#: ``shop_id`` and ``last_order_day``; an erased customer leaves it) — the win-back job, the segments
+CUSTOMERS = TableDef(logical_name="customers", indexes=(Index("by_last_order", "shop_id", "last_order_day"),))
 DELIVERIES = TableDef(
     logical_name="deliveries",
     indexes=(

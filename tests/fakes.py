@@ -31,6 +31,7 @@ from okaeri.aws.customers import CUSTOMER_PREFIX, SUPPRESSION_PREFIX
 from okaeri.aws.deliveries import COUNTED, COUNTERS, EDITABLE
 from okaeri.aws.dynamo import iso_utc
 from okaeri.aws.search import InvalidStartKeyError, check_start
+from okaeri.customer_figures import CustomerOrder, Figures, after_cancel, after_order
 from okaeri.errors import (
     AmbiguousSendError,
     ConflictError,
@@ -380,12 +381,12 @@ class FakeOrders:
         self.items: dict[tuple[str, str], OrderRecord] = {}
         self.stream: list[StreamRecord] = []
 
-    def put_new(self, record: OrderRecord) -> bool:
+    def put_new(self, record: OrderRecord) -> OrderRecord | None:
         """As ``DynamoOrders.put_new``: an order mail replaces the stub a shipment or cancellation left."""
         key = (record.shop_id, record.order_key)
         stub = self.items.get(key)
         if stub is not None and stub.order.kind == "order":
-            return False
+            return None
         if stub is not None:
             known = {
                 name: getattr(stub.order, name)
@@ -400,7 +401,7 @@ class FakeOrders:
                 }
             )
         self._write(key, record)
-        return True
+        return record.model_copy(deep=True)
 
     def get(self, shop_id: str, order_key: str) -> OrderRecord | None:
         record = self.items.get((shop_id, order_key))
@@ -526,24 +527,59 @@ class FakeCustomers:
 
     def __init__(self) -> None:
         self.customers: dict[tuple[str, str], CustomerRecord] = {}
-        self.counted_orders: dict[tuple[str, str], set[str]] = {}  # (shop, customer) → order keys
+        self.figures: dict[tuple[str, str], Figures] = {}  # (shop, customer) → their order figures
         self.suppressed: dict[tuple[str, str], Suppression] = {}
 
+    @property
+    def counted_orders(self) -> dict[tuple[str, str], set[str]]:
+        """(shop, customer) → the keys of the orders counted for them."""
+        return {key: set(figures.order_keys) for key, figures in self.figures.items()}
+
     def record_order(
-        self, shop_id: str, customer_id: str, *, email: str, name: str | None, order_key: str
+        self, shop_id: str, customer_id: str, *, email: str, name: str | None, order: CustomerOrder
     ) -> int:
         key = (shop_id, customer_id)
-        keys = self.counted_orders.setdefault(key, set())
+        counted = after_order(self.figures.get(key, Figures()), order)
         record = self.customers.get(key) or CustomerRecord(
             shop_id=shop_id, customer_id=customer_id, email=email
         )
-        if order_key not in keys:
-            keys.add(order_key)
+        record = record.model_copy(update={"email": email, "name": name or record.name})
+        self._keep(key, record, counted.figures)
+        return counted.rank
+
+    def cancel_order(
+        self, shop_id: str, customer_id: str, cancelled: CustomerOrder, *, others: Sequence[CustomerOrder]
+    ) -> None:
+        key = (shop_id, customer_id)
+        record = self.customers.get(key)
+        if record is not None:  # as DynamoCustomers: an unknown customer has nothing to take back
+            self._keep(key, record, after_cancel(self.figures.get(key, Figures()), cancelled, others))
+
+    def lapsed_on(self, shop_id: str, day: date) -> list[CustomerRecord]:
+        return [
+            record.model_copy()
+            for (shop, _), record in sorted(self.customers.items())
+            if shop == shop_id and record.last_order_day == day and record.erased_at is None
+        ]
+
+    def _keep(self, key: tuple[str, str], record: CustomerRecord, figures: Figures | None) -> None:
+        """Store the record, with the figures (when they changed) copied onto it."""
+        if figures is not None:
+            self.figures[key] = figures
             record = record.model_copy(
-                update={"order_count": len(keys), "email": email, "name": name or record.name}
+                update={
+                    "order_count": figures.order_count,
+                    "total_spent": figures.total_spent,
+                    "first_order_at": figures.first_order_at,
+                    "last_order_at": figures.last_order_at,
+                    "last_order_day": None if record.erased_at else figures.last_order_day,
+                    "last_order_key": figures.last_order_key,
+                    "prefecture": figures.prefecture,
+                    "sources": sorted(figures.sources),
+                    "skus": sorted(figures.skus),
+                }
             )
         self.customers[key] = record
-        return record.order_count
 
     def get(self, shop_id: str, customer_id: str) -> CustomerRecord | None:
         record = self.customers.get((shop_id, customer_id))
@@ -622,7 +658,14 @@ class FakeCustomers:
         record = self.customers.get((shop_id, customer_id))
         if record is None:
             return None
-        erased = record.model_copy(update={"email": marker, "name": marker})
+        erased = record.model_copy(
+            update={
+                "email": marker,
+                "name": marker,
+                "erased_at": record.erased_at or at,
+                "last_order_day": None,
+            }
+        )
         self.customers[(shop_id, customer_id)] = erased
         return erased.model_copy()
 

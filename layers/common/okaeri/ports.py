@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar
 
 if TYPE_CHECKING:  # annotations only: a function imports the models it uses, when it uses them
+    from okaeri.customer_figures import CustomerOrder
     from okaeri.membership import Role
     from okaeri.models import (
         CustomerRecord,
@@ -72,8 +73,10 @@ class OnceCount:
 
 
 class Orders(Protocol):
-    def put_new(self, record: OrderRecord) -> bool:
-        """Store a new order; False (and no change) when (shop, order key) is already there."""
+    def put_new(self, record: OrderRecord) -> OrderRecord | None:
+        """Store a new order, or the order mail over the stub a shipment or a cancellation left: the
+        record as stored (a cancelled stub's order stays cancelled); None (and no change) when the
+        order is there already."""
 
     def get(self, shop_id: str, order_key: str) -> OrderRecord | None: ...
 
@@ -96,9 +99,19 @@ class Orders(Protocol):
 
 class Customers(Protocol):
     def record_order(
-        self, shop_id: str, customer_id: str, *, email: str, name: str | None, order_key: str
+        self, shop_id: str, customer_id: str, *, email: str, name: str | None, order: CustomerOrder
     ) -> int:
-        """Count the order once for the customer (upsert); returns the customer's order count."""
+        """Count the order once for the customer (upsert) and keep their figures (first and last
+        order, total spent, sources, SKUs: ``okaeri.customer_figures``); the order's rank."""
+
+    def cancel_order(
+        self, shop_id: str, customer_id: str, cancelled: CustomerOrder, *, others: Sequence[CustomerOrder]
+    ) -> None:
+        """Take a cancelled order back from the customer's figures, once (``others``: their other
+        open orders)."""
+
+    def lapsed_on(self, shop_id: str, day: date) -> list[CustomerRecord]:
+        """The customers whose last open order was on ``day`` (an index, never a scan)."""
 
     def get(self, shop_id: str, customer_id: str) -> CustomerRecord | None: ...
 

@@ -66,6 +66,7 @@ from tests.integration.aws.conftest import (
     without_conversions,
 )
 from tests.integration.conftest import TABLE_PREFIX
+from tests.support.customers import counted_order
 
 #: Each port: its fake, and the fixture of its AWS adapter (tests/integration/aws/conftest.py, below).
 FAKES: dict[str, Callable[[], Any]] = {
@@ -517,7 +518,7 @@ def test_an_edit_and_a_redaction_of_a_delivery(delivery_store: AdminDeliveries) 
 def buy(customers: AdminCustomers, email: str, *, order: str = "A-1", shop_id: str = SHOP) -> str:
     customer_id = customer_id_for(email)
     customers.record_order(
-        shop_id, customer_id, email=email, name=f"客 {email[0]}", order_key=f"rakuten#{order}"
+        shop_id, customer_id, email=email, name=f"客 {email[0]}", order=counted_order(f"rakuten#{order}")
     )
     return customer_id
 

@@ -8,13 +8,16 @@ from okaeri.aws.customers import DynamoCustomers, customer_id_for
 from okaeri.aws.search import InvalidStartKeyError
 from okaeri.models import CustomerRecord
 from tests.integration.aws.conftest import OTHER_SHOP, SHOP, T0
+from tests.support.customers import counted_order
 
 
 def buyer(
     customers: DynamoCustomers, email: str, name: str, *, shop_id: str = SHOP, order: str = "A-1"
 ) -> str:
     customer_id = customer_id_for(email)
-    customers.record_order(shop_id, customer_id, email=email, name=name, order_key=f"rakuten#{order}")
+    customers.record_order(
+        shop_id, customer_id, email=email, name=name, order=counted_order(f"rakuten#{order}")
+    )
     return customer_id
 
 

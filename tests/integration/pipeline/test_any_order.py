@@ -21,6 +21,7 @@ from okaeri.services.ingest import ORDERS_COUNTER
 from okaeri.services.operations import order_detail
 from tests.integration.pipeline.conftest import SHOP_ID, Stack, put_mail, s3_event, schedules, stream_records
 from tests.integration.pipeline.test_pipeline import MAILS, all_deliveries
+from tests.support.customers import counted_order
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 KEY = "rakuten#512034-20261205-1000000077"
@@ -93,7 +94,7 @@ def test_a_repeat_customers_shipment_stub_is_planned_with_their_rank_and_counted
     buyer = "b0c1d2e3f4a5b6c7@pc.fw.rakuten.ne.jp"
     for earlier in ("rakuten#1", "rakuten#2"):
         stack.ingest.customers.record_order(
-            SHOP_ID, customer_id_for(buyer), email=buyer, name=None, order_key=earlier
+            SHOP_ID, customer_id_for(buyer), email=buyer, name=None, order=counted_order(earlier)
         )
 
     arrive_twice(stack, "rakuten-shipped")

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from okaeri.api.pagination import encode_cursor
 from okaeri.identity import customer_id_for
 from okaeri.models import Delivery
+from tests.support.customers import counted_order
 from tests.support.operations import BUYERS, HIKARI, NAKAJIMA, TAKAHASHI, all_pages, flat, ids, make_unknown
 from tests.unit.api.conftest import BASE, OTHER_SHOP, Admin, audited, fire_until, plan_orders, refused_below
 from tests.unit.services.support import SHOP_ID
@@ -112,7 +113,11 @@ def test_a_person_search_matching_too_many_customers_asks_for_more(admin: Admin)
     for n in range(31):
         address = f"sato{n}@example.jp"
         admin.world.customers.record_order(
-            SHOP_ID, customer_id_for(address), email=address, name=f"佐藤 {n}", order_key=f"csv#{n}"
+            SHOP_ID,
+            customer_id_for(address),
+            email=address,
+            name=f"佐藤 {n}",
+            order=counted_order(f"csv#{n}"),
         )
     answer = admin.staff.get(DELIVERIES, q="佐藤")
     assert (answer.status, answer.error_code) == (400, "search_too_broad")

@@ -23,6 +23,7 @@ from okaeri.services.ingest import ORDERS_COUNTER
 from okaeri.services.operations import plan_changes
 from okaeri.services.schedule import on_order_change
 from tests.fakes import Crash, FaultPlan, crash, faulty
+from tests.support.customers import counted_order
 from tests.unit.services.support import SHOP_ID, World, at, scenario
 
 NOW = at("2026-12-07 09:00")  # Mon; the rakuten order (Sat 12-05 07:05) ships 12-07 either way
@@ -145,7 +146,7 @@ def test_a_repeat_customers_third_order_is_not_planned_as_a_first_order() -> Non
     )
     customer = customer_id_for(EMAIL)
     for earlier in ("rakuten#1", "rakuten#2"):
-        world.customers.record_order(SHOP_ID, customer, email=EMAIL, name=None, order_key=earlier)
+        world.customers.record_order(SHOP_ID, customer, email=EMAIL, name=None, order=counted_order(earlier))
     arrive(world, SHIPMENT)
     # the shipment names the buyer: the order is counted for them, and the stub has their rank
     assert world.order(KEY).order_rank == 3

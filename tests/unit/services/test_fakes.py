@@ -21,6 +21,7 @@ from tests.fakes import (
     crash,
     faulty,
 )
+from tests.support.customers import counted_order
 from tests.unit.services.support import at
 
 NOW = at("2026-12-04 10:00")
@@ -130,9 +131,9 @@ def test_returned_models_are_copies() -> None:
 
 def test_customers_count_each_order_once_and_match_addresses_loosely() -> None:
     customers = FakeCustomers()
-    assert customers.record_order("s", "c", email="a@x.example", name=None, order_key="o1") == 1
-    assert customers.record_order("s", "c", email="a@x.example", name=None, order_key="o1") == 1
-    assert customers.record_order("s", "c", email="a@x.example", name=None, order_key="o2") == 2
+    assert customers.record_order("s", "c", email="a@x.example", name=None, order=counted_order("o1")) == 1
+    assert customers.record_order("s", "c", email="a@x.example", name=None, order=counted_order("o1")) == 1
+    assert customers.record_order("s", "c", email="a@x.example", name=None, order=counted_order("o2")) == 2
     customers.suppress("s", "A@X.example ", reason="unsubscribe", at=NOW, delivery_id=None)
     customers.suppress("s", "a@x.example", reason="bounce", at=NOW, delivery_id="d")
     customers.suppress("s", "a@x.example", reason="unsubscribe", at=NOW, delivery_id=None)

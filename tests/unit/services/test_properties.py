@@ -14,6 +14,7 @@ from okaeri.models import Order, OrderRecord
 from okaeri.parsing import parse_mail
 from okaeri.services.schedule import runs_of
 from tests.fakes import StreamRecord
+from tests.support.customers import counted_order
 from tests.unit.services.support import (
     SHOP_ID,
     World,
@@ -43,7 +44,9 @@ def _place_order(world: World, number: int) -> None:
     email = order.customer.email
     assert email is not None
     customer_id = customer_id_for(email)
-    rank = world.customers.record_order(SHOP_ID, customer_id, email=email, name=None, order_key=order.key)
+    rank = world.customers.record_order(
+        SHOP_ID, customer_id, email=email, name=None, order=counted_order(order.key)
+    )
     record = OrderRecord(
         shop_id=SHOP_ID, order=order, customer_id=customer_id, order_rank=rank, received_at=world.clock.now()
     )

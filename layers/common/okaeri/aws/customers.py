@@ -3,22 +3,34 @@
 ``customer_id_for`` and ``normalise_address`` (from ``okaeri.identity``) are re-exported here: the id
 is the first 32 hex digits of sha256 of the NFKC-folded, lower-case address.
 
-A customer's order count grows once per order, however often the order's mail is read again:
-the order keys already counted live in a string set on the item, and the update is conditional
-on the key not being in it yet.
+A customer's figures (order count, total spent, first and last order, sources, SKUs: see
+``okaeri.customer_figures``) change once per order, however often the order's mail is read again:
+the order keys already counted live in string sets on the item, and every write is conditional on
+the item's revision (``rev``) being the one the change was computed from.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
-from datetime import datetime
+from collections.abc import Callable, Collection, Mapping, Sequence
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import ClientError
 
-from okaeri.aws.dynamo import CONDITION_FAILED, PK, SK, Expression, Table, error_code, expires_at, iso_utc
+from okaeri.aws.dynamo import (
+    CONDITION_FAILED,
+    PK,
+    SK,
+    Expression,
+    Table,
+    Updated,
+    error_code,
+    expires_at,
+    iso_utc,
+)
 from okaeri.aws.search import InvalidStartKeyError, search_page
-from okaeri.errors import NotFoundError
+from okaeri.customer_figures import CustomerOrder, Figures, after_cancel, after_order
+from okaeri.errors import ConflictError, NotFoundError
 from okaeri.identity import customer_id_for, normalise_address
 from okaeri.models import CustomerRecord
 from okaeri.models.admin import Suppression
@@ -32,8 +44,60 @@ __all__ = ["DynamoCustomers", "customer_id_for", "normalise_address"]
 
 
 CUSTOMER_PREFIX = "cust#"
+#: the index of customers by their last order's day (``shop_id``, ``last_order_day``): win-back, segments
+BY_LAST_ORDER = "by_last_order"
+#: the bound of one day's lapsed customers read at once (a safety net)
+MAX_LAPSED_PER_DAY = 100_000
+WRITE_ATTEMPTS = 5
+REV = "rev"
+_KEY_SETS = ("order_keys", "detailed_keys", "cancelled_keys", "sources", "skus")
+_TIMES = ("first_order_at", "last_order_at")
 SUPPRESSION_PREFIX = "supp#"
 EntryT = TypeVar("EntryT")
+
+
+def figures_of(item: Mapping[str, Any] | None) -> Figures:
+    """A stored customer item's figures (an item from before issue #16 has counts and keys only)."""
+    if item is None:
+        return Figures()
+    day = item.get("last_order_day")
+    return Figures(
+        order_keys=frozenset(item.get("order_keys", ())),
+        detailed_keys=frozenset(item.get("detailed_keys", ())),
+        cancelled_keys=frozenset(item.get("cancelled_keys", ())),
+        order_count=int(item.get("order_count", 0)),
+        total_spent=int(item.get("total_spent", 0)),
+        first_order_at=_time(item.get("first_order_at")),
+        last_order_at=_time(item.get("last_order_at")),
+        last_order_day=date.fromisoformat(day) if day else None,
+        last_order_key=item.get("last_order_key"),
+        prefecture=item.get("prefecture"),
+        sources=frozenset(item.get("sources", ())),
+        skus=frozenset(item.get("skus", ())),
+        rev=int(item.get(REV, 0)),
+    )
+
+
+def figure_attributes(figures: Figures) -> tuple[dict[str, Any], list[str]]:
+    """The attributes to SET, and those to REMOVE (an empty set or an unknown value is not stored)."""
+    values: dict[str, Any] = {
+        "order_count": figures.order_count,
+        "total_spent": figures.total_spent,
+        REV: figures.rev,
+        "last_order_key": figures.last_order_key,
+        "prefecture": figures.prefecture,
+        "last_order_day": None if figures.last_order_day is None else figures.last_order_day.isoformat(),
+    }
+    values |= {name: getattr(figures, name) and iso_utc(getattr(figures, name)) for name in _TIMES}
+    values |= {name: set(getattr(figures, name)) for name in _KEY_SETS}
+    if figures.erased:
+        values["last_order_day"] = None
+    removed = [name for name, value in values.items() if value is None or value == set()]
+    return {name: value for name, value in values.items() if name not in removed}, removed
+
+
+def _time(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 def _customer_sk(customer_id: str) -> str:
@@ -59,35 +123,86 @@ class DynamoCustomers:
         self._clock = clock
 
     def record_order(
-        self, shop_id: str, customer_id: str, *, email: str, name: str | None, order_key: str
+        self, shop_id: str, customer_id: str, *, email: str, name: str | None, order: CustomerOrder
     ) -> int:
-        now = self._clock.now()
+        """Count the order for its customer once (and its details once); the order's rank.
+
+        The first write assumes a new customer (one call); a known customer's item comes back with
+        the refusal, and the figures are written over it only if no other write came in between
+        (``rev``), else read and tried again.
+        """
+        contact = {"email": email, **({"name": name} if name is not None else {})}
+        stored: dict[str, Any] | None = None
+        for _ in range(WRITE_ATTEMPTS):
+            figures = figures_of(stored)
+            counted = after_order(figures, order)
+            if counted.figures is None:
+                return counted.rank
+            written = self._write(shop_id, customer_id, counted.figures, expected=stored, contact=contact)
+            if written.done:
+                return counted.rank
+            stored = written.item
+        raise ConflictError(
+            f"お客様 {customer_id} の更新が競合しました",
+            f"customer {customer_id} kept changing while counting",
+        )
+
+    def cancel_order(
+        self, shop_id: str, customer_id: str, cancelled: CustomerOrder, *, others: Sequence[CustomerOrder]
+    ) -> None:
+        """Take a cancelled order back from the customer's figures, once (``others``: their other
+        orders, open ones, for the first and last order and the SKUs)."""
+        for _ in range(WRITE_ATTEMPTS):
+            stored = self._table.get(shop_id, _customer_sk(customer_id))
+            if stored is None:  # nothing to take back: ingest does when the order mail finds it cancelled
+                return
+            figures = after_cancel(figures_of(stored), cancelled, others)
+            if figures is None:
+                return
+            if self._write(shop_id, customer_id, figures, expected=stored, contact={}).done:
+                return
+        raise ConflictError(
+            f"お客様 {customer_id} の更新が競合しました",
+            f"customer {customer_id} kept changing while cancelling",
+        )
+
+    def lapsed_on(self, shop_id: str, day: date) -> list[CustomerRecord]:
+        """The customers whose last open order was on ``day`` (the ``by_last_order`` index; erased
+        customers are not in it)."""
         expr = Expression()
-        set_values: dict[str, Any] = {
+        condition = f"shop_id = {expr.value(shop_id)} AND last_order_day = {expr.value(day.isoformat())}"
+        items = self._table.query_all(expr, condition, index=BY_LAST_ORDER, max_items=MAX_LAPSED_PER_DAY)
+        return [CustomerRecord.model_validate(item) for item in items]
+
+    def _write(
+        self,
+        shop_id: str,
+        customer_id: str,
+        figures: Figures,
+        *,
+        expected: Mapping[str, Any] | None,
+        contact: Mapping[str, str],
+    ) -> Updated:
+        """Write the figures if the item is still as ``expected`` (None: no item yet)."""
+        expr = Expression()
+        values, removed = figure_attributes(figures)
+        set_values = {
             "shop_id": shop_id,
             "customer_id": customer_id,
-            "email": email,
-            "last_order_at": iso_utc(now),
-            "expires_at": expires_at(now, self._retention_days),
+            **contact,
+            **values,
+            "expires_at": expires_at(self._clock.now(), self._retention_days),
         }
-        if name is not None:
-            set_values["name"] = name
-        update = expr.update(
-            set_values=set_values,
-            keep_first={"first_order_at": iso_utc(now)},
-            add={"order_keys": {order_key}, "order_count": 1},
-        )
-        condition = f"NOT contains({expr.name('order_keys')}, {expr.value(order_key)})"
-        item = self._table.update(
+        if expected is None:
+            condition = f"attribute_not_exists({SK})"
+        elif REV in expected:
+            condition = f"{expr.name(REV)} = {expr.value(expected[REV])}"
+        else:  # an item from before the figures
+            condition = f"attribute_exists({SK}) AND attribute_not_exists({expr.name(REV)})"
+        update = expr.update(set_values=set_values, remove=removed)
+        return self._table.update_or_old(
             shop_id, _customer_sk(customer_id), expr, update=update, condition=condition
         )
-        if item is None:  # this order was counted already
-            item = self._table.get(shop_id, _customer_sk(customer_id))
-        if item is None:
-            raise NotFoundError(
-                f"顧客 {customer_id} が見つかりません", f"customer {customer_id} not found in shop {shop_id}"
-            )
-        return int(item["order_count"])
 
     def get(self, shop_id: str, customer_id: str) -> CustomerRecord | None:
         item = self._table.get(shop_id, _customer_sk(customer_id))
@@ -188,7 +303,9 @@ class DynamoCustomers:
         (the first time); None when there is no such customer."""
         expr = Expression()
         update = expr.update(
-            set_values={"email": marker, "name": marker}, keep_first={"erased_at": iso_utc(at)}
+            set_values={"email": marker, "name": marker},
+            keep_first={"erased_at": iso_utc(at)},
+            remove=["last_order_day"],  # out of the win-back and segment index
         )
         item = self._table.update(
             shop_id, _customer_sk(customer_id), expr, update=update, condition=f"attribute_exists({SK})"

@@ -69,13 +69,13 @@ class DynamoOrders:
         self._table = Table(table_name, client=client)
         self._retention_days = retention_days
 
-    def put_new(self, record: OrderRecord) -> bool:
+    def put_new(self, record: OrderRecord) -> OrderRecord | None:
         existing = self._table.insert(self._item(record, at=record.received_at))
         if existing is None:
-            return True
+            return record
         stored = order_record(existing)
         if stored.order.kind == "order":
-            return False
+            return None
         return self._replace_stub(record, stored)
 
     def get(self, shop_id: str, order_key: str) -> OrderRecord | None:
@@ -160,7 +160,7 @@ class DynamoOrders:
             f"order {mail.key} changed while being updated; try again",
         )
 
-    def _replace_stub(self, record: OrderRecord, stub: OrderRecord) -> bool:
+    def _replace_stub(self, record: OrderRecord, stub: OrderRecord) -> OrderRecord | None:
         known = {
             name: getattr(stub.order, name) for name in SHIPMENT_FIELDS if getattr(record.order, name) is None
         }
@@ -173,7 +173,8 @@ class DynamoOrders:
         )
         expr = Expression()
         condition = f"{expr.name('order.kind')} = {expr.value(stub.order.kind)}"
-        return self._table.put(self._item(merged, at=record.received_at), condition=condition, expr=expr)
+        written = self._table.put(self._item(merged, at=record.received_at), condition=condition, expr=expr)
+        return merged if written else None
 
     # --- the admin screens: search, a customer's orders, erasure ----------------------------------
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Any
 
+from okaeri.customer_figures import customer_order
 from okaeri.errors import NotFoundError, ParseError
 from okaeri.identity import customer_id_for
 from okaeri.models import Order, OrderRecord, ReceptionEntry, Shop
@@ -137,15 +138,21 @@ def apply_order(deps: IngestDeps, order: Order, base: ReceptionEntry, *, shop: S
     if order.kind == "shipment":
         # Counted for its buyer now, so a stub made from it is planned with the customer's rank (a
         # repeat customer's stub is not a first order); the order mail later gets the same count.
-        _, rank = _count_for_buyer(deps, order, base)
+        _, rank = _count_for_buyer(deps, order, base, shop=shop)
         deps.orders.apply_shipment(
             base.shop_id, order, raw_key=base.s3_key, at=base.received_at, order_rank=rank
         )
         return parsed
     if order.kind == "cancellation":
-        deps.orders.mark_cancelled(base.shop_id, order, raw_key=base.s3_key, at=base.received_at)
+        cancelled = deps.orders.mark_cancelled(base.shop_id, order, raw_key=base.s3_key, at=base.received_at)
+        _uncount_for_buyer(deps, cancelled, shop=shop)
         return parsed
-    stored = _put_order(deps, order, base)
+    stored = _put_order(deps, order, base, shop=shop)
+    if stored is not None and stored.status == "cancelled" and order.customer.email:
+        # cancelled before its order mail came (a stub): counted just now, so taken back again
+        _uncount_for_buyer(
+            deps, stored.model_copy(update={"customer_id": customer_id_for(order.customer.email)}), shop=shop
+        )
     if stored is None:
         day = base.received_at.astimezone(shop.tz).date()
         deps.config.count(base.shop_id, day=day, scenario_id="*", step_id="*", counter=ORDERS_COUNTER)
@@ -159,13 +166,13 @@ def apply_order(deps: IngestDeps, order: Order, base: ReceptionEntry, *, shop: S
     return parsed.model_copy(update={"result": "duplicate"})
 
 
-def _put_order(deps: IngestDeps, order: Order, base: ReceptionEntry) -> OrderRecord | None:
+def _put_order(deps: IngestDeps, order: Order, base: ReceptionEntry, *, shop: Shop) -> OrderRecord | None:
     """Store a new order (None), or the record already there (a shop's resend, a repeated event).
 
     The customer is counted first (once per order key), then the order is stored with that rank:
     a repeat of the same event gives the same count and the same record.
     """
-    customer_id, rank = _count_for_buyer(deps, order, base)
+    customer_id, rank = _count_for_buyer(deps, order, base, shop=shop)
     record = OrderRecord(
         shop_id=base.shop_id,
         order=order,
@@ -174,23 +181,46 @@ def _put_order(deps: IngestDeps, order: Order, base: ReceptionEntry) -> OrderRec
         received_at=base.received_at,
         raw_keys=[base.s3_key],
     )
-    if deps.orders.put_new(record):
+    if (written := deps.orders.put_new(record)) is not None:
+        if written.status == "cancelled":  # a cancellation came before its order: counted, so taken back
+            _uncount_for_buyer(deps, written, shop=shop)
         return None
     stored = deps.orders.get(base.shop_id, order.key)
     return stored or record.model_copy(update={"raw_keys": []})  # deleted meanwhile: a duplicate
 
 
-def _count_for_buyer(deps: IngestDeps, order: Order, base: ReceptionEntry) -> tuple[str | None, int]:
-    """The buyer's customer id and the customer's order count with this order (once per order key);
-    (None, 1) when the mail names no buyer."""
+def _count_for_buyer(
+    deps: IngestDeps, order: Order, base: ReceptionEntry, *, shop: Shop
+) -> tuple[str | None, int]:
+    """The buyer's customer id and the customer's order count with this order (once per order key,
+    its figures kept: ``okaeri.customer_figures``); (None, 1) when the mail names no buyer."""
     email = order.customer.email
     if not email:
         return None, 1
     customer_id = customer_id_for(email)
+    counted = customer_order(order, received_at=base.received_at, zone=shop.tz)
     rank = deps.customers.record_order(
-        base.shop_id, customer_id, email=email, name=order.customer.name, order_key=order.key
+        base.shop_id, customer_id, email=email, name=order.customer.name, order=counted
     )
     return customer_id, rank
+
+
+def _uncount_for_buyer(deps: IngestDeps, cancelled: OrderRecord, *, shop: Shop) -> None:
+    """A cancelled order taken back from its customer's figures (once), recomputed from their
+    other open orders (one query: cancellations are few)."""
+    if cancelled.customer_id is None:
+        return
+    others = deps.orders.by_customer(shop.id, cancelled.customer_id)
+    deps.customers.cancel_order(
+        shop.id,
+        cancelled.customer_id,
+        customer_order(cancelled.order, received_at=cancelled.received_at, zone=shop.tz),
+        others=[
+            customer_order(other.order, received_at=other.received_at, zone=shop.tz)
+            for other in others
+            if other.status == "open" and other.order_key != cancelled.order_key
+        ],
+    )
 
 
 def _brings_shipment(order: Order, stored: Order, zone: tzinfo) -> bool:
