@@ -22,7 +22,7 @@ export function Scenarios(props: ScreenProps) {
   return <ScenarioList shop={props.shop} />;
 }
 
-const TRIGGER_ORDER = { ordered: 0, shipped: 1, delivered: 2 } as const;
+const TRIGGER_ORDER = { ordered: 0, shipped: 1, delivered: 2, lapsed: 3 } as const;
 
 function ScenarioList(props: { shop: string }) {
   const { shop } = props;
@@ -80,7 +80,7 @@ function ScenarioList(props: { shop: string }) {
               ),
             },
             { title: t("scenarios.status"), cell: (scenario) => <StatusBadge active={scenario.active} /> },
-            { title: t("scenarios.trigger"), cell: (scenario) => t(`scenarios.trigger_short_${scenario.trigger}`) },
+            { title: t("scenarios.trigger"), cell: (scenario) => t(`scenarios.trigger_short_${scenario.trigger}`, { n: scenario.lapsed_days ?? "" }) },
             {
               title: t("scenarios.cond_sources"),
               testId: "scenario-sources",

@@ -42,7 +42,7 @@ export function CustomerDetail(props: { shop: string; id: string; me: Me }) {
   const mayErase = !erased && allowed("POST", `${ONE}/erase`);
   const scenarioName = (id: string) => scenarios.find((s) => s.id === id)?.name || id;
   const mailLink = (delivery: { id: string }) => href(props.shop, "deliveries", delivery.id);
-  const mails = deliveryColumns({ link: mailLink, zone, scenarioName, templateName });
+  const mails = deliveryColumns({ link: mailLink, zone, scenarioName, templateName, reasons: true });
 
   const unsubscribe = async () => {
     await action.confirmThen(

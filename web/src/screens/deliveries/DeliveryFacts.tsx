@@ -2,7 +2,7 @@
 // template version, its A/B variant and holdout, the orders credited to it, its order and customer.
 import { formatDateTime, t } from "../../lib/i18n";
 import { href } from "../../lib/router";
-import { orderIdOf, reasonLabel, StatusBadge, transportLabel, type Delivery } from "./common";
+import { orderIdOf, ReasonText, StatusBadge, transportLabel, type Delivery } from "./common";
 import { Conversions, conversionsOf } from "./Conversions";
 
 /** A mail that was not and will not be sent: its text is what it would have been. */
@@ -24,7 +24,7 @@ export function DeliveryFacts(props: {
         <dt>{t("deliveries.col_status")}</dt>
         <dd>
           <StatusBadge status={delivery.status} />
-          {delivery.reason && <span class="muted small dl-reason">{reasonLabel(delivery.reason)}</span>}
+          <ReasonText reason={delivery.reason} class="muted small dl-reason" />
         </dd>
         <dt>{t(delivery.sent_at ? "deliveries.sent_at" : NOT_SENT.has(delivery.status) ? "deliveries.send_at_was" : "deliveries.send_at")}</dt>
         <dd data-testid="send-at">{formatDateTime(delivery.sent_at ?? delivery.send_at, zone)}</dd>

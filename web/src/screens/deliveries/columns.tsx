@@ -2,7 +2,7 @@
 // status, its scenario and step, and its order.
 import type { Column } from "../../components/table";
 import { formatDateTime, t } from "../../lib/i18n";
-import { orderIdOf, reasonLabel, StatusBadge, StepLabel, type Delivery } from "./common";
+import { orderIdOf, ReasonText, StatusBadge, StepLabel, type Delivery } from "./common";
 
 export function deliveryColumns<D extends Delivery>(options: {
   link: (delivery: D) => string;
@@ -29,9 +29,7 @@ export function deliveryColumns<D extends Delivery>(options: {
       cell: (delivery) => (
         <>
           <StatusBadge status={delivery.status} />
-          {options.reasons && delivery.status === "skipped" && delivery.reason && (
-            <span class="block muted small dl-reason">{reasonLabel(delivery.reason)}</span>
-          )}
+          {options.reasons && delivery.status === "skipped" && <ReasonText reason={delivery.reason} class="block muted small dl-reason" />}
         </>
       ),
     },

@@ -108,30 +108,76 @@ export function StatusBadge(props: { status: DeliveryStatus }) {
   return <Badge tone={statusTone(props.status)}>{statusLabel(props.status)}</Badge>;
 }
 
-const KNOWN_REASONS = new Set([
+/**
+ * Every reason the backend writes on a delivery: okaeri.models.delivery.Skip, REPLANNED, the
+ * planner's repeat decisions, the operator's actions, erasure, the sender's throttle. Each reads as
+ * `deliveries.reason_<code>` in both catalogs (tests/unit/web/test_delivery_statuses.py holds the
+ * list to Skip).
+ */
+export const REASONS = [
+  "past",
+  "beyond_max_window",
+  "compliance",
+  "order_cancelled",
+  "suppressed",
+  "unsubscribed",
+  "relay_missing",
+  "order_missing",
+  "shop_missing",
+  "scenario_missing",
+  "no_recipient",
+  "holdout",
+  "reordered",
+  "frequency_cap",
+  "replanned",
+  "repeat_restart",
+  "repeat_once",
+  "repeat_active",
   "stopped_by_operator",
   "resent_by_operator",
   "dropped_by_operator",
   "erased",
-  "past",
-  "beyond_max_window",
-  "compliance",
-  "unsubscribed",
-  "suppressed",
-  "repeat_once",
-  "repeat_active",
-  "order_cancelled",
-  "replanned",
   "throttled",
-  "scenario_missing",
   "template_missing",
-  "holdout",
-]);
+];
+const KNOWN_REASONS: ReadonlySet<string> = new Set(REASONS);
+
+/** The mall rules a send checks (okaeri.compliance.check_send), as `compliance:<rule>`: each reads as
+ * `deliveries.reason_compliance_<rule, dots as _>`; another rule is named in a general sentence. */
+export const COMPLIANCE_RULES = [
+  "max_window",
+  "ship_date_unknown",
+  "rakuten.max_30_days",
+  "rakuten.ad_max_21_days",
+  "rakuten.ad_needs_transaction",
+  "rakuten.review_only",
+];
+const KNOWN_RULES: ReadonlySet<string> = new Set(COMPLIANCE_RULES);
+const COMPLIANCE_PREFIX = "compliance:";
 
 /** A delivery's reason code in words (an unknown code is shown as it is). */
 export function reasonLabel(reason: string | null | undefined): string {
   if (!reason) return "";
-  return KNOWN_REASONS.has(reason) ? t(`deliveries.reason_${reason}`) : reason;
+  if (KNOWN_REASONS.has(reason)) return t(`deliveries.reason_${reason}`);
+  if (reason.startsWith(COMPLIANCE_PREFIX)) {
+    const rule = reason.slice(COMPLIANCE_PREFIX.length);
+    return KNOWN_RULES.has(rule)
+      ? t(`deliveries.reason_compliance_${rule.replace(/\./g, "_")}`)
+      : t("deliveries.reason_compliance_rule", { rule });
+  }
+  return reason;
+}
+
+/** A reason in words, its code beside in small type (the code the API, the logs and support use). */
+export function ReasonText(props: { reason: string | null | undefined; class?: string }) {
+  if (!props.reason) return null;
+  const words = reasonLabel(props.reason);
+  return (
+    <span class={props.class} data-reason={props.reason}>
+      {words}
+      {words !== props.reason && <span class="mono small muted reason-code"> ({props.reason})</span>}
+    </span>
+  );
 }
 
 /** `ses` → Amazon SES, `relay:<name>` → the shop's SMTP relay. */

@@ -3,7 +3,7 @@ import { Badge, ErrorBox, Loading, useDocument } from "../../components/ui";
 import { shopPath } from "../../lib/api";
 import { formatDateTime, formatNumber, t } from "../../lib/i18n";
 import { href } from "../../lib/router";
-import { reasonLabel, statusTone } from "../deliveries/common";
+import { ReasonText, statusTone } from "../deliveries/common";
 import { Conversions } from "../deliveries/Conversions";
 import { kindLabel } from "./labels";
 import { PlanChanges } from "./PlanChanges";
@@ -93,7 +93,12 @@ export function StoredOrder(props: { shop: string; orderKey: string; zone: strin
                 {delivery.scenario_id} / {delivery.step_id}
                 {delivery.variant && ` · ${t("deliveries.variant_short", { v: delivery.variant })}`}
               </span>
-              {delivery.reason && <span class="small planned-reason"> — {reasonLabel(delivery.reason)}</span>}
+              {delivery.reason && (
+                <>
+                  {" — "}
+                  <ReasonText reason={delivery.reason} class="small planned-reason" />
+                </>
+              )}
               <Conversions delivery={delivery} compact />
             </li>
           ))}

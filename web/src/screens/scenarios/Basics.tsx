@@ -8,7 +8,10 @@ import { href } from "../../lib/router";
 import {
   HOLDOUT_SCOPES,
   MAX_HOLDOUT_PERCENT,
+  MAX_LAPSED_DAYS,
+  MIN_LAPSED_DAYS,
   REPEAT_POLICIES,
+  STOP_ON_REORDER,
   TRIGGERS,
   type ConditionsDraft,
   type Draft,
@@ -32,19 +35,21 @@ function problemOf(problems: LocalProblem[], field: string): string | undefined 
  * A setting chosen from a list: its options are `scenarios.<words>_<value>`, the chosen one's hint
  * `scenarios.<words>_hint_<value>`.
  */
-function Choice<K extends "trigger" | "repeat_policy" | "holdout_scope">(props: {
+function Choice<K extends "trigger" | "repeat_policy" | "holdout_scope" | "stop_on_reorder">(props: {
   draft: Draft;
   name: K;
   label: string;
   options: readonly Draft[K][];
   words: string;
+  /** What the hint's {placeholders} read. */
+  params?: Record<string, string | number>;
   onChange: (next: Draft) => void;
 }) {
   const { draft, name, words } = props;
   return (
     <SelectField
       label={props.label}
-      hint={t(`scenarios.${words}_hint_${draft[name]}`)}
+      hint={t(`scenarios.${words}_hint_${draft[name]}`, props.params)}
       value={draft[name]}
       options={props.options}
       optionLabel={(value) => t(`scenarios.${words}_${value}`)}
@@ -56,8 +61,16 @@ function Choice<K extends "trigger" | "repeat_policy" | "holdout_scope">(props: 
 export function BasicsEditor(props: EditProps) {
   const { draft, problems } = props;
   const set = (patch: Partial<Draft>) => props.onChange({ ...draft, ...patch });
-  const choice = <K extends "trigger" | "repeat_policy">(name: K, label: string, options: readonly Draft[K][], words: string) => (
-    <Choice draft={draft} name={name} label={label} options={options} words={words} onChange={props.onChange} />
+  const choice = <K extends "trigger" | "repeat_policy" | "stop_on_reorder">(name: K, label: string, options: readonly Draft[K][], words: string) => (
+    <Choice
+      draft={draft}
+      name={name}
+      label={label}
+      options={options}
+      words={words}
+      params={{ n: draft.lapsed_days.trim() || "N" }}
+      onChange={props.onChange}
+    />
   );
   return (
     <section class="card" aria-labelledby="basics-title">
@@ -89,7 +102,23 @@ export function BasicsEditor(props: EditProps) {
           )}
         </Field>
       )}
-      {choice("trigger", t("scenarios.trigger"), TRIGGERS, "trigger")}
+      {draft.trigger === "lapsed" ? (
+        <div class="grid grid-2 basics-pair">
+          {choice("trigger", t("scenarios.trigger"), TRIGGERS, "trigger")}
+          <NumberField
+            label={t("scenarios.lapsed_days")}
+            autoComplete="off"
+            hint={t("scenarios.lapsed_days_hint", { min: MIN_LAPSED_DAYS, max: MAX_LAPSED_DAYS })}
+            error={problemOf(problems, "lapsed_days")}
+            min={MIN_LAPSED_DAYS}
+            max={MAX_LAPSED_DAYS}
+            value={draft.lapsed_days}
+            onInput={(lapsed_days) => set({ lapsed_days })}
+          />
+        </div>
+      ) : (
+        choice("trigger", t("scenarios.trigger"), TRIGGERS, "trigger")
+      )}
       <div class="grid grid-2 basics-pair">
         <NumberField
           label={t("scenarios.priority")}
@@ -101,6 +130,7 @@ export function BasicsEditor(props: EditProps) {
         />
         {choice("repeat_policy", t("scenarios.repeat_policy"), REPEAT_POLICIES, "repeat")}
       </div>
+      {choice("stop_on_reorder", t("scenarios.stop_on_reorder"), STOP_ON_REORDER, "stop_on_reorder")}
     </section>
   );
 }
@@ -239,7 +269,12 @@ export function BasicsView(props: { draft: Draft }) {
       <dl class="facts">
         <div>
           <dt>{t("scenarios.trigger")}</dt>
-          <dd>{t(`scenarios.trigger_${draft.trigger}`)}</dd>
+          <dd>
+            {draft.trigger === "lapsed" ? t("scenarios.trigger_lapsed_text", { n: draft.lapsed_days }) : t(`scenarios.trigger_${draft.trigger}`)}
+            {draft.trigger === "lapsed" && (
+              <span class="muted small block">{t("scenarios.trigger_hint_lapsed", { n: draft.lapsed_days })}</span>
+            )}
+          </dd>
         </div>
         <div>
           <dt>{t("scenarios.priority")}</dt>
@@ -250,6 +285,13 @@ export function BasicsView(props: { draft: Draft }) {
           <dd>
             {t(`scenarios.repeat_${draft.repeat_policy}`)}
             <span class="muted small block">{t(`scenarios.repeat_hint_${draft.repeat_policy}`)}</span>
+          </dd>
+        </div>
+        <div>
+          <dt>{t("scenarios.stop_on_reorder")}</dt>
+          <dd>
+            {t(`scenarios.stop_on_reorder_${draft.stop_on_reorder}`)}
+            <span class="muted small block">{t(`scenarios.stop_on_reorder_hint_${draft.stop_on_reorder}`)}</span>
           </dd>
         </div>
         <div>

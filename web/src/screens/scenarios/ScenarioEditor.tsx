@@ -22,6 +22,7 @@ import {
   type ShopSettings,
   type TemplateSummary,
   type VersionInfo,
+  withTrigger,
 } from "./model";
 import { BackLink, EditorBar, OldVersionBox } from "./editorBars";
 import { PreviewCard } from "./PreviewCard";
@@ -185,6 +186,9 @@ export function ScenarioEditor(props: Props) {
   };
 
   const templateList = templates.data ?? [];
+  /** The basics changed: another trigger may bring a new scenario another step 1 (a win-back's coupon). */
+  const changeBasics = (next: Draft) =>
+    setDraft(next.trigger === draft.trigger ? next : withTrigger({ ...next, trigger: draft.trigger }, next.trigger, templateList, creating));
   const shopSettings = settings.data;
   const profile = shopSettings?.compliance ?? lint.profile ?? "none";
   const steps = built.scenario.steps;
@@ -271,7 +275,7 @@ export function ScenarioEditor(props: Props) {
 
       {editable ? (
         <div class="grid grid-2 editor-grid">
-          <BasicsEditor draft={draft} creating={creating} problems={shown} onChange={setDraft} />
+          <BasicsEditor draft={draft} creating={creating} problems={shown} onChange={changeBasics} />
           <ConditionsEditor draft={draft} creating={creating} problems={shown} onChange={setDraft} />
         </div>
       ) : (

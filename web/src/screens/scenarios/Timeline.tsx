@@ -56,7 +56,9 @@ function severityOf(step: string, findings: Finding[]): "error" | "warning" | "o
 }
 
 export function limitsOf(trigger: Trigger, shop: ShopSettings | null): Limit[] {
-  if (!shop) return [];
+  // A win-back counts from the lapse day, long after the last order shipped: the limits in days
+  // after shipping are checked when it is saved, and do not fall on its axis.
+  if (!shop || trigger === "lapsed") return [];
   const limits: Limit[] = [];
   const add = (days: number, key: string, tone: Limit["tone"]) => {
     const { day, exact } = limitOnAxis(days, trigger, shop);

@@ -21,6 +21,7 @@ const TRIGGER_WORDS: Record<Trigger, readonly string[]> = {
   ordered: ["order", "注文"],
   shipped: ["ship", "出荷", "発送"],
   delivered: ["deliver", "到着", "配達"],
+  lapsed: ["winback", "win-back", "lapsed", "comeback", "休眠", "お久しぶり", "ご無沙汰"],
 };
 
 /** The id a new step gets (step1, step2, …) says nothing about its mail. */

@@ -8,8 +8,15 @@ export type Trigger = components["schemas"]["Scenario-Output"]["trigger"];
 export type RepeatPolicy = components["schemas"]["Scenario-Output"]["repeat_policy"];
 export type Purpose = components["schemas"]["Step-Output"]["purposes"][number];
 export type Profile = components["schemas"]["Shop-Output"]["compliance"];
+/** Which pending steps of the customer's earlier runs stop when they order again (issue #16). */
+export type StopOnReorder = components["schemas"]["Scenario-Output"]["stop_on_reorder"];
 
-export const TRIGGERS: readonly Trigger[] = ["shipped", "ordered", "delivered"];
+export const TRIGGERS: readonly Trigger[] = ["shipped", "ordered", "delivered", "lapsed"];
+export const STOP_ON_REORDER: readonly StopOnReorder[] = ["advertising", "all", "none"];
+/** ``trigger: lapsed`` (a win-back): the run starts when the customer's last order is this many days old. */
+export const MIN_LAPSED_DAYS = 30;
+export const MAX_LAPSED_DAYS = 730;
+export const DEFAULT_LAPSED_DAYS = 90;
 export const REPEAT_POLICIES: readonly RepeatPolicy[] = ["every_time", "once", "skip_if_active", "restart"];
 export const PURPOSES: readonly Purpose[] = ["thanks", "arrival_check", "usage_tips", "review_request", "coupon", "promotion"];
 export const ADVERTISING: ReadonlySet<Purpose> = new Set(["coupon", "promotion"]);
@@ -100,6 +107,9 @@ export interface Draft {
   holdout_percent: string;
   holdout_scope: HoldoutScope;
   repeat_days: string;
+  stop_on_reorder: StopOnReorder;
+  /** ``trigger: lapsed`` only (kept while another trigger is chosen, for when it comes back). */
+  lapsed_days: string;
   conditions: ConditionsDraft;
   steps: StepDraft[];
 }
@@ -122,6 +132,8 @@ export function toDraft(scenario: Scenario): Draft {
     holdout_percent: String(scenario.holdout_percent),
     holdout_scope: scenario.holdout_scope,
     repeat_days: String(scenario.repeat_days),
+    stop_on_reorder: scenario.stop_on_reorder,
+    lapsed_days: String(scenario.lapsed_days ?? DEFAULT_LAPSED_DAYS),
     conditions: {
       sources: listText(c.sources),
       skus: listText(c.skus),
@@ -158,6 +170,8 @@ export function newDraft(templates: readonly TemplateSummary[]): Draft {
     holdout_percent: "0",
     holdout_scope: "whole_run",
     repeat_days: String(DEFAULT_REPEAT_DAYS),
+    stop_on_reorder: "advertising",
+    lapsed_days: String(DEFAULT_LAPSED_DAYS),
     conditions: {
       sources: "",
       skus: "",
@@ -168,11 +182,49 @@ export function newDraft(templates: readonly TemplateSummary[]): Draft {
       min_total: "",
       min_order_count: "",
     },
-    steps: [newStep(1, "")],
+    steps: [],
   };
-  const first = draft.steps[0];
-  first.template = defaultTemplate(templates, first, draft.trigger);
+  draft.steps = [firstStep(draft.trigger, templates)];
   return draft;
+}
+
+/** What a new scenario's step 1 is for its trigger: a thanks mail on day 0, or for a win-back
+ * (lapsed) a coupon mail on the lapse day. */
+function firstStepShape(trigger: Trigger): Pick<StepDraft, "id" | "purposes"> {
+  return trigger === "lapsed" ? { id: "winback", purposes: ["coupon"] } : { id: "step1", purposes: ["thanks"] };
+}
+
+/** A new scenario's step 1, with the template that fits it (defaultTemplate). */
+function firstStep(trigger: Trigger, templates: readonly TemplateSummary[]): StepDraft {
+  const step = { ...newStep(1, ""), ...firstStepShape(trigger) };
+  step.purposes = [...step.purposes];
+  step.template = defaultTemplate(templates, step, trigger);
+  return step;
+}
+
+/** The steps are still the one a new scenario started with (nothing typed or picked by hand). */
+function untouched(steps: readonly StepDraft[], trigger: Trigger): boolean {
+  if (steps.length !== 1) return false;
+  const [step] = steps;
+  const shape = firstStepShape(trigger);
+  return (
+    !step.templateChosen &&
+    step.variants === null &&
+    !step.immediate &&
+    !step.business_days_only &&
+    step.offset_days === "0" &&
+    step.hour === "10" &&
+    step.id === shape.id &&
+    step.purposes.join() === shape.purposes.join()
+  );
+}
+
+/** The draft on another trigger: a new scenario whose step 1 is untouched gets the new trigger's
+ * step 1 (a win-back starts with a coupon mail on the lapse day). */
+export function withTrigger(draft: Draft, trigger: Trigger, templates: readonly TemplateSummary[], creating: boolean): Draft {
+  const next = { ...draft, trigger };
+  if (creating && untouched(draft.steps, draft.trigger)) next.steps = [firstStep(trigger, templates)];
+  return next;
 }
 
 export function newStep(n: number, template: string, after?: StepDraft): StepDraft {
@@ -267,6 +319,9 @@ export function fromDraft(draft: Draft, active: boolean, version: number): { sce
   if (holdout === undefined || holdout === null) problem(null, "holdout_percent", "scenarios.problem_holdout_percent");
   const repeatDays = parseInteger(draft.repeat_days, 1, 365);
   if (repeatDays === undefined || repeatDays === null) problem(null, "repeat_days", "scenarios.problem_repeat_days");
+  const lapsed = draft.trigger === "lapsed";
+  const lapsedDays = lapsed ? parseInteger(draft.lapsed_days, MIN_LAPSED_DAYS, MAX_LAPSED_DAYS) : null;
+  if (lapsedDays === undefined || (lapsed && lapsedDays === null)) problem(null, "lapsed_days", "scenarios.problem_lapsed_days");
   const seen = new Set<string>();
   const steps: Step[] = draft.steps.map((step) => {
     if (!ID_PATTERN.test(step.id)) problem(step.key, "id", "scenarios.problem_step_id");
@@ -319,6 +374,8 @@ export function fromDraft(draft: Draft, active: boolean, version: number): { sce
       holdout_percent: holdout ?? 0,
       holdout_scope: draft.holdout_scope,
       repeat_days: repeatDays ?? DEFAULT_REPEAT_DAYS,
+      stop_on_reorder: draft.stop_on_reorder,
+      lapsed_days: lapsed ? (lapsedDays ?? DEFAULT_LAPSED_DAYS) : null,
       steps,
     },
     problems,
