@@ -7,7 +7,7 @@ import { success, useSave } from "../../components/notices";
 import { allowed, put, shopPath } from "../../lib/api";
 import { t } from "../../lib/i18n";
 import { NumberField, TextField, TimeField } from "../../components/fields";
-import { draftOf, shopOf, validate, zones, type Draft } from "./shopDraft";
+import { CAP_LIMITS, draftOf, shopOf, validate, zones, type Draft } from "./shopDraft";
 import { CalendarNote, complianceLabel, ShopView } from "./ShopView";
 import { TransitTable } from "./TransitTable";
 import { OPS, type Shop } from "./types";
@@ -34,7 +34,7 @@ function ShopForm(props: { shopId: string; path: string; shop: Shop; onSaved: (s
   const dirty = JSON.stringify(draft) !== JSON.stringify(initial);
   const set = <K extends keyof Draft>(key: K) => (value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
   /** A whole number of the draft, with its label and hint (settings.<words>, settings.<words>_hint). */
-  const whole = (key: "window" | "maxDays" | "attributionDays", words: string, min: number, max: number) => (
+  const whole = (key: "window" | "maxDays" | "attributionDays" | "capDays" | "capMails", words: string, min: number, max: number) => (
     <NumberField
       label={t(`settings.${words}`)}
       autoComplete="off"
@@ -152,6 +152,22 @@ function ShopForm(props: { shopId: string; path: string; shop: Shop; onSaved: (s
             </div>
           )}
           <p class="hint">{t("settings.quiet_hint")}</p>
+        </fieldset>
+        <fieldset class="set-cap" data-testid="frequency-cap">
+          <legend>{t("settings.frequency_cap")}</legend>
+          <label class="check">
+            <input type="checkbox" checked={draft.cap} onChange={(e) => set("cap")(e.currentTarget.checked)} />
+            {t("settings.frequency_cap_enabled")}
+          </label>
+          {draft.cap && (
+            <div class="set-inline">
+              {whole("capDays", "frequency_cap_days", CAP_LIMITS.days.min, CAP_LIMITS.days.max)}
+              <span class="set-inline-sep">{t("settings.frequency_cap_days_unit")}</span>
+              {whole("capMails", "frequency_cap_mails", CAP_LIMITS.mails.min, CAP_LIMITS.mails.max)}
+              <span class="set-inline-sep">{t("settings.frequency_cap_mails_unit")}</span>
+            </div>
+          )}
+          <p class="hint">{t("settings.frequency_cap_hint")}</p>
         </fieldset>
         <div class="grid grid-2">
           {whole("window", "flexible_window", 0, 1440)}

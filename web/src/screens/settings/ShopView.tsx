@@ -48,6 +48,12 @@ export function ShopView(props: { shopId: string; shop: Shop }) {
                 ? t("settings.quiet_value", { start: hhmm(shop.quiet_hours.start), end: hhmm(shop.quiet_hours.end) })
                 : t("settings.quiet_none"),
             ],
+            [
+              t("settings.frequency_cap"),
+              shop.frequency_cap
+                ? t("settings.frequency_cap_value", { days: shop.frequency_cap.days, mails: shop.frequency_cap.mails })
+                : t("settings.frequency_cap_none"),
+            ],
             [t("settings.flexible_window"), t("settings.minutes", { n: shop.flexible_window_minutes })],
             [t("settings.max_window"), t("settings.days", { n: shop.max_window_days })],
             [

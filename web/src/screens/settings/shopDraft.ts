@@ -16,6 +16,10 @@ export interface Draft {
   window: string;
   maxDays: string;
   attributionDays: string;
+  /** The shop's frequency_cap of advertising mails (issue #16): off, or capMails in capDays days. */
+  cap: boolean;
+  capMails: string;
+  capDays: string;
   defaultTransit: string;
   transit: { key: string; days: string }[];
   signature: string;
@@ -28,6 +32,10 @@ export interface Draft {
 }
 
 export const hhmm = (time: string) => time.slice(0, 5);
+/** The frequency cap the form offers when it is turned on (2 advertising mails in 7 days). */
+export const DEFAULT_CAP = { mails: 2, days: 7 } as const;
+/** okaeri.models.shop.FrequencyCap's bounds. */
+export const CAP_LIMITS = { mails: { min: 1, max: 50 }, days: { min: 1, max: 90 } } as const;
 
 export function draftOf(shop: Shop): Draft {
   const { default: fallback = 1, ...byPrefecture } = shop.transit_days;
@@ -43,6 +51,9 @@ export function draftOf(shop: Shop): Draft {
     window: String(shop.flexible_window_minutes),
     maxDays: String(shop.max_window_days),
     attributionDays: String(shop.attribution_days),
+    cap: shop.frequency_cap !== null,
+    capMails: String(shop.frequency_cap?.mails ?? DEFAULT_CAP.mails),
+    capDays: String(shop.frequency_cap?.days ?? DEFAULT_CAP.days),
     defaultTransit: String(fallback),
     transit: Object.entries(byPrefecture).map(([key, days]) => ({ key, days: String(days) })),
     signature: shop.signature,
@@ -69,6 +80,7 @@ export function shopOf(draft: Draft, base: Shop): Shop {
     flexible_window_minutes: Number(draft.window),
     max_window_days: Number(draft.maxDays),
     attribution_days: Number(draft.attributionDays),
+    frequency_cap: draft.cap ? { mails: Number(draft.capMails), days: Number(draft.capDays) } : null,
     transit_days: transit,
     signature: draft.signature,
     legal: legal ? { company: draft.company.trim(), address: draft.address.trim(), contact: draft.contact.trim() } : null,
@@ -94,6 +106,11 @@ export function validate(draft: Draft): Record<string, string> {
   if (!whole(draft.window, 0, 1440)) errors.window = t("settings.error_range", { min: 0, max: 1440 });
   if (!whole(draft.maxDays, 1, 365)) errors.maxDays = t("settings.error_range", { min: 1, max: 365 });
   if (!whole(draft.attributionDays, 1, 30)) errors.attributionDays = t("settings.error_range", { min: 1, max: 30 });
+  if (draft.cap) {
+    const { mails, days } = CAP_LIMITS;
+    if (!whole(draft.capMails, mails.min, mails.max)) errors.capMails = t("settings.error_range", mails);
+    if (!whole(draft.capDays, days.min, days.max)) errors.capDays = t("settings.error_range", days);
+  }
   if (!whole(draft.defaultTransit, 0, 30)) errors.defaultTransit = t("settings.error_range", { min: 0, max: 30 });
   const seen = new Set<string>();
   draft.transit.forEach((row, index) => {
