@@ -151,6 +151,8 @@ export const COMPLIANCE_RULES = [
   "rakuten.ad_max_21_days",
   "rakuten.ad_needs_transaction",
   "rakuten.review_only",
+  "legal_footer",
+  "opt_out_missing",
 ];
 const KNOWN_RULES: ReadonlySet<string> = new Set(COMPLIANCE_RULES);
 const COMPLIANCE_PREFIX = "compliance:";
