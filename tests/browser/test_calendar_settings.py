@@ -118,6 +118,7 @@ def test_shop_settings_are_saved(owner_page: Page, stack: LocalStack, local: Loc
     page = owner_page
     open_screen(page, stack, "settings")
     expect(page.get_by_role("link", name="ショップ", exact=True)).to_have_attribute("aria-current", "page")
+    expect(page.get_by_label("差出人名")).to_be_visible()  # the form, not "loading"
     screenshot(page, "settings")
     page.get_by_label("差出人名").fill("おかえり茶舗 本店")
     page.get_by_label("終了時刻").fill("09:00")
