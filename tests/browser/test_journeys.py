@@ -83,6 +83,9 @@ def test_a_win_back_scenario_is_saved_with_its_lapsed_days_and_stop_on_reorder(
     expect(page.get_by_label("起点")).to_have_value("lapsed")
     expect(page.get_by_label("休眠とみなす日数（N）")).to_have_value("45")
     expect(page.get_by_label("再注文で止める")).to_have_value("all")
+    # No order starts it: no sample order plans it either.
+    expect(page.get_by_test_id("preview-lapsed")).to_contain_text("最後のご注文から 45 日たっても")
+    expect(page.get_by_role("button", name="サンプル注文で計算")).to_have_count(0)
 
     # A scenario of another trigger sends no lapsed_days: back to the ship date, and saved.
     page.get_by_label("起点").select_option("shipped")

@@ -59,6 +59,8 @@ interface Props {
   settings: ShopSettings | null;
   /** The draft differs from the saved version: say the plan is for the saved one. */
   unsaved: boolean;
+  /** A win-back (trigger lapsed) of this many days: no order starts it, so no sample order plans it. */
+  lapsedDays?: number | null;
 }
 
 export function PreviewCard(props: Props) {
@@ -86,6 +88,16 @@ export function PreviewCard(props: Props) {
     }
   };
 
+  if (props.lapsedDays) {
+    return (
+      <section class="card" aria-labelledby="preview-title">
+        <h2 id="preview-title">{t("scenarios.preview")}</h2>
+        <p class="muted small" data-testid="preview-lapsed">
+          {t("scenarios.preview_lapsed", { n: props.lapsedDays })}
+        </p>
+      </section>
+    );
+  }
   return (
     <section class="card" aria-labelledby="preview-title">
       <h2 id="preview-title">{t("scenarios.preview")}</h2>

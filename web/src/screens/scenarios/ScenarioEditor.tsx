@@ -300,7 +300,14 @@ export function ScenarioEditor(props: Props) {
 
       {!creating && scenario && (
         <div class="grid grid-2 editor-grid">
-          <PreviewCard shop={shop} scenarioId={scenario.id} version={scenario.version} settings={shopSettings} unsaved={dirty} />
+          <PreviewCard
+            shop={shop}
+            scenarioId={scenario.id}
+            version={scenario.version}
+            settings={shopSettings}
+            unsaved={dirty}
+            lapsedDays={scenario.trigger === "lapsed" ? scenario.lapsed_days : null}
+          />
           <VersionsCard shop={shop} scenarioId={scenario.id} versions={versions.data} error={versions.error} showing={scenario.version} />
         </div>
       )}
