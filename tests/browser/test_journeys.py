@@ -49,6 +49,7 @@ def test_a_win_back_scenario_is_saved_with_its_lapsed_days_and_stop_on_reorder(
     expect(step.get_by_role("checkbox", name="クーポン（広告）")).to_be_checked()
     expect(step.get_by_role("checkbox", name="お礼")).not_to_be_checked()
     expect(step.get_by_label("休眠日からの日数")).to_have_value("0")
+    expect(step.get_by_text("受け付けたらすぐに送信する")).to_have_count(0)  # no order starts it
     expect(step.get_by_label("テンプレート")).to_have_value("love")  # the coupon template
     days.fill("20")
     expect(page.get_by_text("30〜730の整数で入力してください。")).to_be_visible()

@@ -104,10 +104,13 @@ export function StepEditor(props: StepProps) {
           </label>
         </div>
         <div class="step-timing">
-          <label class="check">
-            <input type="checkbox" checked={step.immediate} onChange={(e) => set({ immediate: e.currentTarget.checked })} />
-            {t("scenarios.step_immediate")}
-          </label>
+          {/* "as soon as the order is taken" means nothing to a win-back, which no order starts */}
+          {(trigger !== "lapsed" || step.immediate) && (
+            <label class="check">
+              <input type="checkbox" checked={step.immediate} onChange={(e) => set({ immediate: e.currentTarget.checked })} />
+              {t("scenarios.step_immediate")}
+            </label>
+          )}
           {!step.immediate && (
             <div class="step-when">
               <NumberField
