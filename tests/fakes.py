@@ -38,6 +38,7 @@ from okaeri.errors import (
     CouponPoolEmptyError,
     NotFoundError,
     ThrottledError,
+    TooManyRowsError,
     TransportError,
 )
 from okaeri.identity import customer_id_for, normalise_address
@@ -62,6 +63,7 @@ from okaeri.models.order import SHIPMENT_FIELDS
 from okaeri.models.records import Credit
 from okaeri.ports import CLAIM_TOLERANCE, Claim, OnceCount, StartKey
 from okaeri.rendering.coupons import read_coupon_csv
+from okaeri.segments import Segment
 
 T = TypeVar("T")
 ErrorFactory = Callable[[], BaseException]
@@ -364,6 +366,20 @@ def _order_index_key(record: OrderRecord) -> dict[str, str]:
     }
 
 
+_SEGMENT_KEY = ("pk", "sk", "shop_id", "last_order_day")
+
+
+def _segment_index_key(record: CustomerRecord) -> dict[str, str]:
+    """The customer's key in the ``by_last_order`` index, as ``DynamoCustomers`` writes it."""
+    assert record.last_order_day is not None, "a customer without a last order is in no segment"
+    return {
+        "last_order_day": record.last_order_day.isoformat(),
+        "pk": record.shop_id,
+        "sk": CUSTOMER_PREFIX + record.customer_id,
+        "shop_id": record.shop_id,
+    }
+
+
 def _delivery_index_key(delivery: Delivery) -> dict[str, str]:
     """The delivery's key in the ``by_time`` index, as ``DynamoDeliveries`` writes it."""
     return {
@@ -619,6 +635,40 @@ class FakeCustomers:
             start=start,
             newest_first=False,
         )
+
+    def segment(
+        self, shop_id: str, segment: Segment, *, today: date, limit: int, start: Start
+    ) -> PageOf[CustomerRecord]:
+        """A page of the segment's customers, as the ``by_last_order`` index orders them (last
+        order's day, then the table's key), latest first."""
+        check_start(start, key_names=_SEGMENT_KEY, fixed={"pk": shop_id, "shop_id": shop_id})
+        return _page(
+            self._in_segment(shop_id, segment, today),
+            _segment_index_key,
+            ("last_order_day", "pk", "sk"),
+            keep=None,
+            limit=limit,
+            start=start,
+            newest_first=True,
+        )
+
+    def segment_count(self, shop_id: str, segment: Segment, *, today: date) -> int:
+        return len(self._in_segment(shop_id, segment, today))
+
+    def segment_all(
+        self, shop_id: str, segment: Segment, *, today: date, max_rows: int
+    ) -> list[CustomerRecord]:
+        found = self._in_segment(shop_id, segment, today)
+        if len(found) > max_rows:
+            raise TooManyRowsError(f"{max_rows} 行を超えます", f"more than {max_rows} rows")
+        return sorted(found, key=lambda c: tuple(_segment_index_key(c).values()), reverse=True)
+
+    def _in_segment(self, shop_id: str, segment: Segment, today: date) -> list[CustomerRecord]:
+        return [
+            record.model_copy()
+            for (shop, _), record in self.customers.items()
+            if shop == shop_id and segment.matches(record, today)
+        ]
 
     def order_keys(self, shop_id: str, customer_id: str) -> list[str]:
         """The keys of every order counted for the customer, sorted (none for an unknown one)."""

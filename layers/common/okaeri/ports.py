@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # annotations only: a function imports the models it uses, wh
     from okaeri.models.delivery import Conversion
     from okaeri.models.records import Credit
     from okaeri.parsing import ParseMask
+    from okaeri.segments import Segment
 
 T = TypeVar("T")
 #: Where the next page of a search begins (the store's own key), or None: there is none.
@@ -417,6 +418,24 @@ class AdminCustomers(OperatorCustomers, Protocol):
     def suppressions(
         self, shop_id: str, *, limit: int, start: Mapping[str, Any] | None
     ) -> tuple[list[Suppression], StartKey]: ...
+
+    def segment(
+        self, shop_id: str, segment: Segment, *, today: date, limit: int, start: Mapping[str, Any] | None
+    ) -> tuple[list[CustomerRecord], StartKey]:
+        """A page of the segment's customers (``okaeri.segments``), latest last order first, from
+        the ``by_last_order`` index (never a scan; erased customers are not in it)."""
+        ...
+
+    def segment_count(self, shop_id: str, segment: Segment, *, today: date) -> int:
+        """How many customers the segment holds, all of them counted (or a TooManyRowsError)."""
+        ...
+
+    def segment_all(
+        self, shop_id: str, segment: Segment, *, today: date, max_rows: int
+    ) -> list[CustomerRecord]:
+        """Every customer of the segment, latest last order first; more than ``max_rows`` is a
+        TooManyRowsError (never a part)."""
+        ...
 
 
 class RequestRecords(Protocol):

@@ -22,6 +22,7 @@ from okaeri.aws.dynamo import (
     PK,
     SK,
     Expression,
+    ReadLimitError,
     Table,
     Updated,
     error_code,
@@ -30,10 +31,11 @@ from okaeri.aws.dynamo import (
 )
 from okaeri.aws.search import InvalidStartKeyError, search_page
 from okaeri.customer_figures import CustomerOrder, Figures, after_cancel, after_order
-from okaeri.errors import ConflictError, NotFoundError
+from okaeri.errors import ConflictError, NotFoundError, TooManyRowsError
 from okaeri.identity import customer_id_for, normalise_address
 from okaeri.models import CustomerRecord
 from okaeri.models.admin import Suppression
+from okaeri.segments import Segment
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -48,6 +50,10 @@ CUSTOMER_PREFIX = "cust#"
 BY_LAST_ORDER = "by_last_order"
 #: the bound of one day's lapsed customers read at once (a safety net)
 MAX_LAPSED_PER_DAY = 100_000
+#: the most index items a segment's count reads before it refuses (a count is never of a part)
+MAX_SEGMENT_READ = 300_000
+#: the key of an item in the ``by_last_order`` index (a cursor of a segment's list)
+_SEGMENT_KEY = (PK, SK, "shop_id", "last_order_day")
 WRITE_ATTEMPTS = 5
 REV = "rev"
 _KEY_SETS = ("order_keys", "detailed_keys", "cancelled_keys", "sources", "skus")
@@ -98,6 +104,36 @@ def figure_attributes(figures: Figures) -> tuple[dict[str, Any], list[str]]:
 
 def _time(value: Any) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
+
+
+def _segment_query(shop_id: str, segment: Segment, today: date) -> tuple[Expression, str, str | None]:
+    """The segment as a Query of ``by_last_order``: the expression, its key condition and filter."""
+    expr = Expression()
+    condition = f"{expr.name('shop_id')} = {expr.value(shop_id)}"
+    low, high = segment.day_bounds(today)
+    if low is not None:
+        condition += f" AND {expr.name('last_order_day')} >= {expr.value(low.isoformat())}"
+    if high is not None:
+        condition += f" AND {expr.name('last_order_day')} <= {expr.value(high.isoformat())}"
+    tests: list[str] = []
+    if (least := segment.least_orders) is not None:
+        tests.append(f"{expr.name('order_count')} >= {expr.value(least)}")
+    if (most := segment.most_orders) is not None:
+        tests.append(f"{expr.name('order_count')} <= {expr.value(most)}")
+    if segment.source is not None:
+        tests.append(f"contains({expr.name('sources')}, {expr.value(segment.source)})")
+    if segment.prefecture is not None:
+        tests.append(f"{expr.name('prefecture')} = {expr.value(segment.prefecture)}")
+    if segment.sku is not None:
+        tests.append(f"contains({expr.name('skus')}, {expr.value(segment.sku)})")
+    return expr, condition, " AND ".join(tests) or None
+
+
+def _too_many(bound: int, what_ja: str, what_en: str) -> TooManyRowsError:
+    return TooManyRowsError(
+        f"このセグメントは{what_ja}件数の上限（{bound:,}）を超えます。日数や条件で絞り込んでください。",
+        f"This segment exceeds the {bound:,} {what_en}: narrow it by days or other conditions.",
+    )
 
 
 def _customer_sk(customer_id: str) -> str:
@@ -173,6 +209,62 @@ class DynamoCustomers:
         condition = f"shop_id = {expr.value(shop_id)} AND last_order_day = {expr.value(day.isoformat())}"
         items = self._table.query_all(expr, condition, index=BY_LAST_ORDER, max_items=MAX_LAPSED_PER_DAY)
         return [CustomerRecord.model_validate(item) for item in items]
+
+    # --- segments (the customers screen, its count and export: ``okaeri.segments``) ------------
+
+    def segment(
+        self, shop_id: str, segment: Segment, *, today: date, limit: int, start: Mapping[str, Any] | None
+    ) -> tuple[list[CustomerRecord], dict[str, Any] | None]:
+        """A page of the segment's customers, latest last order first (the ``by_last_order`` index:
+        the days in its key condition, the rest a FilterExpression)."""
+        expr, condition, where = _segment_query(shop_id, segment, today)
+        return search_page(
+            self._table,
+            expr,
+            condition,
+            convert=CustomerRecord.model_validate,
+            key_names=_SEGMENT_KEY,
+            fixed={PK: shop_id, "shop_id": shop_id},
+            limit=limit,
+            start=start,
+            index=BY_LAST_ORDER,
+            forward=False,
+            where=where,
+        )
+
+    def segment_count(self, shop_id: str, segment: Segment, *, today: date) -> int:
+        """How many customers the segment holds, every page counted (past ``MAX_SEGMENT_READ`` index
+        items read, a TooManyRowsError: narrow the segment by days)."""
+        expr, condition, where = _segment_query(shop_id, segment, today)
+        try:
+            return self._table.count(
+                expr, condition, index=BY_LAST_ORDER, keep=where, max_read=MAX_SEGMENT_READ
+            )
+        except ReadLimitError:
+            raise _too_many(MAX_SEGMENT_READ, "お客様を読む", "customers to read") from None
+
+    def segment_all(
+        self, shop_id: str, segment: Segment, *, today: date, max_rows: int
+    ) -> list[CustomerRecord]:
+        """Every customer of the segment, latest last order first; more than ``max_rows`` (or past
+        ``MAX_SEGMENT_READ`` items read) is a TooManyRowsError, never a part of them."""
+        expr, condition, where = _segment_query(shop_id, segment, today)
+        found: list[CustomerRecord] = []
+        read = 0
+        start: dict[str, Any] | None = None
+        while True:
+            answer = self._table.query_read(
+                expr, condition, limit=1000, start=start, index=BY_LAST_ORDER, forward=False, keep=where
+            )
+            found.extend(CustomerRecord.model_validate(item) for item in answer.items)
+            read += answer.scanned
+            if len(found) > max_rows:
+                raise _too_many(max_rows, "行を書き出す", "rows to export")
+            if answer.last is None:
+                return found
+            if read >= MAX_SEGMENT_READ:
+                raise _too_many(MAX_SEGMENT_READ, "お客様を読む", "customers to read")
+            start = answer.last
 
     def _write(
         self,

@@ -189,6 +189,23 @@ def _response(exc: ClientError) -> dict[str, Any]:
 # --- the table -------------------------------------------------------------------------------
 
 
+class ReadLimitError(RuntimeError):
+    """A read-everything query stopped at its bound (the caller refuses rather than answer a part)."""
+
+    def __init__(self, read: int) -> None:
+        super().__init__(f"stopped after reading {read} items")
+        self.read = read
+
+
+@dataclass(frozen=True)
+class QueryRead:
+    """What one Query request answered: the items kept, the key to go on from, how many it read."""
+
+    items: list[dict[str, Any]]
+    last: dict[str, Any] | None
+    scanned: int
+
+
 @dataclass(frozen=True)
 class Updated:
     """A conditional update's answer: ``done`` and the item now, or not done and the item as it was
@@ -325,31 +342,63 @@ class Table:
         forward: bool = True,
     ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
         """One page of at most ``limit`` items and the key to continue from (None at the end)."""
+        read = self.query_read(expr, key_condition, limit=limit, start=start, index=index, forward=forward)
+        return read.items, read.last
+
+    def query_read(
+        self,
+        expr: Expression,
+        key_condition: str,
+        *,
+        limit: int,
+        start: Mapping[str, Any] | None = None,
+        index: str | None = None,
+        forward: bool = True,
+        keep: str | None = None,
+    ) -> QueryRead:
+        """One request reading at most ``limit`` items: those ``keep`` (a FilterExpression) keeps,
+        how many it read, and the key to continue from (None at the end)."""
         request = self._query_request(expr, key_condition, index=index)
         request["Limit"] = limit
         request["ScanIndexForward"] = forward
+        if keep is not None:
+            request["FilterExpression"] = keep
         if start is not None:
             request["ExclusiveStartKey"] = to_item(start)
         page = self.client.query(**request)
         last = page.get("LastEvaluatedKey")
-        return [from_item(item) for item in page["Items"]], (from_item(last) if last else None)
+        return QueryRead(
+            [from_item(item) for item in page["Items"]],
+            from_item(last) if last else None,
+            int(page.get("ScannedCount", len(page["Items"]))),
+        )
 
     def count(
-        self, expr: Expression, key_condition: str, *, index: str | None = None, keep: str | None = None
+        self,
+        expr: Expression,
+        key_condition: str,
+        *,
+        index: str | None = None,
+        keep: str | None = None,
+        max_read: int | None = None,
     ) -> int:
         """How many items the key condition selects, and ``keep`` (a filter) keeps when given (read,
-        not returned: it costs the same RRU, without carrying the items back)."""
+        not returned: it costs the same RRU, without carrying the items back), over every page.
+        Past ``max_read`` items read, a ReadLimitError (never a count of part of them)."""
         request = self._query_request(expr, key_condition, index=index)
         request["Select"] = "COUNT"
         if keep is not None:
             request["FilterExpression"] = keep
-        total = 0
+        total = read = 0
         while True:
             page = self.client.query(**request)
             total += page["Count"]
+            read += page.get("ScannedCount", page["Count"])
             last = page.get("LastEvaluatedKey")
             if not last:
                 return total
+            if max_read is not None and read >= max_read:
+                raise ReadLimitError(read)
             request["ExclusiveStartKey"] = last
 
     def _query_request(self, expr: Expression, key_condition: str, *, index: str | None) -> QueryInputTypeDef:

@@ -89,18 +89,23 @@ def search_page[T](
     keep: Callable[[T], bool] | None = None,
     budget: int = DEFAULT_BUDGET,
     prefixed: Mapping[str, str] | None = None,
+    where: str | None = None,
 ) -> tuple[list[T], dict[str, Any] | None]:
-    """Up to ``limit`` items that ``keep`` accepts, and the key to continue from (None at the end)."""
+    """Up to ``limit`` items that ``where`` (a FilterExpression, in DynamoDB) and ``keep`` (in
+    Python) accept, and the key to continue from (None at the end). ``budget`` bounds the items
+    read, filtered out or not."""
     check_start(start, key_names=key_names, fixed=fixed, prefixed=prefixed)
     found: list[T] = []
     read = 0
     cursor: Mapping[str, Any] | None = start
     while True:
-        chunk = limit - len(found) if keep is None else max(1, min(CHUNK, budget - read))
-        items, last = table.query_page(
-            expr, key_condition, limit=chunk, start=cursor, index=index, forward=forward
+        unfiltered = keep is None and where is None
+        chunk = limit - len(found) if unfiltered else max(1, min(CHUNK, budget - read))
+        answer = table.query_read(
+            expr, key_condition, limit=chunk, start=cursor, index=index, forward=forward, keep=where
         )
-        read += len(items)
+        items, last = answer.items, answer.last
+        read += answer.scanned
         for position, item in enumerate(items):
             value = convert(item)
             if keep is not None and not keep(value):

@@ -328,7 +328,7 @@ def results_csv(answer: Results) -> str:
 
 
 def _cells(*values: object) -> list[str]:
-    cells = ["" if value is None else _cell(value) for value in values]
+    cells = ["" if value is None else csv_cell(value) for value in values]
     return cells + [""] * (len(CSV_COLUMNS) - len(cells))
 
 
@@ -336,7 +336,7 @@ def _cells(*values: object) -> list[str]:
 FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value: object) -> str:
+def csv_cell(value: object) -> str:
     if isinstance(value, str):
         return f"'{value}" if value.startswith(FORMULA_STARTS) else value
     if isinstance(value, bool):
