@@ -278,6 +278,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/shops/{shop_id}/segments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** セグメントのお客様 / a segment's customers */
+        get: operations["list_segment_api_shops__shop_id__segments_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shops/{shop_id}/segments/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** セグメントの人数 / how many customers a segment holds */
+        get: operations["count_segment_api_shops__shop_id__segments_count_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shops/{shop_id}/segments.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** セグメントの CSV（監査ログに記録） / a segment as CSV (audited) */
+        get: operations["export_csv_api_shops__shop_id__segments_csv_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/shops/{shop_id}/receptions": {
         parameters: {
             query?: never;
@@ -2908,6 +2959,58 @@ export interface components {
              */
             findings: components["schemas"]["Finding"][];
         };
+        /**
+         * Segment
+         * @description Which customers: every condition given must hold.
+         */
+        Segment: {
+            /**
+             * Orders
+             * @default any
+             * @enum {string}
+             */
+            orders: "any" | "first" | "repeat" | "loyal";
+            /** Min Orders */
+            min_orders?: number | null;
+            /**
+             * Last Order
+             * @default any
+             * @enum {string}
+             */
+            last_order: "any" | "recent" | "lapsed";
+            /** Days */
+            days?: number | null;
+            /** Source */
+            source?: string | null;
+            /** Prefecture */
+            prefecture?: string | null;
+            /** Sku */
+            sku?: string | null;
+        };
+        /** SegmentCount */
+        SegmentCount: {
+            /**
+             * Count
+             * @description セグメントのお客様の数 / how many customers the segment holds
+             */
+            count: number;
+            /**
+             * Today
+             * Format: date
+             * @description 基準日（ショップのタイムゾーン） / the shop's today the days count from
+             */
+            today: string;
+            /**
+             * Last Order From
+             * @description 最終注文日の下限（含む） / the earliest last order's day taken
+             */
+            last_order_from?: string | null;
+            /**
+             * Last Order To
+             * @description 最終注文日の上限（含む） / the latest last order's day taken
+             */
+            last_order_to?: string | null;
+        };
         /** SendLogEntry */
         SendLogEntry: {
             /** Shop Id */
@@ -4141,6 +4244,130 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Lifted"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_segment_api_shops__shop_id__segments_get: {
+        parameters: {
+            query?: {
+                orders?: string;
+                min_orders?: string;
+                last_order?: string;
+                days?: string;
+                source?: string;
+                prefecture?: string;
+                sku?: string;
+                /** @description items per page / 1ページの件数 */
+                limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_CustomerRecord_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    count_segment_api_shops__shop_id__segments_count_get: {
+        parameters: {
+            query?: {
+                orders?: string;
+                min_orders?: string;
+                last_order?: string;
+                days?: string;
+                source?: string;
+                prefecture?: string;
+                sku?: string;
+            };
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentCount"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_csv_api_shops__shop_id__segments_csv_get: {
+        parameters: {
+            query?: {
+                orders?: string;
+                min_orders?: string;
+                last_order?: string;
+                days?: string;
+                source?: string;
+                prefecture?: string;
+                sku?: string;
+                /** @description utf-8 (BOM) or cp932 (Excel) */
+                encoding?: "utf-8" | "cp932";
+            };
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV: UTF-8 with BOM, or CP932 / CSV（BOM 付き UTF-8 または CP932） */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv; charset=utf-8": unknown;
+                    "text/csv; charset=Windows-31J": unknown;
                 };
             };
             /** @description Validation Error */

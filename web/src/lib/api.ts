@@ -115,9 +115,10 @@ function fileNameOf(disposition: string | null): string | null {
 /**
  * A file the API makes (a CSV export), saved by the browser: fetched with the bearer token like
  * every call (a plain link would carry none), its bytes kept as they are (a BOM stays), then handed
- * to a Blob link. Its name is the answer's Content-Disposition's, else `fallbackName`.
+ * to a Blob link. Its name is the answer's Content-Disposition's, else `fallbackName`. The answer's
+ * headers come back (an export says there how many rows it wrote).
  */
-export async function download(path: string, query: Query, fallbackName: string): Promise<void> {
+export async function download(path: string, query: Query, fallbackName: string): Promise<Headers> {
   const answer = await send("GET", path, { query, accept: "text/csv, */*" });
   const url = URL.createObjectURL(await answer.blob());
   const link = document.createElement("a");
@@ -128,6 +129,7 @@ export async function download(path: string, query: Query, fallbackName: string)
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  return answer.headers;
 }
 
 export const get = <T>(path: string, query?: Query) => api<T>("GET", path, { query });

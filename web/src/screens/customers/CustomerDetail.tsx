@@ -109,7 +109,13 @@ export function CustomerDetail(props: { shop: string; id: string; me: Me }) {
             <dt>{t("customers.col_email")}</dt>
             <dd class="cu-email">{customer.email === ERASED ? t("customers.erased_value") : customer.email}</dd>
             <dt>{t("customers.col_orders")}</dt>
-            <dd>{t("customers.order_count", { n: formatNumber(customer.order_count) })}</dd>
+            <dd data-testid="cu-order-count">{t("customers.order_count", { n: formatNumber(customer.order_count) })}</dd>
+            <dt>{t("customers.col_spent")}</dt>
+            <dd data-testid="cu-total-spent">{t("customers.yen", { n: formatNumber(customer.total_spent ?? 0) })}</dd>
+            <dt>{t("customers.first_order")}</dt>
+            <dd data-testid="cu-first-order">{formatDateTime(customer.first_order_at, zone)}</dd>
+            <dt>{t("customers.last_order")}</dt>
+            <dd data-testid="cu-last-order">{formatDateTime(customer.last_order_at, zone)}</dd>
             <dt>{t("customers.col_state")}</dt>
             <dd>
               {erased ? (

@@ -1,12 +1,13 @@
 // Customers whose name or address contains the search text (kept in the hash: `?q=`).
 import type { ComponentChildren } from "preact";
 import { PagedTable } from "../../components/table";
-import { Badge, Field, PageHeader, usePaged } from "../../components/ui";
+import { Field, PageHeader, usePaged } from "../../components/ui";
 import { shopPath } from "../../lib/api";
-import { formatNumber, t } from "../../lib/i18n";
+import { t } from "../../lib/i18n";
 import { useDraft } from "../../lib/draft";
 import { href, navigate } from "../../lib/router";
-import { displayName, type CustomerRecord } from "./common";
+import { customerColumns } from "./columns";
+import type { CustomerRecord } from "./common";
 
 export function CustomerList(props: { shop: string; query: URLSearchParams; tabs: ComponentChildren }) {
   const q = props.query.get("q") ?? "";
@@ -69,27 +70,7 @@ function Results(props: { shop: string; q: string }) {
       empty={t(q ? "customers.none_found" : "customers.none_yet")}
       class="cu-table" caption={t("customers.table_caption")} labelled
       rowKey={(customer) => customer.customer_id} rowLink={link}
-      columns={[
-        {
-          title: t("customers.col_name"),
-          cell: (customer) => (
-            <a href={link(customer)} class="cu-name">
-              {displayName(customer)}
-            </a>
-          ),
-        },
-        { title: t("customers.col_email"), cellClass: "cu-email", cell: (customer) => customer.email },
-        { title: t("customers.col_orders"), class: "num", cell: (customer) => formatNumber(customer.order_count) },
-        {
-          title: t("customers.col_state"),
-          cell: (customer) =>
-            customer.unsubscribed_at ? (
-              <Badge tone="warn">{t("customers.state_unsubscribed")}</Badge>
-            ) : (
-              <Badge tone="ok">{t("customers.state_subscribed")}</Badge>
-            ),
-        },
-      ]}
+      columns={customerColumns(link)}
     />
   );
 }
