@@ -221,3 +221,4 @@ def test_the_segments_screen_fits_a_phone(page: Page, stack: LocalStack) -> None
     expect(page.get_by_test_id("cu-segment-table").locator("tbody tr")).to_have_count(1)
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, overflow
+    screenshot(page, "customer-segments-phone")
