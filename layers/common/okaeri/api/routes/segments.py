@@ -42,11 +42,9 @@ Filter = Annotated[Segment, Query()]
 
 
 def checked(segment: Segment) -> Segment:
-    """The segment when its parameters go together (a blank text is no condition)."""
-    blank = {
-        name: None for name in ("source", "prefecture", "sku") if not (getattr(segment, name) or "").strip()
-    }
-    segment = segment.model_copy(update=blank)
+    """The segment when its parameters go together (texts trimmed; a blank one is no condition)."""
+    texts = {name: (getattr(segment, name) or "").strip() or None for name in ("source", "prefecture", "sku")}
+    segment = segment.model_copy(update=texts)
     if segment.source is not None:
         try:
             known_source(segment.source)
