@@ -37,7 +37,7 @@ def shipment(**fields: Any) -> Order:
 
 def test_a_new_order_round_trips_exactly(orders: DynamoOrders) -> None:
     record = make_record(order_rank=3)
-    assert orders.put_new(record) is True
+    assert orders.put_new(record) is not None
     stored = orders.get(SHOP, KEY)
     assert stored == record
     assert stored is not None
@@ -59,7 +59,7 @@ def test_index_and_ttl_attributes_are_written(orders: DynamoOrders, tables: dict
 def test_the_same_order_again_is_refused_and_changes_nothing(orders: DynamoOrders) -> None:
     orders.put_new(make_record())
     resent = make_record(make_order(total=1), raw_keys=["inbound/sakura-farm/mail-2"])
-    assert orders.put_new(resent) is False
+    assert orders.put_new(resent) is None
     stored = orders.get(SHOP, KEY)
     assert stored is not None
     assert stored.order.total == 7128
@@ -68,7 +68,7 @@ def test_the_same_order_again_is_refused_and_changes_nothing(orders: DynamoOrder
 
 def test_a_resent_order_with_a_full_width_id_is_the_same_order(orders: DynamoOrders) -> None:
     orders.put_new(make_record())
-    assert orders.put_new(make_record(make_order("３３８３６１-20261120-0912345678"))) is False
+    assert orders.put_new(make_record(make_order("３３８３６１-20261120-0912345678"))) is None
 
 
 def test_a_shipment_updates_the_known_order_and_keeps_its_date_a_date(orders: DynamoOrders) -> None:
@@ -140,7 +140,7 @@ def test_a_shipment_stub_keeps_the_rank_it_is_given_and_a_known_order_keeps_its_
     stub = orders.apply_shipment(SHOP, shipment(), raw_key="ship-1", at=LATER, order_rank=3)
     assert stub.order_rank == 3
     assert orders.get(SHOP, KEY) == stub
-    assert orders.put_new(make_record(order_rank=3, received_at=LATER)) is True  # the order mail
+    assert orders.put_new(make_record(order_rank=3, received_at=LATER)) is not None  # the order mail
     stored = orders.get(SHOP, KEY)
     assert stored is not None
     assert (stored.order.kind, stored.order_rank) == ("order", 3)
@@ -170,7 +170,7 @@ def test_the_order_mail_after_a_shipment_stub_replaces_it_and_keeps_the_shipment
 ) -> None:
     orders.apply_shipment(SHOP, shipment(items=[]), raw_key="ship-1", at=T0)
     record = make_record(received_at=LATER)
-    assert orders.put_new(record) is True
+    assert orders.put_new(record) is not None
     stored = orders.get(SHOP, KEY)
     assert stored is not None
     assert stored.order.kind == "order"
@@ -178,15 +178,15 @@ def test_the_order_mail_after_a_shipment_stub_replaces_it_and_keeps_the_shipment
     assert stored.order.shipped_at == date(2026, 11, 22)
     assert stored.order.carrier == "ヤマト運輸"
     assert stored.raw_keys == ["inbound/sakura-farm/mail-1", "ship-1"]
-    assert orders.put_new(record) is False  # now it is the order: a second copy is a duplicate
+    assert orders.put_new(record) is None  # now it is the order: a second copy is a duplicate
 
 
 def test_the_order_mail_after_a_cancellation_stub_stays_cancelled(orders: DynamoOrders) -> None:
     orders.mark_cancelled(SHOP, make_order(kind="cancellation"), raw_key="cancel-1", at=T0)
-    assert orders.put_new(make_record(received_at=LATER)) is True
-    stored = orders.get(SHOP, KEY)
-    assert stored is not None
-    assert (stored.status, stored.order.kind) == ("cancelled", "order")
+    written = orders.put_new(make_record(received_at=LATER))
+    assert written is not None
+    assert (written.status, written.order.kind) == ("cancelled", "order")  # answered as stored: ingest
+    assert orders.get(SHOP, KEY) == written  # takes the cancelled order back from its customer
 
 
 def test_an_order_without_date_or_customer_leaves_the_indexes_alone(
@@ -210,7 +210,7 @@ def test_a_stream_image_reads_as_a_record(orders: DynamoOrders, tables: dict[str
 def test_shops_do_not_see_each_others_orders(orders: DynamoOrders) -> None:
     orders.put_new(make_record())
     assert orders.get(OTHER_SHOP, KEY) is None
-    assert orders.put_new(make_record(shop_id=OTHER_SHOP)) is True
+    assert orders.put_new(make_record(shop_id=OTHER_SHOP)) is not None
     orders.apply_shipment(OTHER_SHOP, shipment(), raw_key="ship-1", at=LATER)
     mine = orders.get(SHOP, KEY)
     assert mine is not None
