@@ -31,6 +31,7 @@ from okaeri.aws.customers import CUSTOMER_PREFIX, SUPPRESSION_PREFIX
 from okaeri.aws.deliveries import COUNTED, COUNTERS, EDITABLE
 from okaeri.aws.dynamo import iso_utc
 from okaeri.aws.search import InvalidStartKeyError, check_start
+from okaeri.compliance import MALLS
 from okaeri.customer_figures import CustomerOrder, Figures, after_cancel, after_order
 from okaeri.errors import (
     AmbiguousSendError,
@@ -1066,6 +1067,7 @@ class FakeShopConfig:
         self.relay_store: dict[str, dict[str, RelayConfig]] = {}
         self.counters: Counter[tuple[str, date, str, str, str]] = Counter()
         self.counted: set[tuple[str, str]] = set()  # (shop, key) of every ``count_once``
+        self.malls: dict[str, dict[str, set[str]]] = {}  # shop → mall → sources (``record_mall_source``)
 
     def add_shop(self, shop: Shop) -> Shop:
         self.shops[shop.id] = shop
@@ -1222,6 +1224,14 @@ class FakeShopConfig:
 
     def total(self, counter: str) -> int:
         return sum(count for key, count in self.counters.items() if key[4] == counter)
+
+    def record_mall_source(self, shop_id: str, mall: str, source: str) -> None:
+        if mall not in MALLS:
+            raise ValueError(f"not a mall: {mall!r}")
+        self.malls.setdefault(shop_id, {}).setdefault(mall, set()).add(source)
+
+    def mall_sources(self, shop_id: str) -> dict[str, frozenset[str]]:
+        return {mall: frozenset(sources) for mall, sources in self.malls.get(shop_id, {}).items() if sources}
 
     def stats(self, shop_id: str, day_from: date, day_to: date) -> list[StepStats]:
         """Every step's counters from ``day_from`` to ``day_to`` (both included), in the order of

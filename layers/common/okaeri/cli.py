@@ -132,7 +132,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
-    from okaeri.compliance import has_errors, lint_scenario
+    from okaeri.compliance import has_errors, lint_scenario, scenario_profiles
 
     shop = load_document(Shop, args.shop)
     scenario = load_document(Scenario, args.scenario)
@@ -146,6 +146,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
         {
             "scenario": scenario.id,
             "profile": shop.compliance,
+            "profiles": scenario_profiles(shop, scenario),
             "ok": not failed,
             "findings": [finding.model_dump() for finding in findings],
         }
@@ -232,7 +233,9 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--now", help="the Date header's time (default: now)")
     render.set_defaults(run=cmd_render)
 
-    lint = commands.add_parser("lint", help="check a scenario against the shop's compliance profile")
+    lint = commands.add_parser(
+        "lint", help="check a scenario against the profiles its orders can follow (shop + its sources)"
+    )
     lint.add_argument("--shop", required=True)
     lint.add_argument("--scenario", required=True)
     lint.add_argument("--template", action="append", default=[], help="templates to check too; may repeat")

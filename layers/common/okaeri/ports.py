@@ -276,6 +276,10 @@ class ShopConfig(Protocol):
         """Subtract what ``count_once`` added under ``count.key`` (the same counters and row) and forget
         the key, so it may count again: False (nothing changed) when the key is not counted."""
 
+    def record_mall_source(self, shop_id: str, mall: str, source: str) -> None:
+        """Note that ``source`` brought the shop an order of ``mall`` (``okaeri.compliance.order_mall``),
+        so the lint checks its scenarios under that mall's rules too: a set, so again changes nothing."""
+
 
 class Coupons(Protocol):
     def code_for(self, shop_id: str, pool: str, delivery_id: str) -> str:
@@ -507,6 +511,11 @@ class AdminConfig(OperatorConfig, Protocol):
     def delete_mask(self, shop_id: str, name: str) -> None: ...
 
     def named_relays(self, shop_id: str) -> dict[str, RelayConfig]: ...
+
+    def mall_sources(self, shop_id: str) -> dict[str, frozenset[str]]:
+        """What ``record_mall_source`` noted: each mall the shop received orders of, and from which
+        sources (``okaeri.compliance.MallSources``)."""
+        ...
 
     def put_relay(self, shop_id: str, name: str, relay: RelayConfig) -> None: ...
 

@@ -260,7 +260,7 @@ def test_reschedule_moves_the_mail_and_its_wake_up(admin: Admin) -> None:
 
 def test_reschedule_refuses_times_the_rules_do_not_allow(admin: Admin) -> None:
     planned = plan_orders(admin)
-    love = planned.one(HIKARI, "love")
+    love = planned.one(NAKAJIMA, "love")  # an EC-CUBE order: the shop's own profile, Rakuten's rules
     path = f"{DELIVERIES}/{love.id}/reschedule"
     now = admin.world.clock.now()
     for body, status, code in (
@@ -280,6 +280,22 @@ def test_reschedule_refuses_times_the_rules_do_not_allow(admin: Admin) -> None:
     assert (stopped.status, stopped.error_code) == (409, "delivery_state")
     missing = admin.staff.post(f"{DELIVERIES}/nothing/reschedule", {"send_at": love.send_at.isoformat()})
     assert (missing.status, missing.error_code) == (404, "delivery_not_found")
+
+
+def test_a_yahoo_orders_mail_is_rescheduled_under_yahoos_rules_in_a_rakuten_shop(admin: Admin) -> None:
+    """The mall's rules follow the order (issue #16): past Rakuten's 21 days for advertising is
+    refused for the shop's own orders, allowed for a Yahoo order's coupon mail."""
+    planned = plan_orders(admin)
+    late = {buyer: planned.one(buyer, "love").send_at + timedelta(days=2) for buyer in (NAKAJIMA, HIKARI)}
+    answers = {
+        buyer: admin.staff.post(
+            f"{DELIVERIES}/{planned.one(buyer, 'love').id}/reschedule", {"send_at": at.isoformat()}
+        )
+        for buyer, at in late.items()
+    }
+    assert (answers[NAKAJIMA].status, answers[NAKAJIMA].error_code) == (422, "rakuten.ad_max_21_days")
+    assert answers[HIKARI].status == 200
+    assert stored(admin, planned.one(HIKARI, "love")).send_at == late[HIKARI]
 
 
 # --- edit ------------------------------------------------------------------------------------------

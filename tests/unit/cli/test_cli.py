@@ -154,7 +154,13 @@ def test_lint_exits_1_on_errors_and_names_each_step(capsys: pytest.CaptureFixtur
 def test_lint_passes_a_compliant_scenario(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "lint", "--shop", SHOP, "--scenario", str(CLI / "scenario.yaml"))
     assert code == 0
-    assert json.loads(out) == {"scenario": "thanks-tips", "profile": "rakuten", "ok": True, "findings": []}
+    assert json.loads(out) == {
+        "scenario": "thanks-tips",
+        "profile": "rakuten",
+        "profiles": ["rakuten"],
+        "ok": True,
+        "findings": [],
+    }
 
 
 @pytest.mark.parametrize(

@@ -133,18 +133,19 @@ def test_templates_are_checked_when_given() -> None:
 def test_check_send_uses_the_real_dates() -> None:
     thanks_coupon = scenario(step("love", 20, "thanks", "coupon")).steps[0]
     ship = date(2026, 11, 24)
+    own = {"source": "ec-cube", "recipient": "aya@example.net"}  # the shop's own profile: rakuten
     on_time = datetime.fromisoformat("2026-12-14T19:00:00+09:00")
-    assert check_send(shop(), thanks_coupon, ship_date=ship, send_at=on_time) == []
+    assert check_send(shop(), thanks_coupon, ship_date=ship, send_at=on_time, **own) == []
     # Rescheduled by an operator to 22 days after shipping: the coupon may no longer go out.
     late = datetime.fromisoformat("2026-12-16T10:00:00+09:00")
-    assert rules(check_send(shop(), thanks_coupon, ship_date=ship, send_at=late)) == {
+    assert rules(check_send(shop(), thanks_coupon, ship_date=ship, send_at=late, **own)) == {
         ("love", "rakuten.ad_max_21_days", "error")
     }
     # The local date counts: 2026-12-15T15:30Z is already the 16th in Tokyo.
     utc_late = datetime.fromisoformat("2026-12-15T15:30:00+00:00")
-    assert has_errors(check_send(shop(), thanks_coupon, ship_date=ship, send_at=utc_late))
+    assert has_errors(check_send(shop(), thanks_coupon, ship_date=ship, send_at=utc_late, **own))
     # An operator may switch profiles: the same send under "none" passes.
-    assert check_send(shop(compliance="none"), thanks_coupon, ship_date=ship, send_at=late) == []
+    assert check_send(shop(compliance="none"), thanks_coupon, ship_date=ship, send_at=late, **own) == []
 
 
 def test_shared_non_compliant_scenario_has_exactly_its_three_violations() -> None:

@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
+from okaeri.compliance import is_rakuten_masked
 from okaeri.errors import ConflictError
 from okaeri.models import RelayConfig
-from okaeri.services.send import choose_transport, is_rakuten_masked, throttle_delay
+from okaeri.services.send import choose_transport, throttle_delay
 from okaeri.unsubscribe_links import verify_token
 from tests.fakes import FakeCoupons, FakeDeliveries, FakeTransport, RecordingSleep, faulty
 from tests.unit.services.support import (
@@ -324,13 +325,41 @@ def test_a_customer_marked_unsubscribed_gets_no_advertising() -> None:
     assert world.send(world.delivery_of("love")).reason == "unsubscribed"
 
 
-def test_the_compliance_rules_are_checked_again_on_the_real_send_day() -> None:
+def as_from(world: World, delivery_id: str, *, source: str, recipient: str | None = None) -> None:
+    """The planned order (and, when given, its mail's recipient) as if it had come from ``source``."""
+    delivery = world.deliveries.get(SHOP_ID, delivery_id)
+    assert delivery is not None
+    record = world.orders.items[(SHOP_ID, delivery.order_key)]
+    order = record.order.model_copy(update={"source": source})
+    world.orders.items[(SHOP_ID, delivery.order_key)] = record.model_copy(update={"order": order})
+    if recipient is not None:
+        world.deliveries.items[(SHOP_ID, delivery_id)] = delivery.model_copy(
+            update={"customer_email": recipient}
+        )
+
+
+@pytest.mark.parametrize(
+    ("source", "recipient", "outcome"),
+    [
+        # The shop's profile is rakuten: its own orders follow Rakuten's rules.
+        ("ec-cube", None, ("skipped", "compliance:rakuten.ad_max_21_days")),
+        ("rakuten", None, ("skipped", "compliance:rakuten.ad_max_21_days")),
+        # A Rakuten buyer is a Rakuten order whatever source brought it (a CSV of Rakuten orders).
+        ("csv", "x1@pc.fw.rakuten.ne.jp", ("skipped", "compliance:rakuten.ad_max_21_days")),
+        # A Yahoo order follows Yahoo's rules: only the shop's window (issue #16).
+        ("yahoo", None, ("sent", None)),
+    ],
+)
+def test_the_compliance_rules_are_checked_again_on_the_real_send_day_under_the_orders_own_profile(
+    source: str, recipient: str | None, outcome: tuple[str, str | None]
+) -> None:
     world = planned()
     world.clock.set(at("2026-12-26 20:00"))  # 22 days after shipping: Rakuten allows coupons for 21
     love = world.delivery_of("love")
-    outcome = world.send(love)
-    assert (outcome.status, outcome.reason) == ("skipped", "compliance:rakuten.ad_max_21_days")
-    assert world.ses.calls == 0
+    as_from(world, love, source=source, recipient=recipient)
+    sent = world.send(love)
+    assert (sent.status, sent.reason) == outcome
+    assert world.ses.calls + world.relay.calls == (1 if outcome[0] == "sent" else 0)
 
 
 def test_a_rakuten_masked_address_goes_through_the_shops_relay() -> None:

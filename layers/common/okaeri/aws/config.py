@@ -29,6 +29,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from okaeri.aws.dynamo import SK, Expression, Table, expires_at
+from okaeri.compliance import MALLS
 from okaeri.errors import ConflictError, CouponPoolEmptyError, NotFoundError, TooManyRowsError
 from okaeri.models import RelayConfig, Scenario, Shop, Template
 from okaeri.models.admin import PoolLoad, StepStats, VersionInfo
@@ -43,6 +44,8 @@ if TYPE_CHECKING:
 VersionedT = TypeVar("VersionedT", Scenario, Template)
 
 SHOP_SK = "shop"
+#: The malls the shop received orders of: a string set of sources per mall (``record_mall_source``).
+MALLS_SK = "malls"
 SHOP_UPDATE_ATTEMPTS = 4  # read-edit-write rounds before a busy shop item gives up with a conflict
 STATS_PREFIX = "stats#"
 #: The most daily counter rows one period's figures are read from: 366 days of 100 scenarios with a
@@ -358,6 +361,20 @@ class DynamoConfig:
 
     def delete_relay(self, shop_id: str, name: str) -> None:
         self._table.delete(shop_id, f"relay#{name}")
+
+    # --- what the shop receives ---------------------------------------------------------------
+
+    def record_mall_source(self, shop_id: str, mall: str, source: str) -> None:
+        """One UpdateItem adding ``source`` to the ``malls`` item's string set ``mall`` (ADD: again
+        changes nothing)."""
+        if mall not in MALLS:
+            raise ValueError(f"not a mall: {mall!r}")
+        expr = Expression()
+        self._table.update(shop_id, MALLS_SK, expr, update=expr.update(add={mall: {source}}))
+
+    def mall_sources(self, shop_id: str) -> dict[str, frozenset[str]]:
+        item = self._table.get(shop_id, MALLS_SK) or {}
+        return {mall: frozenset(item[mall]) for mall in MALLS if item.get(mall)}
 
     def _prefixed(self, shop_id: str, prefix: str) -> list[dict[str, Any]]:
         expr = Expression()

@@ -14,7 +14,9 @@ Two kinds of configuration, two rules:
   operator (the API exposes ``CONFIG_TTL_SECONDS``; relay credentials in Secrets Manager follow the
   same TTL, ``okaeri.aws.secrets``). Bounded too (``MAX_ENTRIES``, least recently used first out).
 
-Counters are written, never cached: ``count`` goes straight through. Coupons have their own
+Counters are written, never cached: ``count`` goes straight through. The malls a shop receives
+orders of (``record_mall_source``) are written once per container and (shop, mall, source): the
+record is a set, so what this container wrote once needs no second write. Coupons have their own
 adapter and are never cached. Only the pipeline functions (ingest, schedule, send and its
 sweeper and SES events) are wired with this (``okaeri.wiring``); the admin API reads fresh, so
 an operator sees their own edit at once.
@@ -99,6 +101,7 @@ class CachedConfig:
         self._ttl = ttl
         self._versions = _Lru(max_versions)
         self._timed = _Lru(max_entries)
+        self._recorded = _Lru(max_entries)  # (shop, mall, source) written by this container
         self._lock = threading.Lock()  # the local stack calls one function from more than one thread
 
     # --- edited in place: kept for the TTL -------------------------------------------------------
@@ -149,6 +152,20 @@ class CachedConfig:
 
     def take_back(self, shop_id: str, count: OnceCount) -> bool:
         return self._inner.take_back(shop_id, count)
+
+    # --- noted once per container ----------------------------------------------------------------
+
+    def record_mall_source(self, shop_id: str, mall: str, source: str) -> None:
+        """Written through the first time this container sees (shop, mall, source), then never again:
+        the record is a set, so a write it already holds changes nothing, and a steady stream of
+        orders from known sources costs no call at all."""
+        key = (shop_id, mall, source)
+        with self._lock:
+            if self._recorded.get(key) is not None:
+                return
+        self._inner.record_mall_source(shop_id, mall, source)
+        with self._lock:
+            self._recorded.put(key, True)
 
     # --- the two rules ---------------------------------------------------------------------------
 

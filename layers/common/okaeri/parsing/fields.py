@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 
+from okaeri.compliance import is_rakuten_masked
 from okaeri.errors import ParseError
 from okaeri.models.order import Customer, Item, Order, OrderKind, ShipTo
 from okaeri.parsing.lazy_pattern import LazyPattern, Pattern
@@ -201,7 +202,7 @@ _ROLE_MAILBOXES = frozenset({
 
 def _plausible_buyer_address(address: str, view: MailView) -> bool:
     local, _, domain = address.partition("@")
-    if domain.endswith("fw.rakuten.ne.jp"):
+    if is_rakuten_masked(address):
         return True  # Rakuten's masked buyer address: the shop copy is addressed to it
     if local.split("+", 1)[0] in _ROLE_MAILBOXES:
         return False

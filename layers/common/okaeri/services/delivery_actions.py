@@ -22,13 +22,12 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final
 
-from okaeri.compliance import check_send
 from okaeri.errors import ConflictError, OkaeriError
 from okaeri.models import Delivery, DeliveryStatus, Shop
 from okaeri.services.documents import shop_of
 from okaeri.services.operations import OperationsDeps, get_delivery, preview
 from okaeri.services.schedule import move_wake_up, stop_scheduled
-from okaeri.services.send import current_ship_date
+from okaeri.services.send import compliance_errors, current_ship_date
 
 STOPPED: Final = "stopped_by_operator"
 RESENT: Final = "resent_by_operator"
@@ -120,8 +119,8 @@ def _check_send_time(deps: OperationsDeps, shop: Shop, delivery: Delivery, send_
             code="send_at_past",
         )
     record = deps.orders.get(shop.id, delivery.order_key)
-    shipped = delivery.ship_date if record is None else current_ship_date(shop, record.order, delivery)
-    if shipped is None:
+    order = None if record is None else record.order
+    if (delivery.ship_date if order is None else current_ship_date(shop, order, delivery)) is None:
         days = (send_at.astimezone(shop.tz).date() - now.astimezone(shop.tz).date()).days
         if days > shop.max_window_days:
             raise DeliveryActionError(
@@ -134,7 +133,7 @@ def _check_send_time(deps: OperationsDeps, shop: Shop, delivery: Delivery, send_
     step = None if scenario is None else next((s for s in scenario.steps if s.id == delivery.step_id), None)
     if step is None:
         return  # the sender will skip it as scenario_missing whenever it is sent
-    errors = check_send(shop, step, ship_date=shipped, send_at=send_at)
+    errors = compliance_errors(deps.config, shop, step, delivery, order=order, send_at=send_at)
     if errors:
         raise DeliveryActionError(errors[0].message_ja, errors[0].message_en, code=errors[0].rule)
 

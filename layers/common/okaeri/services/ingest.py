@@ -7,6 +7,8 @@ same result.
 
 ``apply_order`` is the one way an order change reaches the orders and customers tables: mail
 ingest, CSV imports and the Shopify webhook (``okaeri.services.imports``) all go through it.
+It also notes which malls' orders the shop receives (``ShopConfig.record_mall_source``), which the
+scenario lint reads (issue #16).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Any
 
+from okaeri.compliance import order_mall
 from okaeri.customer_figures import customer_order
 from okaeri.errors import NotFoundError, ParseError
 from okaeri.identity import customer_id_for
@@ -135,6 +138,7 @@ def apply_order(deps: IngestDeps, order: Order, base: ReceptionEntry, *, shop: S
     parsed = base.model_copy(
         update={"result": "parsed", "kind": order.kind, "order_key": order.key, "order_id": order.order_id}
     )
+    _note_mall(deps, order, base.shop_id)
     if order.kind == "shipment":
         # Counted for its buyer now, so a stub made from it is planned with the customer's rank (a
         # repeat customer's stub is not a first order); the order mail later gets the same count.
@@ -164,6 +168,16 @@ def apply_order(deps: IngestDeps, order: Order, base: ReceptionEntry, *, shop: S
     if base.s3_key in stored.raw_keys:
         return parsed  # the same event again: reported as it was the first time
     return parsed.model_copy(update={"result": "duplicate"})
+
+
+def _note_mall(deps: IngestDeps, order: Order, shop_id: str) -> None:
+    """An order of a mall (Rakuten's or Yahoo's, ``order_mall``) is noted with its source, before it is
+    stored (a retry notes it again, which changes nothing), so the lint checks the shop's scenarios
+    under that mall's rules too (``okaeri.compliance.scenario_profiles``). The pipeline's config
+    writes a (shop, mall, source) once per container: a known source costs no call."""
+    mall = order_mall(order.source, order.customer.email)
+    if mall is not None:
+        deps.config.record_mall_source(shop_id, mall, order.source)
 
 
 def _put_order(deps: IngestDeps, order: Order, base: ReceptionEntry, *, shop: Shop) -> OrderRecord | None:

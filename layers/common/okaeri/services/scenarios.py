@@ -1,9 +1,10 @@
 """Follow-up scenarios as operators edit them: versioned, linted on every save and activation,
 planned for a sample order.
 
-- Every save and every activation runs ``okaeri.compliance.lint_scenario`` against the shop's
-  profile and the shop's templates: an error refuses it (422, each finding in ``details``);
-  warnings are saved and answered.
+- Every save and every activation runs ``okaeri.compliance.lint_scenario`` against every profile
+  the scenario's orders can follow (its ``sources`` condition's malls, or the shop's own profile and
+  the malls the shop receives orders of) and the shop's templates: an error refuses it (422, each
+  finding in ``details``); warnings are saved and answered.
 - An edit makes a new version only when the content changed (deliveries already planned keep
   theirs) and keeps ``active``: it changes only through activation and deactivation. An edit
   started from another version than the current one is refused (409).
@@ -19,10 +20,11 @@ from datetime import date, datetime
 
 from pydantic import BaseModel
 
-from okaeri.compliance import has_errors, lint_scenario
+from okaeri.compliance import has_errors, lint_scenario, scenario_profiles
 from okaeri.errors import ConflictError, NotFoundError
 from okaeri.models import Finding, Order, PlannedDelivery, Scenario, Shop, SkippedStep, Trigger
 from okaeri.models.admin import VersionInfo
+from okaeri.models.shop import ComplianceProfile
 from okaeri.planner import conditions_match, plan_scenario, select_scenarios
 from okaeri.ports import AdminConfig, Clock, Logs
 from okaeri.samples import sample_order, sample_order_count
@@ -60,8 +62,13 @@ class ScenarioState(BaseModel):
 
 
 class LintAnswer(BaseModel):
+    """``profile``: the shop's own; ``profiles``: every profile the scenario was checked under (the
+    malls its ``sources`` condition names, or, without one, the shop's own and the malls the shop
+    has received orders of)."""
+
     scenario: str
     profile: str
+    profiles: list[ComplianceProfile]
     ok: bool
     findings: list[Finding]
 
@@ -127,8 +134,9 @@ def versions(config: AdminConfig, shop_id: str, scenario_id: str) -> list[Versio
 
 
 def _lint(config: AdminConfig, shop: Shop, scenario: Scenario) -> list[Finding]:
+    """The lint under every profile the scenario's orders can follow, by what the shop receives."""
     templates = {template.id: template for template in config.templates(shop.id)}
-    return lint_scenario(shop, scenario, templates=templates)
+    return lint_scenario(shop, scenario, templates=templates, received=config.mall_sources(shop.id))
 
 
 def lint(config: AdminConfig, shop_id: str, scenario: Scenario) -> LintAnswer:
@@ -136,7 +144,11 @@ def lint(config: AdminConfig, shop_id: str, scenario: Scenario) -> LintAnswer:
     shop = shop_of(config, shop_id)
     findings = _lint(config, shop, scenario)
     return LintAnswer(
-        scenario=scenario.id, profile=shop.compliance, ok=not has_errors(findings), findings=findings
+        scenario=scenario.id,
+        profile=shop.compliance,
+        profiles=scenario_profiles(shop, scenario, config.mall_sources(shop_id)),
+        ok=not has_errors(findings),
+        findings=findings,
     )
 
 

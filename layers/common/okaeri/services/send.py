@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from okaeri.attribution import step_stats_id
-from okaeri.compliance import check_send
+from okaeri.compliance import check_send, is_rakuten_masked
 from okaeri.errors import (
     AmbiguousSendError,
     CouponPoolEmptyError,
@@ -35,16 +35,17 @@ from okaeri.errors import (
 from okaeri.models import (
     Delivery,
     DeliveryStatus,
+    Finding,
     Order,
     OrderRecord,
     RelayConfig,
+    Scenario,
     SendLogEntry,
     Shop,
     Step,
     Template,
 )
 from okaeri.models.delivery import Skip
-from okaeri.models.records import recipient_domain
 from okaeri.planner import ship_date
 from okaeri.ports import (
     CLAIM_TOLERANCE,
@@ -69,8 +70,6 @@ THROTTLE_DELAY = timedelta(seconds=30)
 THROTTLE_JITTER_SECONDS = 60
 #: Why a claim was refused when the delivery is still ``scheduled`` and due (another claim won).
 CLAIMED_ELSEWHERE = "claimed_elsewhere"
-#: 楽天あんしんメルアド: these addresses accept mail only through Rakuten's SMTP relay.
-RAKUTEN_MASKED_DOMAIN = "fw.rakuten.ne.jp"
 
 
 @dataclass(frozen=True)
@@ -173,12 +172,6 @@ def throttle_delay(delivery_id: str) -> timedelta:
 # --- transports ---------------------------------------------------------------------------------
 
 
-def is_rakuten_masked(recipient: str) -> bool:
-    """A 楽天あんしんメルアド (``…@pc.fw.rakuten.ne.jp``), which only Rakuten's relay delivers to."""
-    domain = recipient_domain(recipient)
-    return domain == RAKUTEN_MASKED_DOMAIN or domain.endswith(f".{RAKUTEN_MASKED_DOMAIN}")
-
-
 def choose_transport(recipient: str, relays: Sequence[RelayConfig]) -> RelayConfig | None:
     """The relay for the recipient's domain (the most specific match), or None for SES."""
     matches = [(length, relay) for relay in relays if (length := relay.match_length(recipient)) is not None]
@@ -199,7 +192,7 @@ def _prepare(deps: SendDeps, delivery: Delivery, now: datetime) -> _Mail | str:
     refusal = (
         (Skip.ORDER_CANCELLED if record.status == "cancelled" else None)
         or _audience_refusal(deps, delivery, recipient, step)
-        or _compliance_refusal(shop, step, current_ship_date(shop, record.order, delivery), now)
+        or _compliance_refusal(deps, shop, step, record, delivery, now=now)
     )
     if refusal is not None:
         return refusal
@@ -254,10 +247,45 @@ def current_ship_date(shop: Shop, order: Order, delivery: Delivery) -> date | No
         return delivery.ship_date
 
 
-def _compliance_refusal(shop: Shop, step: Step, shipped: date | None, now: datetime) -> str | None:
+def window_base_date(shop: Shop, scenario: Scenario | None, delivery: Delivery, shipped: date) -> date | None:
+    """What the shop's ``max_window_days`` counts from, when not from shipping: a win-back's
+    (``trigger: lapsed``) base date, the lapse day, which is the day its run started
+    (``run_started_at``; for a delivery without it, ``lapsed_days`` after the last order's shipping)."""
+    if scenario is None or scenario.trigger != "lapsed":
+        return None
+    if delivery.run_started_at is not None:
+        return delivery.run_started_at.astimezone(shop.tz).date()
+    return shipped + timedelta(days=scenario.lapsed_days or 0)
+
+
+def compliance_errors(
+    config: ShopConfig, shop: Shop, step: Step, delivery: Delivery, *, order: Order | None, send_at: datetime
+) -> list[Finding] | None:
+    """The compliance errors of sending ``delivery`` at ``send_at``, under its order's own profile
+    (its mall's, by the order's source and the recipient; else the shop's); None when its ship date is
+    unknown. Shared with the admin API's reschedule, so a moved mail is not skipped when it is sent."""
+    shipped = delivery.ship_date if order is None else current_ship_date(shop, order, delivery)
     if shipped is None:
+        return None
+    scenario = config.scenario_version(delivery.shop_id, delivery.scenario_id, delivery.scenario_version)
+    source = order.source if order is not None else delivery.order_key.partition("#")[0]
+    return check_send(
+        shop,
+        step,
+        source=source,
+        recipient=delivery.customer_email,
+        ship_date=shipped,
+        send_at=send_at,
+        base_date=window_base_date(shop, scenario, delivery, shipped),
+    )
+
+
+def _compliance_refusal(
+    deps: SendDeps, shop: Shop, step: Step, record: OrderRecord, delivery: Delivery, *, now: datetime
+) -> str | None:
+    errors = compliance_errors(deps.config, shop, step, delivery, order=record.order, send_at=now)
+    if errors is None:
         return f"{Skip.COMPLIANCE}:ship_date_unknown"
-    errors = check_send(shop, step, ship_date=shipped, send_at=now)
     return f"{Skip.COMPLIANCE}:{errors[0].rule}" if errors else None
 
 

@@ -109,11 +109,12 @@ def _compiled(template: Template) -> list[str]:
 def _findings(config: AdminConfig, shop: Shop, template: Template) -> list[Finding]:
     templates = {stored.id: stored for stored in config.templates(shop.id)} | {template.id: template}
     findings: list[Finding] = []
+    received = config.mall_sources(shop.id)
     for scenario in config.scenarios(shop.id):
         steps = {step.id for step in scenario.steps if template.id in step.templates}
         findings += [
             finding
-            for finding in lint_scenario(shop, scenario, templates=templates)
+            for finding in lint_scenario(shop, scenario, templates=templates, received=received)
             if finding.step in steps and finding.rule in TEMPLATE_RULES
         ]
     return list(dict.fromkeys(findings))  # two scenarios may find the same thing: say it once

@@ -5,8 +5,9 @@
   ``POST /scenarios/<id>/preview`` plans it for a sample order (or the given one) at ``now``.
 - Writing (manager): create (409 when the id exists), edit (a new version only when the content
   changed; deliveries already planned keep theirs), activate, deactivate, delete.
-- Every save and every activation runs ``okaeri.compliance.lint_scenario`` against the shop's
-  profile and the shop's templates: an error refuses it (422, each finding in ``details`` as
+- Every save and every activation runs ``okaeri.compliance.lint_scenario`` against every profile
+  the scenario's orders can follow (its ``sources``' malls; without a source condition the shop's
+  profile and the malls it receives orders of) and the shop's templates: an error refuses it (422, each finding in ``details`` as
   ``step like: rakuten.max_30_days — 日本語 / English``); warnings are saved and answered.
 - ``active`` changes only through ``/activate`` and ``/deactivate``: an edit keeps the state.
 - Delete: only an inactive scenario (409 otherwise: deactivate it first, so a click never both
