@@ -255,10 +255,16 @@ def test_reschedule_moves_the_mail_and_its_wake_up(api: Api) -> None:
 
 def test_reschedule_refuses_times_the_rules_do_not_allow(api: Api) -> None:
     planned = plan_orders(api)
-    love = planned.one(HIKARI, "love")
+    love = planned.one(NAKAJIMA, "love")  # an EC-CUBE order: the shop's own profile, Rakuten's rules
     path = f"{DELIVERIES}/{love.id}/reschedule"
     too_late = api.staff.post(path, {"send_at": (love.send_at + timedelta(days=2)).isoformat()})
     assert (too_late.status, too_late.error_code) == (422, "rakuten.ad_max_21_days")
+    # A Yahoo order's coupon mail follows Yahoo's rules (issue #16): the same move is allowed.
+    yahoo_love = planned.one(HIKARI, "love")
+    moved = yahoo_love.send_at + timedelta(days=2)
+    allowed = api.staff.post(f"{DELIVERIES}/{yahoo_love.id}/reschedule", {"send_at": moved.isoformat()})
+    assert allowed.status == 200, allowed.text
+    assert stored(api, yahoo_love.id).send_at == moved
     past = api.staff.post(path, {"send_at": (api.stack.clock.now() - timedelta(minutes=1)).isoformat()})
     assert (past.status, past.error_code) == (422, "send_at_past")
     naive = api.staff.post(path, {"send_at": "2026-12-24T10:00:00"})

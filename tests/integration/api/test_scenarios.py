@@ -296,3 +296,21 @@ def test_the_preview_of_a_stopped_scenario_says_it_is_stopped_not_outranked(api:
     assert api.manager.post(f"{BASE}/scenarios/cherries/deactivate", {}).status == 200
     plan = api.staff.post(f"{BASE}/scenarios/cherries/preview", {"version": 1}).json()
     assert (plan["active"], plan["selected"]) == (False, SCENARIO)
+
+
+def test_a_yahoo_only_scenario_saves_in_the_rakuten_shop_once_the_malls_are_recorded(api: Api) -> None:
+    """Issue #16 over moto: the orders ingest recorded (a Rakuten one among them) make a scenario with
+    no source condition Rakuten's; limited to Yahoo it is checked with Yahoo's rules and saves."""
+    plan_orders(api)
+    coupon = new_scenario(
+        "yahoo-coupon",
+        conditions={},
+        steps=[{"id": "coupon", "offset_days": 25, "hour": 10, "template": "love", "purposes": ["coupon"]}],
+    )
+    lint = api.staff.post(f"{BASE}/scenarios/lint", coupon).json()
+    assert (lint["profile"], lint["profiles"], lint["ok"]) == ("rakuten", ["rakuten", "yahoo"], False)
+    refused = api.manager.post(f"{BASE}/scenarios", coupon)
+    assert (refused.status, refused.error_code) == (422, "compliance_violation")
+    yahoo_only = {**coupon, "conditions": {"sources": ["yahoo"]}}
+    saved = api.manager.post(f"{BASE}/scenarios", yahoo_only)
+    assert (saved.status, saved.json()["findings"]) == (201, []), saved.text

@@ -254,6 +254,25 @@ def test_masks_are_kept_by_name(config: AdminConfig) -> None:
     assert (config.masks(SHOP), config.mask(SHOP, "kurashi"), config.masks(OTHER_SHOP)) == ([other], None, [])
 
 
+def test_the_malls_a_shop_receives_are_a_set_per_mall(config: AdminConfig) -> None:
+    """What ingest records (issue #16): each source once per mall, per shop; a mall never seen is absent."""
+    assert config.mall_sources(SHOP) == {}
+    for mall, source in (
+        ("rakuten", "rakuten"),
+        ("rakuten", "csv"),
+        ("rakuten", "rakuten"),
+        ("yahoo", "yahoo"),
+    ):
+        config.record_mall_source(SHOP, mall, source)
+    assert config.mall_sources(SHOP) == {
+        "rakuten": frozenset({"rakuten", "csv"}),
+        "yahoo": frozenset({"yahoo"}),
+    }
+    assert config.mall_sources(OTHER_SHOP) == {}
+    with pytest.raises(ValueError, match="not a mall"):
+        config.record_mall_source(SHOP, "none", "shopify")
+
+
 # --- coupon pools ---------------------------------------------------------------------------------
 
 

@@ -72,3 +72,71 @@ def test_the_preview_plans_a_sample_order_and_names_the_winner(admin: Admin) -> 
     assert [d["step"] for d in preview["deliveries"]] == ["thanks", "like", "love"]
     answer = admin.staff.post(f"{PATH}/preview", {"now": "yesterday"})
     assert (answer.status, answer.error_code) == (400, "bad_datetime")
+
+
+# --- mall rules by the order's source (issue #16) --------------------------------------------------
+
+#: A Yahoo merchant's coupon mail: advertising only, 25 days after shipping (two Rakuten errors).
+YAHOO_COUPON = {
+    "id": "yahoo-coupon",
+    "name": "Yahoo!ショッピングのクーポン",
+    "trigger": "shipped",
+    "steps": [{"id": "coupon", "offset_days": 25, "hour": 10, "template": "love", "purposes": ["coupon"]}],
+}
+
+
+def test_a_yahoo_only_scenario_saves_in_a_rakuten_shop_under_yahoos_rules(admin: Admin) -> None:
+    assert admin.world.config.shops[SHOP_ID].compliance == "rakuten"
+    everyone = admin.manager.post(f"{BASE}/scenarios", YAHOO_COUPON)
+    assert (everyone.status, everyone.error_code) == (422, "compliance_violation")
+    assert any("rakuten.ad_needs_transaction" in line for line in everyone.json()["error"]["details"])
+    assert not any("サンクス" in line for line in everyone.json()["error"]["details"])
+
+    yahoo_only = {**YAHOO_COUPON, "conditions": {"sources": ["yahoo"]}}
+    lint = admin.staff.post(f"{BASE}/scenarios/lint", yahoo_only).json()
+    assert (lint["profile"], lint["profiles"], lint["ok"], lint["findings"]) == (
+        "rakuten",
+        ["yahoo"],
+        True,
+        [],
+    )
+    saved = admin.manager.post(f"{BASE}/scenarios", yahoo_only)
+    assert saved.status == 201, saved.text
+    assert (saved.json()["version"], saved.json()["findings"]) == (1, [])
+    assert admin.manager.post(f"{BASE}/scenarios/yahoo-coupon/activate").status == 200
+
+
+def test_a_plain_shop_is_linted_under_rakutens_rules_once_it_receives_rakuten_orders(admin: Admin) -> None:
+    admin.world.config.shops[SHOP_ID] = admin.world.config.shops[SHOP_ID].model_copy(
+        update={"compliance": "none"}
+    )
+    first = admin.staff.post(f"{BASE}/scenarios/lint", YAHOO_COUPON).json()
+    assert (first["profiles"], first["ok"]) == (["none"], True)
+    admin.world.receive("rakuten-utf8-qp")
+    lint = admin.staff.post(f"{BASE}/scenarios/lint", YAHOO_COUPON).json()
+    assert (lint["profiles"], lint["ok"]) == (["rakuten", "none"], False)
+    assert {f["rule"] for f in lint["findings"]} == {"rakuten.ad_needs_transaction", "rakuten.ad_max_21_days"}
+    refused = admin.manager.post(f"{BASE}/scenarios", YAHOO_COUPON)
+    assert (refused.status, refused.error_code) == (422, "compliance_violation")
+
+
+def test_a_winback_that_reaches_rakuten_buyers_is_refused_at_save(admin: Admin) -> None:
+    winback = {
+        "id": "winback",
+        "name": "お久しぶりです",
+        "trigger": "lapsed",
+        "lapsed_days": 90,
+        "steps": [{"id": "back", "offset_days": 0, "hour": 10, "template": "love", "purposes": ["thanks"]}],
+    }
+    refused = admin.manager.post(f"{BASE}/scenarios", winback)
+    assert (refused.status, refused.error_code) == (422, "compliance_violation")
+    [line] = refused.json()["error"]["details"]
+    assert line.startswith("step back: rakuten.max_30_days — ")
+    assert "30日以内" in line
+    assert "sources" in line
+    elsewhere = {**winback, "conditions": {"sources": ["yahoo", "shopify"]}}
+    assert admin.world.config.shops[SHOP_ID].compliance == "rakuten"  # shopify follows the shop: Rakuten
+    assert admin.manager.post(f"{BASE}/scenarios", elsewhere).status == 422
+    yahoo_only = {**winback, "conditions": {"sources": ["yahoo"]}}
+    saved = admin.manager.post(f"{BASE}/scenarios", yahoo_only)
+    assert (saved.status, saved.json()["findings"]) == (201, []), saved.text

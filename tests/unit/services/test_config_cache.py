@@ -195,6 +195,24 @@ def test_counters_always_go_through() -> None:
     assert fake.total("sent") == 3
 
 
+def test_a_mall_source_is_written_once_per_container() -> None:
+    fake, counted, clock, config = world()
+    for _ in range(3):
+        config.record_mall_source(SHOP_ID, "rakuten", "rakuten")
+    clock.advance(days=30)  # no TTL: the record is a set, what was written stays written
+    config.record_mall_source(SHOP_ID, "rakuten", "rakuten")
+    config.record_mall_source(SHOP_ID, "rakuten", "csv")
+    config.record_mall_source("another-shop", "rakuten", "rakuten")
+    assert counted.calls["record_mall_source"] == 3
+    assert fake.mall_sources(SHOP_ID) == {"rakuten": {"rakuten", "csv"}}
+    # A refused write is not remembered: the next order tries again.
+    with pytest.raises(ValueError, match="not a mall"):
+        config.record_mall_source(SHOP_ID, "amazon", "amazon")
+    with pytest.raises(ValueError, match="not a mall"):
+        config.record_mall_source(SHOP_ID, "amazon", "amazon")
+    assert counted.calls["record_mall_source"] == 5
+
+
 def test_versions_are_bounded_least_recently_used_first_out() -> None:
     fake = FakeShopConfig()
     for _ in range(3):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
 
 from okaeri.errors import ParseError
 from okaeri.identity import customer_id_for
-from okaeri.services.ingest import ingest_object, shop_from_key, top_headers, virus_verdict
+from okaeri.models import Order, ReceptionEntry
+from okaeri.services.ingest import apply_order, ingest_object, shop_from_key, top_headers, virus_verdict
 from tests.unit.services.support import (
     SHOP_ID,
     World,
@@ -274,3 +276,55 @@ def test_a_shipment_counts_no_order_but_the_order_after_its_stub_does(world: Wor
     assert world.config.total("orders") == 0
     world.receive("rakuten-utf8-qp")
     assert world.config.total("orders") == 1
+
+
+# --- which malls' orders the shop receives (issue #16) ---------------------------------------------
+
+
+def csv_order(world: World, order_id: str, email: str) -> None:
+    """An order a CSV import brings (source ``csv``), through ``apply_order`` as the import does."""
+    order = Order.model_validate(
+        {"source": "csv", "order_id": order_id, "ordered_at": NOW.isoformat(), "customer": {"email": email}}
+    )
+    base = ReceptionEntry(shop_id=SHOP_ID, s3_key=f"import/{order_id}", received_at=NOW, result="parsed")
+    apply_order(world.ingest_deps(), order, base, shop=world.config.shops[SHOP_ID])
+
+
+def test_ingest_records_the_malls_whose_orders_the_shop_receives(world: World) -> None:
+    world.receive("eccube-html-gift")
+    assert world.config.mall_sources(SHOP_ID) == {}  # the shop's own site: no mall
+    world.receive("rakuten-utf8-qp")
+    world.receive("yahoo-forwarded-inline")
+    expected = {"rakuten": frozenset({"rakuten"}), "yahoo": frozenset({"yahoo"})}
+    assert world.config.mall_sources(SHOP_ID) == expected
+    world.receive("rakuten-utf8-qp")  # the same event again
+    world.receive("rakuten-iso2022-nec")
+    csv_order(world, "C-1", "hanako@example.com")
+    assert world.config.mall_sources(SHOP_ID) == expected
+    # A CSV of Rakuten orders: their buyers' masked addresses make them Rakuten orders.
+    csv_order(world, "C-2", "x1@pc.fw.rakuten.ne.jp")
+    csv_order(world, "C-3", "x2@fw.rakuten.ne.jp.evil.example")
+    assert world.config.mall_sources(SHOP_ID) == expected | {"rakuten": frozenset({"rakuten", "csv"})}
+
+
+def test_a_known_source_costs_the_pipeline_no_call() -> None:
+    from okaeri.aws.config_cache import CachedConfig
+    from tests.unit.services.test_config_cache import Counted
+
+    world = World.create(NOW)
+    counted = Counted(world.config)
+    deps = replace(world.ingest_deps(), config=CachedConfig(counted, clock=world.clock))  # type: ignore[arg-type]
+    for name in ("rakuten-utf8-qp", "rakuten-iso2022-nec", "yahoo-forwarded-inline", "yahoo-iso2022-company"):
+        key = f"inbound/{SHOP_ID}/{name}"
+        world.raw_mail.put(key, mail(name))
+        for _ in range(2):
+            assert ingest_object(deps, shop_id=SHOP_ID, key=key, event_time=NOW).result in {
+                "parsed",
+                "duplicate",
+            }
+    world.clock.advance(days=3)  # long past the settings' TTL: what was written stays written
+    world.raw_mail.put(f"inbound/{SHOP_ID}/again", mail("rakuten-sjis-8digit"))
+    later = ingest_object(deps, shop_id=SHOP_ID, key=f"inbound/{SHOP_ID}/again", event_time=NOW)
+    assert (later.result, (later.order_key or "").split("#")[0]) == ("parsed", "rakuten")
+    assert counted.calls["record_mall_source"] == 2  # (rakuten, rakuten) and (yahoo, yahoo), once each
+    assert world.config.mall_sources(SHOP_ID) == {"rakuten": {"rakuten"}, "yahoo": {"yahoo"}}

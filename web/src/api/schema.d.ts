@@ -1881,12 +1881,19 @@ export interface components {
             /** Unsubscribe Mailto */
             unsubscribe_mailto: string | null;
         };
-        /** LintAnswer */
+        /**
+         * LintAnswer
+         * @description ``profile``: the shop's own; ``profiles``: every profile the scenario was checked under (the
+         *     malls its ``sources`` condition names, or, without one, the shop's own and the malls the shop
+         *     has received orders of).
+         */
         LintAnswer: {
             /** Scenario */
             scenario: string;
             /** Profile */
             profile: string;
+            /** Profiles */
+            profiles: ("rakuten" | "yahoo" | "none")[];
             /** Ok */
             ok: boolean;
             /** Findings */
