@@ -228,7 +228,7 @@ def test_lint_checks_without_saving(api: Api) -> None:
     assert (lint["ok"], lint["profile"]) == (False, "rakuten")
     assert [(f["step"], f["rule"]) for f in lint["findings"]] == [("like", "rakuten.review_only")]
     assert api.staff.post(f"{BASE}/scenarios/lint", scenario).json() == {
-        "scenario": SCENARIO, "profile": "rakuten", "ok": True, "findings": []
+        "scenario": SCENARIO, "profile": "rakuten", "profiles": ["rakuten"], "ok": True, "findings": []
     }  # fmt: skip
     assert current(api)["version"] == 1
 
