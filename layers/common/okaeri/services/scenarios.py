@@ -20,7 +20,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel
 
-from okaeri.compliance import has_errors, lint_scenario, scenario_profiles
+from okaeri.compliance import MallSources, has_errors, lint_scenario, scenario_profiles
 from okaeri.errors import ConflictError, NotFoundError
 from okaeri.models import Finding, Order, PlannedDelivery, Scenario, Shop, SkippedStep, Trigger
 from okaeri.models.admin import VersionInfo
@@ -133,20 +133,26 @@ def versions(config: AdminConfig, shop_id: str, scenario_id: str) -> list[Versio
     return SCENARIO.versions(scenario_id, config.scenario_versions(shop_id, scenario_id))
 
 
-def _lint(config: AdminConfig, shop: Shop, scenario: Scenario) -> list[Finding]:
-    """The lint under every profile the scenario's orders can follow, by what the shop receives."""
+def _lint(
+    config: AdminConfig, shop: Shop, scenario: Scenario, received: MallSources | None = None
+) -> list[Finding]:
+    """The lint under every profile the scenario's orders can follow, by what the shop receives
+    (``received``: the malls record, read here when not given)."""
     templates = {template.id: template for template in config.templates(shop.id)}
-    return lint_scenario(shop, scenario, templates=templates, received=config.mall_sources(shop.id))
+    if received is None:
+        received = config.mall_sources(shop.id)
+    return lint_scenario(shop, scenario, templates=templates, received=received)
 
 
 def lint(config: AdminConfig, shop_id: str, scenario: Scenario) -> LintAnswer:
-    """What the lint finds in ``scenario`` (not saved)."""
+    """What the lint finds in ``scenario`` (not saved), and under which profiles."""
     shop = shop_of(config, shop_id)
-    findings = _lint(config, shop, scenario)
+    received = config.mall_sources(shop_id)
+    findings = _lint(config, shop, scenario, received)
     return LintAnswer(
         scenario=scenario.id,
         profile=shop.compliance,
-        profiles=scenario_profiles(shop, scenario, config.mall_sources(shop_id)),
+        profiles=scenario_profiles(shop, scenario, received),
         ok=not has_errors(findings),
         findings=findings,
     )
