@@ -90,12 +90,11 @@ def more_runs_needed(hits_a: int, total_a: int, hits_b: int, total_b: int) -> in
     args = (hits_a, total_a, hits_b, total_b)
     if _conclusive_at(1.0, *args):
         return 0
-    high = 2.0
+    low, high = 1.0, 2.0
     while not _conclusive_at(high, *args):
-        high *= 2
-        if high > MAX_SCALE:
+        if high >= MAX_SCALE:
             return None
-    low = high / 2
+        low, high = high, min(high * 2, MAX_SCALE)  # the last step tries MAX_SCALE itself
     for _ in range(40):  # bisect the scale to well under one run
         middle = (low + high) / 2
         low, high = (low, middle) if _conclusive_at(middle, *args) else (middle, high)
