@@ -42,6 +42,7 @@ from okaeri.errors import (
     TooManyRowsError,
     TransportError,
 )
+from okaeri.frequency import reserved
 from okaeri.identity import customer_id_for, normalise_address
 from okaeri.membership import Role
 from okaeri.models import (
@@ -62,6 +63,7 @@ from okaeri.models.admin import Suppression as ListedSuppression
 from okaeri.models.delivery import FINAL_STATUSES, Conversion
 from okaeri.models.order import SHIPMENT_FIELDS
 from okaeri.models.records import Credit
+from okaeri.models.shop import FrequencyCap
 from okaeri.ports import CLAIM_TOLERANCE, Claim, OnceCount, StartKey
 from okaeri.rendering.coupons import read_coupon_csv
 from okaeri.segments import Segment
@@ -719,6 +721,30 @@ class FakeCustomers:
         )
         self.customers[(shop_id, customer_id)] = erased
         return erased.model_copy()
+
+
+class FakeFrequencyCaps:
+    """Each customer's recent advertising sends (delivery id → when), decided by
+    ``okaeri.frequency.reserved`` as ``DynamoFrequencyCaps`` decides them."""
+
+    def __init__(self) -> None:
+        self.sends: dict[tuple[str, str], dict[str, datetime]] = {}
+
+    def reserve(
+        self, shop_id: str, customer_id: str, delivery_id: str, *, at: datetime, cap: FrequencyCap
+    ) -> bool:
+        key = (shop_id, customer_id)
+        sends = reserved(self.sends.get(key, {}), delivery_id, at=at, cap=cap)
+        if sends is None:
+            return False
+        self.sends[key] = sends
+        return True
+
+    def release(self, shop_id: str, customer_id: str, delivery_id: str) -> None:
+        self.sends.get((shop_id, customer_id), {}).pop(delivery_id, None)
+
+    def held(self, shop_id: str, customer_id: str) -> dict[str, datetime]:
+        return dict(self.sends.get((shop_id, customer_id), {}))
 
 
 class FakeDeliveries:

@@ -148,8 +148,9 @@ class Sending(Construct):
         self.events = self._events(storage=storage, functions=functions)
 
     def _grant_send(self, function: lambda_.Function, *, storage: Storage, scheduling: Scheduling) -> None:
-        storage.grant_tables(function, CONFIG, DELIVERIES, LOGS, write=True)  # CONFIG: counters, coupons
-        storage.grant_tables(function, CUSTOMERS, ORDERS, write=False)
+        # CONFIG: counters, coupons; CUSTOMERS: the frequency cap's ``cap#<customer>`` items (issue #16)
+        storage.grant_tables(function, CONFIG, CUSTOMERS, DELIVERIES, LOGS, write=True)
+        storage.grant_tables(function, ORDERS, write=False)
         scheduling.grant_manage_schedules(function)
         self.grant_send_mail(function)
         self.grant_relay_credentials(function, write=False)

@@ -26,8 +26,9 @@ Statement = dict[str, Any]
 TABLE_ACCESS = {
     "ingest": {"orders": "rw", "customers": "rw", "logs": "rw", "config": "rw"},
     "schedule": {"config": "rw", "deliveries": "rw", "orders": "rw"},
-    "send": {"config": "rw", "deliveries": "rw", "logs": "rw", "customers": "r", "orders": "r"},
-    "sweep": {"config": "rw", "deliveries": "rw", "logs": "rw", "customers": "r", "orders": "r"},
+    # customers: rw for the frequency cap's reservations (okaeri/aws/frequency.py, issue #16)
+    "send": {"config": "rw", "deliveries": "rw", "logs": "rw", "customers": "rw", "orders": "r"},
+    "sweep": {"config": "rw", "deliveries": "rw", "logs": "rw", "customers": "rw", "orders": "r"},
     "events": {"config": "rw", "customers": "rw", "deliveries": "rw"},
     "admin": {"orders": "rw", "customers": "rw", "deliveries": "rw", "logs": "rw", "config": "rw"},
 }

@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # annotations only: a function imports the models it uses, wh
     from okaeri.models.admin import Operator, PoolLoad, Suppression, VersionInfo
     from okaeri.models.delivery import Conversion
     from okaeri.models.records import Credit
+    from okaeri.models.shop import FrequencyCap
     from okaeri.parsing import ParseMask
     from okaeri.segments import Segment
 
@@ -124,6 +125,22 @@ class Customers(Protocol):
     def suppress(
         self, shop_id: str, address: str, *, reason: str, at: datetime, delivery_id: str | None
     ) -> None: ...
+
+
+class FrequencyCaps(Protocol):
+    """The shop's frequency cap on advertising mails, per customer (issue #16; ``okaeri.frequency``).
+
+    Decided with a conditional write, so two sends racing for one customer cannot both pass."""
+
+    def reserve(
+        self, shop_id: str, customer_id: str, delivery_id: str, *, at: datetime, cap: FrequencyCap
+    ) -> bool:
+        """Take a slot for the delivery's mail at ``at``: False when ``cap.mails`` advertising mails of
+        other deliveries went (or are going) to the customer within ``cap.days`` days up to ``at``.
+        A delivery holding a slot already passes again (a throttled or retried send)."""
+
+    def release(self, shop_id: str, customer_id: str, delivery_id: str) -> None:
+        """Give the delivery's slot back (its send failed for good: nothing went out); none is fine."""
 
 
 #: A wake-up may come this early (clock skew): ``Deliveries.claim`` takes a delivery due within it.

@@ -27,6 +27,7 @@ from okaeri.aws.config import DynamoConfig, DynamoCoupons
 from okaeri.aws.config_cache import CachedConfig
 from okaeri.aws.customers import DynamoCustomers
 from okaeri.aws.deliveries import DynamoDeliveries
+from okaeri.aws.frequency import DynamoFrequencyCaps
 from okaeri.aws.logs import DynamoLogs
 from okaeri.aws.orders import DynamoOrders
 from okaeri.aws.scheduler import EventBridgeSchedules
@@ -158,6 +159,7 @@ def build_send_deps(settings: SendSettings, clock: Clock) -> SendDeps:
         clock=clock,
         unsubscribe_secret=secrets.get_bytes(settings.unsubscribe_secret_id),
         orders=_orders(settings),
+        caps=DynamoFrequencyCaps(settings.customers_table, client=dynamodb_client()),
     )
 
 

@@ -38,6 +38,7 @@ from tests.fakes import (
     FakeCoupons,
     FakeCustomers,
     FakeDeliveries,
+    FakeFrequencyCaps,
     FakeLogs,
     FakeOperators,
     FakeOrders,
@@ -163,6 +164,7 @@ class World:
     orders: FakeOrders = field(default_factory=FakeOrders)
     customers: FakeCustomers = field(default_factory=FakeCustomers)
     deliveries: FakeDeliveries = field(default_factory=FakeDeliveries)
+    caps: FakeFrequencyCaps = field(default_factory=FakeFrequencyCaps)
     logs: FakeLogs = field(default_factory=FakeLogs)
     config: FakeShopConfig = field(default_factory=FakeShopConfig)
     raw_mail: FakeRawMail = field(default_factory=FakeRawMail)
@@ -223,6 +225,7 @@ class World:
             "relay_for": self._relay_for,
             "clock": self.clock,
             "unsubscribe_secret": SECRET,
+            "caps": self.caps,
         }
         return SendDeps(**(fields | changes))
 

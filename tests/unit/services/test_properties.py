@@ -64,16 +64,37 @@ orders = st.lists(
 
 
 @SETTINGS
-@given(policy=st.sampled_from(["every_time", "once", "skip_if_active", "restart"]), timeline=orders)
-def test_repeat_policies_hold_over_any_order_history(policy: str, timeline: list[tuple[int, bool]]) -> None:
-    world = World.create(START, scenarios=[scenario(repeat_policy=policy)])
+@given(
+    policy=st.sampled_from(["every_time", "once", "skip_if_active", "restart"]),
+    stop=st.sampled_from(["advertising", "all", "none"]),
+    timeline=orders,
+)
+def test_repeat_policies_hold_over_any_order_history(
+    policy: str, stop: str, timeline: list[tuple[int, bool]]
+) -> None:
+    """Each policy × each ``stop_on_reorder``: the policy sees the earlier runs as the new order's
+    stop leaves them (issue #16), and no covered pending mail of an earlier run survives it."""
+    world = World.create(START, scenarios=[scenario(repeat_policy=policy, stop_on_reorder=stop)])
+    pinned = world.config.scenario(SHOP_ID, "thanks-like-love")
+    assert pinned is not None
     for number, (days, send_first) in enumerate(timeline):
         world.clock.advance(days=days, minutes=number)
         if send_first:
             world.fire()
-        before = runs_of(world.deliveries.all(), "thanks-like-love")
+        kept = [
+            d
+            for d in world.deliveries.all()
+            if d.status != "scheduled" or not pinned.stops_on_reorder(pinned.step(d.step_id))
+        ]
+        before = runs_of(kept, "thanks-like-love")
         active_before = [run for run in before if run.active]
         _place_order(world, number)
+        key = f"mask:kurashi#KC-{number:04d}"
+        assert not [
+            d
+            for d in world.deliveries.all()
+            if d.order_key != key and d.status == "scheduled" and pinned.stops_on_reorder(pinned.step(d.step_id))
+        ]
 
         runs = runs_of(world.deliveries.all(), "thanks-like-love")
         active = [run for run in runs if run.active]

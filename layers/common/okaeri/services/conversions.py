@@ -13,9 +13,13 @@ table's stream brings each change here, once per change and in order per order:
   repeated that no other open order of the customer repeats is no longer counted as repeated.
 
 Each count is made with ``ShopConfig.count_once`` under a key of its own (``credit#<order>``,
-``uncredit#<order>``, ``repeat#<run>``, ``run#<run>``, ``held#<delivery>``), so an event applied
+``uncredit#<order>``, ``repeat#<run>``, ``run#<run>``, ``held#<delivery>``, ``skip#<delivery>``), so an event applied
 twice, or retried after a crash between two writes, counts once. A customer's first order reads
 nothing more: no mail can have gone to them before it.
+
+A mail stopped by its customer's new order (``reordered``) or by the shop's frequency cap
+(``frequency_cap``, issue #16) is counted on its step's row under the reason's name, on the day of
+the skip (``count_skip``); a held-out mail that a new order stops stays counted as ``held_out``.
 """
 
 from __future__ import annotations
@@ -53,6 +57,23 @@ class ConversionDeps(Protocol):
 
     @property
     def clock(self) -> Clock: ...
+
+
+#: The skips counted on their step's row, each under its own name (issue #16).
+COUNTED_SKIPS: frozenset[str] = frozenset({Skip.REORDERED, Skip.FREQUENCY_CAP})
+
+
+def count_skip(deps: ConversionDeps, shop: Shop, delivery: Delivery, reason: str) -> None:
+    """Count a mail skipped for ``reason`` (one of ``COUNTED_SKIPS``; any other is not counted) on
+    its step's (and variant's) row today, once per delivery (``skip#<delivery>``)."""
+    if reason not in COUNTED_SKIPS:
+        return
+    now = deps.clock.now()
+    step = step_stats_id(delivery.step_id, delivery.variant)
+    count = OnceCount(
+        f"skip#{delivery.id}", now.astimezone(shop.tz).date(), delivery.scenario_id, step, {reason: 1}, now
+    )
+    deps.config.count_once(shop.id, count)
 
 
 def may_have_earlier_mail(record: OrderRecord) -> bool:

@@ -12,6 +12,12 @@ has gone out yet is replaced when another scenario now wins its trigger (its pen
 data (``past``, ``beyond_max_window``) that are plannable now are scheduled after all; a run that
 has sent a mail stays, and only its pending steps move (a skipped step stays skipped). Every such
 change is appended to the delivery's ``history`` (``PlanChange``, ``moved`` for a revived step).
+
+A customer's new order stops their earlier runs (issue #16, docs/journeys-reorder-and-cap.md): the
+pending mails of the runs that started before it, of steps their pinned scenario version stops on
+reorder, end ``skipped``/``reordered`` (wake-ups deleted), and so do the held-out mails of such
+steps that would have gone after it. The stop comes before the order's own runs start, so a
+``repeat_policy`` looks at the runs as the stop left them. The send checks it again (send.py).
 """
 
 from __future__ import annotations
@@ -53,6 +59,7 @@ from okaeri.ports import Clock, Deliveries, Orders, Schedules, ShopConfig
 from okaeri.services.conversions import (
     count_repeats,
     count_run_start,
+    count_skip,
     credit_order,
     may_have_earlier_mail,
     take_back_credit,
@@ -85,7 +92,8 @@ class ScheduleOutcome:
     ``scenario/step`` (a step the planner skipped) or ``scenario`` (a whole run a repeat policy
     refused). ``note`` says why nothing was planned at all (``no_recipient``, ``unknown_shop``,
     ``no_scenario``, ``unplannable``). ``credited``: the delivery the order was credited to;
-    ``repeated``: the customer's runs the order repeats (issue #15).
+    ``repeated``: the customer's runs the order repeats (issue #15); ``stopped``: the mails of the
+    customer's earlier runs the order stopped (skipped ``reordered``, issue #16).
     """
 
     created: list[str] = field(default_factory=list)
@@ -96,6 +104,7 @@ class ScheduleOutcome:
     note: str | None = None
     credited: str | None = None
     repeated: list[str] = field(default_factory=list)
+    stopped: list[str] = field(default_factory=list)
 
 
 def on_order_change(deps: ScheduleDeps, old: OrderRecord | None, new: OrderRecord | None) -> ScheduleOutcome:
@@ -112,6 +121,8 @@ def on_order_change(deps: ScheduleDeps, old: OrderRecord | None, new: OrderRecor
     known = None
     if new.order.kind == "order" and (old is None or old.order.kind != "order"):
         known = _earned(deps, new, outcome)
+        if known is not None:  # before the order's runs start: their repeat policies see the stop
+            known = _stop_earlier_runs(deps, new, known, outcome)
     if old is None:
         _plan_new(deps, new, outcome, known=known)
     elif (news := better_data(old, new)) is not None:
@@ -131,6 +142,91 @@ def _earned(deps: ScheduleDeps, record: OrderRecord, outcome: ScheduleOutcome) -
     outcome.credited = None if credit is None else credit.delivery_id
     outcome.repeated = count_repeats(deps, shop, record, known)
     return known
+
+
+def _stop_earlier_runs(
+    deps: ScheduleDeps, record: OrderRecord, known: list[Delivery], outcome: ScheduleOutcome
+) -> list[Delivery]:
+    """Stop the customer's earlier runs on their new order (see the module's docstring); ``known``
+    as it is after the stop.
+
+    Earlier: another order's run that started before this order's time (an earlier order arriving
+    after a later one stops nothing here; the send refuses its mails). A stopped mail is counted on
+    its step's row (``count_skip``); found stopped already (this record again, after a crash between
+    the stop and its count), it is counted again, once all the same."""
+    shop = deps.config.shop(record.shop_id)
+    if shop is None:
+        return known
+    placed = order_time(record)
+    versions: dict[tuple[str, int], Scenario | None] = {}
+
+    def covered(delivery: Delivery) -> tuple[Scenario, Step] | None:
+        key = (delivery.scenario_id, delivery.scenario_version)
+        if key not in versions:
+            versions[key] = deps.config.scenario_version(shop.id, *key)
+        scenario = versions[key]
+        step = (
+            None if scenario is None else next((s for s in scenario.steps if s.id == delivery.step_id), None)
+        )
+        return (
+            None
+            if scenario is None or step is None or not scenario.stops_on_reorder(step)
+            else (scenario, step)
+        )
+
+    after: list[Delivery] = []
+    for delivery in known:
+        earlier = (
+            delivery.order_key != record.order_key
+            and delivery.run_started_at is not None
+            and delivery.run_started_at < placed
+        )
+        pinned = covered(delivery) if earlier else None
+        stopped = (
+            None
+            if pinned is None
+            else _stop_on_reorder(
+                deps, shop, delivery, placed, mailed=not (delivery.held_out and _holds_out(*pinned))
+            )
+        )
+        if stopped is not None and delivery.reason != Skip.REORDERED:
+            outcome.stopped.append(delivery.id)
+        after.append(stopped or delivery)
+    return after
+
+
+def _stop_on_reorder(
+    deps: ScheduleDeps, shop: Shop, delivery: Delivery, placed: datetime, *, mailed: bool
+) -> Delivery | None:
+    """One covered mail of an earlier run: ``scheduled`` → ``skipped``/``reordered`` and its wake-up
+    deleted; held out and due after the new order → ``reordered`` too. The mail as it is now when it
+    is (or was already) stopped, else None. ``mailed``: a mail of the mailed group (not one its run's
+    holdout kept back), counted ``reordered`` on its step's row."""
+    stopped = delivery.model_copy(update={"status": DeliveryStatus.SKIPPED, "reason": Skip.REORDERED})
+    if delivery.status == DeliveryStatus.SCHEDULED:
+        if not deps.deliveries.finish(
+            shop.id,
+            delivery.id,
+            status=DeliveryStatus.SKIPPED,
+            reason=Skip.REORDERED,
+            from_status=[DeliveryStatus.SCHEDULED],
+        ):
+            return None  # claimed (or changed) meanwhile: the send decides
+        deps.schedules.delete(delivery.id)
+    elif delivery.status == DeliveryStatus.SKIPPED and delivery.reason == Skip.HOLDOUT:
+        if delivery.send_at <= placed or not deps.deliveries.finish(
+            shop.id,
+            delivery.id,
+            status=DeliveryStatus.SKIPPED,
+            reason=Skip.REORDERED,
+            from_status=[DeliveryStatus.SKIPPED],
+        ):
+            return None
+    elif delivery.status != DeliveryStatus.SKIPPED or delivery.reason != Skip.REORDERED:
+        return None
+    if mailed:
+        count_skip(deps, shop, stopped, Skip.REORDERED)
+    return stopped
 
 
 def better_data(old: OrderRecord, new: OrderRecord) -> ReplanReason | None:

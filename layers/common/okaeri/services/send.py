@@ -11,6 +11,13 @@ send that may have gone out (an ambiguous answer, or a process that died after t
 Throttling never waits inside the function (a Lambda's wait is billed, and holds one of the few
 concurrent sends the SES rate allows): a throttled send releases its claim and its wake-up moves
 ``throttle_delay`` later, 30–90 s, spread by the delivery id (see ``throttle_delay``).
+
+Journeys across orders (issue #16, docs/journeys-reorder-and-cap.md): a mail of a step its pinned
+scenario version stops on reorder is skipped ``reordered`` when its customer's last order is not the
+run's own and came after the run started (whatever order the stream brought the orders in); an
+advertising mail over the shop's ``frequency_cap`` is skipped ``frequency_cap``, decided last, by a
+conditional reservation (``ports.FrequencyCaps``) that a throttled or retried send keeps and a send
+that failed for good gives back.
 """
 
 from __future__ import annotations
@@ -32,7 +39,9 @@ from okaeri.errors import (
     ThrottledError,
     TransportError,
 )
+from okaeri.identity import customer_id_for
 from okaeri.models import (
+    CustomerRecord,
     Delivery,
     DeliveryStatus,
     Finding,
@@ -54,6 +63,7 @@ from okaeri.ports import (
     CouponSource,
     Customers,
     Deliveries,
+    FrequencyCaps,
     Logs,
     Orders,
     Schedules,
@@ -62,6 +72,7 @@ from okaeri.ports import (
 )
 from okaeri.rendering import MailContext, render_mail
 from okaeri.rendering.coupons import ShopCoupons
+from okaeri.services.conversions import count_skip
 from okaeri.services.schedule import move_wake_up
 from okaeri.unsubscribe_links import make_token, unsubscribe_url
 
@@ -85,6 +96,7 @@ class SendDeps:
     clock: Clock
     unsubscribe_secret: bytes
     orders: Orders  # the order the mail is about (rendering, and a last check that it is not cancelled)
+    caps: FrequencyCaps  # the shop's frequency cap on advertising mails (issue #16)
     lease: timedelta = timedelta(minutes=10)
     retry_delay: timedelta = timedelta(minutes=15)  # a relay or SES refused for now (retryable)
     max_attempts: int = 5  # claims of one delivery before a retryable refusal becomes ``failed``
@@ -155,7 +167,7 @@ def _send_claimed(deps: SendDeps, delivery: Delivery, now: datetime) -> SendOutc
         try:
             raw = _render(deps, mail, delivery, now)
         except (TemplateError, CouponPoolEmptyError, InvalidAddressError) as exc:
-            return _fail(deps, delivery, now, exc.code)
+            return _fail(deps, delivery, now, exc.code, mail=mail)
     except Exception:
         deps.deliveries.release(delivery.shop_id, delivery.id, send_at=now, reason="error")
         raise
@@ -185,13 +197,16 @@ def _prepare(deps: SendDeps, delivery: Delivery, now: datetime) -> _Mail | str:
     """The mail to send, or why it must not go out (a skip reason)."""
     record = deps.orders.get(delivery.shop_id, delivery.order_key)
     shop = deps.config.shop(delivery.shop_id)
-    step = _pinned_step(deps, delivery)
+    scenario = deps.config.scenario_version(delivery.shop_id, delivery.scenario_id, delivery.scenario_version)
+    step = None if scenario is None else next((s for s in scenario.steps if s.id == delivery.step_id), None)
     recipient = delivery.customer_email
-    if record is None or shop is None or step is None or not recipient:
+    if record is None or shop is None or scenario is None or step is None or not recipient:
         return _absent(record, shop, step)
+    customer = _customer(deps, delivery) if step.is_advertising or scenario.stops_on_reorder(step) else None
     refusal = (
         (Skip.ORDER_CANCELLED if record.status == "cancelled" else None)
-        or _audience_refusal(deps, delivery, recipient, step)
+        or _reorder_refusal(delivery, scenario, step, customer)
+        or _audience_refusal(deps, delivery, recipient, step, customer)
         or _compliance_refusal(deps, shop, step, record, delivery, now=now)
     )
     if refusal is not None:
@@ -199,6 +214,8 @@ def _prepare(deps: SendDeps, delivery: Delivery, now: datetime) -> _Mail | str:
     relay = choose_transport(recipient, deps.config.relays(shop.id))
     if relay is None and is_rakuten_masked(recipient):
         return Skip.RELAY_MISSING
+    if not _within_cap(deps, shop, step, delivery, now):  # last: a refusal after it would hold a slot
+        return Skip.FREQUENCY_CAP
     transport = deps.ses if relay is None else deps.relay_for(relay)
     return _Mail(shop=shop, step=step, order=record, recipient=recipient, transport=transport)
 
@@ -212,14 +229,47 @@ def _absent(record: OrderRecord | None, shop: Shop | None, step: Step | None) ->
     return Skip.SCENARIO_MISSING if step is None else Skip.NO_RECIPIENT
 
 
-def _pinned_step(deps: SendDeps, delivery: Delivery) -> Step | None:
-    scenario = deps.config.scenario_version(delivery.shop_id, delivery.scenario_id, delivery.scenario_version)
-    if scenario is None:
+def _customer(deps: SendDeps, delivery: Delivery) -> CustomerRecord | None:
+    return (
+        None if delivery.customer_id is None else deps.customers.get(delivery.shop_id, delivery.customer_id)
+    )
+
+
+def _reorder_refusal(
+    delivery: Delivery, scenario: Scenario, step: Step, customer: CustomerRecord | None
+) -> Skip | None:
+    """``reordered`` when the step stops on reorder (its pinned version's ``stop_on_reorder``) and
+    the customer's last order is another one, placed after this mail's run started: an order that
+    came after the run, or this run's order arriving after a later one."""
+    if customer is None or customer.last_order_at is None or delivery.run_started_at is None:
         return None
-    return next((step for step in scenario.steps if step.id == delivery.step_id), None)
+    if not scenario.stops_on_reorder(step) or customer.last_order_key == delivery.order_key:
+        return None
+    return Skip.REORDERED if customer.last_order_at > delivery.run_started_at else None
 
 
-def _audience_refusal(deps: SendDeps, delivery: Delivery, recipient: str, step: Step) -> Skip | None:
+def cap_customer(delivery: Delivery) -> str:
+    """Whose frequency cap a mail counts against: its customer (by address for an old delivery)."""
+    return delivery.customer_id or customer_id_for(delivery.customer_email or "")
+
+
+def _within_cap(deps: SendDeps, shop: Shop, step: Step, delivery: Delivery, now: datetime) -> bool:
+    """Transactional mails and shops without a cap pass; an advertising mail takes a slot."""
+    cap = shop.frequency_cap
+    if cap is None or not step.is_advertising:
+        return True
+    return deps.caps.reserve(shop.id, cap_customer(delivery), delivery.id, at=now, cap=cap)
+
+
+def _give_back_slot(deps: SendDeps, mail: _Mail, delivery: Delivery) -> None:
+    """A send that failed for good (nothing went out) frees the cap's slot it held."""
+    if mail.shop.frequency_cap is not None and mail.step.is_advertising:
+        deps.caps.release(delivery.shop_id, cap_customer(delivery), delivery.id)
+
+
+def _audience_refusal(
+    deps: SendDeps, delivery: Delivery, recipient: str, step: Step, customer: CustomerRecord | None
+) -> Skip | None:
     """Bounced, complained or blocked addresses get nothing; an opt-out stops advertising only.
 
     Under 特定電子メール法 an opt-out covers advertising mail; a transactional thanks still goes.
@@ -227,16 +277,10 @@ def _audience_refusal(deps: SendDeps, delivery: Delivery, recipient: str, step: 
     suppression = deps.customers.suppression(delivery.shop_id, recipient)
     if suppression is not None and suppression != "unsubscribe":
         return Skip.SUPPRESSED
-    if step.is_advertising and (suppression == "unsubscribe" or _customer_unsubscribed(deps, delivery)):
+    unsubscribed = customer is not None and customer.unsubscribed_at is not None
+    if step.is_advertising and (suppression == "unsubscribe" or unsubscribed):
         return Skip.UNSUBSCRIBED
     return None
-
-
-def _customer_unsubscribed(deps: SendDeps, delivery: Delivery) -> bool:
-    if delivery.customer_id is None:
-        return False
-    customer = deps.customers.get(delivery.shop_id, delivery.customer_id)
-    return customer is not None and customer.unsubscribed_at is not None
 
 
 def current_ship_date(shop: Shop, order: Order, delivery: Delivery) -> date | None:
@@ -366,9 +410,16 @@ def _transmit(deps: SendDeps, mail: _Mail, delivery: Delivery, raw: bytes) -> Se
         return SendOutcome(delivery.id, SendStatus.AMBIGUOUS, reason=exc.code, transport=mail.transport.name)
     except TransportError as exc:
         if not exc.retryable:
-            return _fail(deps, delivery, deps.clock.now(), exc.code, transport=mail.transport.name)
+            return _fail(deps, delivery, deps.clock.now(), exc.code, transport=mail.transport.name, mail=mail)
         if delivery.attempts >= deps.max_attempts:
-            return _fail(deps, delivery, deps.clock.now(), "retries_exhausted", transport=mail.transport.name)
+            return _fail(
+                deps,
+                delivery,
+                deps.clock.now(),
+                "retries_exhausted",
+                transport=mail.transport.name,
+                mail=mail,
+            )
         return _later(
             deps, mail, delivery, delay=deps.retry_delay, status=SendStatus.RETRY_LATER, reason=exc.code
         )
@@ -412,13 +463,24 @@ def _skip(deps: SendDeps, delivery: Delivery, now: datetime, reason: str) -> Sen
         from_status=[DeliveryStatus.SENDING],
     ):
         return SendOutcome(delivery.id, SendStatus.NOT_SCHEDULED, reason="changed")
+    shop = deps.config.shop(delivery.shop_id)
+    if shop is not None:
+        count_skip(deps, shop, delivery, reason)
     _log(deps, delivery, SendStatus.SKIPPED, reason=reason, at=now)
     return SendOutcome(delivery.id, SendStatus.SKIPPED, reason=reason)
 
 
 def _fail(
-    deps: SendDeps, delivery: Delivery, now: datetime, reason: str, *, transport: str | None = None
+    deps: SendDeps,
+    delivery: Delivery,
+    now: datetime,
+    reason: str,
+    *,
+    transport: str | None = None,
+    mail: _Mail | None = None,
 ) -> SendOutcome:
+    if mail is not None:
+        _give_back_slot(deps, mail, delivery)
     if deps.deliveries.finish(
         delivery.shop_id,
         delivery.id,
