@@ -93,7 +93,9 @@ def test_repeat_policies_hold_over_any_order_history(
         assert not [
             d
             for d in world.deliveries.all()
-            if d.order_key != key and d.status == "scheduled" and pinned.stops_on_reorder(pinned.step(d.step_id))
+            if d.order_key != key
+            and d.status == "scheduled"
+            and pinned.stops_on_reorder(pinned.step(d.step_id))
         ]
 
         runs = runs_of(world.deliveries.all(), "thanks-like-love")
