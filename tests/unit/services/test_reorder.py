@@ -75,7 +75,7 @@ def test_a_new_order_stops_the_covered_pending_mails_of_the_earlier_run(
 
     covered = COVERED[stop]
     still_pending = [step for step in LATER if step not in covered]
-    expected = {step: ("skipped", "reordered") for step in covered}
+    expected: dict[str, tuple[str, str | None]] = dict.fromkeys(covered, ("skipped", "reordered"))
     for step in still_pending:
         expected[step] = ("cancelled", "repeat_restart") if policy == "restart" else ("scheduled", None)
     assert step_state(world, first) == {"thanks": ("sent", None), **expected}
