@@ -55,7 +55,8 @@ def rounded(value: Any) -> Any:
 def step(step_id: str, purposes: list[str], **figures: Any) -> dict[str, Any]:
     """A step's answer: nothing sent unless ``figures`` says otherwise."""
     nothing: dict[str, Any] = {"sent": 0, "held_out": 0, "converted": 0, "revenue": 0,
-                               "conversion_rate": None, "revenue_per_mail": None, "variants": [], "ab": None}  # fmt: skip
+                               "conversion_rate": None, "revenue_per_mail": None, "reordered": 0,
+                               "frequency_capped": 0, "variants": [], "ab": None}  # fmt: skip
     return {"step_id": step_id, "purposes": purposes} | nothing | figures
 
 
@@ -81,6 +82,8 @@ def a_busy_month(admin: Admin) -> None:
     counted(admin, day, PLAN, "thanks", sent=70, converted=7, revenue=35_000)
     counted(admin, TODAY, PLAN, "thanks", held_out=80)
     counted(admin, FIRST_DAY, PLAN, "like", sent=10)  # the period's first day is in it
+    counted(admin, day, PLAN, "love", reordered=4, frequency_cap=2)  # mails that did not go (issue #16)
+    counted(admin, TODAY, PLAN, "love", frequency_cap=1)
     counted(
         admin, FIRST_DAY - timedelta(days=1), PLAN, "thanks", sent=999, converted=99
     )  # the day before: not
@@ -112,15 +115,15 @@ def test_the_results_follow_the_counters_of_the_period(admin: Admin) -> None:
             step("thanks", ["thanks"], sent=70, held_out=80, converted=7, revenue=35_000,
                  conversion_rate=0.1, revenue_per_mail=500.0),
             step("like", ["usage_tips", "review_request"], sent=10, conversion_rate=0.0, revenue_per_mail=0.0),
-            step("love", ["thanks", "coupon"]),
+            step("love", ["thanks", "coupon"], reordered=4, frequency_capped=3),
         ],
     }  # fmt: skip
     [ab_step] = ab["steps"]
     assert ab_step["variants"] == [
         {"variant": "a", "template": "thanks", "weight": 3, "sent": 1000, "held_out": 0,
-         "converted": 150, "revenue": 150_000, "conversion_rate": 0.15},
+         "converted": 150, "revenue": 150_000, "conversion_rate": 0.15, "reordered": 0, "frequency_capped": 0},
         {"variant": "b", "template": "like", "weight": 1, "sent": 1000, "held_out": 0,
-         "converted": 100, "revenue": 90_000, "conversion_rate": 0.1},
+         "converted": 100, "revenue": 90_000, "conversion_rate": 0.1, "reordered": 0, "frequency_capped": 0},
     ]  # fmt: skip
     assert (ab_step["sent"], ab_step["converted"], ab_step["revenue"]) == (2000, 250, 240_000)
     p_value = two_proportion_p_value(150, 1000, 100, 1000)
@@ -231,9 +234,14 @@ def test_the_csv_holds_the_same_figures_as_the_json(admin: Admin) -> None:
             "runs_held_out": found["runs"]["held_out"], "repeated_mailed": found["repeated"]["mailed"],
             "repeated_held_out": found["repeated"]["held_out"], "lift": found["lift"], "lift_low": low,
             "lift_high": high, "conclusive": found["conclusive"],
+            "reordered": sum(s["reordered"] for s in found["steps"]),
+            "frequency_capped": sum(s["frequency_capped"] for s in found["steps"]),
         }  # fmt: skip
         for each in found["steps"]:
-            figures = {name: each[name] for name in ("sent", "held_out", "converted", "revenue")}
+            figures = {
+                name: each[name]
+                for name in ("sent", "held_out", "converted", "revenue", "reordered", "frequency_capped")
+            }
             expected[(found["scenario_id"], each["step_id"], "")] = figures | {
                 "conversion_rate": each["conversion_rate"],
                 "revenue_per_mail": each["revenue_per_mail"],
@@ -247,6 +255,11 @@ def test_the_csv_holds_the_same_figures_as_the_json(admin: Admin) -> None:
         for name, value in figures.items():
             assert same_figure(by_key[key][name], value), (key, name, by_key[key][name], value)
     plan = by_key[(PLAN, "", "")]
+    assert (plan["reordered"], plan["frequency_capped"]) == ("4", "3")  # the mails a rule stopped (issue #16)
+    assert (by_key[(PLAN, "love", "")]["reordered"], by_key[(PLAN, "love", "")]["frequency_capped"]) == (
+        "4",
+        "3",
+    )
     assert (plan["lift"], plan["lift_low"][:6], plan["lift_high"][:6], plan["conclusive"]) == (
         "0.2",
         "0.0524",

@@ -11,7 +11,9 @@ deliveries or orders of the period, so a view costs the same at ten orders or a 
 - per step (and A/B variant: rows ``<step>@<variant>``): ``sent``, ``held_out``, ``converted``
   and ``revenue`` (orders credited to the step's mails, on the order's day; a cancellation takes
   its credit back), the conversion rate (converted / sent) and revenue per mail; for a step with
-  variants, the verdict of a two-proportion z-test (``okaeri.statistics.ab_verdict``).
+  variants, the verdict of a two-proportion z-test (``okaeri.statistics.ab_verdict``); and the mails
+  that did not go out because their customer ordered again (``reordered``) or the shop's frequency
+  cap was reached (``frequency_capped``, counter ``frequency_cap``), on the day of the skip (issue #16).
 
 Numbers are 0, and rates, lift and interval None, where nothing was sent or started.
 """
@@ -36,7 +38,7 @@ from okaeri.statistics import AB_METHOD, LIFT_METHOD, MIN_SAMPLE, AbArm, ab_verd
 MAX_DAYS: Final = 366
 DEFAULT_DAYS: Final = 90
 ORDERS_COUNTER: Final = "orders"
-STEP_COUNTERS: Final = ("sent", "held_out", "converted", "revenue")
+STEP_COUNTERS: Final = ("sent", "held_out", "converted", "revenue", "reordered", "frequency_cap")
 
 
 class Groups(BaseModel):
@@ -58,6 +60,8 @@ class VariantResult(BaseModel):
     converted: int
     revenue: int
     conversion_rate: float | None
+    reordered: int = 0
+    frequency_capped: int = 0
 
 
 class AbResult(BaseModel):
@@ -76,6 +80,9 @@ class StepResult(BaseModel):
     revenue: int
     conversion_rate: float | None
     revenue_per_mail: float | None
+    #: mails not sent: their customer ordered again (stop on reorder), or over the frequency cap
+    reordered: int = 0
+    frequency_capped: int = 0
     variants: list[VariantResult]
     ab: AbResult | None
 
@@ -203,6 +210,8 @@ def _step(scenario_id: str, step_id: str, step: Step | None, sums: _Sums) -> Ste
         revenue=total["revenue"],
         conversion_rate=rate(total["converted"], sent),
         revenue_per_mail=rate(total["revenue"], sent),
+        reordered=total["reordered"],
+        frequency_capped=total["frequency_cap"],
         variants=variants,
         ab=_ab(variants),
     )
@@ -227,6 +236,8 @@ def _variant(variant_id: str, counters: Counter[str], step: Step | None) -> Vari
         converted=counters["converted"],
         revenue=counters["revenue"],
         conversion_rate=rate(counters["converted"], counters["sent"]),
+        reordered=counters["reordered"],
+        frequency_capped=counters["frequency_cap"],
     )
 
 
@@ -261,6 +272,8 @@ CSV_COLUMNS: Final = (
     "lift_low",
     "lift_high",
     "conclusive",
+    "reordered",  # issue #16: added last, so the columns before keep their places
+    "frequency_capped",
 )
 
 
@@ -272,64 +285,55 @@ def results_csv(answer: Results) -> str:
     writer.writerow(CSV_COLUMNS)
     for scenario in answer.scenarios:
         low, high = scenario.lift_interval or (None, None)
+        named = {"scenario_id": scenario.scenario_id, "scenario_name": scenario.name}
         writer.writerow(
             _cells(
-                scenario.scenario_id,
-                scenario.name,
-                "",
-                "",
-                sum(step.sent for step in scenario.steps),
-                sum(step.held_out for step in scenario.steps),
-                scenario.converted,
-                scenario.revenue,
-                None,
-                None,
-                scenario.runs.mailed,
-                scenario.runs.held_out,
-                scenario.repeated.mailed,
-                scenario.repeated.held_out,
-                scenario.lift,
-                low,
-                high,
-                scenario.conclusive,
+                named
+                | {
+                    "sent": sum(step.sent for step in scenario.steps),
+                    "held_out": sum(step.held_out for step in scenario.steps),
+                    "converted": scenario.converted,
+                    "revenue": scenario.revenue,
+                    "runs_mailed": scenario.runs.mailed,
+                    "runs_held_out": scenario.runs.held_out,
+                    "repeated_mailed": scenario.repeated.mailed,
+                    "repeated_held_out": scenario.repeated.held_out,
+                    "lift": scenario.lift,
+                    "lift_low": low,
+                    "lift_high": high,
+                    "conclusive": scenario.conclusive,
+                    "reordered": sum(step.reordered for step in scenario.steps),
+                    "frequency_capped": sum(step.frequency_capped for step in scenario.steps),
+                }
             )
         )
         for step in scenario.steps:
-            writer.writerow(
-                _cells(
-                    scenario.scenario_id,
-                    scenario.name,
-                    step.step_id,
-                    "",
-                    step.sent,
-                    step.held_out,
-                    step.converted,
-                    step.revenue,
-                    step.conversion_rate,
-                    step.revenue_per_mail,
-                )
-            )
+            writer.writerow(_cells(named | {"step_id": step.step_id} | _figures(step, step.revenue_per_mail)))
             for variant in step.variants:
+                figures = _figures(variant, rate(variant.revenue, variant.sent))
                 writer.writerow(
-                    _cells(
-                        scenario.scenario_id,
-                        scenario.name,
-                        step.step_id,
-                        variant.variant,
-                        variant.sent,
-                        variant.held_out,
-                        variant.converted,
-                        variant.revenue,
-                        variant.conversion_rate,
-                        rate(variant.revenue, variant.sent),
-                    )
+                    _cells(named | {"step_id": step.step_id, "variant": variant.variant} | figures)
                 )
     return out.getvalue()
 
 
-def _cells(*values: object) -> list[str]:
-    cells = ["" if value is None else csv_cell(value) for value in values]
-    return cells + [""] * (len(CSV_COLUMNS) - len(cells))
+def _figures(row: StepResult | VariantResult, revenue_per_mail: float | None) -> dict[str, object]:
+    """A step's (or a variant's) own columns."""
+    return {
+        "sent": row.sent,
+        "held_out": row.held_out,
+        "converted": row.converted,
+        "revenue": row.revenue,
+        "conversion_rate": row.conversion_rate,
+        "revenue_per_mail": revenue_per_mail,
+        "reordered": row.reordered,
+        "frequency_capped": row.frequency_capped,
+    }
+
+
+def _cells(values: dict[str, object]) -> list[str]:
+    """A row: each column's value, empty where there is none."""
+    return ["" if (value := values.get(column)) is None else csv_cell(value) for column in CSV_COLUMNS]
 
 
 #: A text cell beginning with one of these is a formula to a spreadsheet: it is written after a quote.
