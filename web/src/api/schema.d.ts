@@ -3392,6 +3392,16 @@ export interface components {
             conversion_rate: number | null;
             /** Revenue Per Mail */
             revenue_per_mail: number | null;
+            /**
+             * Reordered
+             * @default 0
+             */
+            reordered: number;
+            /**
+             * Frequency Capped
+             * @default 0
+             */
+            frequency_capped: number;
             /** Variants */
             variants: components["schemas"]["VariantResult"][];
             ab: components["schemas"]["AbResult"] | null;
@@ -3595,6 +3605,16 @@ export interface components {
             revenue: number;
             /** Conversion Rate */
             conversion_rate: number | null;
+            /**
+             * Reordered
+             * @default 0
+             */
+            reordered: number;
+            /**
+             * Frequency Capped
+             * @default 0
+             */
+            frequency_capped: number;
         };
         /**
          * VersionInfo

@@ -1,4 +1,5 @@
-// Each step of a scenario over the period: mails sent, mails held out, the orders credited to its
+// Each step of a scenario over the period: mails sent, mails held out, mails stopped because the
+// customer ordered again or reached the shop's frequency cap (issue #16), the orders credited to its
 // mails and their revenue, revenue per mail and conversion rate. A step with A/B variants follows
 // with its test: each variant's figures, the verdict, and (who may edit scenarios) the button that
 // keeps the winner.
@@ -23,37 +24,55 @@ function figureColumns<T extends Figures>(parts: { own: Column<T>[]; afterSent?:
 }
 
 export function StepTable(props: { steps: StepResult[] }) {
+  const stopped = props.steps.some((step) => step.reordered > 0 || step.frequency_capped > 0);
   return (
-    <Table
-      class="result-steps"
-      caption={t("results.steps_caption")}
-      rows={props.steps}
-      rowKey={(step) => step.step_id}
-      rowAttrs={(step) => ({ "data-testid": `step-${step.step_id}` })}
-      columns={figureColumns<StepResult>({
-        own: [
-          {
-            title: t("results.col_step"),
-            cell: (step) => (
-              <>
-                <span class="mono">{step.step_id}</span>
-                <span class="block muted small">
-                  {step.purposes.map((purpose) => t(`scenarios.purpose_${purpose}`)).join(t("scenarios.list_separator"))}
-                </span>
-              </>
-            ),
-          },
-        ],
-        afterSent: [{ title: t("results.col_held_out"), class: "num", cell: (step) => formatNumber(step.held_out) }],
-        afterRevenue: [
-          {
-            title: t("results.col_revenue_per_mail"),
-            class: "num",
-            cell: (step) => (step.revenue_per_mail === null ? "—" : formatYen(step.revenue_per_mail)),
-          },
-        ],
-      })}
-    />
+    <>
+      <Table
+        class="result-steps"
+        caption={t("results.steps_caption")}
+        rows={props.steps}
+        rowKey={(step) => step.step_id}
+        rowAttrs={(step) => ({ "data-testid": `step-${step.step_id}` })}
+        columns={figureColumns<StepResult>({
+          own: [
+            {
+              title: t("results.col_step"),
+              cell: (step) => (
+                <>
+                  <span class="mono">{step.step_id}</span>
+                  <span class="block muted small">
+                    {step.purposes.map((purpose) => t(`scenarios.purpose_${purpose}`)).join(t("scenarios.list_separator"))}
+                  </span>
+                </>
+              ),
+            },
+          ],
+          afterSent: [
+            { title: t("results.col_held_out"), class: "num", cell: (step) => formatNumber(step.held_out) },
+            // mails a rule kept from going out (issue #16): the customer ordered again, or the cap was reached
+            { title: t("results.col_reordered"), class: "num", testId: "reordered", cell: (step) => formatNumber(step.reordered) },
+            {
+              title: t("results.col_frequency_capped"),
+              class: "num",
+              testId: "frequency-capped",
+              cell: (step) => formatNumber(step.frequency_capped),
+            },
+          ],
+          afterRevenue: [
+            {
+              title: t("results.col_revenue_per_mail"),
+              class: "num",
+              cell: (step) => (step.revenue_per_mail === null ? "—" : formatYen(step.revenue_per_mail)),
+            },
+          ],
+        })}
+      />
+      {stopped && (
+        <p class="small muted result-skips-note" data-testid="skips-note">
+          {t("results.skips_note")}
+        </p>
+      )}
+    </>
   );
 }
 
