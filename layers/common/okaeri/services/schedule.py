@@ -165,14 +165,10 @@ def _stop_earlier_runs(
         if key not in versions:
             versions[key] = deps.config.scenario_version(shop.id, *key)
         scenario = versions[key]
-        step = (
-            None if scenario is None else next((s for s in scenario.steps if s.id == delivery.step_id), None)
-        )
-        return (
-            None
-            if scenario is None or step is None or not scenario.stops_on_reorder(step)
-            else (scenario, step)
-        )
+        if scenario is None:
+            return None
+        step = next((s for s in scenario.steps if s.id == delivery.step_id), None)
+        return (scenario, step) if step is not None and scenario.stops_on_reorder(step) else None
 
     after: list[Delivery] = []
     for delivery in known:
@@ -182,13 +178,10 @@ def _stop_earlier_runs(
             and delivery.run_started_at < placed
         )
         pinned = covered(delivery) if earlier else None
-        stopped = (
-            None
-            if pinned is None
-            else _stop_on_reorder(
-                deps, shop, delivery, placed, mailed=not (delivery.held_out and _holds_out(*pinned))
-            )
-        )
+        stopped = None
+        if pinned is not None:
+            mailed = not (delivery.held_out and _holds_out(*pinned))
+            stopped = _stop_on_reorder(deps, shop, delivery, placed, mailed=mailed)
         if stopped is not None and delivery.reason != Skip.REORDERED:
             outcome.stopped.append(delivery.id)
         after.append(stopped or delivery)

@@ -240,15 +240,18 @@ def _reorder_refusal(
 ) -> Skip | None:
     """``reordered`` when the step stops on reorder (its pinned version's ``stop_on_reorder``) and
     the customer's last order is another one, placed after this mail's run started: an order that
-    came after the run, or this run's order arriving after a later one."""
-    if customer is None or customer.last_order_at is None or delivery.run_started_at is None:
+    came after the run, or this run's order arriving after a later one. A customer item written
+    before issue #16 (``last_order_at`` the time it was received, no ``last_order_key``) stops nothing."""
+    if customer is None or customer.last_order_key is None or customer.last_order_at is None:
+        return None
+    if delivery.run_started_at is None:
         return None
     if not scenario.stops_on_reorder(step) or customer.last_order_key == delivery.order_key:
         return None
     return Skip.REORDERED if customer.last_order_at > delivery.run_started_at else None
 
 
-def cap_customer(delivery: Delivery) -> str:
+def _cap_customer(delivery: Delivery) -> str:
     """Whose frequency cap a mail counts against: its customer (by address for an old delivery)."""
     return delivery.customer_id or customer_id_for(delivery.customer_email or "")
 
@@ -258,13 +261,13 @@ def _within_cap(deps: SendDeps, shop: Shop, step: Step, delivery: Delivery, now:
     cap = shop.frequency_cap
     if cap is None or not step.is_advertising:
         return True
-    return deps.caps.reserve(shop.id, cap_customer(delivery), delivery.id, at=now, cap=cap)
+    return deps.caps.reserve(shop.id, _cap_customer(delivery), delivery.id, at=now, cap=cap)
 
 
 def _give_back_slot(deps: SendDeps, mail: _Mail, delivery: Delivery) -> None:
     """A send that failed for good (nothing went out) frees the cap's slot it held."""
     if mail.shop.frequency_cap is not None and mail.step.is_advertising:
-        deps.caps.release(delivery.shop_id, cap_customer(delivery), delivery.id)
+        deps.caps.release(delivery.shop_id, _cap_customer(delivery), delivery.id)
 
 
 def _audience_refusal(
