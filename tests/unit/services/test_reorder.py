@@ -159,3 +159,16 @@ def test_the_send_checks_the_customers_last_order_right_before_sending(
     assert again.status == "not_scheduled"
     assert (world.delivery(delivery_id).status, world.delivery(delivery_id).reason) == expected
     assert counter(world, "reordered") == (expected[1] == "reordered")
+
+
+def test_a_customer_item_from_before_the_order_figures_stops_nothing_at_send_time() -> None:
+    """Written before issue #16: ``last_order_at`` the time the order was received, no key."""
+    world = World.create(NOW, scenarios=[follow()])
+    key = place(world, "V-1")
+    record = world.customers.customers[(SHOP_ID, CUSTOMER)]
+    world.customers.customers[(SHOP_ID, CUSTOMER)] = record.model_copy(
+        update={"last_order_at": NOW + timedelta(minutes=5), "last_order_key": None}
+    )
+    delivery_id = world.delivery_of("coupon", key)
+    world.clock.set(world.delivery(delivery_id).send_at)
+    assert world.send(delivery_id).status == "sent"
