@@ -11,6 +11,7 @@ from okaeri.aws.customers import DynamoCustomers, customer_id_for
 from okaeri.aws.frequency import CapState, DynamoFrequencyCaps, cap_sk
 from okaeri.models.shop import FrequencyCap
 from tests.integration.aws.conftest import SHOP, T0, stored_item
+from tests.integration.aws.test_customers import record
 
 CUSTOMER = customer_id_for("taro@example.jp")
 ONE_IN_A_WEEK = FrequencyCap(mails=1, days=7)
@@ -116,7 +117,7 @@ def test_a_release_moves_the_version_so_a_reservation_read_before_it_cannot_brin
 def test_the_cap_item_stays_out_of_the_customer_list(
     caps: DynamoFrequencyCaps, customers: DynamoCustomers
 ) -> None:
-    customers.record_order(SHOP, CUSTOMER, email="taro@example.jp", name=None, order_key="rakuten#A-1")
+    record(customers, "rakuten#A-1")  # the customer taro@example.jp
     assert caps.reserve(SHOP, CUSTOMER, "d-1", at=T0, cap=ONE_IN_A_WEEK)
     listed, _ = customers.search(SHOP, keep=None, limit=10, start=None)
     assert [record.customer_id for record in listed] == [CUSTOMER]
