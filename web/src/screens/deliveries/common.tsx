@@ -139,6 +139,17 @@ export const REASONS = [
   "erased",
   "throttled",
   "template_missing",
+  "retries_exhausted",
+  "send_rejected",
+  "send_failed",
+  "send_ambiguous",
+  "coupon_pool_empty",
+  "invalid_address",
+  "template_error",
+  "render_failed",
+  "relay_auth_unsupported",
+  "relay_no_starttls",
+  "relay_tls_untrusted",
 ];
 const KNOWN_REASONS: ReadonlySet<string> = new Set(REASONS);
 
