@@ -18,7 +18,6 @@ from functions.ingest import handler as ingest_handler
 from okaeri.aws.clients import s3_client
 from tests.conftest import FIXTURES
 from tests.corpus.bad_mail import BadMail, cases
-from tests.integration.handlers.conftest import SUMMARY_KEY
 from tests.integration.pipeline.conftest import (
     BUCKET,
     SHOP_ID,
@@ -26,11 +25,10 @@ from tests.integration.pipeline.conftest import (
     put_mail,
     reception_items,
     s3_event,
-    stash_summary,
     stream_records,
     table_items,
 )
-from tests.support.tables import format_table
+from tests.support.tables import format_table, stash_summary
 
 CORPUS = list(cases())
 VIRUS_CASES = frozenset({"virus-verdict-fail", "forged-pass-below-ses-fail"})
@@ -113,7 +111,6 @@ def test_every_bad_mail_gets_one_reception_entry_and_stays_in_s3(
     own = {case.name: entries.get(f"inbound/{SHOP_ID}/{case.name}", []) for case in CORPUS}
     stash_summary(
         request.config,
-        SUMMARY_KEY,
         f"ingest handler × bad-mail corpus ({len(CORPUS)} mails, each event delivered twice)",
         format_table(("mail", "result", "reason"), [row_of(c, answers[c.name], own[c.name]) for c in CORPUS]),
     )

@@ -257,25 +257,3 @@ def accepted_per_delivery(stack: Stack, tapped: Mapping[str, str]) -> Counter[st
     message_ids = [message_id_of(message.raw_data) for message in stack.ses_outbox()]
     message_ids += [message_id_of(message.data) for message in stack.relay.messages]
     return Counter(tapped.get(message_id, "") for message_id in message_ids)
-
-
-def write_summary(
-    terminalreporter: pytest.TerminalReporter, config: pytest.Config, key: pytest.StashKey[dict[str, str]]
-) -> None:
-    """Print the tables the tests stashed under ``key`` (titled) in the terminal summary."""
-    for title, table in config.stash.get(key, {}).items():
-        terminalreporter.write_sep("=", title)
-        terminalreporter.write_line(table)
-
-
-def stash_summary(
-    config: pytest.Config, key: pytest.StashKey[dict[str, str]], title: str, table: str
-) -> None:
-    config.stash.setdefault(key, {})[title] = table
-
-
-FAULT_MATRIX_KEY = pytest.StashKey[dict[str, str]]()
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
-    write_summary(terminalreporter, config, FAULT_MATRIX_KEY)

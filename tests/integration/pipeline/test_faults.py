@@ -44,20 +44,18 @@ from okaeri.ports import Transport
 from tests.fakes import FaultPlan, RecordingSleep, crash, faulty, throttled
 from tests.integration.conftest import REGION
 from tests.integration.pipeline.conftest import (
-    FAULT_MATRIX_KEY,
     GROUP,
     SHOP_ID,
     Stack,
     accepted_per_delivery,
     put_mail,
     s3_event,
-    stash_summary,
     stream_records,
     tap_transports,
 )
 from tests.integration.pipeline.test_pipeline import MAILS, schedule_time
 from tests.support.smtp_relay import Mode, SmtpRelayServer
-from tests.support.tables import format_table
+from tests.support.tables import format_table, stash_summary
 from tests.unit.services.test_faults import ARRIVALS, DELIVERIES, END, HEAD, Row, invoke, settled
 
 SWEEP_GRACE = timedelta(minutes=5)  # okaeri.services.sweep.sweep's default
@@ -271,9 +269,7 @@ def report(config: pytest.Config, row: Row) -> None:
     rows[row.fault] = row
     ordered = [rows[fault.name].cells() for fault in FAULTS if fault.name in rows]
     title = f"fault matrix on moto + the real relay (3 orders × 3 steps, {len(ordered)} faults)"
-    stash_summary(
-        config, FAULT_MATRIX_KEY, "okaeri fault matrix (moto)", f"{title}\n{format_table(HEAD, ordered)}"
-    )
+    stash_summary(config, "okaeri fault matrix (moto)", f"{title}\n{format_table(HEAD, ordered)}")
 
 
 # --- the promises ------------------------------------------------------------------------------------

@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-import pytest
-
 from okaeri.api.deps import AdminDeps
 from okaeri.models import (
     CustomerRecord,
@@ -52,7 +50,6 @@ from tests.fakes import (
     faulty,
 )
 
-MATRIX_KEY = pytest.StashKey[str]()  # the fault matrix, printed at the end of the run (conftest.py)
 CONFIG = FIXTURES / "config"
 MAIL = FIXTURES / "mail"
 SHOP_ID = "mikan-sanbo"

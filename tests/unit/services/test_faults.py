@@ -19,8 +19,8 @@ import pytest
 
 from okaeri.models import Delivery
 from tests.fakes import Crash, crash
-from tests.support.tables import format_table
-from tests.unit.services.support import MATRIX_KEY, World, at
+from tests.support.tables import format_table, stash_summary
+from tests.unit.services.support import World, at
 
 ARRIVALS = (
     ("yahoo-forwarded-inline", at("2026-12-03 09:25")),
@@ -199,7 +199,7 @@ def render(rows: list[Row]) -> str:
 @pytest.fixture(scope="module")
 def matrix(request: pytest.FixtureRequest) -> dict[str, Row]:
     rows = {fault.name: measure(fault, *drive(fault)) for fault in FAULTS}
-    request.config.stash[MATRIX_KEY] = render(list(rows.values()))
+    stash_summary(request.config, "okaeri fault matrix", render(list(rows.values())))
     return rows
 
 

@@ -1,0 +1,36 @@
+"""``make test`` runs every test: its two pytest stages (the in-process suites on every core, then
+the suites that start local stacks) name folders of ``tests/``, and a test file outside all of them
+would silently never run in CI."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from infra.paths import ROOT
+
+MAKEFILE = ROOT / "Makefile"
+TESTS = ROOT / "tests"
+
+
+def suites(variable: str) -> list[Path]:
+    found = re.search(rf"^{variable}\s*:=(.*)$", MAKEFILE.read_text(encoding="utf-8"), re.MULTILINE)
+    assert found, f"the Makefile has no {variable}"
+    return [ROOT / name for name in found[1].split()]
+
+
+def test_every_test_file_is_in_exactly_one_stage_of_make_test() -> None:
+    stages = suites("IN_PROCESS_SUITES") + suites("STACK_SUITES")
+    assert all(stage.is_dir() for stage in stages), stages
+    files = sorted({*TESTS.rglob("test_*.py"), *TESTS.rglob("*_test.py")})  # pytest's python_files
+    assert len(files) > 100  # the walk found the suites
+    outside = [f.relative_to(ROOT) for f in files if not any(f.is_relative_to(s) for s in stages)]
+    twice = [f.relative_to(ROOT) for f in files if sum(f.is_relative_to(s) for s in stages) > 1]
+    assert outside == []
+    assert twice == []
+
+
+def test_the_test_target_runs_both_stages() -> None:
+    recipe = MAKEFILE.read_text(encoding="utf-8").split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    assert "$(PYTEST_PARALLEL) $(IN_PROCESS_SUITES)" in recipe
+    assert "$(PYTEST_PARALLEL) $(STACK_SUITES)" in recipe
