@@ -156,15 +156,34 @@ format: $(STAMP) ## ruff format and autofix
 typecheck: $(STAMP) ## mypy, strict on the okaeri package
 	$(BIN)/mypy
 
-#: Each stage prints its time: a first run on a clean clone shows where the minutes go.
+#: pytest-xdist workers for make test: one per core (TEST_WORKERS=1 runs each stage in one process).
+TEST_WORKERS ?= $(shell nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
+#: The suites that run in the pytest process (moto in-process, the CDK synth) and those that start
+#: local stacks on loopback ports and Chromium. Between them they are every folder of tests/ that
+#: holds tests (tests/unit/architecture/test_make_test.py checks it).
+IN_PROCESS_SUITES := tests/unit tests/integration tests/infra
+STACK_SUITES      := tests/e2e tests/browser
+#: Each worker takes whole test files (--dist loadfile): a file's module-scoped stacks start once.
+PYTEST_PARALLEL    = $(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
+TYPECHECK_LOG     := build/typecheck.log
+
+#: Each stage prints its time: a first run on a clean clone shows where the minutes go. mypy (one
+#: core, two minutes without a cache) runs in the background from the install on, while the page
+#: and the layers build and the tests run; its output is printed when it ends, and a type error
+#: fails make test like any other stage.
 test: ## everything from the lock, lint, typecheck, the page and layer builds, the whole test suite (CI)
 	@$(call timed,install (venv from the lock),$(MAKE) --no-print-directory install)
 	@$(call timed,browser packages,$(MAKE) --no-print-directory browser)
-	@$(call timed,page build,$(MAKE) --no-print-directory web)
-	@$(call timed,layer build,$(MAKE) --no-print-directory layers)
-	@$(call timed,lint,$(MAKE) --no-print-directory lint)
-	@$(call timed,typecheck,$(MAKE) --no-print-directory typecheck)
-	@$(call timed,tests,$(BIN)/pytest -q)
+	@mkdir -p $(dir $(TYPECHECK_LOG)); \
+	( $(call timed,typecheck (in the background),$(MAKE) --no-print-directory typecheck) ) \
+		> $(TYPECHECK_LOG) 2>&1 & typecheck=$$!; \
+	trap 'wait $$typecheck; cat $(TYPECHECK_LOG)' EXIT; \
+	$(call timed,page build,$(MAKE) --no-print-directory web); \
+	$(call timed,layer build,$(MAKE) --no-print-directory layers); \
+	$(call timed,lint,$(MAKE) --no-print-directory lint); \
+	$(call timed,tests (in process: $(IN_PROCESS_SUITES)),$(PYTEST_PARALLEL) $(IN_PROCESS_SUITES)); \
+	$(call timed,tests (local stacks: $(STACK_SUITES)),$(PYTEST_PARALLEL) $(STACK_SUITES)); \
+	wait $$typecheck
 
 bench: $(STAMP) ## measure speed (the pipeline's 2,000 orders and its baseline: some 15 minutes); writes docs/benchmarks.md
 	$(BIN)/python -m bench
