@@ -163,8 +163,10 @@ TEST_WORKERS ?= $(shell nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/nu
 #: holds tests (tests/unit/architecture/test_make_test.py checks it).
 IN_PROCESS_SUITES := tests/unit tests/integration tests/infra
 STACK_SUITES      := tests/e2e tests/browser
+#: extra arguments for make test's pytest stages, e.g. PYTEST_ARGS=--durations=40
+PYTEST_ARGS ?=
 #: Each worker takes whole test files (--dist loadfile): a file's module-scoped stacks start once.
-PYTEST_PARALLEL    = $(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
+PYTEST_PARALLEL    = $(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 TYPECHECK_LOG     := build/typecheck.log
 
 #: Each stage prints its time: a first run on a clean clone shows where the minutes go. mypy (one
