@@ -14,6 +14,8 @@ from infra.paths import ROOT
 
 MAKEFILE = ROOT / "Makefile"
 TESTS = ROOT / "tests"
+#: two workers, each taking whole files, as make test runs them
+XDIST = ("-n", "2", "--dist", "loadfile", "-q")
 
 
 def suites(variable: str) -> list[Path]:
@@ -50,7 +52,7 @@ def test_the_reports_of_every_worker_are_printed_once(tmp_path: Path) -> None:
             encoding="utf-8",
         )
     ran = subprocess.run(
-        [sys.executable, "-m", "pytest", *"-p xdist -p tests.conftest -n 2 --dist loadfile -q".split()],
+        [sys.executable, "-m", "pytest", "-p", "xdist", "-p", "tests.conftest", *XDIST],
         cwd=tmp_path,
         # only xdist and our conftest: the installed plugins (schemathesis, …) take seconds to load
         env={
