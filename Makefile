@@ -70,11 +70,13 @@ python: ## check that a Python $(LAMBDA_PYTHON) is found (the version Lambda run
 
 #: The venv holds exactly the lock: a new venv each time the lock changes (no leftovers of the old
 #: one), every distribution pinned and hash-checked, no dependency resolution; then okaeri itself,
-#: editable, built offline by the locked setuptools.
+#: editable, built offline by the locked setuptools. pip installs without compiling to bytecode,
+#: which it does on one core (a minute, mostly aws-cdk-lib); compileall then does it on every core.
 $(STAMP): $(DEV_LOCK) pyproject.toml | python
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r $(DEV_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes --no-compile -r $(DEV_LOCK)
+	$(BIN)/python -m compileall -q -j 0 $(VENV)/lib > /dev/null
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation --no-index -e .
 	$(BIN)/python -m pip check
 	touch $(STAMP)
