@@ -64,7 +64,7 @@ from okaeri.models.delivery import FINAL_STATUSES, Conversion
 from okaeri.models.order import SHIPMENT_FIELDS
 from okaeri.models.records import Credit
 from okaeri.models.shop import FrequencyCap
-from okaeri.ports import CLAIM_TOLERANCE, Claim, OnceCount, StartKey
+from okaeri.ports import CLAIM_TOLERANCE, Claim, OnceCount, StartKey, WinbackShop
 from okaeri.rendering.coupons import read_coupon_csv
 from okaeri.segments import Segment
 
@@ -1094,6 +1094,7 @@ class FakeShopConfig:
         self.counters: Counter[tuple[str, date, str, str, str]] = Counter()
         self.counted: set[tuple[str, str]] = set()  # (shop, key) of every ``count_once``
         self.malls: dict[str, dict[str, set[str]]] = {}  # shop → mall → sources (``record_mall_source``)
+        self.winback: dict[str, date | None] = {}  # the win-back registry: shop → the last day done
 
     def add_shop(self, shop: Shop) -> Shop:
         self.shops[shop.id] = shop
@@ -1105,7 +1106,24 @@ class FakeShopConfig:
 
     def add_scenario(self, shop_id: str, scenario: Scenario) -> Scenario:
         """Save ``scenario`` as the next version (version 1 first); it becomes the current one."""
+        if scenario.trigger == "lapsed":
+            self.register_winback(shop_id)
         return self.scenario_store.add(shop_id, scenario)
+
+    # --- the win-back registry (``ports.WinbackRegistry``), as ``DynamoConfig`` keeps it -----------
+
+    def register_winback(self, shop_id: str) -> None:
+        self.winback.setdefault(shop_id, None)
+
+    def winback_shops(self) -> list[WinbackShop]:
+        return [WinbackShop(shop_id, done) for shop_id, done in sorted(self.winback.items())]
+
+    def winback_done(self, shop_id: str, day: date) -> bool:
+        done = self.winback.get(shop_id)
+        if done is not None and done >= day:
+            return False
+        self.winback[shop_id] = day
+        return True
 
     def add_template(self, shop_id: str, template: Template) -> Template:
         return self.template_store.add(shop_id, template)
@@ -1157,7 +1175,10 @@ class FakeShopConfig:
         return self.scenario_store.current(shop_id, scenario_id)
 
     def save_scenario(self, shop_id: str, scenario: Scenario, *, new: bool = False) -> Scenario:
-        """The same content again makes no new version (only ``active`` is applied)."""
+        """The same content again makes no new version (only ``active`` is applied); a ``trigger:
+        lapsed`` scenario puts the shop on the win-back registry."""
+        if scenario.trigger == "lapsed":
+            self.register_winback(shop_id)
         current = self.scenario(shop_id, scenario.id)
         if not new and current is not None and _content(current) == _content(scenario):
             if current.active != scenario.active:

@@ -1,4 +1,5 @@
-"""Schedule: DynamoDB stream records of the orders table → deliveries and their one-off schedules.
+"""Schedule: DynamoDB stream records of the orders table → deliveries and their one-off schedules;
+and ``winback_handler``, the hourly win-back job (issue #16), which shares this function's code.
 
 A failing record is reported back (partial batch response), so only it is retried. The loop is
 this module's own rather than Powertools' ``BatchProcessor``: that module imports asyncio and every
@@ -18,7 +19,8 @@ from okaeri.metrics import Metric
 from okaeri.models import OrderRecord
 from okaeri.observability import count, logger, metrics, tracer
 from okaeri.services.schedule import ScheduleDeps, ScheduleOutcome, on_order_change
-from okaeri.wiring import schedule_deps
+from okaeri.services.winback import WinbackDeps, run_winback
+from okaeri.wiring import schedule_deps, winback_deps
 
 
 class ItemFailure(TypedDict):
@@ -78,3 +80,29 @@ def handle(
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialBatchResponse:
     return handle(event, schedule_deps(), context)
+
+
+def handle_winback(deps: WinbackDeps) -> dict[str, Any]:
+    """One run of the win-back job: what it took and started, for the log (and the local stack)."""
+    report = run_winback(deps)
+    count(Metric.WINBACK_STARTED, len(report.started))
+    count(Metric.DELIVERY_SCHEDULED, len(report.runs.created))
+    count(Metric.DELIVERY_CANCELLED, len(report.runs.cancelled))
+    for shop_id, code in report.errors:
+        logger.error("win-back job could not finish a shop", extra={"shop": shop_id, "code": code})
+    days = {shop_id: [day.isoformat() for day in days] for shop_id, days in report.days.items()}
+    logger.info(
+        "win-back job ran",
+        extra={"days": days, "runs_started": report.started, "deliveries_created": report.runs.created,
+               "steps_skipped": report.runs.skipped, "customers_skipped": report.skipped},
+    )  # fmt: skip
+    return {"days": days, "started": report.started, "created": report.runs.created,
+            "skipped": [list(entry) for entry in report.skipped], "errors": report.errors}  # fmt: skip
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def winback_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """The recurring schedule's invocation (its event carries nothing the job needs)."""
+    return handle_winback(winback_deps())

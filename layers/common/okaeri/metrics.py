@@ -28,6 +28,7 @@ class Metric(StrEnum):
     DELIVERY_SCHEDULED = "DeliveryScheduled"
     DELIVERY_CANCELLED = "DeliveryCancelled"
     DELIVERY_MOVED = "DeliveryMoved"
+    WINBACK_STARTED = "WinbackStarted"
     # send and its sweeper
     MAIL_SENT = "MailSent"
     SEND_SKIPPED = "SendSkipped"
@@ -62,6 +63,7 @@ UNALARMED: Final[Mapping[Metric, str]] = {
     Metric.DELIVERY_SCHEDULED: _TRAFFIC,
     Metric.DELIVERY_CANCELLED: _TRAFFIC,
     Metric.DELIVERY_MOVED: _TRAFFIC,
+    Metric.WINBACK_STARTED: _TRAFFIC,
     Metric.MAIL_SENT: _TRAFFIC,
     Metric.SEND_SKIPPED: "a mail that must not go out (suppressed, unsubscribed…): its reason is in"
     " the delivery",

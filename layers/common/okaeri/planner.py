@@ -174,18 +174,29 @@ class _StepContext:
     ship: date
     max_window_days: int
     now: datetime  # in the shop's zone
+    #: the day the shop's ``max_window_days`` counts from: the ship date, or a win-back's base date
+    window_from: date
 
 
-def _context(shop: Shop, scenario: Scenario, order: Order, now: datetime) -> _StepContext:
-    shipped = ship_date(shop, order)
+def _context(
+    shop: Shop, scenario: Scenario, order: Order, now: datetime, *, lapse_base: date | None = None
+) -> _StepContext:
+    """``lapse_base``: a win-back run's base date (``trigger: lapsed``), which its window counts from."""
+    if lapse_base is None:
+        shipped = ship_date(shop, order)
+        base = base_date(shop, scenario, order, shipped)
+    else:  # the last order's ship date, for the record (and the send-time mall rules) only
+        shipped = _known_ship_date(shop, order) or lapse_base
+        base = lapse_base
     return _StepContext(
         calendar=BusinessCalendar.from_shop(shop),
         quiet_hours=shop.quiet_hours,
         tz=shop.tz,
-        base=base_date(shop, scenario, order, shipped),
+        base=base,
         ship=shipped,
         max_window_days=shop.max_window_days,
         now=to_shop_time(shop, now),
+        window_from=shipped if lapse_base is None else lapse_base,
     )
 
 
@@ -256,7 +267,7 @@ def _send_time(ctx: _StepContext, step: Step) -> datetime:
 
 
 def _in_window(ctx: _StepContext, step: Step, send_at: datetime, *, at_once: bool) -> Outcome:
-    if (send_at.astimezone(ctx.tz).date() - ctx.ship).days > ctx.max_window_days:
+    if (send_at.astimezone(ctx.tz).date() - ctx.window_from).days > ctx.max_window_days:
         return SkippedStep(step=step.id, reason=Skip.BEYOND_MAX_WINDOW)
     return PlannedDelivery(step=step.id, send_at=send_at, at_once=at_once)
 
@@ -276,9 +287,12 @@ def _plan_step(ctx: _StepContext, step: Step) -> Outcome:
 # --- plans ----------------------------------------------------------------------------------------
 
 
-def plan_scenario(shop: Shop, scenario: Scenario, order: Order, *, now: datetime) -> PlanResult:
-    """Each step's send time (or why it is skipped), in the scenario's step order."""
-    ctx = _context(shop, scenario, order, now)
+def plan_scenario(
+    shop: Shop, scenario: Scenario, order: Order, *, now: datetime, lapse_base: date | None = None
+) -> PlanResult:
+    """Each step's send time (or why it is skipped), in the scenario's step order (``lapse_base``:
+    a win-back's base date, see :func:`plan_lapsed`)."""
+    ctx = _context(shop, scenario, order, now, lapse_base=lapse_base)
     outcomes = [_plan_step(ctx, step) for step in scenario.steps]
     return PlanResult(
         scenario=scenario.id,
@@ -313,6 +327,34 @@ def plan_order(
     return [plan_scenario(shop, scenario, order, now=now) for scenario in chosen]
 
 
+# --- win-back (trigger: lapsed) ------------------------------------------------------------------
+
+
+def lapse_day(last_order_day: date, scenario: Scenario) -> date:
+    """The day a customer whose last order was on ``last_order_day`` lapses for ``scenario``."""
+    assert scenario.lapsed_days is not None, "a lapsed scenario has lapsed_days (the model checks it)"
+    return last_order_day + timedelta(days=scenario.lapsed_days)
+
+
+def plan_lapsed(
+    shop: Shop, scenario: Scenario, last_order: Order, *, order_count: int, base: date, now: datetime
+) -> PlanResult | None:
+    """A win-back run of ``scenario`` for a customer whose last order is ``last_order`` (their
+    ``order_count`` open orders in the shop), its steps counted from ``base``; None when the scenario
+    is not an active ``lapsed`` one or its conditions do not hold for that order.
+
+    ``base`` is the day the customer lapsed, or, when the daily job catches up a day it missed, the
+    day it runs (services/winback.py). The steps are planned as any scenario's (offset and hour,
+    quiet hours, business days, late by less than 24 h: at once, else ``past``); the shop's
+    ``max_window_days`` counts from ``base``, not from the last order's shipping.
+    """
+    if not scenario.active or scenario.trigger != "lapsed":
+        return None
+    if not conditions_match(scenario.conditions, last_order, order_count=order_count):
+        return None
+    return plan_scenario(shop, scenario, last_order, now=now, lapse_base=base)
+
+
 # --- identities -----------------------------------------------------------------------------------
 
 
@@ -342,6 +384,25 @@ def delivery_id(
 def run_id(*, shop_id: str, order_key: str, scenario_id: str) -> str:
     """The id of the run an order starts for a scenario (the same event gives the same run)."""
     return _stable_id("run", (shop_id, scenario_id), shop_id, order_key, scenario_id)
+
+
+def winback_run_id(*, shop_id: str, order_key: str, scenario_id: str, lapsed_on: date) -> str:
+    """The id of a win-back run: the customer's last order (``order_key``), the scenario and the day
+    they lapsed. One lapse is one run, whenever and however often the job meets it."""
+    return _stable_id(
+        "winback-run", (shop_id, scenario_id), shop_id, order_key, scenario_id, lapsed_on.isoformat()
+    )
+
+
+def winback_delivery_id(
+    *, shop_id: str, order_key: str, scenario_id: str, lapsed_on: date, step_id: str
+) -> str:
+    """A win-back mail's id (and its schedule's name). Unlike an order's mail it leaves the scenario's
+    version out: the job meeting the same lapse again after an edit of the scenario finds the mails
+    it made before instead of making a second set."""
+    return _stable_id(
+        "winback", (shop_id, step_id), shop_id, order_key, scenario_id, lapsed_on.isoformat(), step_id
+    )
 
 
 # --- repeat policies ------------------------------------------------------------------------------
@@ -427,7 +488,7 @@ def replan_on_shipment(
     ``order`` carries the shipment (``shipped_at``). Deliveries of another scenario or version,
     already being sent, or unchanged are left out, so applying the result twice changes nothing.
     """
-    if scenario.trigger == "ordered":
+    if scenario.trigger not in ("shipped", "delivered"):  # an order's time, or a lapse, never moves
         return Replan()
     ctx = _context(shop, scenario, order, now)
     moves: list[tuple[str, datetime]] = []

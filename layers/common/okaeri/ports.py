@@ -298,6 +298,28 @@ class ShopConfig(Protocol):
         so the lint checks its scenarios under that mall's rules too: a set, so again changes nothing."""
 
 
+@dataclass(frozen=True)
+class WinbackShop:
+    """A shop that has (or had) a ``trigger: lapsed`` scenario, and the last day the win-back job
+    finished for it (its own time zone; None: never)."""
+
+    shop_id: str
+    done_through: date | None = None
+
+
+class WinbackRegistry(Protocol):
+    """The shops the daily win-back job visits, listed without a table scan (services/winback.py)."""
+
+    def register_winback(self, shop_id: str) -> None:
+        """Put the shop on the list (a ``trigger: lapsed`` scenario was saved); once is enough."""
+
+    def winback_shops(self) -> list[WinbackShop]:
+        """Every shop on the list, with the last day done."""
+
+    def winback_done(self, shop_id: str, day: date) -> bool:
+        """Note ``day`` as done for the shop, only forward (False: a later day was noted already)."""
+
+
 class Coupons(Protocol):
     def code_for(self, shop_id: str, pool: str, delivery_id: str) -> str:
         """The pool's next unused code, given once per delivery (the same code when asked again)."""

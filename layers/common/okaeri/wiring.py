@@ -53,6 +53,7 @@ if TYPE_CHECKING:  # each builder imports its own function's services: a cold st
     from okaeri.services.ingest import IngestDeps
     from okaeri.services.schedule import ScheduleDeps
     from okaeri.services.send import SendDeps
+    from okaeri.services.winback import WinbackDeps
 
 
 class SystemClock:
@@ -142,6 +143,18 @@ def build_schedule_deps(settings: ScheduleSettings, clock: Clock) -> ScheduleDep
     )
 
 
+def build_winback_deps(settings: ScheduleSettings, clock: Clock) -> WinbackDeps:
+    """The win-back job (the schedule function's code): the schedule's stores, the customers' index
+    and the registry of shops (read fresh from the config table)."""
+    from okaeri.services.winback import WinbackDeps
+
+    return WinbackDeps(
+        schedule=build_schedule_deps(settings, clock),
+        customers=_customers(settings, clock),
+        registry=DynamoConfig(settings.config_table, client=dynamodb_client()),
+    )
+
+
 def build_send_deps(settings: SendSettings, clock: Clock) -> SendDeps:
     from okaeri.services.send import SendDeps
 
@@ -208,6 +221,11 @@ def ingest_deps() -> IngestDeps:
 @cache
 def schedule_deps() -> ScheduleDeps:
     return build_schedule_deps(load_settings(ScheduleSettings), SystemClock())
+
+
+@cache
+def winback_deps() -> WinbackDeps:
+    return build_winback_deps(load_settings(ScheduleSettings), SystemClock())
 
 
 @cache

@@ -18,6 +18,11 @@ a delivery got) and ``coupon#<pool>#used#<code>`` (the code is spent: it can nev
 again). A code moves from free to given+used in one transaction, so two deliveries never share one.
 Loading a pool also writes ``coupon-pool#<pool>`` (its name), so the pools can be listed without
 reading their codes.
+
+The win-back registry (issue #16): ``pk`` = ``#winback`` (no shop id starts with ``#``), ``sk`` = a
+shop id, one item per shop that has saved a ``trigger: lapsed`` scenario, with ``done_through``: the
+last day (in the shop's zone) the daily win-back job finished for it. The job lists the shops with
+one Query, never a Scan.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from okaeri.compliance import MALLS
 from okaeri.errors import ConflictError, CouponPoolEmptyError, NotFoundError, TooManyRowsError
 from okaeri.models import RelayConfig, Scenario, Shop, Template
 from okaeri.models.admin import PoolLoad, StepStats, VersionInfo
-from okaeri.ports import OnceCount
+from okaeri.ports import OnceCount, WinbackShop
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -57,6 +62,9 @@ COUNTED_RETENTION_DAYS = 400
 COUNTER_PATTERN = re.compile(r"^[a-z][a-z_]{0,31}$")
 _STATS_ATTRIBUTES = frozenset({"pk", "sk", "day", "scenario_id", "step_id"})
 _NOT_CONTENT = frozenset({"version", "active"})  # what a save may differ in without being an edit
+#: The partition of the win-back registry (a shop id never starts with ``#``).
+WINBACK_PK = "#winback"
+DONE_THROUGH = "done_through"
 
 
 def _version_sk(kind: str, doc_id: str, version: int) -> str:
@@ -168,7 +176,10 @@ class DynamoConfig:
         the same content again makes no new version (only ``active`` is applied).
 
         ``new``: the scenario must not exist yet (a deleted one may be created again): ConflictError
-        otherwise, even when two creations race."""
+        otherwise, even when two creations race. A ``trigger: lapsed`` scenario puts the shop on the
+        win-back registry first (a crash in between leaves a registration that finds nothing to do)."""
+        if scenario.trigger == "lapsed":
+            self.register_winback(shop_id)
         return self._save(shop_id, "scenario", scenario, active=scenario.active, new=new)
 
     def scenario_versions(self, shop_id: str, scenario_id: str) -> list[VersionInfo]:
@@ -325,6 +336,29 @@ class DynamoConfig:
                 f"{kind} {saved.id} was edited meanwhile; reload it and save again",
             )
         return saved
+
+    # --- the win-back registry (ports.WinbackRegistry) ----------------------------------------------
+
+    def register_winback(self, shop_id: str) -> None:
+        self._table.insert({"pk": WINBACK_PK, "sk": shop_id})  # an entry there keeps its day done
+
+    def winback_shops(self) -> list[WinbackShop]:
+        expr = Expression()
+        items = self._table.query_all(expr, f"pk = {expr.value(WINBACK_PK)}")
+        return [
+            WinbackShop(
+                shop_id=str(item[SK]),
+                done_through=date.fromisoformat(item[DONE_THROUGH]) if item.get(DONE_THROUGH) else None,
+            )
+            for item in items
+        ]
+
+    def winback_done(self, shop_id: str, day: date) -> bool:
+        expr = Expression()
+        done = expr.name(DONE_THROUGH)
+        update = expr.update(set_values={DONE_THROUGH: day.isoformat()})
+        condition = f"attribute_not_exists({done}) OR {done} < {expr.value(day.isoformat())}"
+        return self._table.update(WINBACK_PK, shop_id, expr, update=update, condition=condition) is not None
 
     # --- masks, relays -------------------------------------------------------------------------
 

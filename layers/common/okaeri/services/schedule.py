@@ -22,9 +22,10 @@ steps that would have gone after it. The stop comes before the order's own runs 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any, Protocol
 
 from okaeri.attribution import in_holdout, order_time, pick_variant, run_reached
@@ -46,6 +47,7 @@ from okaeri.models import (
     Step,
 )
 from okaeri.models.delivery import PLANNER_SKIPS, REPLANNED, Skip
+from okaeri.models.scenario import ORDER_TRIGGERS
 from okaeri.planner import (
     apply_repeat_policy,
     delivery_id,
@@ -305,6 +307,55 @@ class _Buyer:
     now: datetime
 
 
+@dataclass(frozen=True)
+class RunKeys:
+    """How a run and its mails are named, and when it started (``run_started_at``, the day its
+    results are counted on). An order's run: :func:`order_run_keys`; a win-back: services/winback.py."""
+
+    run_id: str
+    started_at: datetime
+    delivery_id: Callable[[Step], str]
+
+
+def order_run_keys(shop: Shop, record: OrderRecord, scenario: Scenario) -> RunKeys:
+    """The run an order starts: named by the order and the scenario (its mails by the version too),
+    started at the order's time."""
+
+    mail_id = partial(
+        delivery_id,
+        shop_id=shop.id,
+        order_key=record.order_key,
+        scenario_id=scenario.id,
+        scenario_version=scenario.version,
+    )
+    return RunKeys(
+        run_id=run_id(shop_id=shop.id, order_key=record.order_key, scenario_id=scenario.id),
+        started_at=order_time(record),
+        delivery_id=lambda step: mail_id(step_id=step.id),
+    )
+
+
+def start_customer_run(
+    deps: ScheduleDeps,
+    *,
+    shop: Shop,
+    record: OrderRecord,
+    customer_id: str,
+    email: str,
+    scenario: Scenario,
+    plan: PlanResult,
+    keys: RunKeys,
+    known: list[Delivery],
+    outcome: ScheduleOutcome,
+) -> bool:
+    """Start a run that no order of its own starts (a win-back, services/winback.py): ``record`` is
+    the order its mails are rendered from, ``known`` the customer's deliveries (what the repeat
+    policy looks at), ``keys`` how it is named; the repeat policy, the holdout, the counters and the
+    wake-ups as for an order's run. False when the repeat policy refused it."""
+    buyer = _Buyer(shop, record, customer_id, email, deps.clock.now())
+    return _start_run(deps, buyer, scenario, plan=plan, known=known, outcome=outcome, keys=keys)
+
+
 def _plan_new(
     deps: ScheduleDeps, record: OrderRecord, outcome: ScheduleOutcome, *, known: list[Delivery] | None = None
 ) -> None:
@@ -373,19 +424,25 @@ def _start_run(
     known: list[Delivery],
     outcome: ScheduleOutcome,
     replaces: tuple[ReplanReason, str] | None = None,
-) -> None:
-    """Start the order's run of ``scenario`` (``replaces``: the news and the superseded scenario)."""
+    keys: RunKeys | None = None,
+) -> bool:
+    """Start the order's run of ``scenario`` (``replaces``: the news and the superseded scenario;
+    ``keys``: how the run is named, the order's run unless given); False when the repeat policy
+    refused it."""
     shop_id = buyer.shop.id
-    new_run = run_id(shop_id=shop_id, order_key=buyer.record.order_key, scenario_id=scenario.id)
+    keys = keys or order_run_keys(buyer.shop, buyer.record, scenario)
+    new_run = keys.run_id
     decision = apply_repeat_policy(scenario.repeat_policy, runs_of(known, scenario.id), new_run_id=new_run)
     if not decision.start:
         outcome.skipped.append((scenario.id, decision.reason or "repeat_policy"))
-        return
+        return False
     for pending in decision.cancel_delivery_ids:
         if stop_scheduled(deps, shop_id, pending, "repeat_restart"):
             outcome.cancelled.append(pending)
     outcome.skipped.extend((f"{scenario.id}/{step.step}", step.reason) for step in plan.skipped)
-    run = _RunStart(new_run, in_holdout(shop_id, buyer.customer_id, scenario.id, scenario.holdout_percent))
+    run = _RunStart(
+        new_run, in_holdout(shop_id, buyer.customer_id, scenario.id, scenario.holdout_percent), keys
+    )
     # A step the planner skipped is kept as a ``skipped`` mail (no wake-up), dated when it was
     # decided, so the order and the deliveries say what became of it and why.
     skipped = [
@@ -406,7 +463,7 @@ def _start_run(
     # the run's mails in one request; then each new one's wake-up
     written = deps.deliveries.put_all([*skipped, *planned])[len(skipped) :]
     if planned:  # a run none of whose steps could be planned never reached the customer: not counted
-        count_run_start(deps, buyer.shop, [*skipped, *planned], started_at=order_time(buyer.record))
+        count_run_start(deps, buyer.shop, [*skipped, *planned], started_at=keys.started_at)
     for delivery, new in zip(planned, written, strict=True):
         if delivery.reason == Skip.HOLDOUT:
             outcome.skipped.append((delivery.id, Skip.HOLDOUT))
@@ -420,6 +477,7 @@ def _start_run(
         if stored is not None and stored.status == DeliveryStatus.SCHEDULED:
             # the same record again, perhaps after a crash between the put and the schedule
             create_wake_up(deps.schedules, buyer.shop, stored.id, stored.send_at)
+    return True
 
 
 def _noted(delivery: Delivery, buyer: _Buyer, replaces: tuple[ReplanReason, str] | None) -> Delivery:
@@ -440,10 +498,11 @@ def _noted(delivery: Delivery, buyer: _Buyer, replaces: tuple[ReplanReason, str]
 
 @dataclass(frozen=True)
 class _RunStart:
-    """A run being started: its id and its group (held out or mailed)."""
+    """A run being started: its id, its group (held out or mailed) and how it is named."""
 
     run_id: str
     held_out: bool
+    keys: RunKeys
 
 
 def _holds_out(scenario: Scenario, step: Step) -> bool:
@@ -462,13 +521,7 @@ def _delivery(
     run: _RunStart,
 ) -> Delivery:
     step = scenario.step(planned.step)
-    planned_id = delivery_id(
-        shop_id=buyer.shop.id,
-        order_key=buyer.record.order_key,
-        scenario_id=scenario.id,
-        scenario_version=scenario.version,
-        step_id=step.id,
-    )
+    planned_id = run.keys.delivery_id(step)
     variant = pick_variant(step, planned_id)
     template_id = step.template_of(None if variant is None else variant.id)
     template = deps.config.template(buyer.shop.id, template_id)  # the current version, pinned
@@ -489,7 +542,7 @@ def _delivery(
         send_at=planned.send_at,
         variant=None if variant is None else variant.id,
         held_out=run.held_out,
-        run_started_at=order_time(buyer.record),
+        run_started_at=run.keys.started_at,
         **({"status": DeliveryStatus.SKIPPED, "reason": Skip.HOLDOUT} if held else {}),
     )
 
@@ -555,11 +608,7 @@ def _replan(
     chosen = {plan.trigger: plan for plan in plans}
     kept: set[str] = set()
     superseded: dict[str, str] = {}  # trigger → the scenario its replaced run had
-    for run in runs:
-        scenario = deps.config.scenario_version(shop.id, run.scenario_id, run.version)
-        if scenario is None:
-            outcome.skipped.append((run.scenario_id, "scenario_missing"))
-            continue
+    for run, scenario in _planned_runs(deps, shop.id, runs, outcome):
         plan = chosen.get(scenario.trigger)
         if run.gone_out or not email or (plan is not None and plan.scenario == scenario.id):
             kept.add(scenario.trigger)
@@ -606,6 +655,19 @@ def _replan(
             outcome=outcome,
             replaces=None if was is None else (reason, was),
         )
+
+
+def _planned_runs(
+    deps: ScheduleDeps, shop_id: str, runs: Iterable[_OrderRun], outcome: ScheduleOutcome
+) -> Iterable[tuple[_OrderRun, Scenario]]:
+    """The order's own runs with their scenario versions; a win-back rendered from the order (trigger
+    ``lapsed``) is not the order's plan and is left alone."""
+    for run in runs:
+        scenario = deps.config.scenario_version(shop_id, run.scenario_id, run.version)
+        if scenario is None:
+            outcome.skipped.append((run.scenario_id, "scenario_missing"))
+        elif scenario.trigger in ORDER_TRIGGERS:
+            yield run, scenario
 
 
 def _stop_held_out(deps: ScheduleDeps, delivery: Delivery, note: PlanChange) -> bool:
