@@ -60,6 +60,9 @@ SCHEDULE_DLQ: Final = f"{NAME_PREFIX}-schedule-dlq"
 SCHEDULE_DLQ_RETENTION_DAYS: Final = 14
 #: The recurring schedule that runs the sweeper (missed wake-ups, expired leases).
 SWEEPER_RATE_MINUTES: Final = 5
+#: The recurring schedule that runs the win-back job (issue #16): hourly, so each shop's day is taken
+#: within an hour of its own midnight, and an hour that failed is taken again at the next.
+WINBACK_RATE_MINUTES: Final = 60
 
 # --- mail out and secrets ----------------------------------------------------------------------------
 

@@ -43,6 +43,7 @@ class OkaeriStack(Stack):
             },
         )
         schedule = scheduling.add_schedule_function(storage=storage, functions=functions)
+        winback = scheduling.add_winback(storage=storage, functions=functions)
         inbound = Inbound(self, "Inbound", settings=settings, storage=storage, functions=functions)
         sending = Sending(
             self, "Sending", settings=settings, storage=storage, scheduling=scheduling, functions=functions
@@ -64,6 +65,7 @@ class OkaeriStack(Stack):
             functions={
                 "ingest": inbound.ingest,
                 "schedule": schedule,
+                "winback": winback,
                 "send": sending.send,
                 "sweep": sending.sweep,
                 "events": sending.events,
@@ -74,6 +76,7 @@ class OkaeriStack(Stack):
                 "send": sending.send_failures,
                 "wake-up": scheduling.dead_letters,
                 "order-stream": scheduling.stream_failures,
+                "winback": scheduling.winback_failures,
                 "ses-events": sending.event_failures,
             },
             api_id=admin.api.api_id,

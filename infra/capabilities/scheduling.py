@@ -1,5 +1,6 @@
 """Scheduling: the schedule group, the role Scheduler assumes (it may invoke only send), the
-dead-letter queues, the schedule function on the orders stream, and the sweeper's recurring schedule."""
+dead-letter queues, the schedule function on the orders stream, the win-back job (the schedule
+function's code) and the recurring schedules of the sweeper and the win-back job."""
 
 from __future__ import annotations
 
@@ -27,8 +28,10 @@ from infra.resources import (
     SCHEDULE_GROUP,
     SEND_FUNCTION,
     SWEEPER_RATE_MINUTES,
+    WINBACK_RATE_MINUTES,
 )
-from infra.tables import CONFIG, DELIVERIES, ORDERS
+from infra.tables import CONFIG, CUSTOMERS, DELIVERIES, ORDERS
+from okaeri.aws.customers import BY_LAST_ORDER
 
 #: What the schedule adapter calls (okaeri/aws/scheduler.py).
 SCHEDULE_ACTIONS = ("scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule")
@@ -142,27 +145,67 @@ class Scheduling(Construct):
 
     def add_sweeper(self, sweeper: lambda_.IFunction) -> scheduler.Schedule:
         """Every few minutes: expired leases become ``unknown``, missed wake-ups are sent."""
+        return self._recurring(
+            "Sweeper",
+            sweeper,
+            every_minutes=SWEEPER_RATE_MINUTES,
+            description="Okaeri sweeper: expired send leases and missed wake-ups",
+        )
+
+    def add_winback(self, *, storage: Storage, functions: LambdaFactory) -> lambda_.Function:
+        """Every hour: the buyers whose last order just became ``lapsed_days`` old get their win-back
+        runs (services/winback.py). One copy at a time; a run that fails goes to its own queue, and
+        the next hour takes the day again."""
+        self.winback_failures = dead_letter_queue(self, "WinbackFailures", storage=storage)
+        function = functions.function(
+            self,
+            "Winback",
+            source="schedule",
+            handler="handler.winback_handler",
+            description="Okaeri win-back: every hour, buyers whose last order just lapsed → their runs",
+            timeout_seconds=900,
+            reserved_concurrency=1,
+            dead_letter_queue=self.winback_failures,
+        )
+        # CONFIG: the registry and its days done, the results' counters; ORDERS: the last order
+        storage.grant_tables(function, CONFIG, DELIVERIES, write=True)
+        storage.grant_tables(function, ORDERS, write=False)
+        storage.grant_index_query(function, CUSTOMERS, BY_LAST_ORDER)
+        self.grant_manage_schedules(function)
+        self._recurring(
+            "WinbackSchedule",  # "Winback" is the function, "WinbackRole" its role
+            function,
+            every_minutes=WINBACK_RATE_MINUTES,
+            description="Okaeri win-back: buyers whose last order just became lapsed_days old",
+        )
+        return function
+
+    def _recurring(
+        self, name: str, function: lambda_.IFunction, *, every_minutes: int, description: str
+    ) -> scheduler.Schedule:
+        """A recurring schedule that invokes ``function`` only (its own role; what it could not
+        deliver goes to the wake-up dead-letter queue)."""
         role = iam.Role(
             self,
-            "SweeperRole",
+            f"{name}Role",
             assumed_by=_scheduler_in_this_account(),
-            description="EventBridge Scheduler's recurring sweep: may invoke the sweeper only",
+            description=f"EventBridge Scheduler's recurring schedule {name}: may invoke its function only",
         )
         self.dead_letters.grant_send_messages(role)  # incl. the key: Scheduler writes as this role
-        logical_id = Stack.of(self).get_logical_id(sweeper.node.default_child)  # type: ignore[arg-type]
+        logical_id = Stack.of(self).get_logical_id(function.node.default_child)  # type: ignore[arg-type]
         acknowledge(
             role,
-            "Invoking a version or alias of the sweeper is invoking the sweeper",
+            f"Invoking a version or alias of the {name} function is invoking that function",
             wildcard_resource(f"<{logical_id}.Arn>:*"),
         )
         acknowledge(role, KEY_GRANT_REASON, *KEY_GRANT_FINDINGS)
         return scheduler.Schedule(
             self,
-            "Sweeper",
-            schedule=scheduler.ScheduleExpression.rate(Duration.minutes(SWEEPER_RATE_MINUTES)),
+            name,
+            schedule=scheduler.ScheduleExpression.rate(Duration.minutes(every_minutes)),
             schedule_group=self.group,
-            description="Okaeri sweeper: expired send leases and missed wake-ups",
+            description=description,
             target=targets.LambdaInvoke(
-                sweeper, role=role, dead_letter_queue=self.dead_letters, retry_attempts=0
+                function, role=role, dead_letter_queue=self.dead_letters, retry_attempts=0
             ),
         )

@@ -97,6 +97,16 @@ class Storage(Construct):
                     wildcard_resource(f"<{logical_id}.Arn>/index/*"),
                 )
 
+    def grant_index_query(self, grantee: iam.IGrantable, definition: TableDef, index: str) -> None:
+        """Query one index of a table, nothing else (the win-back job's read of the customers)."""
+        if index not in {i.name for i in definition.indexes}:
+            raise ValueError(f"the {definition.logical_name} table has no index {index}")
+        table = self.table(definition)
+        grantee.grant_principal.add_to_principal_policy(
+            iam.PolicyStatement(actions=["dynamodb:Query"], resources=[f"{table.table_arn}/index/{index}"])
+        )
+        self.key.grant_decrypt(grantee)
+
     def environment(self, *, retention_days: int) -> dict[str, str]:
         """What every function's settings read about storage (``okaeri.settings``)."""
         return {

@@ -30,6 +30,7 @@ PROBE = Path(__file__).with_name("cold_start_probe.py")
 BUILDERS = {
     "ingest:handler.handler": "ingest_deps",
     "schedule:handler.handler": "schedule_deps",
+    "schedule:handler.winback_handler": "winback_deps",
     "send:handler.handler": "send_deps",
     "send:handler.sweep_handler": "send_deps",
     "send:handler.events_handler": "events_deps",

@@ -26,6 +26,7 @@ Statement = dict[str, Any]
 TABLE_ACCESS = {
     "ingest": {"orders": "rw", "customers": "rw", "logs": "rw", "config": "rw"},
     "schedule": {"config": "rw", "deliveries": "rw", "orders": "rw"},
+    "winback": {"config": "rw", "deliveries": "rw", "orders": "r", "customers": "r"},
     # customers: rw for the frequency cap's reservations (okaeri/aws/frequency.py, issue #16)
     "send": {"config": "rw", "deliveries": "rw", "logs": "rw", "customers": "rw", "orders": "r"},
     "sweep": {"config": "rw", "deliveries": "rw", "logs": "rw", "customers": "rw", "orders": "r"},
@@ -36,6 +37,7 @@ TABLE_ACCESS = {
 HANDLERS = {
     "ingest:handler.handler": "ingest",
     "schedule:handler.handler": "schedule",
+    "schedule:handler.winback_handler": "winback",
     "send:handler.handler": "send",
     "send:handler.sweep_handler": "sweep",
     "send:handler.events_handler": "events",
@@ -187,11 +189,34 @@ def test_the_sweeper_schedule_invokes_only_the_sweeper(roles: Roles) -> None:
         assert all(mentions(r, roles.function_id["sweep"]) for r in as_list(statement["Resource"]))
 
 
+def test_the_winback_schedule_invokes_only_the_winback_job(roles: Roles) -> None:
+    role = roles.role_of("SchedulingWinbackScheduleRole")
+    grants = list(actions_on(roles.by_role[role], "lambda:"))
+    assert grants
+    for action, statement in grants:
+        assert action == "lambda:InvokeFunction"
+        assert all(mentions(r, roles.function_id["winback"]) for r in as_list(statement["Resource"]))
+
+
+def test_the_winback_job_only_queries_the_customers_last_order_index(roles: Roles) -> None:
+    """Its buyers come from the ``by_last_order`` index (a Query), never the table (no Scan, no Get)."""
+    customers = roles.table_id("customers")
+    grants = [
+        (action, statement)
+        for action, statement in actions_on(roles.statements("winback"), "dynamodb:")
+        if any(mentions(r, customers) for r in as_list(statement["Resource"]))
+    ]
+    assert {action for action, _ in grants} == {"dynamodb:Query"}
+    for _, statement in grants:
+        for resource in as_list(statement["Resource"]):
+            assert "/index/by_last_order" in repr(resource), resource
+
+
 def test_only_the_scheduler_role_may_be_passed_and_only_by_those_that_schedule(roles: Roles) -> None:
     scheduler_role = roles.role_of("SchedulingSchedulerRole")
     for function in TABLE_ACCESS:
         passes = list(actions_on(roles.statements(function), "iam:PassRole"))
-        if function in {"schedule", "send", "sweep", "admin"}:
+        if function in {"schedule", "winback", "send", "sweep", "admin"}:
             assert passes, f"{function} makes wake-ups and must pass the scheduler role"
         else:
             assert not passes, function

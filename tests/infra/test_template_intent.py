@@ -27,6 +27,7 @@ from infra.resources import (
     SES_CONFIGURATION_SET,
     SWEEPER_RATE_MINUTES,
     UNSUBSCRIBE_SECRET,
+    WINBACK_RATE_MINUTES,
     cognito_issuer,
     inbound_prefix,
     inbound_recipient,
@@ -73,6 +74,7 @@ OTHER: dict[str, Any] = {
 SETTINGS_MODELS: dict[str, type[TablesMixin]] = {
     "ingest:handler.handler": IngestSettings,
     "schedule:handler.handler": ScheduleSettings,
+    "schedule:handler.winback_handler": ScheduleSettings,
     "send:handler.handler": SendSettings,
     "send:handler.sweep_handler": SendSettings,
     "send:handler.events_handler": SendSettings,
@@ -491,14 +493,37 @@ def test_wake_ups_live_in_okaeris_schedule_group(default: Deployment) -> None:
         assert function.environment["SCHEDULE_GROUP"] == SCHEDULE_GROUP
 
 
-def test_the_sweeper_runs_every_few_minutes(default: Deployment) -> None:
-    sweep = default.functions["send:handler.sweep_handler"].logical_id
-    schedule = only(default.of_type("AWS::Scheduler::Schedule"), "recurring schedule")["Properties"]
-    assert schedule["ScheduleExpression"] == f"rate({SWEEPER_RATE_MINUTES} minutes)"
-    assert schedule["State"] == "ENABLED"
-    assert schedule["Target"]["Arn"] == arn_of(sweep)
+def _recurring(default: Deployment, handler: str) -> dict[str, Any]:
+    """The recurring schedule that invokes the function of ``handler`` (exactly one)."""
+    target = arn_of(default.functions[handler].logical_id)
+    schedules = [
+        schedule["Properties"]
+        for schedule in default.of_type("AWS::Scheduler::Schedule").values()
+        if schedule["Properties"]["Target"]["Arn"] == target
+    ]
+    schedule: dict[str, Any] = only(schedules, f"recurring schedule of {handler}")
     group = only_id(default.of_type("AWS::Scheduler::ScheduleGroup"), "schedule group")
     assert schedule["GroupName"] in (SCHEDULE_GROUP, ref(group))
+    assert schedule["State"] == "ENABLED"
+    return schedule
+
+
+def test_the_sweeper_runs_every_few_minutes(default: Deployment) -> None:
+    schedule = _recurring(default, "send:handler.sweep_handler")
+    assert schedule["ScheduleExpression"] == f"rate({SWEEPER_RATE_MINUTES} minutes)"
+
+
+def test_the_winback_job_runs_hourly_one_at_a_time_with_a_dead_letter_queue(default: Deployment) -> None:
+    """Issue #16: every shop's day is taken within the hour after its midnight."""
+    schedule = _recurring(default, "schedule:handler.winback_handler")
+    assert WINBACK_RATE_MINUTES == 60
+    assert schedule["ScheduleExpression"] == "rate(1 hour)"
+    assert "DeadLetterConfig" in schedule["Target"]
+    function = default.functions["schedule:handler.winback_handler"]
+    properties = default.resources[function.logical_id]["Properties"]
+    assert properties["ReservedConcurrentExecutions"] == 1
+    queue = properties["DeadLetterConfig"]["TargetArn"]["Fn::GetAtt"][0]
+    assert default.resources[queue]["Type"] == "AWS::SQS::Queue"
 
 
 def test_order_changes_reach_the_schedule_function_and_failures_a_queue(default: Deployment) -> None:
