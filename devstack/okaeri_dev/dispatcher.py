@@ -12,6 +12,9 @@
   An invocation that raises is retried on later rounds; after ``MaximumRetryAttempts`` more
   it goes to the dead-letter queue. Schedules fire at the start of their flexible window.
 - **The sweeper's recurring schedule**: the sweep handler every ``SWEEPER_RATE_MINUTES`` of clock time.
+- **The win-back job's recurring schedule** (issue #16): its handler every ``WINBACK_RATE_MINUTES``
+  of clock time; a move of the clock over days stops once a day on the way to run it (then fires
+  the wake-ups it made), so a buyer who lapses on the way is won back on their day, as in AWS.
 
 ``pump()`` does what is due now; ``advance_to(moment)`` walks the clock forward through every
 wake-up up to ``moment``. Everything runs under the stack's lock, one invocation at a time.
@@ -34,7 +37,7 @@ from zoneinfo import ZoneInfo
 
 from botocore.exceptions import ClientError
 
-from infra.resources import SWEEPER_RATE_MINUTES
+from infra.resources import SWEEPER_RATE_MINUTES, WINBACK_RATE_MINUTES
 from okaeri_dev.clock import DevClock
 
 if TYPE_CHECKING:
@@ -48,6 +51,7 @@ PAGE_RECORDS: Final = 1000  # GetRecords' largest page
 STREAM_RETRIES: Final = 3
 DEFAULT_SCHEDULE_RETRIES: Final = 3
 MAX_WAKE_UPS_PER_CALL: Final = 100_000  # bounds one advance (a year of a busy shop's mail)
+WINBACK_DAY: Final = timedelta(days=1)  # a long move of the clock runs the win-back job once a day
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,7 @@ class Targets:
     schedule: Callable[[dict[str, Any]], Mapping[str, Any]]  # stream records → partial batch response
     wake_up: Callable[[dict[str, Any]], Mapping[str, Any]]  # a schedule's input → the send outcome
     sweep: Callable[[], Mapping[str, Any]]  # the sweeper's report
+    winback: Callable[[], Mapping[str, Any]]  # the win-back job's report
     dead_letter: Callable[[str], object]  # a schedule's input that never got through
 
 
@@ -239,6 +244,7 @@ class Round:
     stream_records: int = 0
     wake_ups: list[dict[str, Any]] = field(default_factory=list)
     sweeps: list[dict[str, Any]] = field(default_factory=list)
+    winbacks: list[dict[str, Any]] = field(default_factory=list)
     dead_lettered: list[str] = field(default_factory=list)
     dropped_records: list[str] = field(default_factory=list)
     held: set[str] = field(default_factory=set)  # records and wake-ups that failed: next round only
@@ -248,6 +254,7 @@ class Round:
             "stream_records": self.stream_records,
             "wake_ups": self.wake_ups,
             "sweeps": self.sweeps,
+            "winbacks": self.winbacks,
             "dead_lettered": self.dead_lettered,
             "dropped_records": self.dropped_records,
         }
@@ -263,6 +270,7 @@ class Dispatcher:
         book: Book,
         targets: Targets,
         sweep_every: timedelta = timedelta(minutes=SWEEPER_RATE_MINUTES),
+        winback_every: timedelta = timedelta(minutes=WINBACK_RATE_MINUTES),
     ) -> None:
         self._clock = clock
         self._lock = lock
@@ -270,6 +278,8 @@ class Dispatcher:
         self._book = book
         self._targets = targets
         self._sweep_every = sweep_every
+        self._winback_every = winback_every
+        self._last_winback: datetime | None = None
         self._pending: deque[dict[str, Any]] = deque()
         self._record_attempts: dict[str, int] = {}
         self._wake_up_failures: dict[str, int] = {}
@@ -287,6 +297,8 @@ class Dispatcher:
             self._feed(result)
             self._fire(self._clock.now(), result, move_clock=False)
             self._maybe_sweep(result)
+            if self._maybe_winback(result):
+                self._fire(self._clock.now(), result, move_clock=False)
             self._feed(result)
             return result
 
@@ -296,16 +308,23 @@ class Dispatcher:
             self._clock.check_forward(moment)
             result = Round()
             self._feed(result)
+            for stop in self._winback_stops(moment):
+                self._fire(stop, result, move_clock=True)
+                self._clock.reach(stop)
+                self._maybe_winback(result)
             self._fire(moment, result, move_clock=True)
             self._clock.reach(moment)
             self._maybe_sweep(result)
+            if self._maybe_winback(result):
+                self._fire(moment, result, move_clock=False)
             self._feed(result)
             return result
 
     @contextmanager
     def sweeper_paused(self) -> Iterator[None]:
         """No sweeper round inside the block (the demo history: every wake-up fires at its time, so
-        the sweeper would find nothing, and each round reads every shard of the ``due`` index)."""
+        the sweeper would find nothing, and each round reads every shard of the ``due`` index), nor
+        a win-back run (the demo has no win-back scenario; a day's stop would cost a round each)."""
         self._sweeper_paused = True
         try:
             yield
@@ -416,6 +435,38 @@ class Dispatcher:
         if wake_up.delete_after and moved is not None and moved.expression == wake_up.expression:
             self._book.delete(wake_up.name)
         return True
+
+    # --- the win-back job ---
+
+    def _winback_stops(self, moment: datetime) -> list[datetime]:
+        """Where a move of the clock to ``moment`` stops to run the win-back job: a day after its last
+        run, and every day after that, before ``moment`` (its hourly runs, one a day)."""
+        if self._sweeper_paused:
+            return []
+        last = self._last_winback or self._clock.now()
+        stops: list[datetime] = []
+        stop = last + WINBACK_DAY
+        while stop < moment:
+            stops.append(stop)
+            stop += WINBACK_DAY
+        return stops
+
+    def _maybe_winback(self, result: Round) -> bool:
+        """Run the win-back job when its time came; True when it made any mail."""
+        now = self._clock.now()
+        if self._sweeper_paused:
+            return False
+        if self._last_winback is not None and now - self._last_winback < self._winback_every:
+            return False
+        self._last_winback = now
+        try:
+            report = self._targets.winback()
+        except Exception:
+            log.error("the win-back job failed:\n%s", traceback.format_exc())
+            return False
+        if report["started"] or report["skipped"] or report["errors"]:
+            result.winbacks.append({"at": now.isoformat(), **report})
+        return bool(report["created"])
 
     # --- the sweeper ---
 

@@ -56,8 +56,15 @@ from okaeri.observability import logger, metrics
 from okaeri.services.ingest import IngestDeps
 from okaeri.services.schedule import ScheduleDeps
 from okaeri.services.send import SendDeps
+from okaeri.services.winback import WinbackDeps
 from okaeri.settings import AdminSettings, IngestSettings, ScheduleSettings, SendSettings, settings_from
-from okaeri.wiring import build_admin_deps, build_ingest_deps, build_schedule_deps, build_send_deps
+from okaeri.wiring import (
+    build_admin_deps,
+    build_ingest_deps,
+    build_schedule_deps,
+    build_send_deps,
+    build_winback_deps,
+)
 from okaeri_dev import demo
 from okaeri_dev.apigw import http_event
 from okaeri_dev.clock import DevClock
@@ -89,6 +96,7 @@ class Functions:
     schedule: ScheduleDeps
     send: SendDeps
     admin: AdminApi
+    winback: WinbackDeps  # the schedule function's code, on its own recurring schedule
 
 
 @dataclass(frozen=True)
@@ -326,6 +334,7 @@ class LocalStack:
         return Functions(
             ingest=build_ingest_deps(settings_from(IngestSettings, environ), clock),
             schedule=build_schedule_deps(settings_from(ScheduleSettings, environ), clock),
+            winback=build_winback_deps(settings_from(ScheduleSettings, environ), clock),
             send=replace(send, ses=RecordingTransport(send.ses, outbox, clock), relay_for=relays),
             admin=build_api(
                 replace(admin, ses=RecordingTransport(admin.ses, outbox, clock), relay_for=relays),
@@ -366,10 +375,16 @@ class LocalStack:
             with self._invocation("send"):
                 return send_handler.handle_sweep(functions.send)
 
+        def winback() -> Mapping[str, Any]:
+            with self._invocation("schedule"):
+                return schedule_handler.handle_winback(functions.winback)
+
         def dead_letter(payload: str) -> object:
             return sqs.send_message(QueueUrl=dead_letter_url, MessageBody=payload)
 
-        return Targets(schedule=schedule, wake_up=wake_up, sweep=sweep, dead_letter=dead_letter)
+        return Targets(
+            schedule=schedule, wake_up=wake_up, sweep=sweep, winback=winback, dead_letter=dead_letter
+        )
 
     def _admin(
         self, functions: Functions, dispatcher: Dispatcher

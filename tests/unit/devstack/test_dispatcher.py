@@ -69,6 +69,8 @@ class Functions:
         self.raising: set[str] = set()
         self.moving: dict[str, datetime] = {}
         self.sweeps: list[datetime] = []
+        self.winbacks: list[datetime] = []
+        self.winning_back: dict[datetime, str] = {}  # a run at this time makes this wake-up, due now
         self.dead: list[str] = []
         self.crashes = 0
 
@@ -92,9 +94,22 @@ class Functions:
         self.sweeps.append(self.clock.now())
         return {"sent": [], "unknown": [], "errors": []}
 
+    def winback(self) -> Mapping[str, Any]:
+        now = self.clock.now()
+        self.winbacks.append(now)
+        made = self.winning_back.pop(now, None)
+        if made is not None:
+            self.book.add(made, now)
+        return {"days": {}, "started": [made] if made else [], "created": [made] if made else [],
+                "skipped": [], "errors": []}  # fmt: skip
+
     def targets(self) -> Targets:
         return Targets(
-            schedule=self.schedule, wake_up=self.wake_up, sweep=self.sweep, dead_letter=self.dead.append
+            schedule=self.schedule,
+            wake_up=self.wake_up,
+            sweep=self.sweep,
+            winback=self.winback,
+            dead_letter=self.dead.append,
         )
 
 
@@ -209,9 +224,39 @@ def test_a_paused_sweeper_runs_again_after_the_block_while_wake_ups_still_fire(
         dispatcher.pump()
         dispatcher.advance_to(START + timedelta(days=2))
     assert functions.sweeps == []
+    assert functions.winbacks == []
     assert functions.sent == [("thanks", START + timedelta(days=1))]
     dispatcher.pump()
     assert functions.sweeps == [START + timedelta(days=2)]
+
+
+def test_the_winback_job_runs_hourly_and_once_a_day_on_a_long_move_of_the_clock(
+    parts: tuple[Dispatcher, FakeStream, FakeBook, Functions, DevClock],
+) -> None:
+    dispatcher, _, _, functions, clock = parts
+    dispatcher.pump()
+    clock.reach(START + timedelta(minutes=59))
+    dispatcher.pump()
+    clock.reach(START + timedelta(minutes=60))
+    dispatcher.pump()
+    assert functions.winbacks == [START, START + timedelta(hours=1)]
+    dispatcher.advance_to(START + timedelta(days=3, hours=5))
+    hour = START + timedelta(hours=1)
+    assert functions.winbacks[2:] == [hour + timedelta(days=n) for n in (1, 2, 3)] + [
+        START + timedelta(days=3, hours=5)
+    ]
+
+
+def test_a_win_back_mail_due_now_goes_out_in_the_same_move(
+    parts: tuple[Dispatcher, FakeStream, FakeBook, Functions, DevClock],
+) -> None:
+    dispatcher, _, _, functions, _ = parts
+    dispatcher.pump()
+    on_the_way, at_the_end = START + timedelta(days=1), START + timedelta(days=1, hours=3)
+    functions.winning_back = {on_the_way: "winback-1", at_the_end: "winback-2"}
+    result = dispatcher.advance_to(at_the_end)
+    assert functions.sent == [("winback-1", on_the_way), ("winback-2", at_the_end)]
+    assert [run["started"] for run in result.winbacks] == [["winback-1"], ["winback-2"]]
 
 
 def test_the_clock_does_not_go_back(
