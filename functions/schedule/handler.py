@@ -15,6 +15,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from okaeri.aws.dynamo import from_item
 from okaeri.aws.orders import order_record
 from okaeri.aws.orders_migration import is_migrated_insert
+from okaeri.errors import OkaeriError
 from okaeri.metrics import Metric
 from okaeri.models import OrderRecord
 from okaeri.observability import count, logger, metrics, tracer
@@ -83,7 +84,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialBatchRespon
 
 
 def handle_winback(deps: WinbackDeps) -> dict[str, Any]:
-    """One run of the win-back job: what it took and started, for the log (and the local stack)."""
+    """One run of the win-back job: what it took and started, for the log (and the local stack).
+    A shop it could not finish makes it raise, after every other shop is done."""
     report = run_winback(deps)
     count(Metric.WINBACK_STARTED, len(report.started))
     count(Metric.DELIVERY_SCHEDULED, len(report.runs.created))
@@ -96,6 +98,13 @@ def handle_winback(deps: WinbackDeps) -> dict[str, Any]:
         extra={"days": days, "runs_started": report.started, "deliveries_created": report.runs.created,
                "steps_skipped": report.runs.skipped, "customers_skipped": report.skipped},
     )  # fmt: skip
+    if report.errors:  # the invocation fails: retried, then dead-lettered (alarmed)
+        shops = ", ".join(shop_id for shop_id, _ in report.errors)
+        raise OkaeriError(
+            f"お久しぶりメールの処理を終えられなかったショップがあります: {shops}",
+            f"the win-back job could not finish shop(s) {shops}; their days are taken again next hour",
+            code="winback_incomplete",
+        )
     return {"days": days, "started": report.started, "created": report.runs.created,
             "skipped": [list(entry) for entry in report.skipped], "errors": report.errors}  # fmt: skip
 

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from okaeri.attribution import in_holdout
+from okaeri.errors import OkaeriError
 from okaeri.identity import customer_id_for
 from okaeri.models import CustomerRecord, DeliveryStatus, OrderRecord, Scenario
 from okaeri.models.delivery import Skip
@@ -379,3 +380,33 @@ def test_a_win_back_to_a_rakuten_buyer_is_refused_at_send_by_rakutens_30_days() 
     world.clock.set(at("2026-11-30 10:00"))
     (outcome,) = world.fire()
     assert (outcome.status, outcome.reason) == ("skipped", "compliance:rakuten.max_30_days")
+
+
+# --- one shop's trouble ------------------------------------------------------------------------------
+
+
+def test_a_shop_that_fails_keeps_its_day_undone_and_the_others_go_on() -> None:
+    from functions.schedule import handler as schedule_handler
+
+    world = lapsed_world()
+    other = world.config.shop(SHOP_ID)
+    assert other is not None
+    world.config.add_shop(other.model_copy(update={"id": "cha-no-ma"}))
+    world.config.add_scenario("cha-no-ma", winback_scenario())
+
+    class Throttled(FakeCustomers):
+        def lapsed_on(self, shop_id: str, day: date) -> list[CustomerRecord]:
+            if shop_id == "cha-no-ma":
+                raise RuntimeError("ProvisionedThroughputExceededException")
+            return super().lapsed_on(shop_id, day)
+
+    throttled = Throttled()
+    throttled.customers = world.customers.customers
+    world.clock.set(at("2026-11-30 00:30"))
+    with pytest.raises(OkaeriError) as raised:
+        schedule_handler.handle_winback(deps(world, throttled))
+    assert raised.value.code == "winback_incomplete"
+    assert len(winback_mails(world)) == 2  # the fixture shop's buyer was won back all the same
+    assert world.config.winback == {SHOP_ID: LAPSE_DAY, "cha-no-ma": None}  # its day: taken again next hour
+    report = job(world, customers=throttled)
+    assert report.errors == [("cha-no-ma", "RuntimeError")]

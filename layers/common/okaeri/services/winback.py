@@ -76,13 +76,19 @@ def days_to_take(done_through: date | None, today: date, *, catch_up: int = CATC
 
 
 def run_winback(deps: WinbackDeps) -> WinbackReport:
-    """Every registered shop's days since the last one done (see the module's docstring)."""
+    """Every registered shop's days since the last one done (see the module's docstring).
+
+    One shop's trouble does not hold up the others: its error is reported (``errors``) and its days
+    stay undone, for the next hour; the handler then fails the invocation so that it is retried and,
+    failing again, reaches the dead-letter queue and its alarm."""
     report = WinbackReport()
     for entry in deps.registry.winback_shops():
         try:
             _take_shop(deps, entry, report)
-        except OkaeriError as exc:  # one shop's trouble must not hold up the others
+        except OkaeriError as exc:
             report.errors.append((entry.shop_id, exc.code))
+        except Exception as exc:  # a store's error (throttling, …): reported, the handler raises it
+            report.errors.append((entry.shop_id, type(exc).__name__))
     return report
 
 
