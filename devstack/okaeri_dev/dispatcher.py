@@ -13,8 +13,8 @@
   it goes to the dead-letter queue. Schedules fire at the start of their flexible window.
 - **The sweeper's recurring schedule**: the sweep handler every ``SWEEPER_RATE_MINUTES`` of clock time.
 - **The win-back job's recurring schedule** (issue #16): its handler every ``WINBACK_RATE_MINUTES``
-  of clock time; a move of the clock over days stops once a day on the way to run it (then fires
-  the wake-ups it made), so a buyer who lapses on the way is won back on their day, as in AWS.
+  of clock time; a move of the clock over days stops once a day on the way to run it (the wake-ups
+  it makes then fire on the way), so a buyer who lapses on the way is won back on their day, as in AWS.
 
 ``pump()`` does what is due now; ``advance_to(moment)`` walks the clock forward through every
 wake-up up to ``moment``. Everything runs under the stack's lock, one invocation at a time.
@@ -297,8 +297,7 @@ class Dispatcher:
             self._feed(result)
             self._fire(self._clock.now(), result, move_clock=False)
             self._maybe_sweep(result)
-            if self._maybe_winback(result):
-                self._fire(self._clock.now(), result, move_clock=False)
+            self._maybe_winback(result)
             self._feed(result)
             return result
 
@@ -315,8 +314,7 @@ class Dispatcher:
             self._fire(moment, result, move_clock=True)
             self._clock.reach(moment)
             self._maybe_sweep(result)
-            if self._maybe_winback(result):
-                self._fire(moment, result, move_clock=False)
+            self._maybe_winback(result)
             self._feed(result)
             return result
 
@@ -451,22 +449,22 @@ class Dispatcher:
             stop += WINBACK_DAY
         return stops
 
-    def _maybe_winback(self, result: Round) -> bool:
-        """Run the win-back job when its time came; True when it made any mail."""
+    def _maybe_winback(self, result: Round) -> None:
+        """Run the win-back job when its time came (the wake-ups it makes fire as any other: one
+        made at a stop on the way, later in the same move)."""
         now = self._clock.now()
         if self._sweeper_paused:
-            return False
+            return
         if self._last_winback is not None and now - self._last_winback < self._winback_every:
-            return False
+            return
         self._last_winback = now
         try:
             report = self._targets.winback()
         except Exception:
             log.error("the win-back job failed:\n%s", traceback.format_exc())
-            return False
+            return
         if report["started"] or report["skipped"] or report["errors"]:
             result.winbacks.append({"at": now.isoformat(), **report})
-        return bool(report["created"])
 
     # --- the sweeper ---
 
