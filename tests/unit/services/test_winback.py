@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from okaeri.attribution import in_holdout
 from okaeri.errors import OkaeriError
 from okaeri.identity import customer_id_for
