@@ -412,3 +412,15 @@ def test_a_shop_that_fails_keeps_its_day_undone_and_the_others_go_on() -> None:
     assert world.config.winback == {SHOP_ID: LAPSE_DAY, "cha-no-ma": None}  # its day: taken again next hour
     report = job(world, customers=throttled)
     assert report.errors == [("cha-no-ma", "RuntimeError")]
+
+
+def test_a_reorder_after_the_win_back_started_stops_its_pending_coupon() -> None:
+    """``stop_on_reorder: advertising`` (the default): the run started at the job's hour, so an order
+    placed after it stops its coupon; the reminder (usage tips) still goes."""
+    world = lapsed_world()
+    job(world, at("2026-11-30 00:30"))
+    order(world, BUYER, "Y-2", at("2026-11-30 08:00"))
+    world.clock.set(at("2026-11-30 08:00"))
+    world.pump()
+    mails = {mail.step_id: (mail.status, mail.reason) for mail in winback_mails(world)}
+    assert mails == {"coupon": ("skipped", Skip.REORDERED), "reminder": ("scheduled", None)}
