@@ -1,4 +1,4 @@
-"""``okaeri`` command line: parse, plan, render, lint, add-shop, migrate-order-keys, recount (SPEC §3).
+"""``okaeri`` command line: parse, plan, render, lint, add-shop, migrate-order-keys, refigure-customers, recount (SPEC §3).
 
 The local stack has its own (``python -m okaeri_dev``, with the development infrastructure).
 
@@ -187,6 +187,30 @@ def cmd_migrate_order_keys(args: argparse.Namespace) -> int:
     return 0 if report.left == 0 else EXIT_REFUSED
 
 
+def cmd_refigure_customers(args: argparse.Namespace) -> int:
+    """Make a shop's customer figures again from its orders (customers from before issue #16)."""
+    from zoneinfo import ZoneInfo
+
+    from okaeri.aws.clients import dynamodb_client
+    from okaeri.aws.customers import DynamoCustomers
+    from okaeri.aws.customers_refigure import CustomerRefigure
+    from okaeri.aws.orders import DynamoOrders
+    from okaeri.wiring import SystemClock
+
+    client = dynamodb_client()
+    customers = DynamoCustomers(
+        args.customers_table, retention_days=args.retention_days, clock=SystemClock(), client=client
+    )
+    orders = DynamoOrders(args.orders_table, retention_days=args.retention_days, client=client)
+    refigure = CustomerRefigure(
+        customers, orders, customers_table=args.customers_table, zone=ZoneInfo(args.timezone), client=client
+    )
+    for shop_id in args.shop:
+        for line in refigure.run(shop_id).lines():
+            print(line)
+    return 0
+
+
 def cmd_recount(args: argparse.Namespace) -> int:
     """Set every shop's mail counters from the deliveries (a deployment from before them; repairs)."""
     from okaeri.aws.clients import dynamodb_client
@@ -201,7 +225,7 @@ def cmd_recount(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="okaeri",
-        description="Okaeri follow-up mail: parse, plan, render, lint, add-shop, migrate-order-keys, recount (and, in a development install, dev: the local stack)",
+        description="Okaeri follow-up mail: parse, plan, render, lint, add-shop, migrate-order-keys, refigure-customers, recount (and, in a development install, dev: the local stack)",
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -255,6 +279,29 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument("--table", required=True, help="the orders table's name (stack output OrdersTable)")
     migrate.add_argument("--limit", type=int, help="stop after this many old-key orders (run again to go on)")
     migrate.set_defaults(run=cmd_migrate_order_keys)
+
+    refigure = commands.add_parser(
+        "refigure-customers",
+        help="make customers' order figures (total spent, last order day, …) again from their orders "
+        "(once after updating to issue #16's version; idempotent)",
+    )
+    refigure.add_argument("shop", nargs="+", help="the shop id(s)")
+    refigure.add_argument(
+        "--customers-table",
+        required=True,
+        help="the customers table's name (the stack's okaeri customers table)",
+    )
+    refigure.add_argument("--orders-table", required=True, help="stack output OrdersTable")
+    refigure.add_argument(
+        "--timezone", default="Asia/Tokyo", help="the shops' time zone (default Asia/Tokyo)"
+    )
+    refigure.add_argument(
+        "--retention-days",
+        type=int,
+        default=730,
+        help="the stack's data_retention_days (the customer items' TTL, default 730)",
+    )
+    refigure.set_defaults(run=cmd_refigure_customers)
 
     recount = commands.add_parser(
         "recount",

@@ -167,3 +167,17 @@ def after_cancel(
 
 def _earlier(current: datetime | None, candidate: datetime) -> datetime:
     return candidate if current is None or candidate < current else current
+
+
+def figures_from_orders(orders: Sequence[tuple[CustomerOrder, bool]], *, rev: int) -> Figures:
+    """A customer's figures made again from all their orders (each with whether it is cancelled), as
+    if every order had come once and each cancellation after it: what ``okaeri refigure-customers``
+    writes for a customer item from before the figures. ``rev``: the revision to write."""
+    figures = Figures()
+    for order, _ in orders:
+        figures = after_order(figures, order).figures or figures
+    still_open = [order for order, cancelled in orders if not cancelled]
+    for order, cancelled in orders:
+        if cancelled:
+            figures = after_cancel(figures, order, still_open) or figures
+    return replace(figures, rev=rev)

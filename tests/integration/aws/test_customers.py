@@ -211,7 +211,7 @@ def test_a_write_between_the_read_and_the_write_is_not_lost(
 
     late = after_order(figures_of(stale), counted_order("rakuten#3", at=T0 + timedelta(days=2), total=3000))
     assert late.figures is not None
-    refused = customers._write(SHOP, CUSTOMER, late.figures, expected=stale, contact={})
+    refused = customers.write_figures(SHOP, CUSTOMER, late.figures, expected=stale)
     assert not refused.done
     record(customers, "rakuten#3", at=T0 + timedelta(days=2), total=3000)
     assert _figures(customers)[:2] == (3, 6000)

@@ -174,7 +174,9 @@ class DynamoCustomers:
             counted = after_order(figures, order)
             if counted.figures is None:
                 return counted.rank
-            written = self._write(shop_id, customer_id, counted.figures, expected=stored, contact=contact)
+            written = self.write_figures(
+                shop_id, customer_id, counted.figures, expected=stored, contact=contact
+            )
             if written.done:
                 return counted.rank
             stored = written.item
@@ -195,7 +197,7 @@ class DynamoCustomers:
             figures = after_cancel(figures_of(stored), cancelled, others)
             if figures is None:
                 return
-            if self._write(shop_id, customer_id, figures, expected=stored, contact={}).done:
+            if self.write_figures(shop_id, customer_id, figures, expected=stored).done:
                 return
         raise ConflictError(
             f"お客様 {customer_id} の更新が競合しました",
@@ -266,14 +268,14 @@ class DynamoCustomers:
                 raise _too_many(MAX_SEGMENT_READ, "お客様を読む", "customers to read")
             start = answer.last
 
-    def _write(
+    def write_figures(
         self,
         shop_id: str,
         customer_id: str,
         figures: Figures,
         *,
         expected: Mapping[str, Any] | None,
-        contact: Mapping[str, str],
+        contact: Mapping[str, str] | None = None,
     ) -> Updated:
         """Write the figures if the item is still as ``expected`` (None: no item yet)."""
         expr = Expression()
@@ -281,7 +283,7 @@ class DynamoCustomers:
         set_values = {
             "shop_id": shop_id,
             "customer_id": customer_id,
-            **contact,
+            **(contact or {}),
             **values,
             "expires_at": expires_at(self._clock.now(), self._retention_days),
         }
