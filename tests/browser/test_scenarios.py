@@ -277,3 +277,48 @@ def test_the_plan_of_a_stopped_scenario_says_it_is_stopped_and_shows_the_channel
     expect(selection).to_contain_text("This scenario is stopped, so real orders do not get it.")
     expect(selection).not_to_contain_text("higher priority")
     expect(page.locator(".plan")).to_contain_text("channel rakuten")
+
+
+def test_the_badge_and_the_rakuten_lines_follow_the_profiles_the_scenario_is_checked_under(
+    owner_page: Page, stack: LocalStack
+) -> None:
+    """Mall rules follow the order (issue #16): in the demo shop (compliance rakuten) a scenario
+    for Yahoo orders only is checked with Yahoo's rules, not Rakuten's; the editor says so, and its
+    timeline draws no Rakuten line. A scenario that can reach Rakuten and Yahoo names both."""
+    page = owner_page
+    open_screen(page, stack, "scenarios", "new")
+    badge = page.get_by_test_id("checked-under")
+    rakuten_lines = page.locator("svg .tl-limit-bad, svg .tl-limit-warn")
+    step = page.get_by_role("group", name="ステップ 1")
+    # A coupon-only mail 25 days after shipping: two of Rakuten's rules refuse it.
+    step.get_by_label("出荷日からの日数").fill("25")
+    step.get_by_role("checkbox", name="お礼").uncheck()
+    step.get_by_role("checkbox", name="クーポン（広告）").check()
+    expect(step).to_contain_text("楽天では広告を含むメールは出荷後21日以内に限られます")
+    expect(badge).to_have_text("楽天市場のルールでチェック")
+    expect(page.get_by_text("楽天: 出荷後30日まで")).to_be_visible()
+    expect(page.get_by_text("楽天: 広告は出荷後21日まで")).to_be_visible()
+    expect(rakuten_lines).to_have_count(2)
+
+    # For Yahoo orders only: Yahoo's rules, no Rakuten line, no Rakuten finding.
+    channels = page.get_by_label("販売チャネル")
+    channels.fill("yahoo")
+    expect(badge).to_have_text("Yahoo!ショッピングのルールでチェック")
+    expect(step).not_to_contain_text("楽天")
+    expect(page.get_by_text("ルール上の問題はありません")).to_be_visible()
+    expect(rakuten_lines).to_have_count(0)
+    expect(page.get_by_text("楽天: 出荷後30日まで")).to_have_count(0)
+    expect(page.locator("svg .tl-limit-shop")).to_have_count(1)  # the shop's own window stays
+
+    # Rakuten and Yahoo: both named, Rakuten's lines and findings back.
+    channels.fill("rakuten, yahoo")
+    expect(badge).to_have_text("楽天市場のルール、Yahoo!ショッピングのルールでチェック")
+    expect(rakuten_lines).to_have_count(2)
+    expect(step).to_contain_text("楽天では広告を含むメールは出荷後21日以内に限られます")
+
+    page.get_by_role("button", name="English").click()
+    expect(badge).to_have_text("Checked against Rakuten's rules and Yahoo! Shopping's rules")
+    expect(page.get_by_text("Rakuten: up to 30 days after shipping")).to_be_visible()
+    page.get_by_label("Sales channels").fill("yahoo")
+    expect(badge).to_have_text("Checked against Yahoo! Shopping's rules")
+    expect(rakuten_lines).to_have_count(0)

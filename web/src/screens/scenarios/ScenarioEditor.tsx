@@ -6,7 +6,7 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { notify, success } from "../../components/notices";
 import { ErrorBox, Loading, PageHeader, useAction, useDocument } from "../../components/ui";
 import { api, newIdempotencyKey, post, shopPath } from "../../lib/api";
-import { pick, t, useLang } from "../../lib/i18n";
+import { lang, pick, t, useLang } from "../../lib/i18n";
 import { href, navigate } from "../../lib/router";
 import { permissions, StatusBadge, useScenarioActions } from "./actions";
 import { BasicsEditor, BasicsView, ConditionsEditor, MeasureEditor } from "./Basics";
@@ -17,6 +17,7 @@ import {
   scenariosPath,
   toDraft,
   type Draft,
+  type Profile,
   type SaveAnswer,
   type Scenario,
   type ShopSettings,
@@ -30,6 +31,12 @@ import { StepsCard } from "./StepsCard";
 import { Timeline } from "./Timeline";
 import { useLint } from "./useLint";
 import { versionHref, VersionsCard } from "./VersionsCard";
+
+/** "楽天市場のルール、ショップの上限でチェック": every profile the lint checked the scenario under. */
+export function checkedUnder(profiles: readonly Profile[]): string {
+  const names = profiles.map((profile) => t(`scenarios.profile_name_${profile}`));
+  return t("scenarios.profiles_checked", { names: new Intl.ListFormat(lang(), { type: "conjunction" }).format(names) });
+}
 
 /** An old version's content handed to the current version's editor ("edit from this version"). */
 let restoring: { id: string; draft: Draft; from: number } | null = null;
@@ -190,7 +197,9 @@ export function ScenarioEditor(props: Props) {
   const changeBasics = (next: Draft) =>
     setDraft(next.trigger === draft.trigger ? next : withTrigger({ ...next, trigger: draft.trigger }, next.trigger, templateList, creating));
   const shopSettings = settings.data;
-  const profile = shopSettings?.compliance ?? lint.profile ?? "none";
+  // The profiles the scenario is checked under are the lint's (the malls its sources can reach),
+  // not the shop's setting alone; until the lint has answered, the shop's own.
+  const profiles: Profile[] = lint.profiles ?? [shopSettings?.compliance ?? (lint.profile as Profile | null) ?? "none"];
   const steps = built.scenario.steps;
 
   return (
@@ -261,12 +270,15 @@ export function ScenarioEditor(props: Props) {
       <section class="card" aria-labelledby="timeline-heading">
         <div class="card-head">
           <h2 id="timeline-heading">{t("scenarios.timeline")}</h2>
-          <span class="badge badge-info">{t(`scenarios.profile_${profile}`)}</span>
+          <span class="badge badge-info" data-testid="checked-under" title={t("scenarios.profiles_hint")}>
+            {checkedUnder(profiles)}
+          </span>
         </div>
         <Timeline
           steps={steps}
           trigger={built.scenario.trigger}
           shop={shopSettings}
+          profiles={profiles}
           findings={findings}
           templateNames={Object.fromEntries((templates.data ?? []).map((template) => [template.id, template.name]))}
         />

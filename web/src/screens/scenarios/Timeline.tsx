@@ -14,6 +14,7 @@ import {
   RAKUTEN_MAX_DAYS,
   templatesOf,
   type Finding,
+  type Profile,
   type ShopSettings,
   type Step,
   type Trigger,
@@ -31,6 +32,8 @@ export interface TimelineProps {
   steps: Step[];
   trigger: Trigger;
   shop: ShopSettings | null;
+  /** The profiles the scenario is checked under (the lint's): Rakuten's lines only when one is Rakuten. */
+  profiles: readonly Profile[];
   findings: Finding[];
   /** template id → its name: a step is shown by the name of the mail it sends, not only its id */
   templateNames?: Record<string, string>;
@@ -55,7 +58,7 @@ function severityOf(step: string, findings: Finding[]): "error" | "warning" | "o
   return mine.length ? "warning" : "ok";
 }
 
-export function limitsOf(trigger: Trigger, shop: ShopSettings | null): Limit[] {
+export function limitsOf(trigger: Trigger, shop: ShopSettings | null, profiles: readonly Profile[]): Limit[] {
   // A win-back counts from the lapse day, long after the last order shipped: the limits in days
   // after shipping are checked when it is saved, and do not fall on its axis.
   if (!shop || trigger === "lapsed") return [];
@@ -70,7 +73,7 @@ export function limitsOf(trigger: Trigger, shop: ShopSettings | null): Limit[] {
       same.short = `${same.short}・${short}`;
     } else limits.push({ day, label, short, tone });
   };
-  if (shop.compliance === "rakuten") {
+  if (profiles.includes("rakuten")) {
     add(RAKUTEN_AD_MAX_DAYS, "scenarios.limit_rakuten_ad", "warn");
     add(RAKUTEN_MAX_DAYS, "scenarios.limit_rakuten_max", "bad");
   }
@@ -108,8 +111,8 @@ export function Timeline(props: TimelineProps) {
     return () => observer.disconnect();
   }, []);
 
-  const { steps, trigger, shop, findings, templateNames } = props;
-  const limits = limitsOf(trigger, shop);
+  const { steps, trigger, shop, profiles, findings, templateNames } = props;
+  const limits = limitsOf(trigger, shop, profiles);
   const end = axisEnd(steps, limits);
   const hasImmediate = steps.some((step) => step.immediate);
   const plotTop = MARGIN.top + (hasImmediate ? IMMEDIATE_ROW : 0);
