@@ -50,7 +50,7 @@ def test_a_win_back_scenario_is_saved_with_its_lapsed_days_and_stop_on_reorder(
     expect(step.get_by_role("checkbox", name="お礼")).not_to_be_checked()
     expect(step.get_by_label("休眠日からの日数")).to_have_value("0")
     expect(step.get_by_text("受け付けたらすぐに送信する")).to_have_count(0)  # no order starts it
-    expect(step.get_by_label("テンプレート")).to_have_value("love")  # the coupon template
+    expect(step.get_by_label("テンプレート")).to_have_value("winback")  # the win-back template
     days.fill("20")
     expect(page.get_by_text("30〜730の整数で入力してください。")).to_be_visible()
     days.fill("45")
@@ -78,7 +78,7 @@ def test_a_win_back_scenario_is_saved_with_its_lapsed_days_and_stop_on_reorder(
     assert saved["stop_on_reorder"] == "all"
     assert saved["conditions"]["sources"] == ["yahoo"]
     assert [(s["id"], s["offset_days"], s["template"], sorted(s["purposes"])) for s in saved["steps"]] == [
-        ("winback", 0, "love", ["coupon", "usage_tips"])
+        ("winback", 0, "winback", ["coupon", "usage_tips"])
     ]
     # The saved scenario reads back as it was shown.
     expect(page.get_by_label("起点")).to_have_value("lapsed")
@@ -122,14 +122,13 @@ def test_the_frequency_cap_is_saved_and_turned_off(
     owner_page: Page, stack: LocalStack, local: LocalClient
 ) -> None:
     page = owner_page
-    assert local.get(SETTINGS, token=owner_token(local)).json()["frequency_cap"] is None
+    demo_cap = {"mails": 2, "days": 7}  # the demo shop's (devstack/okaeri_dev/demo/shop.yaml)
+    assert local.get(SETTINGS, token=owner_token(local)).json()["frequency_cap"] == demo_cap
     open_screen(page, stack, "settings")
     cap = page.get_by_test_id("frequency-cap")
     expect(cap).to_contain_text("広告メールの上限")
     turn_on = cap.get_by_role("checkbox", name="お客様ごとに、広告メールの通数に上限を設ける")
-    expect(turn_on).not_to_be_checked()
-    expect(cap.get_by_label("通数", exact=True)).to_have_count(0)
-    turn_on.check()
+    expect(turn_on).to_be_checked()
     expect(cap.get_by_label("期間（日）", exact=True)).to_have_value("7")
     expect(cap.get_by_label("通数", exact=True)).to_have_value("2")
     expect(cap).to_contain_text("日に")
@@ -139,7 +138,7 @@ def test_the_frequency_cap_is_saved_and_turned_off(
     cap.get_by_label("通数", exact=True).fill("0")
     page.get_by_role("button", name="保存", exact=True).click()
     expect(cap.get_by_text("1〜50")).to_have_count(2)  # the hint and the error
-    assert local.get(SETTINGS, token=owner_token(local)).json()["frequency_cap"] is None
+    assert local.get(SETTINGS, token=owner_token(local)).json()["frequency_cap"] == demo_cap
 
     cap.get_by_label("期間（日）", exact=True).fill("10")
     cap.get_by_label("通数", exact=True).fill("3")
@@ -159,6 +158,15 @@ def test_the_frequency_cap_is_saved_and_turned_off(
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_test_id("notice-success")).to_be_visible()
     assert local.get(SETTINGS, token=owner_token(local)).json()["frequency_cap"] is None
+
+    # Off, it offers the usual limit again when turned on (2 in 7 days).
+    page.reload()
+    cap = page.get_by_test_id("frequency-cap")
+    turn_on = cap.get_by_role("checkbox", name="Limit the advertising mails each customer gets")
+    expect(turn_on).not_to_be_checked()
+    expect(cap.get_by_label("Mails", exact=True)).to_have_count(0)
+    turn_on.check()
+    expect(cap.get_by_label("Mails", exact=True)).to_have_value("2")
 
 
 def stop_as_reordered(local: LocalClient, buyer: str) -> dict[str, Any]:

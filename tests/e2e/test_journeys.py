@@ -48,7 +48,7 @@ RAKUTEN_RULES = {"rakuten.ad_needs_transaction", "rakuten.ad_max_21_days"}
 LAPSED_DAYS = 30
 #: A win-back for Yahoo buyers: on the day a buyer's last order turns 30 days old, a coupon at 10:00.
 WINBACK: dict[str, Any] = {
-    "id": "winback-yahoo",
+    "id": "winback-30",
     "name": "Yahoo!店のお久しぶりクーポン",
     "trigger": "lapsed",
     "lapsed_days": LAPSED_DAYS,

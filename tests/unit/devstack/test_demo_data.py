@@ -27,7 +27,7 @@ from okaeri_dev.send_sample import order_mail
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 
-def test_the_demo_shop_is_a_rakuten_shop_with_two_clean_scenarios() -> None:
+def test_the_demo_shop_is_a_rakuten_shop_with_clean_scenarios() -> None:
     demo = demo_shop()
     assert (demo.shop.id, demo.shop.compliance) == (SHOP_ID, "rakuten")
     scenarios = {scenario.id: scenario for scenario in demo.scenarios}
@@ -38,6 +38,25 @@ def test_the_demo_shop_is_a_rakuten_shop_with_two_clean_scenarios() -> None:
     assert set(templates) == used
     for scenario in demo.scenarios:
         assert lint_scenario(demo.shop, scenario, templates=templates) == []  # not even a warning
+
+
+def test_its_win_back_is_for_yahoo_orders_which_rakutens_rules_would_refuse() -> None:
+    """Issue #16: a 90-day win-back is legal in the Rakuten shop only for its Yahoo orders; the shop
+    caps advertising mails at 2 a customer in 7 days."""
+    demo = demo_shop()
+    winback = next(scenario for scenario in demo.scenarios if scenario.trigger == "lapsed")
+    assert (winback.id, winback.lapsed_days, winback.conditions.sources) == ("yahoo-winback", 90, ["yahoo"])
+    assert winback.active
+    assert [(step.id, step.offset_days, step.purposes) for step in winback.steps] == [
+        ("coupon", 0, ["coupon"])
+    ]
+    everyone = winback.model_copy(
+        update={"conditions": winback.conditions.model_copy(update={"sources": None})}
+    )
+    refused = {finding.rule for finding in lint_scenario(demo.shop, everyone) if finding.severity == "error"}
+    assert {"rakuten.max_30_days", "rakuten.ad_needs_transaction", "rakuten.ad_max_21_days"} <= refused
+    assert demo.shop.frequency_cap is not None
+    assert (demo.shop.frequency_cap.mails, demo.shop.frequency_cap.days) == (2, 7)
 
 
 def test_gyokuro_buyers_have_a_holdout_group_and_an_ab_tested_brewing_mail() -> None:

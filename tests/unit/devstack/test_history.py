@@ -19,6 +19,7 @@ from okaeri.attribution import in_holdout
 from okaeri.identity import customer_id_for
 from okaeri.import_formats import RAKUTEN_RMS, read_orders
 from okaeri.parsing import parse_mail
+from okaeri.planner import plan_order
 from okaeri_dev.demo import SHOP_ID, demo_shop
 from okaeri_dev.history import (
     DAYS,
@@ -103,6 +104,41 @@ def test_it_holds_repeat_buyers_cancellations_held_out_runs_and_both_variants(hi
     variants = Counter(placed.ab_variants for placed in gyokuro if not placed.held_out)
     assert set(variants) == {("general",), ("gyokuro",)}
     assert {placed.scenario_id for placed in history.orders} == {"gyokuro-care", "thanks-like-love"}
+
+
+def test_the_demo_win_back_and_frequency_cap_change_nothing_in_the_history(history: History) -> None:
+    """Issue #16's additions to the demo leave the history's figures as they were: its orders are all
+    Rakuten's, so the Yahoo-only win-back starts nothing; and no buyer's run plans more advertising
+    mails in any 7 days than the shop's cap (2), so the cap stops none of them, even counting the
+    mails a reorder or a cancellation stops."""
+    demo = demo_shop()
+    assert {placed.order.source for placed in history.orders} == {"rakuten"}
+    cap = demo.shop.frequency_cap
+    assert cap is not None
+    scenarios = {scenario.id: scenario for scenario in demo.scenarios}
+    order_counts: Counter[str] = Counter()
+    advertising: dict[str, list[datetime]] = {}
+    for placed in sorted(history.orders, key=lambda placed: placed.imported_at):
+        email = placed.order.customer.email or ""
+        order_counts[email] += 1
+        plans = plan_order(
+            demo.shop,
+            list(demo.scenarios),
+            placed.order,
+            now=placed.imported_at,
+            order_count=order_counts[email],
+        )
+        if not plans or placed.held_out:
+            continue
+        scenario = scenarios[plans[0].scenario]
+        times = advertising.setdefault(email, [])
+        times += [mail.send_at for mail in plans[0].deliveries if scenario.step(mail.step).is_advertising]
+    assert sum(map(len, advertising.values())) > 0
+    window = timedelta(days=cap.days)
+    for times in advertising.values():
+        times.sort()
+        for index, first in enumerate(times):
+            assert sum(1 for later in times[index:] if later - first <= window) <= cap.mails
 
 
 def test_mailed_buyers_order_again_more_often_than_held_out_ones(history: History) -> None:
