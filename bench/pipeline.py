@@ -880,7 +880,8 @@ class Check:
     planned: int  # deliveries
     sent: int  # deliveries marked sent, each with an SES message id
     ses_messages: int  # messages SES (moto) sent
-    lost: int  # planned mails not sent, and orders with fewer than the scenario's steps
+    lost: int  # planned mails not sent (other than stopped by a reorder), orders short of a step
+    stopped: int  # coupons stopped because their buyer ordered again (stop_on_reorder, issue #16)
     duplicated: int  # a step planned twice for an order, or an SES message beyond one per delivery
     wrong_recipient: int  # an SES message to anyone but the delivery's buyer
     statuses: Counter[str]
@@ -912,7 +913,12 @@ def check_deliveries(stack: Stack) -> Check:
     lost = sum(max(0, STEPS - len(items)) for items in by_order.values()) + (
         stack.order_count - len(by_order)
     )
-    lost += len(deliveries) - len(sent)
+    stopped = sum(
+        1
+        for item in deliveries
+        if item["status"]["S"] == "skipped" and item.get("reason", {}).get("S") == "reordered"
+    )
+    lost += len(deliveries) - len(sent) - stopped
     lost += sum(1 for item in sent if outbox[item["message_id"]["S"]] == 0)
     twice_planned = sum(
         len(items) - len({item["step_id"]["S"] for item in items}) for items in by_order.values()
@@ -931,6 +937,7 @@ def check_deliveries(stack: Stack) -> Check:
         sent=len(sent),
         ses_messages=len(messages),
         lost=lost,
+        stopped=stopped,
         duplicated=twice_planned + extra_messages,
         wrong_recipient=wrong,
         statuses=statuses,
@@ -1861,6 +1868,7 @@ def check_table(m: Measurement) -> Table:
         ("mails marked sent, with an SES message id", f"{check.sent:,}"),
         ("messages in SES's outbox (moto)", f"{check.ses_messages:,}"),
         ("**lost** (planned mails not sent, orders short of a step)", f"**{check.lost:,}**"),
+        ("stopped: a repeat buyer's earlier coupon, ended `reordered` (issue #16)", f"{check.stopped:,}"),
         ("**duplicated** (a step planned twice, a message beyond one per mail)", f"**{check.duplicated:,}**"),
         ("sent to someone other than the buyer", f"{check.wrong_recipient:,}"),
         ("deliveries in another status", others or "none"),
