@@ -171,6 +171,10 @@ class Scenario(ConfigModel):
             return True
         return self.stop_on_reorder == "advertising" and step.is_advertising
 
+    def find_step(self, step_id: str) -> Step | None:
+        """The step named ``step_id``, or None (a delivery of a version without it)."""
+        return next((step for step in self.steps if step.id == step_id), None)
+
     def step(self, step_id: str) -> Step:
         for step in self.steps:
             if step.id == step_id:

@@ -130,7 +130,7 @@ def _check_send_time(deps: OperationsDeps, shop: Shop, delivery: Delivery, send_
             )
         return
     scenario = deps.config.scenario_version(shop.id, delivery.scenario_id, delivery.scenario_version)
-    step = None if scenario is None else next((s for s in scenario.steps if s.id == delivery.step_id), None)
+    step = None if scenario is None else scenario.find_step(delivery.step_id)
     if step is None:
         return  # the sender will skip it as scenario_missing whenever it is sent
     errors = compliance_errors(deps.config, shop, step, delivery, order=order, send_at=send_at)

@@ -420,7 +420,7 @@ def preview(deps: OperationsDeps, delivery: Delivery) -> MailPreview:
 
 def _pinned_step(deps: OperationsDeps, delivery: Delivery) -> Step:
     scenario = deps.config.scenario_version(delivery.shop_id, delivery.scenario_id, delivery.scenario_version)
-    step = None if scenario is None else next((s for s in scenario.steps if s.id == delivery.step_id), None)
+    step = None if scenario is None else scenario.find_step(delivery.step_id)
     if step is None:
         raise NotFoundError(
             f"シナリオ {delivery.scenario_id}（版 {delivery.scenario_version}）のステップ {delivery.step_id} がありません。",

@@ -169,7 +169,7 @@ def _stop_earlier_runs(
         scenario = versions[key]
         if scenario is None:
             return None
-        step = next((s for s in scenario.steps if s.id == delivery.step_id), None)
+        step = scenario.find_step(delivery.step_id)
         return (scenario, step) if step is not None and scenario.stops_on_reorder(step) else None
 
     after: list[Delivery] = []
@@ -199,15 +199,8 @@ def _stop_on_reorder(
     holdout kept back), counted ``reordered`` on its step's row."""
     stopped = delivery.model_copy(update={"status": DeliveryStatus.SKIPPED, "reason": Skip.REORDERED})
     if delivery.status == DeliveryStatus.SCHEDULED:
-        if not deps.deliveries.finish(
-            shop.id,
-            delivery.id,
-            status=DeliveryStatus.SKIPPED,
-            reason=Skip.REORDERED,
-            from_status=[DeliveryStatus.SCHEDULED],
-        ):
+        if not stop_scheduled(deps, shop.id, delivery.id, Skip.REORDERED, status=DeliveryStatus.SKIPPED):
             return None  # claimed (or changed) meanwhile: the send decides
-        deps.schedules.delete(delivery.id)
     elif delivery.status == DeliveryStatus.SKIPPED and delivery.reason == Skip.HOLDOUT:
         if delivery.send_at <= placed or not deps.deliveries.finish(
             shop.id,
@@ -278,14 +271,20 @@ class WakeUps(Protocol):
 
 
 def stop_scheduled(
-    deps: WakeUps, shop_id: str, delivery_id: str, reason: str, *, note: PlanChange | None = None
+    deps: WakeUps,
+    shop_id: str,
+    delivery_id: str,
+    reason: str,
+    *,
+    note: PlanChange | None = None,
+    status: DeliveryStatus = DeliveryStatus.CANCELLED,
 ) -> bool:
-    """A still-scheduled delivery → ``cancelled``, and its wake-up removed; False when it was not
-    ``scheduled`` (any more)."""
+    """A still-scheduled delivery → ``cancelled`` (or ``status``: ``skipped`` for a rule's stop), and
+    its wake-up removed; False when it was not ``scheduled`` (any more)."""
     if deps.deliveries.finish(
         shop_id,
         delivery_id,
-        status=DeliveryStatus.CANCELLED,
+        status=status,
         reason=reason,
         from_status=[DeliveryStatus.SCHEDULED],
         note=note,
@@ -722,14 +721,7 @@ def _move_pending(deps: ScheduleDeps, staying: _StayingRun) -> None:
             move_wake_up(deps.schedules, shop, moved, at)
             outcome.moved.append(moved)
     for skipped, why in replan.skips:
-        if deps.deliveries.finish(
-            shop.id,
-            skipped,
-            status=DeliveryStatus.SKIPPED,
-            reason=why,
-            from_status=[DeliveryStatus.SCHEDULED],
-        ):
-            deps.schedules.delete(skipped)
+        if stop_scheduled(deps, shop.id, skipped, why, status=DeliveryStatus.SKIPPED):
             outcome.skipped.append((skipped, why))
 
 

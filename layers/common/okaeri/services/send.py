@@ -198,7 +198,7 @@ def _prepare(deps: SendDeps, delivery: Delivery, now: datetime) -> _Mail | str:
     record = deps.orders.get(delivery.shop_id, delivery.order_key)
     shop = deps.config.shop(delivery.shop_id)
     scenario = deps.config.scenario_version(delivery.shop_id, delivery.scenario_id, delivery.scenario_version)
-    step = None if scenario is None else next((s for s in scenario.steps if s.id == delivery.step_id), None)
+    step = None if scenario is None else scenario.find_step(delivery.step_id)
     recipient = delivery.customer_email
     if record is None or shop is None or scenario is None or step is None or not recipient:
         return _absent(record, shop, step)
