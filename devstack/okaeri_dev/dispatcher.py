@@ -452,36 +452,43 @@ class Dispatcher:
     def _maybe_winback(self, result: Round) -> None:
         """Run the win-back job when its time came (the wake-ups it makes fire as any other: one
         made at a stop on the way, later in the same move)."""
-        now = self._clock.now()
-        if self._sweeper_paused:
-            return
-        if self._last_winback is not None and now - self._last_winback < self._winback_every:
-            return
-        self._last_winback = now
-        try:
-            report = self._targets.winback()
-        except Exception:
-            log.error("the win-back job failed:\n%s", traceback.format_exc())
-            return
-        if report["started"] or report["skipped"] or report["errors"]:
-            result.winbacks.append({"at": now.isoformat(), **report})
+        self._last_winback = self._maybe_run(
+            "the win-back job", self._targets.winback, self._last_winback, self._winback_every,
+            into=result.winbacks, signs=("started", "skipped", "errors"),
+        )  # fmt: skip
 
     # --- the sweeper ---
 
     def _maybe_sweep(self, result: Round) -> None:
+        self._last_sweep = self._maybe_run(
+            "the sweeper", self._targets.sweep, self._last_sweep, self._sweep_every,
+            into=result.sweeps, signs=("sent", "unknown", "errors"),
+        )  # fmt: skip
+
+    def _maybe_run(
+        self,
+        name: str,
+        job: Callable[[], Mapping[str, Any]],
+        last: datetime | None,
+        every: timedelta,
+        *,
+        into: list[dict[str, Any]],
+        signs: tuple[str, ...],
+    ) -> datetime | None:
+        """Run a recurring job (the sweeper, the win-back job) when ``every`` has passed since ``last``
+        (not while the demo history plays); its report goes ``into`` the round when one of ``signs``
+        says it did something. When it last ran."""
         now = self._clock.now()
-        if self._sweeper_paused:
-            return
-        if self._last_sweep is not None and now - self._last_sweep < self._sweep_every:
-            return
-        self._last_sweep = now
+        if self._sweeper_paused or (last is not None and now - last < every):
+            return last
         try:
-            report = self._targets.sweep()
+            report = job()
         except Exception:
-            log.error("the sweeper failed:\n%s", traceback.format_exc())
-            return
-        if report["sent"] or report["unknown"] or report["errors"]:
-            result.sweeps.append({"at": now.isoformat(), **report})
+            log.error("%s failed:\n%s", name, traceback.format_exc())
+            return now
+        if any(report[sign] for sign in signs):
+            into.append({"at": now.isoformat(), **report})
+        return now
 
 
 def _sequence(record: Mapping[str, Any]) -> str:
